@@ -1,0 +1,74 @@
+"""``territoire demo``: the main job on the fictional demonstration territory."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from geo import settings
+
+__all__ = ["register", "run_demo"]
+
+
+def run_demo(output: Path) -> list[Path]:
+    """Build the demo région's bassins, their map and the matching report in ``output``.
+
+    Returns the paths written.
+    """
+    from diagnostics._cli_territoires import build_and_save
+
+    demo = settings.demo_dir()
+    output.mkdir(parents=True, exist_ok=True)
+    result = build_and_save(
+        sorted(demo.glob("communes-*.geojson")),
+        demo / "commune_bassin_bmo.csv",
+        "bassin",
+        output / "bassins.geojson",
+        passage_file=demo / "passage_codes_communes.csv",
+        population_file=demo / "communes_population.json",
+        max_kb=300,
+        map_html=output / "carte_bassins.html",
+        report_csv=output / "rapport_correspondance.csv",
+        title="Bassins d'emploi — territoire de démonstration (fictif)",
+    )
+    (output / "rapport_correspondance.json").write_text(result.report.to_json(), encoding="utf-8")
+    table = result.territories.drop(columns="geometry").rename(
+        columns={"territoire": "bassin", "territoire_nom": "bassin_nom"}
+    )
+    table.to_csv(output / "bassins.csv", index=False, encoding="utf-8")
+    print("Territoire de démonstration (entièrement fictif)")
+    print(result.report.summary())
+    return [
+        result.geojson,
+        output / "bassins.csv",
+        output / "carte_bassins.html",
+        output / "rapport_correspondance.csv",
+        output / "rapport_correspondance.json",
+    ]
+
+
+def _demo(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    written = run_demo(Path(args.sortie))
+    print(f"\nFichiers produits en {time.perf_counter() - start:.1f} s :")
+    for path in written:
+        print(f"  {path} ({path.stat().st_size / 1000:.0f} Ko)")
+    print("Ouvrez la carte dans un navigateur : elle fonctionne sans connexion internet.")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``demo`` command."""
+    p = subparsers.add_parser(
+        "demo",
+        help="lancer le travail principal sur le territoire de démonstration (fictif)",
+        description="Produit les bassins, la carte et le rapport du territoire de démonstration fictif.",
+    )
+    p.add_argument(
+        "--sortie",
+        default="sortie/demo",
+        metavar="DOSSIER",
+        help="dossier des résultats (défaut : sortie/demo)",
+    )
+    p.set_defaults(func=_demo)

@@ -1,0 +1,172 @@
+"""``territoire territoires ...``: build territory polygons from real files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo import polygons, referentials, simplify
+from geo.maps import map_territories, save_map
+from geo.polygons import MatchingReport
+
+__all__ = ["register", "BuildResult", "build_and_save"]
+
+_LEVELS = ["bassin", "zone_emploi", "clpe", "departement", "region"]
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build_and_save` produced."""
+
+    territories: gpd.GeoDataFrame
+    report: MatchingReport
+    geojson: Path
+    geojson_bytes: int
+    tolerance_m: float | None
+    map_html: Path | None
+    map_bytes: int | None
+    report_csv: Path | None
+
+
+def build_and_save(
+    commune_files: list[Path],
+    correspondence_file: Path,
+    level: str,
+    output: Path,
+    *,
+    passage_file: Path | None = None,
+    population_file: Path | None = None,
+    region: str | None = None,
+    departement: str | None = None,
+    tolerance_m: float | None = None,
+    max_kb: float | None = None,
+    map_html: Path | None = None,
+    report_csv: Path | None = None,
+    title: str | None = None,
+) -> BuildResult:
+    """Read the files, dissolve the communes, simplify if asked, write the outputs."""
+    from geo import codes
+
+    communes = referentials.read_commune_polygons(commune_files)
+    corr = referentials.read_correspondence(correspondence_file, level)
+    passage = referentials.read_code_passage(passage_file) if passage_file else None
+    population = referentials.read_communes_population(population_file) if population_file else None
+    built, report = polygons.dissolve_communes(
+        communes,
+        corr,
+        passage=passage,
+        region=codes.normalize_region(region) if region else None,
+        departement=codes.normalize_departement(departement) if departement else None,
+        population=population,
+    )
+    tolerance = None
+    if tolerance_m is not None or max_kb is not None:
+        built = simplify.simplify_coverage(
+            built,
+            tolerance_m=tolerance_m,
+            max_bytes=int(max_kb * 1000) if max_kb is not None else None,
+        )
+        tolerance = built.attrs.get("tolerance_m")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    size = simplify.save_geojson(built, output)
+    map_size = None
+    if map_html is not None:
+        map_size = save_map(map_territories(built, title=title), map_html)
+    if report_csv is not None:
+        report.to_frame().to_csv(report_csv, index=False, encoding="utf-8")
+    return BuildResult(built, report, output, size, tolerance, map_html, map_size, report_csv)
+
+
+def _construire(args: argparse.Namespace) -> int:
+    result = build_and_save(
+        [Path(p) for p in args.communes],
+        Path(args.correspondance),
+        args.niveau,
+        Path(args.sortie),
+        passage_file=Path(args.passage) if args.passage else None,
+        population_file=Path(args.population) if args.population else None,
+        region=args.region,
+        departement=args.departement,
+        tolerance_m=args.tolerance,
+        max_kb=args.taille_max,
+        map_html=Path(args.carte) if args.carte else None,
+        report_csv=Path(args.rapport) if args.rapport else None,
+        title=f"Territoires ({args.niveau})",
+    )
+    if args.json:
+        payload = {
+            "territoires": result.report.territoires,
+            **{k: v for k, v in result.report.to_dict().items() if k != "territoires"},
+            "sortie": str(result.geojson),
+            "octets": result.geojson_bytes,
+            "tolerance_m": result.tolerance_m,
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(result.report.summary())
+        print(f"Polygones écrits : {result.geojson} ({result.geojson_bytes / 1000:.0f} Ko)")
+        if result.map_html:
+            print(f"Carte : {result.map_html} ({result.map_bytes / 1000:.0f} Ko)")
+        if result.report_csv:
+            print(f"Rapport de correspondance : {result.report_csv}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``territoires`` command group."""
+    group = subparsers.add_parser("territoires", help="construire les polygones des territoires")
+    sub = group.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    p = sub.add_parser(
+        "construire",
+        help="dissoudre les communes en territoires (bassins, zones d'emploi, CLPE...)",
+        description=(
+            "Construit les polygones des territoires en regroupant les polygones des communes "
+            "selon une table de correspondance, et rend compte de ce qui ne correspond pas."
+        ),
+    )
+    p.add_argument(
+        "--communes",
+        nargs="+",
+        required=True,
+        metavar="FICHIER",
+        help="polygones des communes (GeoJSON, GeoPackage, Shapefile, GeoParquet)",
+    )
+    p.add_argument(
+        "--correspondance",
+        required=True,
+        metavar="CSV",
+        help="table commune → territoire (ex. commune_bassin_bmo.csv)",
+    )
+    p.add_argument("--niveau", required=True, choices=_LEVELS, help="niveau des territoires")
+    p.add_argument("--sortie", required=True, metavar="FICHIER.geojson", help="polygones produits")
+    p.add_argument(
+        "--passage", metavar="CSV", help="table de passage des codes communes (millésimes)"
+    )
+    p.add_argument(
+        "--population", metavar="JSON", help="communes et populations (API Découpage administratif)"
+    )
+    p.add_argument("--region", metavar="CODE", help="ne garder que les territoires de cette région")
+    p.add_argument(
+        "--departement", metavar="CODE", help="ne garder que les territoires de ce département"
+    )
+    p.add_argument(
+        "--tolerance", type=float, metavar="M", help="simplifier avec cette tolérance (mètres)"
+    )
+    p.add_argument(
+        "--taille-max", type=float, metavar="KO", help="simplifier pour tenir en KO kilo-octets"
+    )
+    p.add_argument(
+        "--carte", metavar="FICHIER.html", help="écrire aussi une carte interactive autonome"
+    )
+    p.add_argument(
+        "--rapport", metavar="FICHIER.csv", help="écrire le rapport de correspondance en CSV"
+    )
+    p.add_argument("--json", action="store_true", help="résumé JSON sur la sortie standard")
+    p.set_defaults(func=_construire)

@@ -1,0 +1,1 @@
+"""Territories and geometry: referentials, code normalisation, crosswalks, polygons, maps."""

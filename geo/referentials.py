@@ -1,0 +1,769 @@
+"""Readers of the official territorial referentials.
+
+One reader per official format, each returning a tidy table with normalised codes
+(see :mod:`geo.codes`). Columns are found by name (with accepted aliases), never by
+position, so the analyst's re-exports (``;`` and latin-1, French headers, extra
+columns) read like the publisher's files.
+
+Validation happens once, here: every problem of a file is collected and raised in
+one :class:`~geo._errors.SchemaError`; harmless oddities (exact duplicate rows) are
+removed and *reported* in ``df.attrs["rapport"]``, never dropped silently.
+
+Tidy schemas
+------------
+- commune → bassin BMO: ``commune, bassin, bassin_nom, departement, region``
+- commune → zone d'emploi: ``commune, commune_nom, zone_emploi, zone_emploi_nom,
+  departement, region``
+- commune → CLPE: ``commune, clpe, clpe_nom, departement``
+- any correspondence (:func:`read_correspondence`): ``commune, territoire,
+  territoire_nom`` (+ ``departement, region`` when the file has them)
+- communes and populations: ``commune, commune_nom, departement, region, population``
+- commune polygons: ``commune, commune_nom, geometry`` (EPSG:4326)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import codes
+from geo._errors import CRSError, GeometryError, InputFileError, SchemaError
+from geo._tables import file_label, normalize_header, pick_columns, raise_problems, read_text_table
+
+__all__ = [
+    "LEVELS",
+    "read_commune_bassin",
+    "read_commune_zone_emploi",
+    "read_zones_emploi",
+    "read_commune_clpe",
+    "read_correspondence",
+    "read_communes_population",
+    "read_cog_communes",
+    "read_departements",
+    "read_regions",
+    "read_code_passage",
+    "read_commune_polygons",
+]
+
+#: Territorial levels that a correspondence table can describe, with French labels.
+LEVELS: dict[str, str] = {
+    "region": "région",
+    "departement": "département",
+    "bassin": "bassin d'emploi BMO",
+    "zone_emploi": "zone d'emploi 2020",
+    "clpe": "comité local pour l'emploi (CLPE)",
+}
+
+_COMMUNE = [
+    "code_commune_insee",
+    "codgeo",
+    "commune_id",
+    "code_insee",
+    "code_commune",
+    "depcom",
+    "insee_com",
+    "com",
+    "commune",
+]
+_COMMUNE_NOM = ["libgeo", "libelle_commune", "nom_commune", "lib_commune", "commune_nom", "nom"]
+_DEP = ["dep", "code_dept", "departement_id", "code_departement", "departement", "dept"]
+_REG = ["reg", "code_region", "region"]
+_ALIASES: dict[str, list[str]] = {
+    "bassin": ["code_bassin_bmo", "code_bassin", "bassin", "bassin_bmo", "re:be\\d\\d", "be"],
+    "bassin_nom": [
+        "lib_bassin_bmo",
+        "nom_bassin",
+        "libelle_bassin",
+        "bassin_nom",
+        "re:nombe\\d\\d",
+    ],
+    "zone_emploi": ["ze2020", "code_zone_emploi", "zone_emploi", "ze"],
+    "zone_emploi_nom": ["libze2020", "libelle_zone_emploi", "nom_zone_emploi", "zone_emploi_nom"],
+    "clpe": ["territoire_id", "code_clpe", "clpe"],
+    "clpe_nom": ["territoire_libelle", "libelle_clpe", "nom_clpe", "clpe_nom"],
+    "departement": _DEP,
+    "region": _REG,
+}
+_NAME_OF = {
+    "bassin": "bassin_nom",
+    "zone_emploi": "zone_emploi_nom",
+    "clpe": "clpe_nom",
+    "departement": None,
+    "region": None,
+}
+
+
+def _line(index: int) -> int:
+    """File line of a row (header on line 1)."""
+    return int(index) + 2
+
+
+def _normalize_column(
+    df: pd.DataFrame, column: str, kind: str, *, source: str, problems: list[str]
+) -> None:
+    """Normalise ``df[column]`` in place, recording each bad code as a problem."""
+    raw = df[column]
+    out = getattr(codes, f"normalize_{kind}")(raw, errors="coerce")
+    bad = raw.notna() & out.isna()
+    for i in df.index[bad][:50]:
+        problems.append(f"ligne {_line(i)}, colonne '{column}' : code {raw[i]!r} invalide")
+    if bad.sum() > 50:
+        problems.append(f"... et {int(bad.sum()) - 50} autre(s) code(s) invalide(s) en '{column}'")
+    df[column] = out
+
+
+def _dedupe(
+    df: pd.DataFrame, value: str, *, source: str, what: str, problems: list[str]
+) -> pd.DataFrame:
+    """Drop exact duplicate commune rows (reported) and flag conflicting ones."""
+    report = df.attrs.setdefault("rapport", [])
+    dup_exact = df.duplicated(subset=["commune", value], keep="first")
+    if dup_exact.any():
+        lines = ", ".join(str(_line(i)) for i in df.index[dup_exact][:10])
+        report.append(
+            f"{int(dup_exact.sum())} ligne(s) en double supprimée(s) (lignes {lines}"
+            f"{'...' if dup_exact.sum() > 10 else ''})"
+        )
+    kept = df[~dup_exact]
+    conflict = kept.duplicated(subset=["commune"], keep=False)
+    for commune, group in kept[conflict].groupby("commune", sort=True):
+        detail = ", ".join(f"{v} (ligne {_line(i)})" for i, v in group[value].items())
+        problems.append(
+            f"commune {commune} rattachée à plusieurs territoires ({what}) : {detail} — "
+            "gardez une seule ligne"
+        )
+    out = kept.reset_index(drop=True)
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _read_commune_level(
+    path: str | Path, level: str, *, extra: Sequence[str] = (), what: str
+) -> pd.DataFrame:
+    source = file_label(path)
+    raw = read_text_table(path)
+    spec: dict[str, list[str]] = {"commune": _COMMUNE, level: _ALIASES[level]}
+    for name in extra:
+        spec[name] = _COMMUNE_NOM if name == "commune_nom" else _ALIASES[name]
+    df = pick_columns(raw, spec, required=["commune", level], source=source, what=what)
+    problems: list[str] = []
+    missing = df[level].isna() | df["commune"].isna()
+    for i in df.index[missing][:50]:
+        problems.append(f"ligne {_line(i)} : commune ou {LEVELS[level]} vide")
+    _normalize_column(df, "commune", "commune", source=source, problems=problems)
+    _normalize_column(df, level, level, source=source, problems=problems)
+    for name, kind in (("departement", "departement"), ("region", "region")):
+        if name in df.columns and name != level:
+            _normalize_column(df, name, kind, source=source, problems=problems)
+    raise_problems(source, what, problems)
+    if "departement" in extra and "departement" not in df.columns:
+        df["departement"] = codes.departement_of_commune(df["commune"])
+    df = _dedupe(df, level, source=source, what=LEVELS[level], problems=problems)
+    raise_problems(source, what, problems)
+    ordered = [c for c in ["commune", "commune_nom", level, *extra] if c in df.columns]
+    out = df[list(dict.fromkeys(ordered))]
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def read_commune_bassin(path: str | Path) -> pd.DataFrame:
+    """Read the commune → bassin d'emploi BMO table (any vintage).
+
+    Parameters
+    ----------
+    path
+        CSV with at least a commune code and a bassin code column
+        (``code_commune_insee``, ``code_bassin_BMO`` in the official file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune, bassin, bassin_nom, departement, region`` (``bassin_nom`` and
+        ``region`` missing when the file lacks them; ``departement`` derived from
+        the commune code when absent).
+
+    Raises
+    ------
+    SchemaError
+        Missing columns, invalid codes, a commune in two bassins.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> df = read_commune_bassin(settings.demo_dir() / "commune_bassin_bmo.csv")
+    >>> df.columns.tolist()
+    ['commune', 'bassin', 'bassin_nom', 'departement', 'region']
+    """
+    df = _read_commune_level(
+        path,
+        "bassin",
+        extra=("bassin_nom", "departement", "region"),
+        what="la table communes → bassins BMO",
+    )
+    return _complete(df, ["commune", "bassin", "bassin_nom", "departement", "region"])
+
+
+def read_commune_zone_emploi(path: str | Path) -> pd.DataFrame:
+    """Read the Insee commune → zone d'emploi 2020 composition.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune, commune_nom, zone_emploi, zone_emploi_nom, departement, region``.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> df = read_commune_zone_emploi(settings.demo_dir() / "commune_zone_emploi.csv")
+    >>> df["zone_emploi"].str.len().eq(4).all()
+    np.True_
+    """
+    df = _read_commune_level(
+        path,
+        "zone_emploi",
+        extra=("commune_nom", "zone_emploi_nom", "departement", "region"),
+        what="la table communes → zones d'emploi",
+    )
+    return _complete(
+        df, ["commune", "commune_nom", "zone_emploi", "zone_emploi_nom", "departement", "region"]
+    )
+
+
+def read_zones_emploi(path: str | Path) -> pd.DataFrame:
+    """Read the Insee list of zones d'emploi 2020 (``zone_emploi, zone_emploi_nom, nb_communes``).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> read_zones_emploi(settings.demo_dir() / "zones_emploi.csv").columns.tolist()
+    ['zone_emploi', 'zone_emploi_nom', 'nb_communes']
+    """
+    source = file_label(path)
+    spec = {
+        "zone_emploi": _ALIASES["zone_emploi"],
+        "zone_emploi_nom": _ALIASES["zone_emploi_nom"],
+        "nb_communes": ["nb_com", "nb_communes"],
+    }
+    df = pick_columns(
+        read_text_table(path),
+        spec,
+        required=["zone_emploi"],
+        source=source,
+        what="les zones d'emploi",
+    )
+    problems: list[str] = []
+    _normalize_column(df, "zone_emploi", "zone_emploi", source=source, problems=problems)
+    raise_problems(source, "les zones d'emploi", problems)
+    if "nb_communes" in df.columns:
+        df["nb_communes"] = pd.to_numeric(df["nb_communes"]).astype("Int64")
+    return _complete(df, ["zone_emploi", "zone_emploi_nom", "nb_communes"])
+
+
+def read_commune_clpe(path: str | Path) -> pd.DataFrame:
+    """Read the France Travail commune → CLPE table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune, clpe, clpe_nom, departement``.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> read_commune_clpe(settings.demo_dir() / "commune_clpe.csv").columns.tolist()
+    ['commune', 'clpe', 'clpe_nom', 'departement']
+    """
+    df = _read_commune_level(
+        path, "clpe", extra=("clpe_nom", "departement"), what="la table communes → CLPE"
+    )
+    return _complete(df, ["commune", "clpe", "clpe_nom", "departement"])
+
+
+def read_correspondence(path: str | Path, level: str) -> pd.DataFrame:
+    """Read any commune → territory correspondence for ``level``.
+
+    Parameters
+    ----------
+    path
+        CSV holding a commune code column and a column for ``level`` (the
+        département and région levels may use a file that only holds the
+        commune codes plus ``dep``/``reg`` columns, such as Insee's).
+    level
+        One of :data:`LEVELS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune, territoire, territoire_nom`` plus ``departement`` and
+        ``region`` when available; ``attrs["niveau"]`` holds ``level``.
+
+    Raises
+    ------
+    SchemaError
+        Unknown level, missing columns, invalid codes, conflicting rows.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> df = read_correspondence(settings.demo_dir() / "commune_clpe.csv", "clpe")
+    >>> df.columns.tolist()[:3]
+    ['commune', 'territoire', 'territoire_nom']
+    """
+    if level not in LEVELS:
+        raise SchemaError(
+            f"Niveau territorial inconnu : {level!r}. Niveaux possibles : {', '.join(LEVELS)}."
+        )
+    extra = [c for c in (_NAME_OF[level], "departement", "region") if c and c != level]
+    what = f"la table communes → {LEVELS[level]}"
+    df = _read_commune_level(path, level, extra=tuple(extra), what=what)
+    name = _NAME_OF[level]
+    out = pd.DataFrame(
+        {
+            "commune": df["commune"],
+            "territoire": df[level],
+            "territoire_nom": df[name] if name in df.columns else pd.NA,
+        }
+    )
+    for col in ("departement", "region"):
+        if col in df.columns and col != level:
+            out[col] = df[col]
+    if level == "departement" and "region" in df.columns:
+        out["region"] = df["region"]
+    out["territoire_nom"] = out["territoire_nom"].astype("string")
+    out.attrs = dict(df.attrs)
+    out.attrs["niveau"] = level
+    return out
+
+
+def _complete(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Return ``df`` with ``columns`` in order, adding missing ones as empty text."""
+    out = df.copy()
+    for c in columns:
+        if c not in out.columns:
+            out[c] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out = out[columns]
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def read_communes_population(path: str | Path, *, include_all_types: bool = False) -> pd.DataFrame:
+    """Read communes and legal populations from the Etalab découpage administratif JSON.
+
+    Parameters
+    ----------
+    path
+        ``communes.json`` of the Etalab API (one object per commune with ``code``,
+        ``nom``, ``departement``, ``region``, ``type``, ``population``).
+    include_all_types
+        Keep communes déléguées/associées and municipal arrondissements (by
+        default only ``commune-actuelle`` rows are kept, counted in
+        ``attrs["rapport"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune, commune_nom, departement, region, population`` (``Int64``,
+        missing when the file has none).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> df = read_communes_population(settings.demo_dir() / "communes_population.json")
+    >>> int(df["population"].sum()) > 0
+    True
+    """
+    path = Path(path)
+    source = file_label(path)
+    if not path.is_file():
+        raise InputFileError(f"{path} : fichier introuvable.")
+    try:
+        records = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputFileError(
+            f"{source} : JSON illisible ({exc}). Attendu : la liste des communes de l'API "
+            "Découpage administratif (code, nom, population...)."
+        ) from exc
+    if not isinstance(records, list) or not records or not isinstance(records[0], dict):
+        raise SchemaError(
+            f"{source} : attendu une liste d'objets commune, trouvé {type(records).__name__}."
+        )
+    raw = pd.DataFrame.from_records(records)
+    missing = [c for c in ("code", "nom") if c not in raw.columns]
+    if missing:
+        raise SchemaError(
+            f"{source} : clé(s) absente(s) : {', '.join(missing)} "
+            f"(clés trouvées : {', '.join(map(str, raw.columns))})."
+        )
+    report: list[str] = []
+    if "type" in raw.columns and not include_all_types:
+        keep = raw["type"].fillna("commune-actuelle").eq("commune-actuelle")
+        if (~keep).any():
+            counts = raw.loc[~keep, "type"].value_counts().to_dict()
+            report.append(
+                "entrées écartées (hors communes actuelles) : "
+                + ", ".join(f"{k} {v}" for k, v in counts.items())
+            )
+        raw = raw[keep].reset_index(drop=True)
+    problems: list[str] = []
+    df = pd.DataFrame({"commune": raw["code"].astype("string")})
+    _normalize_column(df, "commune", "commune", source=source, problems=problems)
+    df["commune_nom"] = raw["nom"].astype("string")
+    dep = (
+        raw["departement"]
+        if "departement" in raw.columns
+        else codes.departement_of_commune(df["commune"])
+    )
+    df["departement"] = codes.normalize_departement(dep, errors="coerce")
+    reg = raw["region"] if "region" in raw.columns else pd.Series(pd.NA, index=raw.index)
+    df["region"] = codes.normalize_region(reg, errors="coerce")
+    pop = raw["population"] if "population" in raw.columns else pd.Series(pd.NA, index=raw.index)
+    df["population"] = pd.to_numeric(pop, errors="coerce").astype("Int64")
+    if (df["population"] < 0).any():
+        problems.append(
+            "population négative pour " + ", ".join(df.loc[df["population"] < 0, "commune"][:10])
+        )
+    raise_problems(source, "les communes", problems)
+    df.attrs.update(source=source, rapport=report)
+    return df
+
+
+def read_cog_communes(path: str | Path) -> pd.DataFrame:
+    """Read Insee COG communes (``commune, commune_nom, departement, region, epci, zone_emploi``).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> read_cog_communes(settings.demo_dir() / "insee_communes.csv").columns.tolist()
+    ['commune', 'commune_nom', 'departement', 'region', 'epci', 'zone_emploi']
+    """
+    source = file_label(path)
+    spec = {
+        "commune": _COMMUNE,
+        "commune_nom": _COMMUNE_NOM,
+        "departement": _DEP,
+        "region": _REG,
+        "epci": ["code_epci", "epci", "siren_epci"],
+        "zone_emploi": ["code_zone_emploi", "ze2020", "zone_emploi"],
+    }
+    df = pick_columns(
+        read_text_table(path), spec, required=["commune"], source=source, what="les communes du COG"
+    )
+    problems: list[str] = []
+    for col, kind in [
+        ("commune", "commune"),
+        ("departement", "departement"),
+        ("region", "region"),
+        ("zone_emploi", "zone_emploi"),
+    ]:
+        if col in df.columns:
+            _normalize_column(df, col, kind, source=source, problems=problems)
+    raise_problems(source, "les communes du COG", problems)
+    if "departement" not in df.columns:
+        df["departement"] = codes.departement_of_commune(df["commune"])
+    return _complete(df, ["commune", "commune_nom", "departement", "region", "epci", "zone_emploi"])
+
+
+def read_departements(path: str | Path) -> pd.DataFrame:
+    """Read Insee COG départements (``departement, region, departement_nom``).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> read_departements(settings.demo_dir() / "departements.csv")["departement"].tolist()
+    ['9A', '9B', '9C']
+    """
+    source = file_label(path)
+    spec = {
+        "departement": _DEP,
+        "region": _REG,
+        "departement_nom": ["libelle", "nccenr", "nom", "ncc"],
+    }
+    df = pick_columns(
+        read_text_table(path),
+        spec,
+        required=["departement"],
+        source=source,
+        what="les départements",
+    )
+    problems: list[str] = []
+    _normalize_column(df, "departement", "departement", source=source, problems=problems)
+    if "region" in df.columns:
+        _normalize_column(df, "region", "region", source=source, problems=problems)
+    raise_problems(source, "les départements", problems)
+    return _complete(df, ["departement", "region", "departement_nom"])
+
+
+def read_regions(path: str | Path) -> pd.DataFrame:
+    """Read Insee COG régions (``region, region_nom``).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> read_regions(settings.demo_dir() / "regions.csv")["region"].tolist()
+    ['99']
+    """
+    source = file_label(path)
+    spec = {"region": _REG, "region_nom": ["libelle", "nccenr", "nom", "ncc"]}
+    df = pick_columns(
+        read_text_table(path), spec, required=["region"], source=source, what="les régions"
+    )
+    problems: list[str] = []
+    _normalize_column(df, "region", "region", source=source, problems=problems)
+    raise_problems(source, "les régions", problems)
+    return _complete(df, ["region", "region_nom"])
+
+
+def read_code_passage(path: str | Path) -> pd.DataFrame:
+    """Read the commune code passage table (former code → current code).
+
+    Only commune rows (``Niveau`` = ``COM`` when present) whose codes differ are
+    kept: ``ancien_code, code_courant``.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> df = read_code_passage(settings.demo_dir() / "passage_codes_communes.csv")
+    >>> df.columns.tolist()
+    ['ancien_code', 'code_courant']
+    """
+    source = file_label(path)
+    spec = {
+        "ancien_code": ["ancien_code_officiel", "ancien_code", "code_ancien", "com_ini", "com_av"],
+        "code_courant": [
+            "code_courant_officiel",
+            "code_courant",
+            "code_actuel",
+            "com_fin",
+            "com_ap",
+        ],
+        "niveau": ["niveau", "typecom"],
+    }
+    df = pick_columns(
+        read_text_table(path),
+        spec,
+        required=["ancien_code", "code_courant"],
+        source=source,
+        what="la table de passage des codes communes",
+    )
+    if "niveau" in df.columns:
+        df = df[df["niveau"].fillna("COM").str.upper().eq("COM")]
+    df = df.reset_index(drop=True)
+    problems: list[str] = []
+    _normalize_column(df, "ancien_code", "commune", source=source, problems=problems)
+    _normalize_column(df, "code_courant", "commune", source=source, problems=problems)
+    raise_problems(source, "la table de passage", problems)
+    df = df[df["ancien_code"] != df["code_courant"]].drop_duplicates(
+        ["ancien_code", "code_courant"]
+    )
+    return df[["ancien_code", "code_courant"]].reset_index(drop=True)
+
+
+def read_commune_polygons(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    crs: str | None = None,
+    code_column: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read commune polygons from GeoJSON, GeoPackage, Shapefile or GeoParquet files.
+
+    Parameters
+    ----------
+    paths
+        One file or several (one per département, say); they are concatenated.
+    crs
+        CRS to assume for files that declare none (a Shapefile without ``.prj``).
+        GeoJSON files are WGS84 by definition.
+    code_column
+        Name of the commune code column when it is not one of the usual ones
+        (``code``, ``insee``, ``codgeo``, ``code_insee``, ``insee_com``...).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``commune, commune_nom, geometry`` in EPSG:4326, one row per commune.
+        Features sharing a code are merged, invalid polygons repaired; both are
+        listed in ``attrs["rapport"]``.
+
+    Raises
+    ------
+    CRSError
+        A file has no CRS and ``crs`` is not given, or its coordinates do not fit
+        its declared CRS.
+    GeometryError
+        Missing or non-polygonal geometries.
+    SchemaError
+        No commune code column, invalid codes.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> communes = read_commune_polygons(sorted(settings.demo_dir().glob("communes-*.geojson")))
+    >>> communes.crs.to_epsg(), communes.columns.tolist()
+    (4326, ['commune', 'commune_nom', 'geometry'])
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputFileError(
+            "Aucun fichier de communes donné. Indiquez au moins un fichier de polygones."
+        )
+    frames = [_read_one_polygon_file(p, crs=crs, code_column=code_column) for p in paths]
+    gdf = pd.concat(frames, ignore_index=True)
+    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
+    report: list[str] = [r for f in frames for r in f.attrs.get("rapport", [])]
+    dup = gdf["commune"].duplicated(keep=False)
+    if dup.any():
+        n = int(gdf.loc[dup, "commune"].nunique())
+        report.append(
+            f"{n} code(s) commune présent(s) dans plusieurs entités, fusionnées : "
+            + ", ".join(sorted(gdf.loc[dup, "commune"].unique())[:10])
+        )
+        merged = gdf[dup].dissolve(by="commune", aggfunc={"commune_nom": "first"}).reset_index()
+        gdf = pd.concat(
+            [gdf[~dup], merged[["commune", "commune_nom", "geometry"]]], ignore_index=True
+        )
+        gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
+    gdf = gdf.sort_values("commune", kind="stable").reset_index(drop=True)
+    gdf.attrs = {"rapport": report, "sources": [p.name for p in paths]}
+    return gdf
+
+
+_POLY_CODE = [
+    "code",
+    "insee",
+    "code_insee",
+    "codgeo",
+    "insee_com",
+    "code_commune",
+    "com",
+    "depcom",
+    "commune",
+]
+_POLY_NAME = ["nom", "libgeo", "nom_com", "nom_commune", "libelle", "commune_nom", "name"]
+
+
+def _read_one_polygon_file(
+    path: Path, *, crs: str | None, code_column: str | None
+) -> gpd.GeoDataFrame:
+    source = path.name
+    if not path.exists():
+        raise InputFileError(f"{path} : fichier de polygones introuvable.")
+    try:
+        if path.suffix.lower() in (".parquet", ".geoparquet"):
+            gdf = gpd.read_parquet(path)
+        else:
+            gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio / arrow raise many kinds
+        raise InputFileError(
+            f"{source} : lecture des polygones impossible ({exc}). Formats acceptés : GeoJSON, "
+            "GeoPackage, Shapefile (avec .shx, .dbf, .prj), GeoParquet."
+        ) from exc
+    if gdf.crs is None:
+        if crs is None:
+            raise CRSError(
+                f"{source} : aucun système de coordonnées déclaré (fichier .prj absent ?). "
+                "Ajoutez le .prj ou précisez-le, par ex. crs='EPSG:2154' (Lambert-93) ou "
+                "'EPSG:4326' (WGS84)."
+            )
+        gdf = gdf.set_crs(crs)
+    _check_coordinates_fit(gdf, source)
+
+    columns = {normalize_header(c): c for c in gdf.columns if c != gdf.geometry.name}
+    if code_column is not None:
+        if code_column not in gdf.columns:
+            raise SchemaError(
+                f"{source} : colonne {code_column!r} absente (colonnes : {', '.join(columns.values())})."
+            )
+        code_col = code_column
+    else:
+        code_col = next((columns[a] for a in _POLY_CODE if a in columns), None)
+    if code_col is None:
+        raise SchemaError(
+            f"{source} : aucune colonne de code commune trouvée (attendu l'une de : "
+            f"{', '.join(_POLY_CODE)} ; colonnes trouvées : {', '.join(columns.values())}). "
+            "Précisez la colonne avec code_column=."
+        )
+    name_col = next(
+        (columns[a] for a in _POLY_NAME if a in columns and columns[a] != code_col), None
+    )
+    problems: list[str] = []
+    out = gpd.GeoDataFrame(
+        {
+            "commune": gdf[code_col].astype("string"),
+            "commune_nom": gdf[name_col].astype("string")
+            if name_col
+            else pd.Series(pd.NA, index=gdf.index, dtype="string"),
+        },
+        geometry=gdf.geometry.to_crs("EPSG:4326").values,
+        crs="EPSG:4326",
+    )
+    raw_codes = out["commune"].copy()
+    out["commune"] = codes.normalize_commune(raw_codes, errors="coerce")
+    for i in out.index[raw_codes.notna() & out["commune"].isna()][:20]:
+        problems.append(f"entité {i + 1}, colonne '{code_col}' : code {raw_codes[i]!r} invalide")
+    for i in out.index[raw_codes.isna()][:20]:
+        problems.append(f"entité {i + 1} : code commune vide")
+    geom = out.geometry
+    empty = geom.isna() | geom.is_empty
+    for i in out.index[empty][:20]:
+        problems.append(f"entité {i + 1} (commune {out.at[i, 'commune']}) : géométrie absente")
+    types = geom[~empty].geom_type
+    not_poly = ~types.isin(["Polygon", "MultiPolygon"])
+    for i in types.index[not_poly][:20]:
+        problems.append(
+            f"entité {i + 1} (commune {out.at[i, 'commune']}) : géométrie {types[i]} au lieu d'un polygone"
+        )
+    if problems:
+        raise GeometryError(
+            f"{source} : {len(problems)} problème(s) dans les polygones des communes :\n"
+            + "\n".join(f"  - {p}" for p in problems)
+            + "\nCorrigez ces entités dans le fichier (ou retirez-les) puis relancez."
+        )
+    report: list[str] = []
+    invalid = ~out.geometry.is_valid
+    if invalid.any():
+        reasons = shapely.is_valid_reason(out.geometry[invalid].values)
+        names = ", ".join(
+            f"{c} ({r})"
+            for c, r in zip(out.loc[invalid, "commune"][:10], reasons[:10], strict=False)
+        )
+        repaired = shapely.make_valid(
+            out.geometry[invalid].values, method="structure", keep_collapsed=False
+        )
+        out.loc[invalid, "geometry"] = _polygonal(repaired)
+        report.append(
+            f"{source} : {int(invalid.sum())} polygone(s) invalide(s) réparé(s) : {names}"
+        )
+    out.attrs = {"rapport": report}
+    return out
+
+
+def _polygonal(geoms) -> list:
+    """Keep only the polygonal parts of repaired geometries."""
+    out = []
+    for g in geoms:
+        if g.geom_type in ("Polygon", "MultiPolygon"):
+            out.append(g)
+        else:
+            parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+            out.append(shapely.union_all(parts) if parts else g)
+    return out
+
+
+def _check_coordinates_fit(gdf: gpd.GeoDataFrame, source: str) -> None:
+    """Refuse coordinates that cannot be in the declared CRS (Lambert-93 labelled WGS84)."""
+    if gdf.empty or gdf.crs is None or not gdf.crs.is_geographic:
+        return
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise CRSError(
+            f"{source} : coordonnées ({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) impossibles "
+            f"en degrés alors que le fichier se déclare en {gdf.crs.to_string()}. Le fichier est "
+            "probablement en Lambert-93 (EPSG:2154) : corrigez sa projection déclarée."
+        )
