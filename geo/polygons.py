@@ -284,12 +284,19 @@ def _explain_missing_polygons(
     unexplained = [
         c for c in missing if c not in former and c not in merged_into and c not in outside
     ]
+    parts = [
+        (n_former, "ancien(s) code(s) (autre millésime du COG)"),
+        (n_new, "commune(s) nouvelle(s) issue(s) de fusions, couverte(s) par leurs anciens codes"),
+        (
+            len(outside),
+            f"d'un département absent des fichiers de polygones ({', '.join(outside[:10])})",
+        ),
+        (len(unexplained), f"sans explication ({', '.join(unexplained[:30])})"),
+    ]
     report.remarques.append(
-        f"{len(missing)} commune(s) de la table de correspondance sans polygone : {n_former} ancien(s) "
-        f"code(s) et {n_new} commune(s) nouvelle(s) issue(s) de fusions (autre millésime du COG, "
-        f"territoire couvert par d'autres codes), {len(outside)} d'un département absent des "
-        f"fichiers de polygones ({', '.join(outside[:10])}), {len(unexplained)} sans explication"
-        + (" : " + ", ".join(unexplained[:30]) if unexplained else ".")
+        f"{len(missing)} commune(s) de la table de correspondance sans polygone : "
+        + " ; ".join(f"{n} {label}" for n, label in parts if n)
+        + "."
     )
 
 

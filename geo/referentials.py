@@ -234,6 +234,32 @@ def read_commune_zone_emploi(path: str | Path) -> pd.DataFrame:
     )
 
 
+def _read_list(
+    path: str | Path,
+    spec: dict[str, list[str]],
+    *,
+    required: list[str],
+    kinds: dict[str, str],
+    what: str,
+    keep=None,
+) -> pd.DataFrame:
+    """Read a referential list: find columns, optionally filter rows, normalise codes, raise once.
+
+    ``kinds`` maps a column to its code kind (``commune``, ``region``...); ``keep``
+    is an optional row filter applied before normalisation.
+    """
+    source = file_label(path)
+    df = pick_columns(read_text_table(path), spec, required=required, source=source, what=what)
+    if keep is not None:
+        df = df[keep(df)].reset_index(drop=True)
+    problems: list[str] = []
+    for column, kind in kinds.items():
+        if column in df.columns:
+            _normalize_column(df, column, kind, source=source, problems=problems)
+    raise_problems(source, what, problems)
+    return df
+
+
 def read_zones_emploi(path: str | Path) -> pd.DataFrame:
     """Read the Insee list of zones d'emploi 2020 (``zone_emploi, zone_emploi_nom, nb_communes``).
 
@@ -243,22 +269,18 @@ def read_zones_emploi(path: str | Path) -> pd.DataFrame:
     >>> read_zones_emploi(settings.demo_dir() / "zones_emploi.csv").columns.tolist()
     ['zone_emploi', 'zone_emploi_nom', 'nb_communes']
     """
-    source = file_label(path)
     spec = {
         "zone_emploi": _ALIASES["zone_emploi"],
         "zone_emploi_nom": _ALIASES["zone_emploi_nom"],
         "nb_communes": ["nb_com", "nb_communes"],
     }
-    df = pick_columns(
-        read_text_table(path),
+    df = _read_list(
+        path,
         spec,
         required=["zone_emploi"],
-        source=source,
+        kinds={"zone_emploi": "zone_emploi"},
         what="les zones d'emploi",
     )
-    problems: list[str] = []
-    _normalize_column(df, "zone_emploi", "zone_emploi", source=source, problems=problems)
-    raise_problems(source, "les zones d'emploi", problems)
     if "nb_communes" in df.columns:
         df["nb_communes"] = pd.to_numeric(df["nb_communes"]).astype("Int64")
     return _complete(df, ["zone_emploi", "zone_emploi_nom", "nb_communes"])
@@ -441,7 +463,6 @@ def read_cog_communes(path: str | Path) -> pd.DataFrame:
     >>> read_cog_communes(settings.demo_dir() / "insee_communes.csv").columns.tolist()
     ['commune', 'commune_nom', 'departement', 'region', 'epci', 'zone_emploi']
     """
-    source = file_label(path)
     spec = {
         "commune": _COMMUNE,
         "commune_nom": _COMMUNE_NOM,
@@ -450,19 +471,8 @@ def read_cog_communes(path: str | Path) -> pd.DataFrame:
         "epci": ["code_epci", "epci", "siren_epci"],
         "zone_emploi": ["code_zone_emploi", "ze2020", "zone_emploi"],
     }
-    df = pick_columns(
-        read_text_table(path), spec, required=["commune"], source=source, what="les communes du COG"
-    )
-    problems: list[str] = []
-    for col, kind in [
-        ("commune", "commune"),
-        ("departement", "departement"),
-        ("region", "region"),
-        ("zone_emploi", "zone_emploi"),
-    ]:
-        if col in df.columns:
-            _normalize_column(df, col, kind, source=source, problems=problems)
-    raise_problems(source, "les communes du COG", problems)
+    kinds = {c: c for c in ("commune", "departement", "region", "zone_emploi")}
+    df = _read_list(path, spec, required=["commune"], kinds=kinds, what="les communes du COG")
     if "departement" not in df.columns:
         df["departement"] = codes.departement_of_commune(df["commune"])
     return _complete(df, ["commune", "commune_nom", "departement", "region", "epci", "zone_emploi"])
@@ -477,24 +487,13 @@ def read_departements(path: str | Path) -> pd.DataFrame:
     >>> read_departements(settings.demo_dir() / "departements.csv")["departement"].tolist()
     ['9A', '9B', '9C']
     """
-    source = file_label(path)
     spec = {
         "departement": _DEP,
         "region": _REG,
         "departement_nom": ["libelle", "nccenr", "nom", "ncc"],
     }
-    df = pick_columns(
-        read_text_table(path),
-        spec,
-        required=["departement"],
-        source=source,
-        what="les départements",
-    )
-    problems: list[str] = []
-    _normalize_column(df, "departement", "departement", source=source, problems=problems)
-    if "region" in df.columns:
-        _normalize_column(df, "region", "region", source=source, problems=problems)
-    raise_problems(source, "les départements", problems)
+    kinds = {"departement": "departement", "region": "region"}
+    df = _read_list(path, spec, required=["departement"], kinds=kinds, what="les départements")
     return _complete(df, ["departement", "region", "departement_nom"])
 
 
@@ -507,14 +506,8 @@ def read_regions(path: str | Path) -> pd.DataFrame:
     >>> read_regions(settings.demo_dir() / "regions.csv")["region"].tolist()
     ['99']
     """
-    source = file_label(path)
     spec = {"region": _REG, "region_nom": ["libelle", "nccenr", "nom", "ncc"]}
-    df = pick_columns(
-        read_text_table(path), spec, required=["region"], source=source, what="les régions"
-    )
-    problems: list[str] = []
-    _normalize_column(df, "region", "region", source=source, problems=problems)
-    raise_problems(source, "les régions", problems)
+    df = _read_list(path, spec, required=["region"], kinds={"region": "region"}, what="les régions")
     return _complete(df, ["region", "region_nom"])
 
 
@@ -531,7 +524,6 @@ def read_code_passage(path: str | Path) -> pd.DataFrame:
     >>> df.columns.tolist()
     ['ancien_code', 'code_courant']
     """
-    source = file_label(path)
     spec = {
         "ancien_code": ["ancien_code_officiel", "ancien_code", "code_ancien", "com_ini", "com_av"],
         "code_courant": [
@@ -543,20 +535,18 @@ def read_code_passage(path: str | Path) -> pd.DataFrame:
         ],
         "niveau": ["niveau", "typecom"],
     }
-    df = pick_columns(
-        read_text_table(path),
+    df = _read_list(
+        path,
         spec,
         required=["ancien_code", "code_courant"],
-        source=source,
+        kinds={"ancien_code": "commune", "code_courant": "commune"},
         what="la table de passage des codes communes",
+        keep=lambda d: (
+            d["niveau"].fillna("COM").str.upper().eq("COM")
+            if "niveau" in d.columns
+            else pd.Series(True, index=d.index)
+        ),
     )
-    if "niveau" in df.columns:
-        df = df[df["niveau"].fillna("COM").str.upper().eq("COM")]
-    df = df.reset_index(drop=True)
-    problems: list[str] = []
-    _normalize_column(df, "ancien_code", "commune", source=source, problems=problems)
-    _normalize_column(df, "code_courant", "commune", source=source, problems=problems)
-    raise_problems(source, "la table de passage", problems)
     df = df[df["ancien_code"] != df["code_courant"]].drop_duplicates(
         ["ancien_code", "code_courant"]
     )

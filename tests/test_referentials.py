@@ -216,3 +216,17 @@ def test_real_referentials_read_with_normalised_codes(shared_data):
     )
     passage = referentials.read_code_passage(ref / "passage_codes_communes.csv")
     assert {"ancien_code": "49066", "code_courant": "49345"} in passage.to_dict("records")
+
+
+def test_code_passage_with_or_without_level_column(tmp_path):
+    with_level = write(
+        tmp_path,
+        "p1.csv",
+        "\ufeffAnnée;Niveau;Type;Ancien Code Officiel;Code Courant Officiel\r\n"
+        "2025;COM;commune;1001;1001\r\n2025;COM;commune;49066;49345\r\n2025;DEP;département;1;1\r\n",
+    )
+    without = write(tmp_path, "p2.csv", "ancien_code,code_courant\n1001,1001\n49066,49345\n")
+    for path in (with_level, without):
+        assert referentials.read_code_passage(path).to_dict("records") == [
+            {"ancien_code": "49066", "code_courant": "49345"}
+        ]
