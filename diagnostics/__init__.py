@@ -9,6 +9,10 @@ Settings (data folder, cache folder, CRS, disclosure threshold) are shared with
 ``LookupError``, ``OSError``).
 """
 
+from diagnostics._bmo_reader import format_bmo_report, read_bmo
+from diagnostics._dares_reader import read_dares_tensions
+from diagnostics.bmo import *  # noqa: F403
+from diagnostics.bmo import __all__ as _bmo_all
 from geo import settings
 from geo._errors import (
     CodeError,
@@ -31,4 +35,8 @@ __all__ = [
     "CRSError",
     "GeometryError",
     "SourceError",
+    "read_bmo",
+    "format_bmo_report",
+    "read_dares_tensions",
+    *_bmo_all,
 ]

@@ -1098,7 +1098,9 @@ _ROLES = {
 }
 
 
-def write_readme(t: Territory, out_dir: Path, files: list[Path]) -> Path:
+def write_readme(
+    t: Territory, out_dir: Path, files: list[Path], thematic: Sequence[tuple[Path, str]] = ()
+) -> Path:
     """Write ``LISEZMOI.md`` (French): what the territory is, how to rebuild it, its files."""
     total = sum(t.population)
     deps = ", ".join(
@@ -1157,6 +1159,9 @@ def write_readme(t: Territory, out_dir: Path, files: list[Path]) -> Path:
         role = _ROLES.get(path.name, "contours des communes d'un département (format IGN)")
         fmt = _FORMATS.get(path.name, "GeoJSON sur une ligne, sans membre `crs`")
         lines.append(f"| `{path.name}` | {role} | {fmt} | {_columns(path)} | {_count_rows(path)} |")
+    if thematic:
+        lines += ["", "## Fichiers thématiques (même format que les fichiers officiels)", ""]
+        lines += [f"- `{path.relative_to(out_dir)}` : {role}" for path, role in thematic]
     lines.append("")
     return _write_bytes(out_dir / "LISEZMOI.md", "\n".join(lines))
 
@@ -1184,7 +1189,27 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         write_regions(t, out),
         write_passage_codes(t, out),
     ]
-    return [*files, write_readme(t, out, files)]
+    # Thematic demo files (BMO, partners...) come from sibling generator modules.
+    demo_bmo = _sibling("demo_bmo")
+    bmo = demo_bmo.write_demo_bmo(out / "bmo", demo_bmo._demo_bassins(out), seed=seed)
+    thematic = [
+        (p, "enquête BMO fictive (format open data France Travail, secret `*`)") for p in bmo
+    ]
+    return [*files, *bmo, write_readme(t, out, files, thematic)]
+
+
+def _sibling(name: str):
+    """Import the generator module ``scripts/<name>.py`` (``scripts`` is not a package)."""
+    import importlib.util
+
+    module = sys.modules.get(name)
+    if module is None:
+        path = Path(__file__).resolve().parent / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
 
 
 def main(argv: Sequence[str] | None = None) -> int:

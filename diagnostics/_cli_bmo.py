@@ -1,0 +1,242 @@
+"""``territoire bmo ...``: recruitment tensions from a BMO open-data file.
+
+``territoire bmo resume --fichier FILE [--niveau {national,region,departement,bassin}]
+[--code CODE] [--json]`` prints, for the nation or for each territory of the level
+(or the one given by ``--code``), the recruitment projects, the share judged
+difficult and the share seasonal computed from the unmasked cells, the number of
+masked cells and the bounds. Territories are those of the BMO file itself (its
+``REG``, ``Dept`` and ``BE<aa>`` columns): no allocation is involved.
+
+With ``--json``, one JSON object per territory and per line (JSON Lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from diagnostics._bmo_reader import format_bmo_report, read_bmo
+from diagnostics.bmo import SECRET_MAX, recruitment_summary
+from geo import codes
+from geo._errors import CodeError, UnknownTerritoryError
+
+__all__ = ["register", "bmo_resume"]
+
+_LEVELS = ("national", "region", "departement", "bassin")
+_LABELS = {"region": "Région", "departement": "Département", "bassin": "Bassin"}
+_NORMALIZERS = {
+    "region": codes.normalize_region,
+    "departement": codes.normalize_departement,
+    "bassin": codes.normalize_bassin,
+}
+_JSON_FIELDS = (
+    "nb_bassins",
+    "projets",
+    "projets_min",
+    "projets_max",
+    "projets_difficiles",
+    "projets_difficiles_min",
+    "projets_difficiles_max",
+    "projets_saisonniers",
+    "projets_saisonniers_min",
+    "projets_saisonniers_max",
+    "part_difficiles",
+    "part_difficiles_min",
+    "part_difficiles_max",
+    "part_saisonniers",
+    "part_saisonniers_min",
+    "part_saisonniers_max",
+    "cellules_secretes",
+    "cellules_secretes_projets",
+    "cellules_secretes_difficiles",
+    "cellules_secretes_saisonniers",
+)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready scalar: Python int/float/str, ``None`` for missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isfinite(value) and value == round(value) and abs(value) < 2**53:
+            return value
+        return round(value, 6)
+    return value
+
+
+def _int(value: Any) -> str:
+    return "n.d." if pd.isna(value) else f"{round(float(value)):,}".replace(",", " ")
+
+
+def _pct(value: Any) -> str:
+    return "n.d." if pd.isna(value) else f"{float(value) * 100:.1f} %".replace(".", ",")
+
+
+def bmo_resume(
+    bmo: pd.DataFrame, *, level: str = "national", code: str | None = None
+) -> pd.DataFrame:
+    """Summary rows for the command: one per territory of ``level`` (or ``code``).
+
+    Adds the columns ``niveau``, ``code`` and ``nom`` to
+    :func:`diagnostics.bmo.recruitment_summary`.
+
+    Raises
+    ------
+    CodeError
+        ``code`` given with the national level.
+    UnknownTerritoryError
+        ``code`` is in no row of the file (close codes are suggested).
+    """
+    if level == "national":
+        if code is not None:
+            raise CodeError(
+                "L'option --code demande un niveau : ajoutez --niveau region, departement "
+                "ou bassin."
+            )
+        out = recruitment_summary(bmo)
+        out.insert(1, "niveau", "national")
+        out.insert(2, "code", pd.Series([None] * len(out), dtype="string"))
+        out.insert(3, "nom", "France entière")
+        return out
+    out = recruitment_summary(bmo, by=level)
+    out.insert(1, "niveau", level)
+    out.insert(2, "code", out[level])
+    out.insert(3, "nom", out[f"{level}_nom"] if f"{level}_nom" in out.columns else out[level])
+    if code is not None:
+        wanted = _NORMALIZERS[level](code, errors="coerce") or str(code)
+        selected = out[out["code"] == wanted]
+        if selected.empty:
+            import difflib
+
+            known = sorted(out["code"].dropna().astype(str).unique())
+            close = difflib.get_close_matches(wanted, known, n=5, cutoff=0.5)
+            hint = f" Codes proches : {', '.join(close)}." if close else ""
+            raise UnknownTerritoryError(
+                f"{_LABELS[level]} {code!s} absent(e) du fichier BMO ({len(known)} codes de "
+                f"niveau {level} dans le fichier, de {known[0]} à {known[-1]}).{hint} "
+                "Vérifiez le code et le niveau (--niveau).",
+                suggestions=close,
+            )
+        out = selected
+    return out.reset_index(drop=True)
+
+
+def _print_one(row: pd.Series) -> None:
+    where = (
+        "France entière"
+        if row["niveau"] == "national"
+        else f"{_LABELS[row['niveau']]} {row['code']} – {row['nom']}"
+    )
+    print(f"{where} : enquête BMO {int(row['annee'])}, {int(row['nb_bassins'])} bassin(s)")
+    print(
+        f"  Projets de recrutement : {_int(row['projets'])} (cellules non secrètes ; "
+        f"entre {_int(row['projets_min'])} et {_int(row['projets_max'])} avec les "
+        f"{_int(row['cellules_secretes_projets'])} cellules secrètes)"
+    )
+    print(
+        f"  Jugés difficiles : {_int(row['projets_difficiles'])}, soit "
+        f"{_pct(row['part_difficiles'])} (bornes {_pct(row['part_difficiles_min'])} – "
+        f"{_pct(row['part_difficiles_max'])})"
+    )
+    print(
+        f"  Saisonniers : {_int(row['projets_saisonniers'])}, soit "
+        f"{_pct(row['part_saisonniers'])} (bornes {_pct(row['part_saisonniers_min'])} – "
+        f"{_pct(row['part_saisonniers_max'])})"
+    )
+    print(
+        f"  Cellules secrètes : {_int(row['cellules_secretes'])} "
+        f"({_int(row['cellules_secretes_projets'])} projets, "
+        f"{_int(row['cellules_secretes_difficiles'])} difficiles, "
+        f"{_int(row['cellules_secretes_saisonniers'])} saisonniers)"
+    )
+
+
+def _print_table(rows: pd.DataFrame) -> None:
+    table = pd.DataFrame(
+        {
+            "Code": rows["code"].astype(str),
+            "Nom": rows["nom"].astype(str).str.slice(0, 32),
+            "Bassins": rows["nb_bassins"].astype(int),
+            "Projets": [_int(v) for v in rows["projets"]],
+            "% difficiles": [_pct(v) for v in rows["part_difficiles"]],
+            "% saisonniers": [_pct(v) for v in rows["part_saisonniers"]],
+            "Cellules secrètes": [_int(v) for v in rows["cellules_secretes"]],
+        }
+    )
+    print(table.to_string(index=False))
+
+
+def _resume(args: argparse.Namespace) -> int:
+    bmo = read_bmo(Path(args.fichier), cache=not args.sans_cache)
+    rows = bmo_resume(bmo, level=args.niveau, code=args.code)
+    if args.json:
+        for _, row in rows.iterrows():
+            payload = {
+                "fichier": Path(args.fichier).name,
+                "annee": _plain(row["annee"]),
+                "niveau": row["niveau"],
+                "code": _plain(row["code"]),
+                "nom": _plain(row["nom"]),
+                **{name: _plain(row[name]) for name in _JSON_FIELDS},
+                "regle": "valeurs des cellules non secrètes ; bornes avec les cellules « * » "
+                f"comprises entre 0 et {SECRET_MAX}",
+            }
+            print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    print(format_bmo_report(bmo))
+    print()
+    if len(rows) == 1:
+        _print_one(rows.iloc[0])
+    else:
+        _print_table(rows)
+        print(
+            "\nValeurs calculées sur les cellules non secrètes ; « --code CODE » détaille un "
+            "territoire avec les bornes dues au secret statistique."
+        )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``bmo`` command group."""
+    group = subparsers.add_parser(
+        "bmo", help="tensions de recrutement de l'enquête Besoins en Main-d'Œuvre (BMO)"
+    )
+    sub = group.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    p = sub.add_parser(
+        "resume",
+        help="projets de recrutement, part difficile et saisonnière, cellules secrètes",
+        description=(
+            "Lit un fichier open data BMO (XLSX, ZIP ou CSV, toute année 2015–2026) et affiche "
+            "les projets de recrutement, la part jugée difficile et la part saisonnière, "
+            "calculées sur les cellules non secrètes, avec le nombre de cellules secrètes (« * ») "
+            "et les bornes qu'elles laissent possibles."
+        ),
+    )
+    p.add_argument(
+        "--fichier",
+        required=True,
+        metavar="FICHIER",
+        help="fichier open data BMO (Base_open_data_BMO_<année>.xlsx, ZIP ou CSV)",
+    )
+    p.add_argument(
+        "--niveau",
+        choices=_LEVELS,
+        default="national",
+        help="niveau des territoires (défaut : national)",
+    )
+    p.add_argument("--code", metavar="CODE", help="code du territoire (ex. 52, 44, 5203)")
+    p.add_argument("--json", action="store_true", help="un objet JSON par territoire et par ligne")
+    p.add_argument(
+        "--sans-cache",
+        action="store_true",
+        help="relire le fichier sans utiliser le cache Parquet",
+    )
+    p.set_defaults(func=_resume)

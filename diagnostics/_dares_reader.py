@@ -1,0 +1,135 @@
+"""Reader of the DARES recruitment-tension indicators by FAP (``tensions_dares.csv``).
+
+The DARES publishes, for each métier of the FAP2009 nomenclature (FAP-225, and the
+coarser FAP-87), a tension indicator and six complementary indicators, nationally,
+by région and by département. The file read here has one row per FAP × geography:
+``fap, Emploi moyen, Tension , Catégorie Tension, <six indicators>, Année,
+niveau_geo, niveau_fap, reg, dep`` (note the trailing space of ``"Tension "`` and of
+some ``"reg "`` values; région codes written as floats, ``52.0``).
+
+Tidy schema
+-----------
+``fap`` (string, ``A0Z40`` or ``A0Z`` for FAP-87), ``niveau_fap`` (``"FAP-225"`` or
+``"FAP-87"``), ``niveau_geo`` (``"national"``, ``"region"``, ``"departement"``),
+``region``, ``departement`` (normalised codes, missing above their level),
+``annee`` (int), ``emploi_moyen`` (Float64), ``tension`` (Float64, the standardised
+indicator: positive means more tension than average), ``categorie_tension`` and the
+complementary indicators ``intensite_embauches``, ``lien_formation_emploi``,
+``manque_main_oeuvre``, ``non_durabilite_emploi``, ``conditions_travail``,
+``inadequation_geographique`` (Int64 quintile classes 1–5, 5 = most tension).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from geo import codes
+from geo._errors import SchemaError
+from geo._tables import file_label, normalize_header, raise_problems, read_text_table
+
+__all__ = ["DARES_INDICATORS", "read_dares_tensions"]
+
+#: Quintile-class indicators of the DARES file (tidy name -> start of the normalised
+#: header, e.g. ``manque_de_main_d_uvre_disponible``).
+DARES_INDICATORS: dict[str, str] = {
+    "categorie_tension": "categorie_tension",
+    "intensite_embauches": "intensite",
+    "lien_formation_emploi": "lien_formation",
+    "manque_main_oeuvre": "manque",
+    "non_durabilite_emploi": "non_durabilite",
+    "conditions_travail": "conditions",
+    "inadequation_geographique": "inadequation",
+}
+_COLUMNS = {
+    "fap": "fap",
+    "emploi_moyen": "emploi_moyen",
+    "tension": "tension",
+    "annee": "annee",
+    "niveau_geo": "niveau_geo",
+    "niveau_fap": "niveau_fap",
+    "region": "reg",
+    "departement": "dep",
+    **DARES_INDICATORS,
+}
+_GEO = {"nat": "national", "reg": "region", "dep": "departement"}
+_FAP = {"fap225": "FAP-225", "fap87": "FAP-87"}
+
+
+def _number(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce").astype(
+        "Float64"
+    )
+
+
+def read_dares_tensions(path: str | Path) -> pd.DataFrame:
+    """Read the DARES tension indicators by FAP and geography.
+
+    Parameters
+    ----------
+    path
+        ``tensions_dares.csv`` (``,`` or ``;``, UTF-8 or latin-1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy table described in this module.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing or not a text table.
+    SchemaError
+        Columns are missing (the message lists those found) or geography levels
+        are unknown.
+    """
+    source = file_label(path)
+    raw = read_text_table(path)
+    names = {normalize_header(c): c for c in raw.columns}
+    by_name = {}
+    for header in _COLUMNS.values():
+        hits = [n for n in names if n == header] or [n for n in names if n.startswith(header)]
+        if hits:
+            by_name[header] = names[hits[0]]
+    missing = [header for header in _COLUMNS.values() if header not in by_name]
+    if missing:
+        raise SchemaError(
+            f"{source} : colonne(s) absente(s) pour les indicateurs de tension DARES : "
+            f"{', '.join(missing)} (colonnes trouvées : {', '.join(map(str, raw.columns))}). "
+            "Ce fichier ne semble pas être le fichier des tensions DARES par FAP.",
+            problems=[f"colonne absente : {m}" for m in missing],
+        )
+    df = pd.DataFrame({tidy: raw[by_name[header]] for tidy, header in _COLUMNS.items()})
+    df = df.dropna(how="all").reset_index(drop=True)
+    problems: list[str] = []
+    geo_level = df["niveau_geo"].str.strip().str.lower()
+    fap_level = df["niveau_fap"].str.replace(" ", "", regex=False).str.lower()
+    for name, values, known in (
+        ("niveau_geo", geo_level, _GEO),
+        ("niveau_fap", fap_level, _FAP),
+    ):
+        bad = ~values.isin(list(known))
+        if bad.any():
+            problems.append(
+                f"colonne '{name}' : valeur(s) inconnue(s) {sorted(set(values[bad].dropna()))} "
+                f"(attendu : {', '.join(known)})"
+            )
+    raise_problems(source, "les indicateurs de tension DARES", problems)
+    df["niveau_geo"] = geo_level.map(_GEO).astype("string")
+    df["niveau_fap"] = fap_level.map(_FAP).astype("string")
+    df["fap"] = df["fap"].str.strip().str.upper()
+    df["region"] = codes.normalize_region(df["region"], source=f"{source}, colonne reg")
+    df["departement"] = codes.normalize_departement(
+        df["departement"], source=f"{source}, colonne dep"
+    )
+    df["annee"] = pd.to_numeric(df["annee"]).astype("int64")
+    df["emploi_moyen"] = _number(df["emploi_moyen"])
+    df["tension"] = _number(df["tension"])
+    for column in DARES_INDICATORS:
+        df[column] = _number(df[column]).round().astype("Int64")
+    order = ["fap", "niveau_fap", "niveau_geo", "region", "departement", "annee"]
+    rest = ["emploi_moyen", "tension", *DARES_INDICATORS]
+    out = df[order + rest].reset_index(drop=True)
+    out.attrs["rapport"] = {"fichier": source, "lignes": len(out)}
+    return out
