@@ -1156,7 +1156,7 @@ def map_bmo_bassins(
     import folium
 
     from geo.crs import to_storage
-    from geo.maps import map_bounds
+    from geo.maps import add_legend, map_bounds
 
     key = "bassin" if "bassin" in bassins.columns else "territoire"
     needed = ["bassin", column, "projets", "part_difficiles", "cellules_secretes"]
@@ -1252,7 +1252,13 @@ def map_bmo_bassins(
             fields=list(tooltip), aliases=[f"{v} :" for v in tooltip.values()]
         ),
     ).add_to(m)
-    colormap.add_to(m)
+    steps = np.linspace(low, high, 5)
+    add_legend(
+        m,
+        colormap.caption,
+        [(colormap(v), _percent(v) if shares else _integer(round(v))) for v in steps]
+        + [("#d9d9d9", "pas de données")],
+    )
     m.fit_bounds(map_bounds(shapes))
     return m
 

@@ -27,7 +27,7 @@ import pandas as pd
 from geo import settings
 from geo._errors import SchemaError
 
-__all__ = ["map_territories", "self_contained_html", "save_map", "map_bounds"]
+__all__ = ["map_territories", "self_contained_html", "save_map", "map_bounds", "add_legend"]
 
 _ASSETS = Path(__file__).resolve().parent / "_assets"
 
@@ -115,6 +115,35 @@ def save_map(m: folium.Map | folium.Figure, path: str | Path) -> int:
     data = self_contained_html(m.get_root().render()).encode("utf-8")
     Path(path).write_bytes(data)
     return len(data)
+
+
+def add_legend(m: folium.Map, caption: str, items: list[tuple[str, str]]) -> folium.Map:
+    """Add a plain HTML legend (no script, no CDN) in the bottom-right corner of ``m``.
+
+    ``items`` are ``(colour, label)`` pairs, drawn as swatches in order. Use it
+    instead of ``branca`` colormaps, whose ``add_to`` loads d3 from a CDN.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = add_legend(folium.Map(tiles=None), "Part difficile", [("#fff5eb", "40 %"), ("#7f2704", "70 %")])
+    >>> "Part difficile" in m.get_root().render()
+    True
+    """
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
+        f'vertical-align:middle;border:1px solid #777;background:{html.escape(colour)}"></span>'
+        f"{html.escape(label)}</div>"
+        for colour, label in items
+    )
+    m.get_root().html.add_child(
+        branca.element.Element(
+            '<div class="legende-atelier" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
+            "background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif;"
+            f'line-height:18px"><b>{html.escape(caption)}</b>{rows}</div>'
+        )
+    )
+    return m
 
 
 def map_bounds(gdf: gpd.GeoDataFrame) -> list[list[float]]:

@@ -678,3 +678,27 @@ def test_real_dares_join(real_bmo, shared_data):
     assert "approximation" in agri["dares_correspondance"]
     by_dep = dg.add_dares_tension(ranking, dares, region="52", departement="44")
     assert (by_dep["dares_niveau_geo"] == "département 44").mean() > 0.5
+
+
+def test_bmo_map_saves_as_an_offline_page(tmp_path):
+    """The choropleth legend is plain HTML: no d3 or other CDN asset in the saved page."""
+    import re
+
+    import geopandas as gpd
+    from shapely import box
+
+    from diagnostics import map_bmo_bassins, read_bmo, recruitment_summary
+    from geo import settings
+    from geo.maps import save_map
+
+    bmo = read_bmo(settings.demo_dir() / "bmo" / "Base_open_data_BMO_2024.xlsx", cache=False)
+    polygons = gpd.GeoDataFrame(
+        {"bassin": ["9901", "9902"]},
+        geometry=[box(-10, 46, -9, 47), box(-9, 46, -8, 47)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "bmo.html"
+    save_map(map_bmo_bassins(recruitment_summary(bmo, by="bassin"), polygons), path)
+    html = path.read_text(encoding="utf-8")
+    assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="https?://', html)
+    assert "Part des projets jugés difficiles" in html and "pas de données" in html
