@@ -13,6 +13,12 @@ from diagnostics._bmo_reader import format_bmo_report, read_bmo
 from diagnostics._dares_reader import read_dares_tensions
 from diagnostics.bmo import *  # noqa: F403
 from diagnostics.bmo import __all__ as _bmo_all
+from diagnostics.coverage import *  # noqa: F403
+from diagnostics.coverage import __all__ as _coverage_all
+from diagnostics.partners import *  # noqa: F403
+from diagnostics.partners import __all__ as _partners_all
+from diagnostics.positioning import *  # noqa: F403
+from diagnostics.positioning import __all__ as _positioning_all
 from geo import settings
 from geo._errors import (
     CodeError,
@@ -39,4 +45,7 @@ __all__ = [
     "format_bmo_report",
     "read_dares_tensions",
     *_bmo_all,
+    *_partners_all,
+    *_coverage_all,
+    *_positioning_all,
 ]

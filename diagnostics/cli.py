@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "diagnostics._cli_territoires",
     "diagnostics._cli_donnees",
     "diagnostics._cli_bmo",
+    "diagnostics._cli_partenaires",
 )
 
 

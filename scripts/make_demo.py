@@ -1195,7 +1195,19 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
     thematic = [
         (p, "enquête BMO fictive (format open data France Travail, secret `*`)") for p in bmo
     ]
-    return [*files, *bmo, write_readme(t, out, files, thematic)]
+    partners = _sibling("demo_partners").write_demo_partners(out, seed=seed)
+    thematic += [
+        (p, "annuaire fictif des partenaires (data/partenaires/LISEZMOI.md)") for p in partners
+    ]
+    from diagnostics.partners import read_partners
+
+    positioning = _sibling("demo_positioning").write_demo_positioning(
+        out, read_partners(out / "partenaires.csv"), seed=seed
+    )
+    thematic.append(
+        (positioning, "rôles des acteurs des 10 bassins sur la grille de positionnement (5 × 7)")
+    )
+    return [*files, *bmo, *partners, positioning, write_readme(t, out, files, thematic)]
 
 
 def _sibling(name: str):
