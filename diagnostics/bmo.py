@@ -1156,7 +1156,7 @@ def map_bmo_bassins(
     import folium
 
     from geo.crs import to_storage
-    from geo.maps import add_legend, map_bounds
+    from geo.maps import add_colored_polygons, add_legend, map_bounds
 
     key = "bassin" if "bassin" in bassins.columns else "territoire"
     needed = ["bassin", column, "projets", "part_difficiles", "cellules_secretes"]
@@ -1238,20 +1238,7 @@ def map_bmo_bassins(
         props[name] = props[name].where(props[name].notna(), "pas de données")
     layer = shapes[[shapes.geometry.name]].join(props)
     m = folium.Map(tiles=None, control_scale=True)
-    folium.GeoJson(
-        layer.__geo_interface__,
-        name=colormap.caption,
-        style_function=lambda f: {
-            "fillColor": f["properties"]["_couleur"],
-            "color": "#555555",
-            "weight": 1,
-            "fillOpacity": 0.75,
-        },
-        highlight_function=lambda _f: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(
-            fields=list(tooltip), aliases=[f"{v} :" for v in tooltip.values()]
-        ),
-    ).add_to(m)
+    add_colored_polygons(m, layer, name=colormap.caption, tooltip=tooltip)
     steps = np.linspace(low, high, 5)
     add_legend(
         m,

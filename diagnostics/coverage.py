@@ -1038,16 +1038,6 @@ def _sort_key(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
-def _title_box(title: str) -> Any:
-    import branca
-
-    return branca.element.Element(
-        '<div style="position:fixed;top:10px;left:60px;z-index:9999;background:white;'
-        'padding:4px 8px;border:1px solid #999;font:14px sans-serif">'
-        f"{html.escape(title)}</div>"
-    )
-
-
 def map_partners(
     partners: pd.DataFrame,
     *,
@@ -1099,7 +1089,7 @@ def map_partners(
     from folium.plugins import MarkerCluster
 
     from diagnostics.partners import DOMAINS, PUBLICS
-    from geo.maps import map_bounds
+    from geo.maps import add_background, add_title, map_bounds
 
     sites = partner_sites(partners, geometries=geometries)
     remarks = list(sites.attrs["remarques"])
@@ -1153,17 +1143,7 @@ def map_partners(
     # Without a tile layer the map has no maximum zoom, which marker clustering requires.
     m = folium.Map(tiles=None, control_scale=True, maxZoom=18)
     if background is not None:
-        folium.GeoJson(
-            background.to_crs(settings.storage_crs)[[background.geometry.name]].__geo_interface__,
-            name="Fond",
-            style_function=lambda _f: {
-                "color": "#999999",
-                "weight": 1,
-                "fillColor": "#eeeeee",
-                "fillOpacity": 0.5,
-            },
-            control=False,
-        ).add_to(m)
+        add_background(m, background)
     for k, kind in enumerate(type_list):
         rows = layer_data[(sites["type"] == kind).to_numpy()]
         if rows.empty:
@@ -1190,7 +1170,7 @@ def map_partners(
     if len(sites):
         m.fit_bounds(map_bounds(sites))
     if title:
-        m.get_root().html.add_child(_title_box(title))
+        add_title(m, title)
     return m
 
 
@@ -1268,11 +1248,10 @@ def map_coverage(
     >>> "hors du ressort de toute mission locale" in page
     True
     """
-    import branca
     import folium
 
     from geo.crs import to_storage
-    from geo.maps import map_bounds
+    from geo.maps import add_colored_polygons, add_legend, add_title, map_bounds
 
     _require(
         coverage,
@@ -1367,20 +1346,15 @@ def map_coverage(
         tooltip["hors_txt"] = outside_text.capitalize()
     layer = gpd.GeoDataFrame(props, geometry=shapes.geometry, crs=shapes.crs)
     m = folium.Map(tiles=None, control_scale=True)
-    folium.GeoJson(
-        layer.__geo_interface__,
+    add_colored_polygons(
+        m,
+        layer,
         name="Couverture des communes",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["_couleur"],
-            "color": "#777777",
-            "weight": 0.5,
-            "fillOpacity": 0.85,
-        },
-        highlight_function=lambda _f: {"weight": 2},
-        tooltip=folium.GeoJsonTooltip(
-            fields=list(tooltip), aliases=[f"{v} :" for v in tooltip.values()]
-        ),
-    ).add_to(m)
+        tooltip=tooltip,
+        outline="#777777",
+        weight=0.5,
+        fill_opacity=0.85,
+    )
     if uncovered.any():
         folium.GeoJson(
             layer.loc[uncovered.to_numpy(), ["commune", "geometry"]].__geo_interface__,
@@ -1396,28 +1370,11 @@ def map_coverage(
         ).add_to(m)
     rows = [(_NONE_COLOUR, "0 (aucune structure)")]
     rows += [(c, _class_label(lo, hi)) for (lo, hi), c in zip(classes, colours, strict=False)]
-    legend = "".join(
-        f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
-        f'border:1px solid #999;margin-right:6px;vertical-align:middle"></span>{html.escape(t)}</div>'
-        for c, t in rows
-    )
+    outlined = []
     if highlight_type is not None:
-        legend += (
-            f'<div style="margin-top:4px"><span style="display:inline-block;width:14px;'
-            f"height:14px;border:3px dashed {_HIGHLIGHT};margin-right:6px;vertical-align:middle;"
-            f'box-sizing:border-box"></span>Commune {html.escape(outside_text)} : '
-            f"{int(uncovered.sum())}</div>"
-        )
-    m.get_root().html.add_child(
-        branca.element.Element(
-            '<div style="position:fixed;bottom:24px;right:10px;z-index:9999;background:white;'
-            'padding:6px 8px;border:1px solid #999;font:12px sans-serif;max-width:260px">'
-            f"<b>{html.escape(counted)}</b>{legend}</div>"
-        )
-    )
+        outlined = [(_HIGHLIGHT, f"Commune {outside_text} : {int(uncovered.sum())}")]
+    add_legend(m, counted, rows, outlined=outlined)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(map_bounds(shapes))
-    m.get_root().html.add_child(
-        _title_box(title or "Couverture des communes par les ressorts des partenaires")
-    )
+    add_title(m, title or "Couverture des communes par les ressorts des partenaires")
     return m

@@ -27,7 +27,16 @@ import pandas as pd
 from geo import settings
 from geo._errors import SchemaError
 
-__all__ = ["map_territories", "self_contained_html", "save_map", "map_bounds", "add_legend"]
+__all__ = [
+    "map_territories",
+    "self_contained_html",
+    "save_map",
+    "map_bounds",
+    "add_legend",
+    "add_title",
+    "add_background",
+    "add_colored_polygons",
+]
 
 _ASSETS = Path(__file__).resolve().parent / "_assets"
 
@@ -117,11 +126,18 @@ def save_map(m: folium.Map | folium.Figure, path: str | Path) -> int:
     return len(data)
 
 
-def add_legend(m: folium.Map, caption: str, items: list[tuple[str, str]]) -> folium.Map:
+def add_legend(
+    m: folium.Map,
+    caption: str,
+    items: list[tuple[str, str]],
+    *,
+    outlined: list[tuple[str, str]] = (),
+) -> folium.Map:
     """Add a plain HTML legend (no script, no CDN) in the bottom-right corner of ``m``.
 
-    ``items`` are ``(colour, label)`` pairs, drawn as swatches in order. Use it
-    instead of ``branca`` colormaps, whose ``add_to`` loads d3 from a CDN.
+    ``items`` are ``(colour, label)`` pairs drawn as filled swatches in order;
+    ``outlined`` ones as dashed outlines (highlighted features). Use it instead
+    of ``branca`` colormaps, whose ``add_to`` loads d3 from a CDN.
 
     Examples
     --------
@@ -130,19 +146,91 @@ def add_legend(m: folium.Map, caption: str, items: list[tuple[str, str]]) -> fol
     >>> "Part difficile" in m.get_root().render()
     True
     """
+    swatch = (
+        '<span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
+        'vertical-align:middle;box-sizing:border-box;{}"></span>'
+    )
     rows = "".join(
-        f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
-        f'vertical-align:middle;border:1px solid #777;background:{html.escape(colour)}"></span>'
+        f"<div>{swatch.format(f'border:1px solid #777;background:{html.escape(c)}')}"
         f"{html.escape(label)}</div>"
-        for colour, label in items
+        for c, label in items
+    )
+    rows += "".join(
+        f'<div style="margin-top:4px">{swatch.format(f"border:3px dashed {html.escape(c)}")}'
+        f"{html.escape(label)}</div>"
+        for c, label in outlined
     )
     m.get_root().html.add_child(
         branca.element.Element(
             '<div class="legende-atelier" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
             "background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif;"
-            f'line-height:18px"><b>{html.escape(caption)}</b>{rows}</div>'
+            f'line-height:18px;max-width:260px"><b>{html.escape(caption)}</b>{rows}</div>'
         )
     )
+    return m
+
+
+def add_title(m: folium.Map, title: str) -> folium.Map:
+    """Add a title box over the top-left of ``m`` (plain HTML)."""
+    m.get_root().html.add_child(
+        branca.element.Element(
+            '<div style="position:fixed;top:10px;left:60px;z-index:9999;background:white;'
+            'padding:4px 8px;border:1px solid #999;font:14px sans-serif">'
+            f"{html.escape(title)}</div>"
+        )
+    )
+    return m
+
+
+def add_background(m: folium.Map, background: gpd.GeoDataFrame) -> folium.Map:
+    """Draw ``background`` polygons (e.g. départements) in grey, geometry only, not in the layer list."""
+    folium.GeoJson(
+        background.to_crs(settings.storage_crs)[[background.geometry.name]].__geo_interface__,
+        name="Fond",
+        style_function=lambda _f: {
+            "color": "#999999",
+            "weight": 1,
+            "fillColor": "#eeeeee",
+            "fillOpacity": 0.5,
+        },
+        control=False,
+    ).add_to(m)
+    return m
+
+
+def add_colored_polygons(
+    m: folium.Map,
+    layer: gpd.GeoDataFrame,
+    *,
+    name: str,
+    tooltip: dict[str, str],
+    outline: str = "#555555",
+    weight: float = 1.0,
+    fill_opacity: float = 0.75,
+) -> folium.Map:
+    """Draw polygons filled with their ``_couleur`` column, with a French tooltip.
+
+    ``layer`` (WGS84) must hold the ``tooltip`` columns and ``_couleur``; only
+    they are embedded in the page.
+    """
+    columns = [*dict.fromkeys([*tooltip, "_couleur"])]
+    folium.GeoJson(
+        layer[[*columns, layer.geometry.name]].__geo_interface__,
+        name=name,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["_couleur"],
+            "color": outline,
+            "weight": weight,
+            "fillOpacity": fill_opacity,
+        },
+        highlight_function=lambda _f: {
+            "weight": weight + 2,
+            "fillOpacity": min(1.0, fill_opacity + 0.2),
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=list(tooltip), aliases=[f"{v} :" for v in tooltip.values()], localize=True
+        ),
+    ).add_to(m)
     return m
 
 
@@ -217,43 +305,20 @@ def map_territories(
         data[c] = data[c].astype(object).where(data[c].notna(), None)
     colours = _colours(gdf, color_column)
     data["_couleur"] = colours
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(tiles=None, control_scale=True)
     if background is not None:
-        folium.GeoJson(
-            background.to_crs(settings.storage_crs)[[background.geometry.name]].__geo_interface__,
-            name="Fond",
-            style_function=lambda _f: {
-                "color": "#999999",
-                "weight": 1,
-                "fillColor": "#eeeeee",
-                "fillOpacity": 0.5,
-            },
-        ).add_to(m)
-    folium.GeoJson(
-        data.__geo_interface__,
+        add_background(m, background)
+    add_colored_polygons(
+        m,
+        gpd.GeoDataFrame(data, crs=settings.storage_crs),
         name=title or "Territoires",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["_couleur"],
-            "color": "#333333",
-            "weight": 1,
-            "fillOpacity": 0.55,
-        },
-        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.75},
-        tooltip=folium.GeoJsonTooltip(
-            fields=list(tooltip_columns),
-            aliases=[f"{v} :" for v in tooltip_columns.values()],
-            localize=True,
-        ),
-    ).add_to(m)
+        tooltip=tooltip_columns,
+        outline="#333333",
+        fill_opacity=0.55,
+    )
     m.fit_bounds(map_bounds(gdf))
     if title:
-        m.get_root().html.add_child(
-            branca.element.Element(
-                '<div style="position:fixed;top:10px;left:60px;z-index:9999;background:white;'
-                'padding:4px 8px;border:1px solid #999;font:14px sans-serif">'
-                f"{html.escape(title)}</div>"
-            )
-        )
+        add_title(m, title)
     return m
 
 
