@@ -15,8 +15,12 @@ from diagnostics.bmo import *  # noqa: F403
 from diagnostics.bmo import __all__ as _bmo_all
 from diagnostics.coverage import *  # noqa: F403
 from diagnostics.coverage import __all__ as _coverage_all
+from diagnostics.network import *  # noqa: F403
+from diagnostics.network import __all__ as _network_all
 from diagnostics.partners import *  # noqa: F403
 from diagnostics.partners import __all__ as _partners_all
+from diagnostics.partnerships import *  # noqa: F403
+from diagnostics.partnerships import __all__ as _partnerships_all
 from diagnostics.positioning import *  # noqa: F403
 from diagnostics.positioning import __all__ as _positioning_all
 from geo import settings
@@ -48,4 +52,6 @@ __all__ = [
     *_partners_all,
     *_coverage_all,
     *_positioning_all,
+    *_partnerships_all,
+    *_network_all,
 ]

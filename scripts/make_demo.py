@@ -1207,7 +1207,21 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
     thematic.append(
         (positioning, "rôles des acteurs des 10 bassins sur la grille de positionnement (5 × 7)")
     )
-    return [*files, *bmo, *partners, positioning, write_readme(t, out, files, thematic)]
+    partnerships = _sibling("demo_partnerships").write_demo_partnerships(
+        out, read_partners(out / "partenaires.csv"), seed=seed
+    )
+    thematic += [
+        (p, "partenariats, indicateurs, flux et unités Pôle emploi fictifs (data/partenariats/)")
+        for p in partnerships
+    ]
+    return [
+        *files,
+        *bmo,
+        *partners,
+        positioning,
+        *partnerships,
+        write_readme(t, out, files, thematic),
+    ]
 
 
 def _sibling(name: str):
