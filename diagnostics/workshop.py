@@ -1,0 +1,1243 @@
+"""The partner workshop: filter, map and position the partners of a territory, record decisions.
+
+A facilitator runs it in a partner workshop, served by Voilà from
+``notebooks/atelier_partenaires.ipynb`` so that nobody sees code::
+
+    voila notebooks/atelier_partenaires.ipynb
+
+Four controls (territory, domain, client situation, partner type) drive three
+views that update together: the map of the partner sites (:func:`map_partners`,
+offline, in an ``iframe``), the positioning grid of the territory
+(:func:`positioning_grid`) and the list of its partners with their role in the
+chosen cell and their last decision. A form records, for one partner, its role
+on the grid, a priority and a decision (garder, développer, arrêter) with a
+mandatory justification.
+
+Nothing typed is lost
+---------------------
+Each record is written at once to the input files, never kept only in memory:
+
+- the decision is appended to ``decisions_atelier.csv`` beside the partner
+  directory (columns :data:`DECISION_COLUMNS`; one row per decision, the history
+  is kept, the last row of a partner and territory is its current decision);
+- a role changed on the grid is written into the positioning file (the row of the
+  actor and cell is updated or added, or removed with *Retirer de la case*),
+  keeping its separator, encoding, columns and other rows as they were;
+- before any write, the previous version of the file is copied into a
+  ``sauvegardes_atelier/`` folder beside it, its name stamped with the time
+  (:func:`backup_file`); files are replaced atomically.
+
+A record that cannot be saved (missing justification, file opened elsewhere)
+leaves the form as it was and says why in French.
+
+Data
+----
+:func:`load_workshop_data` reads one folder (the demonstration territory by
+default, or the folder named by the environment variable :data:`DATA_ENV`):
+commune polygons ``communes-*.geojson``, the correspondence tables and the
+partner and positioning files, with the names of the demonstration territory
+(``data/demo/LISEZMOI.md``); each name can be changed.
+
+Partners of a territory are those whose ressort (:func:`partner_ressort`) or site
+commune lies in it. The client situation keeps the partners positioned on that
+situation in the territory, those whose publics match it
+(:data:`SITUATION_PUBLICS`, the workbench's own correspondence) and those whose
+publics are not recorded (unknown is not excluded).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import html
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from diagnostics.coverage import map_partners
+from diagnostics.partners import DOMAINS, partner_ressort, read_partners
+from diagnostics.positioning import (
+    _INPUT_COLUMNS as _POSITIONING_HEADERS,
+)
+from diagnostics.positioning import (
+    CLIENT_SITUATIONS,
+    POSITIONING_DOMAINS,
+    POSITIONING_ROLES,
+    positioning_grid,
+    read_positioning,
+    validate_positioning,
+)
+from geo import referentials, settings
+from geo import territories as _territories
+from geo._errors import InputFileError, SchemaError
+from geo._tables import normalize_header, read_text_table
+from geo.maps import map_bounds, self_contained_html
+
+__all__ = [
+    "DATA_ENV",
+    "DECISIONS",
+    "PRIORITIES",
+    "DECISION_COLUMNS",
+    "DECISIONS_FILE",
+    "BACKUP_FOLDER",
+    "SITUATION_PUBLICS",
+    "WorkshopData",
+    "data_folder",
+    "load_workshop_data",
+    "read_decisions",
+    "workshop_partners",
+    "workshop_positioning",
+    "backup_file",
+    "save_decision",
+    "save_role",
+    "PartnerWorkshop",
+    "partner_workshop",
+]
+
+#: Environment variable naming the data folder of the workshop (used by Voilà).
+DATA_ENV = "ATELIER_DONNEES"
+
+#: Decisions on a partner (code → French label).
+DECISIONS: dict[str, str] = {
+    "garder": "Garder",
+    "developper": "Développer",
+    "arreter": "Arrêter",
+}
+
+#: Priorities of a partner (code → French label).
+PRIORITIES: dict[str, str] = {
+    "haute": "Haute",
+    "moyenne": "Moyenne",
+    "basse": "Basse",
+}
+
+#: Columns of the decisions file, in order. ``role`` is the partner's role in the
+#: cell after the decision (``retire`` when it was removed, empty when no cell was
+#: given or the cell has no role); ``horodatage`` is ISO 8601, to the second.
+DECISION_COLUMNS: tuple[str, ...] = (
+    "horodatage",
+    "territoire",
+    "partenaire_id",
+    "nom",
+    "domaine",
+    "situation",
+    "role",
+    "priorite",
+    "decision",
+    "justification",
+    "auteur",
+)
+
+#: Name of the decisions file, written beside the partner directory.
+DECISIONS_FILE = "decisions_atelier.csv"
+
+#: Folder, beside each file written, that receives the timestamped backups.
+BACKUP_FOLDER = "sauvegardes_atelier"
+
+#: Publics (:data:`diagnostics.partners.PUBLICS`) matching each client situation of
+#: the grid, to filter the partner list. The workbench's own correspondence, not
+#: the report's: partners positioned on the situation are kept whatever their publics.
+SITUATION_PUBLICS: dict[str, tuple[str, ...]] = {
+    "primo_accedant": ("jeunes", "jeunes_diplomes", "decrocheurs", "etudiants"),
+    "eloigne_emploi": (
+        "personnes_eloignees_emploi",
+        "beneficiaires_rsa",
+        "demandeurs_longue_duree",
+        "personnes_handicapees",
+        "personnes_sous_main_de_justice",
+        "etrangers_primo_arrivants",
+        "habitants_qpv",
+    ),
+    "retour_emploi": (
+        "demandeurs_emploi",
+        "demandeurs_longue_duree",
+        "seniors",
+        "cadres",
+        "licencies_economiques",
+        "femmes",
+    ),
+    "createur_entreprise": ("createurs",),
+    "reconversion": ("salaries_reconversion", "licencies_economiques"),
+    "besoin_recrutement": ("employeurs",),
+    "besoin_accompagnement": ("employeurs",),
+}
+
+# Referential files of a data folder (names of the demonstration territory).
+_REFERENTIAL_FILES: dict[str, str] = {
+    "polygones": "communes-*.geojson",
+    "population": "communes_population.json",
+    "bassin": "commune_bassin_bmo.csv",
+    "zone_emploi": "commune_zone_emploi.csv",
+    "clpe": "commune_clpe.csv",
+    "departements": "departements.csv",
+    "regions": "regions.csv",
+}
+_READERS = {
+    "population": referentials.read_communes_population,
+    "bassin": referentials.read_commune_bassin,
+    "zone_emploi": referentials.read_commune_zone_emploi,
+    "clpe": referentials.read_commune_clpe,
+    "departements": referentials.read_departements,
+    "regions": referentials.read_regions,
+}
+_POSITIONING_HEADER = (
+    "territoire",
+    "acteur",
+    "domaine",
+    "situation",
+    "role",
+    "commentaire",
+    "date_verification",
+)
+_ALL = ""
+_KEEP_ROLE = ""
+_REMOVE_ROLE = "retire"
+
+
+# ---------------------------------------------------------------------- data
+
+
+@dataclass
+class WorkshopData:
+    """Everything the workshop shows, read from one data folder.
+
+    Attributes
+    ----------
+    folder
+        Data folder.
+    level
+        Level of the territories offered (``bassin`` by default).
+    partners_path, positioning_path, decisions_path
+        Files read and written back.
+    communes
+        Commune table (:func:`geo.territories.commune_table`).
+    polygons
+        Commune polygons (``commune, commune_nom, geometry``, WGS84).
+    territories
+        Territories of ``level``: ``code, nom, nb_communes, population``.
+    partners
+        Partner directory (:func:`diagnostics.partners.read_partners`).
+    ressort
+        ``partenaire_id, commune``: the communes each partner serves.
+    positioning
+        Roles on the grid (:func:`diagnostics.positioning.read_positioning`).
+    decisions
+        Decisions recorded so far (:func:`read_decisions`).
+    """
+
+    folder: Path
+    level: str
+    partners_path: Path
+    positioning_path: Path
+    decisions_path: Path
+    communes: pd.DataFrame
+    polygons: gpd.GeoDataFrame
+    territories: pd.DataFrame
+    partners: pd.DataFrame
+    ressort: pd.DataFrame
+    positioning: pd.DataFrame = field(repr=False)
+    decisions: pd.DataFrame = field(repr=False)
+
+    def reload(self) -> None:
+        """Read the positioning and decisions files again (after a record)."""
+        self.positioning = _read_positioning_file(self.positioning_path, self.partners)
+        self.decisions = read_decisions(self.decisions_path)
+
+    def territory_key(self, code: str) -> str:
+        """``"<level>:<code>"``, as written in the positioning file."""
+        return f"{self.level}:{code}"
+
+    def territory_communes(self, code: str) -> pd.Series:
+        """Codes of the communes of territory ``code``."""
+        return self.communes.loc[self.communes[self.level] == code, "commune"].astype(str)
+
+
+def data_folder(folder: str | Path | None = None) -> Path:
+    """The workshop's data folder: ``folder``, else :data:`DATA_ENV`, else the demo territory.
+
+    Examples
+    --------
+    >>> data_folder("/tmp/atelier").as_posix()
+    '/tmp/atelier'
+    """
+    chosen = folder if folder not in (None, "") else os.environ.get(DATA_ENV, "")
+    return Path(chosen) if chosen else settings.demo_dir()
+
+
+def _read_positioning_file(path: Path, partners: pd.DataFrame) -> pd.DataFrame:
+    if not path.is_file():
+        return validate_positioning(
+            pd.DataFrame(columns=list(_POSITIONING_HEADER)), source=path.name
+        )
+    return read_positioning(path, partners=partners)
+
+
+def load_workshop_data(
+    folder: str | Path | None = None,
+    *,
+    partners: str = "partenaires.csv",
+    positioning: str = "positionnement.csv",
+    level: str = "bassin",
+    files: Mapping[str, str] | None = None,
+) -> WorkshopData:
+    """Read the data folder of a workshop.
+
+    Parameters
+    ----------
+    folder
+        Data folder (see :func:`data_folder`).
+    partners
+        Partner directory, relative to ``folder`` (CSV or XLSX).
+    positioning
+        Positioning file (CSV), relative to ``folder``; created at the first role
+        recorded when it does not exist.
+    level
+        Level of the territories offered: ``bassin``, ``zone_emploi``, ``clpe``,
+        ``departement`` or ``region``.
+    files
+        Other names of the referential files, by key: ``polygones`` (a glob
+        pattern), ``population``, ``bassin``, ``zone_emploi``, ``clpe``,
+        ``departements``, ``regions``. Missing files are skipped, except the
+        polygons and the table of ``level``.
+
+    Returns
+    -------
+    WorkshopData
+
+    Raises
+    ------
+    InputFileError
+        The folder, the polygons, the partner directory or the table of ``level``
+        is missing.
+
+    Examples
+    --------
+    >>> data = load_workshop_data()
+    >>> data.level, len(data.territories), data.decisions_path.name
+    ('bassin', 10, 'decisions_atelier.csv')
+    """
+    root = data_folder(folder)
+    if not root.is_dir():
+        raise InputFileError(
+            f"Dossier de données de l'atelier introuvable : {root}. Donnez un dossier existant "
+            f"(paramètre dossier du carnet ou variable d'environnement {DATA_ENV})."
+        )
+    names = {**_REFERENTIAL_FILES, **(files or {})}
+    polygon_files = sorted(root.glob(names["polygones"]))
+    if not polygon_files:
+        raise InputFileError(
+            f"{root} : aucun contour de communes ({names['polygones']}). Copiez les fichiers "
+            "GeoJSON des communes dans ce dossier ou donnez files={'polygones': ...}."
+        )
+    tables: dict[str, pd.DataFrame] = {}
+    for key, reader in _READERS.items():
+        path = root / names[key]
+        if path.is_file():
+            tables[key] = reader(path)
+        elif key == level:
+            raise InputFileError(
+                f"{path} : table des communes par {_territories.LEVEL_LABELS[level]} "
+                f"introuvable ; elle est nécessaire au niveau « {level} ». Copiez-la dans "
+                "le dossier ou choisissez un autre niveau."
+            )
+    polygons = referentials.read_commune_polygons(polygon_files)
+    base = tables.get("population", polygons)
+    communes = _territories.commune_table(
+        base,
+        bassin=tables.get("bassin"),
+        zone_emploi=tables.get("zone_emploi"),
+        clpe=tables.get("clpe"),
+        population=tables.get("population"),
+        departements=tables.get("departements"),
+        regions=tables.get("regions"),
+    )
+    partners_path = root / partners
+    directory = read_partners(partners_path, communes=communes)
+    positioning_path = root / positioning
+    decisions_path = partners_path.with_name(DECISIONS_FILE)
+    return WorkshopData(
+        folder=root,
+        level=level,
+        partners_path=partners_path,
+        positioning_path=positioning_path,
+        decisions_path=decisions_path,
+        communes=communes,
+        polygons=polygons,
+        territories=_territories.list_territories(communes, level),
+        partners=directory,
+        ressort=partner_ressort(directory, communes),
+        positioning=_read_positioning_file(positioning_path, directory),
+        decisions=read_decisions(decisions_path),
+    )
+
+
+def read_decisions(path: str | Path) -> pd.DataFrame:
+    """Read a decisions file; an absent file is an empty table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`DECISION_COLUMNS`, all ``string``, in the order written.
+
+    Examples
+    --------
+    >>> read_decisions("/nonexistent/decisions_atelier.csv").columns.tolist()[:3]
+    ['horodatage', 'territoire', 'partenaire_id']
+    """
+    path = Path(path)
+    if not path.is_file():
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in DECISION_COLUMNS})
+    table = read_text_table(path)
+    missing = [c for c in DECISION_COLUMNS if c not in table.columns]
+    if missing:
+        raise SchemaError(
+            f"{path.name} : colonne(s) {', '.join(missing)} absente(s) (colonnes trouvées : "
+            f"{', '.join(map(str, table.columns))}). Ce fichier n'est pas un fichier de "
+            "décisions de l'atelier : renommez-le, l'atelier en créera un nouveau.",
+            problems=[f"colonne {c} absente" for c in missing],
+        )
+    return table[list(DECISION_COLUMNS)].astype("string").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- selections
+
+
+def _contains(values: Any, wanted: str | tuple[str, ...]) -> bool:
+    items = tuple(values) if isinstance(values, tuple | list) else ()
+    wanted = (wanted,) if isinstance(wanted, str) else wanted
+    return any(v in wanted for v in items)
+
+
+def workshop_positioning(
+    data: WorkshopData,
+    territory: str,
+    *,
+    domain: str | None = None,
+    situation: str | None = None,
+    partner_type: str | None = None,
+) -> pd.DataFrame:
+    """Rows of the positioning of ``territory`` in the chosen domain, situation and type.
+
+    Pôle emploi's rows are kept whatever the partner type.
+
+    Examples
+    --------
+    >>> data = load_workshop_data()
+    >>> rows = workshop_positioning(data, "9901", domain="orientation")
+    >>> sorted(rows["domaine"].unique())
+    ['orientation']
+    """
+    rows = data.positioning.loc[data.positioning["territoire"] == data.territory_key(territory)]
+    if domain:
+        rows = rows.loc[rows["domaine"] == domain]
+    if situation:
+        rows = rows.loc[rows["situation"] == situation]
+    if partner_type:
+        types = data.partners.set_index("partenaire_id")["type"]
+        of_type = rows["acteur"].map(types) == partner_type
+        rows = rows.loc[of_type.fillna(False).astype(bool) | ~rows["acteur"].isin(types.index)]
+    return rows.reset_index(drop=True)
+
+
+def workshop_partners(
+    data: WorkshopData,
+    territory: str,
+    *,
+    domain: str | None = None,
+    situation: str | None = None,
+    partner_type: str | None = None,
+) -> pd.DataFrame:
+    """Partners of ``territory`` for the chosen domain, situation and type.
+
+    Parameters
+    ----------
+    data
+        Workshop data (:func:`load_workshop_data`).
+    territory
+        Code of a territory of ``data.level``.
+    domain
+        A key of :data:`~diagnostics.positioning.POSITIONING_DOMAINS`: partners
+        active in it (column ``domaines``) or positioned on it.
+    situation
+        A key of :data:`~diagnostics.positioning.CLIENT_SITUATIONS`: partners
+        positioned on it, serving its publics (:data:`SITUATION_PUBLICS`) or whose
+        publics are not recorded.
+    partner_type
+        A partner type code.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The partner directory's rows (sorted by name) plus ``roles`` (the
+        partner's roles in the territory, restricted to the domain and situation,
+        as French text), ``decision``, ``priorite``, ``justification`` (its last
+        decision in the territory, or missing).
+
+    Examples
+    --------
+    >>> data = load_workshop_data()
+    >>> all_ = workshop_partners(data, "9901")
+    >>> training = workshop_partners(data, "9901", domain="formation")
+    >>> 0 < len(training) < len(all_)
+    True
+    """
+    communes = set(data.territory_communes(territory))
+    serving = set(data.ressort.loc[data.ressort["commune"].isin(communes), "partenaire_id"])
+    partners = data.partners
+    inside = partners["partenaire_id"].isin(serving) | partners["commune"].isin(communes)
+    rows = workshop_positioning(data, territory, domain=domain, situation=situation)
+    positioned = set(rows["acteur"])
+    keep = inside.fillna(False).to_numpy(dtype=bool).copy()
+    if domain:
+        active = partners["domaines"].map(lambda v: _contains(v, domain)).to_numpy(dtype=bool)
+        keep &= active | partners["partenaire_id"].isin(positioned).to_numpy(dtype=bool)
+    if situation:
+        wanted = SITUATION_PUBLICS.get(situation, ())
+        fits = partners["publics"].map(lambda v: _contains(v, wanted) or not v)
+        keep &= fits.to_numpy(dtype=bool) | partners["partenaire_id"].isin(positioned).to_numpy(
+            dtype=bool
+        )
+    if partner_type:
+        keep &= (partners["type"] == partner_type).fillna(False).to_numpy(dtype=bool)
+    out = partners.loc[keep].copy()
+    roles = (
+        rows.assign(
+            texte=rows["role"].map(POSITIONING_ROLES)
+            + " ("
+            + rows["domaine"].map(POSITIONING_DOMAINS)
+            + " × "
+            + rows["situation"].map(CLIENT_SITUATIONS)
+            + ")"
+        )
+        .groupby("acteur")["texte"]
+        .agg(" ; ".join)
+    )
+    out["roles"] = out["partenaire_id"].map(roles).astype("string")
+    decided = data.decisions.loc[data.decisions["territoire"] == data.territory_key(territory)]
+    last = decided.drop_duplicates("partenaire_id", keep="last").set_index("partenaire_id")
+    for column in ("decision", "priorite", "justification"):
+        out[column] = out["partenaire_id"].map(last[column]).astype("string")
+    return out.sort_values(["nom", "partenaire_id"], kind="stable").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------- writing
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now().astimezone()
+
+
+def backup_file(path: str | Path, *, now: _dt.datetime | None = None) -> Path | None:
+    """Copy ``path`` into ``sauvegardes_atelier/`` beside it, the time in its name.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The copy (``<stem>_<AAAAMMJJ-HHMMSS-µs><suffix>``), or ``None`` when
+        ``path`` does not exist yet.
+
+    Examples
+    --------
+    >>> import tempfile, datetime
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "positionnement.csv").write_text("territoire\\n", encoding="utf-8")
+    >>> copy = backup_file(folder / "positionnement.csv", now=datetime.datetime(2026, 3, 14, 9, 30))
+    >>> copy.relative_to(folder).as_posix()
+    'sauvegardes_atelier/positionnement_20260314-093000-000000.csv'
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    stamp = (now or _now()).strftime("%Y%m%d-%H%M%S-%f")
+    target = path.parent / BACKUP_FOLDER / f"{path.stem}_{stamp}{path.suffix}"
+    target.parent.mkdir(exist_ok=True)
+    shutil.copy2(path, target)
+    return target
+
+
+def _write_atomically(path: Path, text: str, encoding: str) -> None:
+    """Write ``text`` to a temporary file of the folder, then put it in place."""
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise InputFileError(
+            f"{path} : écriture impossible ({exc.strerror or exc}). Fermez le fichier s'il est "
+            "ouvert dans un tableur, vérifiez les droits du dossier, puis enregistrez à nouveau : "
+            "la saisie est conservée dans le formulaire."
+        ) from exc
+
+
+def _check_record(record: Mapping[str, Any]) -> dict[str, str]:
+    values = {
+        c: "" if record.get(c) is None else str(record.get(c)).strip() for c in DECISION_COLUMNS
+    }
+    problems = []
+    if not values["partenaire_id"]:
+        problems.append("choisissez un partenaire")
+    if not values["territoire"]:
+        problems.append("choisissez un territoire")
+    if values["decision"] not in DECISIONS:
+        problems.append(
+            f"décision « {values['decision']} » inconnue ; valeurs possibles : "
+            f"{', '.join(DECISIONS)}"
+        )
+    if values["priorite"] not in PRIORITIES:
+        problems.append(
+            f"priorité « {values['priorite']} » inconnue ; valeurs possibles : "
+            f"{', '.join(PRIORITIES)}"
+        )
+    if not values["justification"]:
+        problems.append(
+            "la justification est obligatoire : écrivez pourquoi ce choix est fait "
+            "(le rapport demande à chaque niveau de justifier ses choix)"
+        )
+    if problems:
+        raise SchemaError(
+            "Décision non enregistrée : " + " ; ".join(problems) + ".", problems=problems
+        )
+    return values
+
+
+def save_decision(
+    path: str | Path, record: Mapping[str, Any], *, now: _dt.datetime | None = None
+) -> Path | None:
+    """Append one decision to the decisions file, after a backup of its previous version.
+
+    Parameters
+    ----------
+    path
+        Decisions file (created with its header when absent).
+    record
+        Values of :data:`DECISION_COLUMNS`; ``decision`` a key of :data:`DECISIONS`,
+        ``priorite`` a key of :data:`PRIORITIES`, ``justification`` not blank.
+        ``horodatage`` defaults to now.
+    now
+        Time of the record and of the backup (default: now).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The backup of the previous file (see :func:`backup_file`).
+
+    Raises
+    ------
+    SchemaError
+        The record is incomplete (the message says what to fill in).
+    InputFileError
+        The file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "decisions_atelier.csv"
+    >>> save_decision(path, {"territoire": "bassin:9901", "partenaire_id": "P0001",
+    ...     "decision": "garder", "priorite": "haute", "justification": ""})
+    Traceback (most recent call last):
+    ...
+    geo._errors.SchemaError: Décision non enregistrée : la justification est obligatoire ...
+    """
+    path = Path(path)
+    moment = now or _now()
+    values = _check_record(record)
+    values["horodatage"] = values["horodatage"] or moment.isoformat(timespec="seconds")
+    encoding = "utf-8"
+    if path.is_file():
+        previous = read_decisions(path)  # refuses to append to a file of another kind
+        text = path.read_bytes().decode("utf-8-sig")
+        encoding = "utf-8-sig" if path.read_bytes().startswith(b"\xef\xbb\xbf") else "utf-8"
+        if text and not text.endswith(("\n", "\r")):
+            text += "\n"
+        columns = list(previous.columns)
+    else:
+        text, columns = "", list(DECISION_COLUMNS)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if not text:
+        writer.writerow(columns)
+    writer.writerow([values[c] for c in columns])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    backup = backup_file(path, now=moment)
+    _write_atomically(path, text + buffer.getvalue(), encoding)
+    return backup
+
+
+def _header_map(columns: list[str]) -> dict[str, str]:
+    """Positioning column → header of the file (aliases of the positioning reader)."""
+    found: dict[str, str] = {}
+    for column in columns:
+        key = normalize_header(column)
+        for name, aliases in _POSITIONING_HEADERS.items():
+            if name not in found and key in aliases:
+                found[name] = column
+    return found
+
+
+def _cell_rows(
+    tidy: pd.DataFrame, territoire: str, acteur: str, domaine: str, situation: str
+) -> list[int]:
+    """Positions, in the table as read, of the rows of one actor and cell."""
+    key = (tidy["territoire"] == territoire) & (tidy["acteur"] == acteur)
+    key &= (tidy["domaine"] == domaine) & (tidy["situation"] == situation)
+    return [int(line) - 2 for line in tidy.loc[key.fillna(False), "ligne"]]
+
+
+def save_role(
+    path: str | Path,
+    *,
+    territoire: str,
+    acteur: str,
+    domaine: str,
+    situation: str,
+    role: str,
+    commentaire: str = "",
+    now: _dt.datetime | None = None,
+) -> Path | None:
+    """Set (or remove) an actor's role in one cell of the positioning file.
+
+    The row of the actor, territory and cell is updated (role, comment,
+    verification date: today), or added at the end; ``role="retire"`` removes it
+    (and its duplicates). The other rows, the columns, the separator and the
+    encoding are kept; the previous file is backed up first (:func:`backup_file`).
+
+    Parameters
+    ----------
+    path
+        Positioning file (CSV); created from the template header when absent.
+    territoire
+        ``"<niveau>:<code>"``.
+    acteur
+        ``partenaire_id`` or ``pole_emploi``.
+    domaine, situation
+        Keys of :data:`~diagnostics.positioning.POSITIONING_DOMAINS` and
+        :data:`~diagnostics.positioning.CLIENT_SITUATIONS`.
+    role
+        A key of :data:`~diagnostics.positioning.POSITIONING_ROLES`, or ``"retire"``.
+    commentaire
+        Written in the comment column of the row.
+    now
+        Date of verification and time of the backup (default: now).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The backup of the previous file.
+
+    Raises
+    ------
+    SchemaError
+        Unknown domain, situation or role, or a file without the positioning columns.
+    InputFileError
+        The file is not a CSV file or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "positionnement.csv"
+    >>> _ = save_role(path, territoire="bassin:9901", acteur="P0001", domaine="formation",
+    ...     situation="reconversion", role="pivot")
+    >>> read_positioning(path)[["acteur", "role"]].values.tolist()
+    [['P0001', 'pivot']]
+    """
+    path = Path(path)
+    moment = now or _now()
+    problems = []
+    if domaine not in POSITIONING_DOMAINS:
+        problems.append(f"domaine « {domaine} » inconnu ({', '.join(POSITIONING_DOMAINS)})")
+    if situation not in CLIENT_SITUATIONS:
+        problems.append(f"situation « {situation} » inconnue ({', '.join(CLIENT_SITUATIONS)})")
+    if role not in (*POSITIONING_ROLES, _REMOVE_ROLE):
+        problems.append(f"rôle « {role} » inconnu ({', '.join(POSITIONING_ROLES)}, retire)")
+    if problems:
+        raise SchemaError("Rôle non enregistré : " + " ; ".join(problems) + ".", problems=problems)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+        raise InputFileError(
+            f"{path.name} : l'atelier n'écrit que les fichiers CSV. Enregistrez le "
+            "positionnement en CSV (UTF-8) et donnez ce fichier à l'atelier."
+        )
+    if path.is_file():
+        raw = read_text_table(path)
+        encoding, separator = raw.attrs.get("encoding", "utf-8"), raw.attrs.get("separator", ",")
+        if encoding == "utf-8-sig" and not path.read_bytes().startswith(b"\xef\xbb\xbf"):
+            encoding = "utf-8"  # no byte-order mark to keep
+        headers = _header_map([str(c) for c in raw.columns])
+        missing = [c for c in _POSITIONING_HEADER[:5] if c not in headers]
+        if missing:
+            raise SchemaError(
+                f"{path.name} : colonne(s) {', '.join(missing)} absente(s) ; ce n'est pas un "
+                "fichier de positionnement (modèle : data/positionnement/modele_roles.csv).",
+                problems=[f"colonne {c} absente" for c in missing],
+            )
+        for extra in _POSITIONING_HEADER[5:]:
+            if extra not in headers:
+                raw[extra] = pd.NA
+                headers[extra] = extra
+        tidy = validate_positioning(raw, source=path.name)
+    else:
+        encoding, separator = "utf-8", ","
+        raw = pd.DataFrame({c: pd.Series(dtype="string") for c in _POSITIONING_HEADER})
+        headers = {c: c for c in _POSITIONING_HEADER}
+        tidy = validate_positioning(raw, source=path.name)
+    raw = raw.astype(object).where(raw.notna(), "").reset_index(drop=True)
+    positions = _cell_rows(tidy, territoire, acteur, domaine, situation)
+    if role == _REMOVE_ROLE:
+        while positions:  # the reader keeps the first of duplicated rows: remove them all
+            raw = raw.drop(index=positions).reset_index(drop=True)
+            tidy = validate_positioning(raw, source=path.name) if len(raw) else tidy.iloc[:0]
+            positions = _cell_rows(tidy, territoire, acteur, domaine, situation)
+    else:
+        values = {
+            headers["territoire"]: territoire,
+            headers["acteur"]: acteur,
+            headers["domaine"]: domaine,
+            headers["situation"]: situation,
+            headers["role"]: role,
+            headers["commentaire"]: commentaire,
+            headers["date_verification"]: moment.date().isoformat(),
+        }
+        if positions:
+            for column, value in values.items():
+                if column not in (headers["territoire"], headers["acteur"]):
+                    raw.loc[positions[0], column] = value
+        else:
+            row = {c: values.get(c, "") for c in raw.columns}
+            raw = pd.concat([raw, pd.DataFrame([row], columns=raw.columns)], ignore_index=True)
+    buffer = io.StringIO()
+    raw.to_csv(buffer, sep=separator, index=False, lineterminator="\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    backup = backup_file(path, now=moment)
+    _write_atomically(path, buffer.getvalue(), encoding)
+    return backup
+
+
+# ------------------------------------------------------------------- the app
+
+_STYLE = """<style>
+.atelier-table {border-collapse: collapse; font-size: 12px; width: 100%}
+.atelier-table th, .atelier-table td {border: 1px solid #ccc; padding: 3px 5px;
+  text-align: left; vertical-align: top}
+.atelier-table thead th {background: #eef2f7}
+.atelier-statut-ok {color: #1b6e20} .atelier-statut-erreur {color: #b00020}
+</style>"""
+
+
+def _options(labels: Mapping[str, str], everything: str) -> list[tuple[str, str]]:
+    return [(everything, _ALL), *((label, code) for code, label in labels.items())]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return ", ".join(map(str, value))
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+class PartnerWorkshop:
+    """The workshop app: controls, map, grid, partner list and the decision form.
+
+    Every widget is an attribute, so that a test (or a notebook) drives it by
+    setting values and clicking (``app.domain.value = "formation"``,
+    ``app.save_button.click()``); :attr:`app` is the widget to display.
+
+    Parameters
+    ----------
+    data
+        Workshop data (:func:`load_workshop_data`).
+    territory
+        Code of the territory shown first (default: the first one).
+    author
+        Name of the facilitator, written with each decision.
+
+    Attributes
+    ----------
+    territory, domain, situation, partner_type
+        The four controls (``Dropdown``; ``""`` means every value).
+    map_view, grid_view, partner_view
+        ``HTML`` widgets: the map (an ``iframe`` whose page is self-contained),
+        the positioning grid and the partner list (one ``tr`` per partner with
+        ``data-partenaire``).
+    partner, cell_domain, cell_situation, role, priority, decision, justification, author
+        The decision form.
+    save_button, status
+        Records the form; says in French what was saved or what is missing.
+    """
+
+    def __init__(self, data: WorkshopData, *, territory: str | None = None, author: str = ""):
+        import ipywidgets as w
+
+        self.data = data
+        codes = data.territories["code"].astype(str).tolist()
+        if not codes:
+            raise SchemaError(
+                f"Aucun territoire de niveau {data.level} dans les données de {data.folder}."
+            )
+        labels = [
+            (f"{code} – {name}" if isinstance(name, str) else code, code)
+            for code, name in zip(codes, data.territories["nom"].astype(object), strict=True)
+        ]
+        layout = w.Layout(width="auto")
+        style = {"description_width": "initial"}
+        self.territory = w.Dropdown(
+            options=labels,
+            value=territory if territory in codes else codes[0],
+            description=f"Territoire ({_territories.LEVEL_LABELS[data.level]})",
+            style=style,
+            layout=layout,
+        )
+        self.domain = w.Dropdown(
+            options=_options(POSITIONING_DOMAINS, "Tous les domaines"),
+            description="Domaine",
+            style=style,
+            layout=layout,
+        )
+        self.situation = w.Dropdown(
+            options=_options(CLIENT_SITUATIONS, "Toutes les situations"),
+            description="Situation du client",
+            style=style,
+            layout=layout,
+        )
+        type_labels = dict(
+            data.partners[["type", "type_libelle"]]
+            .dropna()
+            .drop_duplicates("type")
+            .sort_values("type_libelle")
+            .itertuples(index=False)
+        )
+        self.partner_type = w.Dropdown(
+            options=_options(type_labels, "Tous les types"),
+            description="Type de partenaire",
+            style=style,
+            layout=layout,
+        )
+        self.map_view = w.HTML(layout=w.Layout(width="100%"))
+        self.grid_view = w.HTML(layout=w.Layout(width="100%"))
+        self.partner_view = w.HTML(layout=w.Layout(width="100%"))
+        self.summary = w.HTML()
+
+        self.partner = w.Dropdown(description="Partenaire", style=style, layout=layout)
+        self.cell_domain = w.Dropdown(
+            options=_options(POSITIONING_DOMAINS, "— aucune case —"),
+            description="Case : domaine",
+            style=style,
+            layout=layout,
+        )
+        self.cell_situation = w.Dropdown(
+            options=_options(CLIENT_SITUATIONS, "— aucune case —"),
+            description="situation",
+            style=style,
+            layout=layout,
+        )
+        self.role = w.Dropdown(
+            options=[
+                ("— rôle inchangé —", _KEEP_ROLE),
+                *((label, code) for code, label in POSITIONING_ROLES.items()),
+                ("Retirer de la case", _REMOVE_ROLE),
+            ],
+            description="Rôle sur la grille",
+            style=style,
+            layout=layout,
+        )
+        self.priority = w.Dropdown(
+            options=[(label, code) for code, label in PRIORITIES.items()],
+            value="moyenne",
+            description="Priorité",
+            style=style,
+            layout=layout,
+        )
+        self.decision = w.ToggleButtons(
+            options=[(label, code) for code, label in DECISIONS.items()],
+            value="garder",
+            description="Décision",
+            style=style,
+        )
+        self.justification = w.Textarea(
+            placeholder="Pourquoi ce choix ? (obligatoire)",
+            description="Justification",
+            style=style,
+            layout=w.Layout(width="100%", height="70px"),
+        )
+        self.author = w.Text(value=author, description="Animateur·rice", style=style)
+        self.save_button = w.Button(description="Enregistrer la décision", button_style="primary")
+        self.status = w.HTML()
+
+        for control in (self.territory, self.domain, self.situation, self.partner_type):
+            control.observe(self._on_filter, names="value")
+        self.save_button.on_click(lambda _button: self.record())
+
+        controls = w.HBox([self.territory, self.domain, self.situation, self.partner_type])
+        controls.layout.flex_flow = "row wrap"
+        form = w.VBox(
+            [
+                w.HTML("<h3>Enregistrer une décision</h3>"),
+                w.HBox([self.partner, self.priority]),
+                w.HBox([self.cell_domain, self.cell_situation, self.role]),
+                self.decision,
+                self.justification,
+                w.HBox([self.author, self.save_button]),
+                self.status,
+            ]
+        )
+        self.app = w.VBox(
+            [
+                w.HTML(_STYLE),
+                controls,
+                self.summary,
+                w.HTML("<h3>Carte des partenaires</h3>"),
+                self.map_view,
+                w.HTML("<h3>Grille de positionnement</h3>"),
+                self.grid_view,
+                w.HTML("<h3>Partenaires</h3>"),
+                self.partner_view,
+                form,
+            ]
+        )
+        self.refresh()
+
+    # -------------------------------------------------------------- views
+
+    def _filters(self) -> dict[str, str | None]:
+        return {
+            "domain": self.domain.value or None,
+            "situation": self.situation.value or None,
+            "partner_type": self.partner_type.value or None,
+        }
+
+    def _on_filter(self, change: Mapping[str, Any]) -> None:
+        if change["owner"] is self.domain:
+            self.cell_domain.value = self.domain.value
+        if change["owner"] is self.situation:
+            self.cell_situation.value = self.situation.value
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the three views from the controls and the files read."""
+        code = self.territory.value
+        partners = workshop_partners(self.data, code, **self._filters())
+        self._partners = partners
+        self.summary.value = (
+            f"<p class='atelier-resume'><b>{len(partners)}</b> partenaire(s) retenu(s) sur "
+            f"le territoire {html.escape(self.territory.label)}.</p>"
+        )
+        self.map_view.value = self._map_html(code, partners)
+        self.grid_view.value = self._grid_html(code)
+        self.partner_view.value = self._list_html(partners)
+        chosen = self.partner.value
+        self.partner.options = [
+            (f"{name} ({pid})", pid)
+            for name, pid in zip(partners["nom"], partners["partenaire_id"], strict=True)
+        ]
+        # keep the partner being recorded; otherwise the first one, as the list shows it
+        ids = partners["partenaire_id"].tolist()
+        self.partner.value = chosen if chosen in ids else (ids[0] if ids else None)
+
+    def _map_html(self, code: str, partners: pd.DataFrame) -> str:
+        communes = set(self.data.territory_communes(code))
+        background = self.data.polygons.loc[self.data.polygons["commune"].isin(communes)]
+        located = partners.loc[
+            partners["latitude"].notna()
+            | partners["commune"].isin(set(self.data.polygons["commune"]))
+        ]
+        if len(located):
+            m = map_partners(
+                located,
+                geometries=self.data.polygons,
+                cluster=False,
+                background=background,
+            )
+        else:
+            import folium
+
+            m = folium.Map(tiles=None, control_scale=True)
+            folium.GeoJson(
+                background[[background.geometry.name]].__geo_interface__,
+                style_function=lambda _f: {"color": "#999999", "weight": 1, "fillOpacity": 0.3},
+            ).add_to(m)
+        if len(background):
+            m.fit_bounds(map_bounds(background))
+        page = self_contained_html(m.get_root().render())
+        return (
+            f'<iframe class="atelier-carte" data-partenaires="{len(located)}" '
+            f'title="Carte des partenaires" style="width:100%;height:460px;border:1px solid #ccc" '
+            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+        )
+
+    def _grid_html(self, code: str) -> str:
+        filters = self._filters()
+        rows = workshop_positioning(self.data, code, **filters)
+        if rows.empty:
+            return (
+                "<p class='atelier-grille-vide'>Aucun rôle enregistré pour ce choix : "
+                "positionnez un partenaire avec le formulaire ci-dessous.</p>"
+            )
+        actors = rows["acteur"].unique()
+        grid = positioning_grid(
+            rows,
+            territoire=self.data.territory_key(code),
+            acteur=actors[0] if len(actors) == 1 else None,
+            partners=self.data.partners,
+        )
+        if filters["domain"]:
+            grid = grid.loc[[POSITIONING_DOMAINS[filters["domain"]]]]
+        if filters["situation"]:
+            grid = grid.loc[
+                :, grid.columns.get_level_values(1) == CLIENT_SITUATIONS[filters["situation"]]
+            ]
+        caption = ""
+        if len(actors) == 1:
+            names = self.data.partners.set_index("partenaire_id")["nom"]
+            caption = f"<p>Rôles de {html.escape(str(names.get(actors[0], actors[0])))}.</p>"
+        return caption + grid.to_html(classes="atelier-table atelier-grille", border=0)
+
+    def _list_html(self, partners: pd.DataFrame) -> str:
+        if partners.empty:
+            return "<p class='atelier-liste-vide'>Aucun partenaire pour ce choix.</p>"
+        header = (
+            "Nom", "Type", "Commune", "Opérant", "Majeur", "Domaines",
+            "Rôles sur la grille", "Décision", "Priorité", "Justification",
+        )  # fmt: skip
+        body = []
+        commune_names = self.data.communes.set_index("commune")["commune_nom"]
+        for row in partners.itertuples(index=False):
+            cells = (
+                row.nom,
+                row.type_libelle,
+                f"{commune_names.get(row.commune, '')} ({row.commune})"
+                if _text(row.commune)
+                else "",
+                "oui" if row.operant else "non",
+                "oui" if row.majeur else "non",
+                ", ".join(DOMAINS.get(d, d) for d in (row.domaines or ())),
+                row.roles,
+                DECISIONS.get(_text(row.decision), _text(row.decision)),
+                PRIORITIES.get(_text(row.priorite), _text(row.priorite)),
+                row.justification,
+            )
+            body.append(
+                f'<tr data-partenaire="{html.escape(str(row.partenaire_id))}">'
+                + "".join(f"<td>{html.escape(_text(v))}</td>" for v in cells)
+                + "</tr>"
+            )
+        return (
+            '<table class="atelier-table atelier-partenaires"><thead><tr>'
+            + "".join(f"<th>{h}</th>" for h in header)
+            + "</tr></thead><tbody>"
+            + "".join(body)
+            + "</tbody></table>"
+        )
+
+    # -------------------------------------------------------------- record
+
+    def record(self) -> bool:
+        """Save the form to the files; say what was done in :attr:`status`.
+
+        Returns ``True`` when saved. On error the form is left as it was.
+        """
+        data = self.data
+        territoire = data.territory_key(self.territory.value)
+        acteur = self.partner.value
+        domaine, situation, role = (
+            self.cell_domain.value,
+            self.cell_situation.value,
+            self.role.value,
+        )
+        names = data.partners.set_index("partenaire_id")["nom"]
+        try:
+            if role and not (domaine and situation):
+                raise SchemaError(
+                    "Rôle non enregistré : choisissez la case de la grille (domaine et "
+                    "situation) où placer ce partenaire, ou laissez le rôle inchangé."
+                )
+            current = ""
+            if domaine and situation and acteur:
+                cell = workshop_positioning(
+                    data, self.territory.value, domain=domaine, situation=situation
+                )
+                found = cell.loc[cell["acteur"] == acteur, "role"]
+                current = str(found.iloc[0]) if len(found) else ""
+            record = {
+                "territoire": territoire,
+                "partenaire_id": acteur,
+                "nom": names.get(acteur, "") if acteur else "",
+                "domaine": domaine if domaine and situation else "",
+                "situation": situation if domaine and situation else "",
+                "role": role or current,
+                "priorite": self.priority.value,
+                "decision": self.decision.value,
+                "justification": self.justification.value,
+                "auteur": self.author.value,
+            }
+            _check_record(record)
+            moment = _now()
+            save_decision(data.decisions_path, record, now=moment)
+            if role:
+                save_role(
+                    data.positioning_path,
+                    territoire=territoire,
+                    acteur=acteur,
+                    domaine=domaine,
+                    situation=situation,
+                    role=role,
+                    commentaire=f"atelier : {self.justification.value.strip()}",
+                    now=moment,
+                )
+        except (SchemaError, InputFileError) as exc:
+            self.status.value = f"<p class='atelier-statut-erreur'>{html.escape(str(exc))}</p>"
+            return False
+        data.reload()
+        saved = [data.decisions_path.name] + ([data.positioning_path.name] if role else [])
+        self.status.value = (
+            "<p class='atelier-statut-ok'>Décision enregistrée pour "
+            f"{html.escape(str(record['nom']))} ({html.escape(acteur)}) dans "
+            f"{html.escape(', '.join(saved))} ; version précédente sauvegardée dans "
+            f"{BACKUP_FOLDER}/.</p>"
+        )
+        self.justification.value = ""
+        self.role.value = _KEEP_ROLE
+        self.refresh()
+        return True
+
+
+def partner_workshop(
+    folder: str | Path | None = None,
+    *,
+    territory: str | None = None,
+    author: str = "",
+    **options: Any,
+) -> PartnerWorkshop:
+    """Read the data folder and build the workshop app.
+
+    Parameters
+    ----------
+    folder
+        Data folder (see :func:`data_folder`).
+    territory
+        Territory shown first.
+    author
+        Facilitator's name, written with each decision.
+    **options
+        Passed to :func:`load_workshop_data` (``partners``, ``positioning``,
+        ``level``, ``files``).
+
+    Examples
+    --------
+    >>> app = partner_workshop(territory="9902")
+    >>> app.territory.value, app.domain.value
+    ('9902', '')
+    """
+    return PartnerWorkshop(
+        load_workshop_data(folder, **options), territory=territory, author=author
+    )

@@ -1,0 +1,126 @@
+"""Real browser tests: headless Chromium from Debian's packages, driven by Playwright.
+
+Playwright's own browsers are never downloaded (``playwright install`` needs the
+internet): the tests drive ``/usr/bin/chromium``. When it is missing they install
+it with ``apt-get`` if they run as root (CI), and skip with the reason otherwise.
+
+Every page is opened with the network cut: a request to anything but the page's
+own origin (``file://``, ``data:``, ``about:``, or the loopback server under
+test) is aborted and recorded, so a test can assert that nothing left the machine.
+Screenshots go to ``artifacts/browser/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+_LOCAL_SCHEMES = ("file://", "data:", "about:", "blob:")
+
+
+def _install_chromium() -> None:
+    """``apt-get update`` then ``apt-get install -y chromium``, without any prompt."""
+    if shutil.which("apt-get") is None:
+        pytest.skip(f"{CHROMIUM} absent et apt-get indisponible : installez Chromium.")
+    if os.geteuid() != 0:
+        pytest.skip(
+            f"{CHROMIUM} absent ; installez-le (sudo apt-get install -y chromium) : "
+            "les tests navigateur ne l'installent eux-mêmes qu'en root (CI)."
+        )
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+        done = subprocess.run(
+            command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            pytest.fail(f"{' '.join(command)} a échoué : {done.stderr[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Path of Debian's Chromium, installed when missing (root only)."""
+    if not CHROMIUM.is_file():
+        _install_chromium()
+    if not CHROMIUM.is_file():
+        pytest.fail(f"Chromium toujours absent après installation ({CHROMIUM}).")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Path) -> Iterator[object]:
+    """A headless Chromium shared by the session."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright absent : pip install -e '.[browser]'"
+    )
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class OfflinePage:
+    """A page whose outside requests are aborted and recorded, with its console errors."""
+
+    page: object
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def screenshot(self, name: str) -> Path:
+        """Save a full-page screenshot under ``artifacts/browser/``."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def offline_page(browser) -> Iterator[Callable[..., OfflinePage]]:
+    """Factory of pages cut from the network; ``allow`` adds an origin (a loopback server)."""
+    contexts = []
+
+    def make(*, allow: tuple[str, ...] = ()) -> OfflinePage:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        result = OfflinePage(page)
+
+        def route(r) -> None:
+            url = r.request.url
+            if url.startswith(_LOCAL_SCHEMES + allow):
+                r.continue_()
+            else:
+                result.blocked.append(url)
+                r.abort()
+
+        context.route("**/*", route)
+
+        def console(msg) -> None:
+            if msg.type == "error":
+                where = (msg.location or {}).get("url") or ""
+                result.console_errors.append(f"{msg.text} [{where}]" if where else msg.text)
+
+        page.on("console", console)
+        page.on("pageerror", lambda exc: result.console_errors.append(str(exc)))
+        return result
+
+    yield make
+    for context in contexts:
+        context.close()
