@@ -13,8 +13,12 @@ from diagnostics._bmo_reader import format_bmo_report, read_bmo
 from diagnostics._dares_reader import read_dares_tensions
 from diagnostics.bmo import *  # noqa: F403
 from diagnostics.bmo import __all__ as _bmo_all
+from diagnostics.cotraitance import *  # noqa: F403
+from diagnostics.cotraitance import __all__ as _cotraitance_all
 from diagnostics.coverage import *  # noqa: F403
 from diagnostics.coverage import __all__ as _coverage_all
+from diagnostics.disclosure import *  # noqa: F403
+from diagnostics.disclosure import __all__ as _disclosure_all
 from diagnostics.network import *  # noqa: F403
 from diagnostics.network import __all__ as _network_all
 from diagnostics.partners import *  # noqa: F403
@@ -54,4 +58,6 @@ __all__ = [
     *_positioning_all,
     *_partnerships_all,
     *_network_all,
+    *_cotraitance_all,
+    *_disclosure_all,
 ]

@@ -168,7 +168,7 @@ def partner_network(
         (:func:`diagnostics.partnerships.active_partnerships`), else those whose
         status is running, evaluated or renegotiated.
     flows
-        Flows (:func:`diagnostics.partnerships.read_flows`), of ``year`` (default:
+        Flows (:func:`diagnostics.partnerships.read_partner_flows`), of ``year`` (default:
         the latest year of the table).
     units
         Pôle emploi units (:func:`diagnostics.partnerships.read_pole_emploi_units`),
@@ -202,11 +202,11 @@ def partner_network(
     --------
     >>> from geo import settings
     >>> from diagnostics.partners import read_partners
-    >>> from diagnostics.partnerships import read_partnerships, read_flows, read_pole_emploi_units
+    >>> from diagnostics.partnerships import read_partnerships, read_partner_flows, read_pole_emploi_units
     >>> demo = settings.demo_dir()
     >>> g = partner_network(read_partners(demo / "partenaires.csv"),
     ...     read_partnerships(demo / "partenariats.csv"),
-    ...     flows=read_flows(demo / "flux_partenaires.csv"),
+    ...     flows=read_partner_flows(demo / "flux_partenaires.csv"),
     ...     units=read_pole_emploi_units(demo / "unites_pole_emploi.csv"), on="2026-06-30")
     >>> sorted({d["nature"] for _, d in g.nodes(data=True)})
     ['partenaire', 'partenariat', 'pole_emploi']

@@ -13,7 +13,7 @@ filled examples on the demonstration territory in ``data/demo/``):
 
 - the registry (:func:`read_partnerships`), one row per partnership or convention;
 - its indicators (:func:`read_partnership_indicators`), one row per indicator;
-- flows between actors (:func:`read_flows`), cotraitance or prescriptions, with volumes;
+- flows between actors (:func:`read_partner_flows`), cotraitance or prescriptions, with volumes;
 - the Pôle emploi units that may be parties (:func:`read_pole_emploi_units`).
 
 Tidy registry (one row per partnership)
@@ -86,7 +86,7 @@ __all__ = [
     "PARTNERSHIP_SCHEMA",
     "read_partnerships",
     "read_partnership_indicators",
-    "read_flows",
+    "read_partner_flows",
     "read_pole_emploi_units",
     "partnerships_from_records",
     "active_partnerships",
@@ -855,7 +855,7 @@ def read_partnership_indicators(
     return problems.attach(df)
 
 
-def read_flows(
+def read_partner_flows(
     path: str | Path,
     *,
     partners: pd.DataFrame | Iterable[str] | None = None,
@@ -870,7 +870,7 @@ def read_flows(
     Examples
     --------
     >>> from geo import settings
-    >>> flows = read_flows(settings.demo_dir() / "flux_partenaires.csv")
+    >>> flows = read_partner_flows(settings.demo_dir() / "flux_partenaires.csv")
     >>> flows.columns.tolist()
     ['source', 'cible', 'type_flux', 'annee', 'volume', 'ligne']
     """

@@ -1214,12 +1214,19 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         (p, "partenariats, indicateurs, flux et unités Pôle emploi fictifs (data/partenariats/)")
         for p in partnerships
     ]
+    # Its own seed: the demo is tuned so that every state, exit reason and alert occurs.
+    cotraitance = _sibling("demo_cotraitance").write_demo_cotraitance(out)
+    thematic += [
+        (p, "cotraitance fictive : structures, épisodes pseudonymisés, flux, objectifs")
+        for p in cotraitance
+    ]
     return [
         *files,
         *bmo,
         *partners,
         positioning,
         *partnerships,
+        *cotraitance,
         write_readme(t, out, files, thematic),
     ]
 

@@ -197,7 +197,7 @@ def test_demo_network():
     g = nw.partner_network(
         partners,
         ps.read_partnerships(demo / "partenariats.csv"),
-        flows=ps.read_flows(demo / "flux_partenaires.csv"),
+        flows=ps.read_partner_flows(demo / "flux_partenaires.csv"),
         units=units,
         positioning=read_positioning(demo / "positionnement.csv"),
         on="2026-06-30",

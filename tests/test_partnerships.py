@@ -62,7 +62,7 @@ def test_demo_files_are_clean_and_complete():
     units = ps.read_pole_emploi_units(demo / "unites_pole_emploi.csv")
     reg = ps.read_partnerships(demo / "partenariats.csv", partners=partners, units=units)
     ind = ps.read_partnership_indicators(demo / "partenariats_indicateurs.csv", partnerships=reg)
-    flows = ps.read_flows(demo / "flux_partenaires.csv", partners=partners, units=units)
+    flows = ps.read_partner_flows(demo / "flux_partenaires.csv", partners=partners, units=units)
     assert reg.attrs["rapport"] == [] and ind.attrs["rapport"] == []
     assert flows.attrs["rapport"] == [] and units.attrs["rapport"] == []
     assert set(reg["mode"]) == set(ps.RELATION_MODES)

@@ -118,3 +118,14 @@ def test_no_real_data_is_committed():
         str(p.relative_to(ROOT)) for p in ours if hashlib.sha256(p.read_bytes()).hexdigest() in real
     ]
     assert copies == []
+
+
+def test_flat_api_has_no_name_clash():
+    """``import diagnostics as dg`` re-exports every module: one name, one meaning."""
+    import collections
+
+    import diagnostics
+
+    clashes = [n for n, k in collections.Counter(diagnostics.__all__).items() if k > 1]
+    assert clashes == []
+    assert all(hasattr(diagnostics, n) for n in diagnostics.__all__)

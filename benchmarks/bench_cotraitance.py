@@ -1,0 +1,108 @@
+"""Benchmark: every monthly cotraitance indicator per mission locale from 1,000,000 episodes.
+
+Generates a national-scale extract (484 missions locales, 900 agences, five years
+2020-2024, alert and suspension periods), then times
+:func:`diagnostics.cotraitance.flows_from_episodes` (monthly flows, exits by reason,
+stocks by state per agence × mission locale) and :func:`lead_times` per mission locale
+and month, with peak memory (tracemalloc, Python allocations incl. NumPy/pandas buffers).
+
+Usage: ``python benchmarks/bench_cotraitance.py [--episodes 1000000]``. Prints figures;
+asserts nothing. Target of issue 6: at most 10 s and 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+
+from diagnostics.cotraitance import EXIT_REASONS, flows_from_episodes, lead_times
+
+
+def generate(n: int, *, seed: int = 6) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    ml = rng.integers(0, 484, n)
+    start = pd.Timestamp("2020-01-01")
+    aff = start + pd.to_timedelta(rng.integers(0, 5 * 365, n), unit="D")
+    acc = aff + pd.to_timedelta(np.where(rng.random(n) < 0.9, rng.gamma(2, 3, n), np.nan), "D")
+    init = aff + pd.to_timedelta(np.where(rng.random(n) < 0.8, rng.gamma(2, 6, n), np.nan), "D")
+    init = init.where(pd.notna(acc) | (rng.random(n) < 0.1))
+    ann = (aff + pd.to_timedelta(rng.integers(3, 30, n), "D")).where(
+        pd.isna(init) & (rng.random(n) < 0.5)
+    )
+    exits = init + pd.to_timedelta(rng.integers(30, 500, n), "D")
+    exits = exits.where(pd.notna(init) & (rng.random(n) < 0.7))
+    reasons = np.array(list(EXIT_REASONS), dtype=object)[rng.integers(0, 6, n)]
+    episodes = pd.DataFrame(
+        {
+            "episode_id": np.arange(n).astype(str),
+            "date_affectation": aff,
+            "date_acceptation": acc,
+            "date_initialisation": init,
+            "date_annulation": ann,
+            "date_sortie": exits,
+            "motif_sortie": pd.array(np.where(pd.notna(exits), reasons, None), dtype="string"),
+            "civis_initialisation": rng.random(n) < 0.08,
+            "ex_civis": rng.random(n) < 0.05,
+            "agence": pd.array(
+                np.char.add("A", (ml * 2 + rng.integers(0, 2, n)).astype(str)), dtype="string"
+            ),
+            "mission_locale": pd.array(np.char.add("M", ml.astype(str)), dtype="string"),
+        }
+    )
+    k = n // 4
+    idx = rng.choice(n, k, replace=False)
+    base = episodes["date_initialisation"].to_numpy()[idx]
+    ok = ~pd.isna(base)
+    idx, base = idx[ok], base[ok]
+    debut = pd.Series(base) + pd.to_timedelta(rng.integers(10, 120, len(idx)), "D")
+    periods = pd.DataFrame(
+        {
+            "episode_id": episodes["episode_id"].to_numpy()[idx],
+            "etat": np.where(rng.random(len(idx)) < 0.4, "alerte", "suspension"),
+            "date_debut": debut,
+            "date_fin": debut + pd.to_timedelta(rng.integers(5, 200, len(idx)), "D"),
+        }
+    )
+    return episodes, periods
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=1_000_000)
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="trace les allocations (ralentit fortement)"
+    )
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    episodes, periods = generate(args.episodes)
+    print(
+        f"génération : {time.perf_counter() - t0:.1f} s, {len(episodes):,} épisodes, "
+        f"{len(periods):,} périodes"
+    )
+    if args.tracemalloc:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    flows = flows_from_episodes(episodes, periods)
+    t1 = time.perf_counter()
+    monthly = episodes.assign(mois=episodes["date_affectation"].dt.strftime("%Y-%m"))
+    monthly["ml_mois"] = monthly["mission_locale"] + "|" + monthly["mois"]
+    delays = lead_times(monthly, by="ml_mois")
+    t2 = time.perf_counter()
+    peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else 0
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"flux mensuels (pandas) : {t1 - t0:.1f} s, {len(flows):,} lignes agence × ML × mois")
+    print(f"délais médian/P90 par ML × mois : {t2 - t1:.1f} s, {len(delays):,} lignes")
+    print(
+        f"total : {t2 - t0:.1f} s ; pic tracemalloc {peak / 2**20:,.0f} Mo ; "
+        f"RSS max du processus {rss:,.0f} Mo"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Disclosure control of counts built from person-level data (secret statistique).
+
+Every table, chart, map tooltip and export built from person-level data goes through
+this module before it leaves the analysis:
+
+- **primary suppression**: a count ``n`` with ``0 < n < threshold`` is hidden
+  (the threshold is :data:`geo.settings.disclosure_threshold`, 5 by default, read at
+  call time). A zero is shown: it describes nobody.
+- **secondary suppression**: when a group of cells adds up to a total that is shown
+  or can be derived (the cells of a département within its total, the exit reasons of
+  a row within the row's total exits...), a group with exactly one hidden cell would
+  give it away by subtraction; the smallest other cell of the group is hidden too,
+  and so on until every group has zero or at least two hidden cells.
+- **derived values** (rates, medians, amounts computed from a hidden count) are
+  hidden with it: :func:`protect_values`.
+
+Hidden cells are ``<NA>`` in the returned frames (nullable ``Int64`` counts,
+``Float64`` values) and :data:`SECRET` (``"s"``) in exports (:func:`to_display`).
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"ml": ["A", "B", "C"], "entrees": [12, 3, 40]})
+>>> protect_counts(t, ["entrees"], groups=[], threshold=5)["entrees"].tolist()
+[12, <NA>, 40]
+
+With the table total known (the default), 12 is hidden too, or 55 − 12 − 40 = 3:
+
+>>> protect_counts(t, ["entrees"], threshold=5)["entrees"].tolist()
+[<NA>, <NA>, 40]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from geo import settings
+
+__all__ = [
+    "SECRET",
+    "current_threshold",
+    "protect_counts",
+    "protect_values",
+    "small_counts",
+    "to_display",
+]
+
+#: Marker written in exports in place of a hidden count or value.
+SECRET = "s"
+
+
+def current_threshold(threshold: int | None = None) -> int:
+    """Return ``threshold``, or the settings' disclosure threshold when ``None``.
+
+    >>> current_threshold(10)
+    10
+    """
+    value = settings.disclosure_threshold if threshold is None else threshold
+    if int(value) < 1:
+        raise ValueError(f"Seuil de diffusion invalide : {value!r} (attendu : entier ≥ 1).")
+    return int(value)
+
+
+def _group_codes(table: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
+    if not by:
+        return np.zeros(len(table), dtype=np.int64)
+    missing = [c for c in by if c not in table.columns]
+    if missing:
+        raise KeyError(f"Colonnes de regroupement absentes : {missing}.")
+    return table.groupby(list(by), sort=False, dropna=False).ngroup().to_numpy()
+
+
+def _complete(values: np.ndarray, hidden: np.ndarray, members: np.ndarray) -> bool:
+    """Hide one more cell among ``members`` if exactly one is hidden; return change."""
+    if members.size < 2 or hidden[members].sum() != 1:
+        return False
+    free = members[~hidden[members]]
+    # smallest positive cell first, then a zero (a lone zero would still give it away)
+    positive = free[values[free] > 0]
+    pick = positive[np.argmin(values[positive])] if positive.size else free[0]
+    hidden[pick] = True
+    return True
+
+
+def protect_counts(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    groups: Iterable[Sequence[str]] = ((),),
+    additive: Sequence[str] | None = None,
+    threshold: int | None = None,
+) -> pd.DataFrame:
+    """Hide small counts of ``columns`` with primary and secondary suppression.
+
+    Parameters
+    ----------
+    table
+        Tidy table, one row per cell line (e.g. one row per mission locale × month).
+    columns
+        Count columns to protect (non-negative integers; missing values stay missing).
+    groups
+        Each item is a list of key columns: within each group of rows sharing those
+        keys, the sum of each count column is shown or derivable (``()`` = the whole
+        table adds up to a known total, the default). Give every hierarchy that is
+        published, e.g. ``[["departement", "mois"], ["mission_locale"]]`` for a
+        mission locale × month table with département monthly totals and yearly
+        totals per mission locale.
+    additive
+        Columns of ``columns`` that add up to a row total shown elsewhere (exits by
+        reason within total exits): each row is then a group across these columns.
+    threshold
+        Counts ``0 < n < threshold`` are hidden; defaults to
+        :data:`geo.settings.disclosure_threshold`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``columns`` as nullable ``Int64``, hidden cells ``<NA>``.
+
+    Examples
+    --------
+    Two départements with département totals published: the lone small cell of ``9A``
+    drags the next smallest cell of ``9A`` with it.
+
+    >>> t = pd.DataFrame({"dep": ["9A", "9A", "9A", "9B"], "n": [2, 7, 30, 9]})
+    >>> protect_counts(t, ["n"], groups=[["dep"]], threshold=5)["n"].tolist()
+    [<NA>, <NA>, 30, 9]
+    """
+    limit = current_threshold(threshold)
+    columns = list(columns)
+    out = table.copy()
+    if not columns or out.empty:
+        for col in columns:
+            out[col] = out[col].astype("Int64")
+        return out
+    raw = out[columns].apply(pd.to_numeric).astype("Float64")
+    missing = raw.isna().to_numpy()
+    values = raw.fillna(0).to_numpy(dtype=float)
+    hidden = (values > 0) & (values < limit) & ~missing
+    codes = [_group_codes(out, list(g)) for g in groups]
+    add_idx = [columns.index(c) for c in (additive or [])]
+    line_groups: list[np.ndarray] = []  # row indices of each group
+    for code in codes:
+        order = np.argsort(code, kind="stable")
+        bounds = np.flatnonzero(np.diff(code[order])) + 1
+        line_groups += np.split(order, bounds)
+    changed = True
+    flat_values = values.ravel()
+    ncol = values.shape[1]
+    while changed:
+        changed = False
+        flat = hidden.ravel()
+        for members in line_groups:
+            for j in range(ncol):
+                cells = members * ncol + j
+                cells = cells[~missing.ravel()[cells]]
+                if _complete(flat_values, flat, cells):
+                    changed = True
+        if len(add_idx) > 1:
+            for i in np.flatnonzero(hidden[:, add_idx].sum(axis=1) == 1):
+                cells = i * ncol + np.asarray(add_idx)
+                if _complete(flat_values, flat, cells):
+                    changed = True
+        hidden = flat.reshape(values.shape)
+    for j, col in enumerate(columns):
+        series = pd.array(np.round(values[:, j]).astype(np.int64), dtype="Int64")
+        series[missing[:, j] | hidden[:, j]] = pd.NA
+        out[col] = series
+    return out
+
+
+def protect_values(
+    table: pd.DataFrame,
+    values: Sequence[str],
+    *,
+    count: str,
+    threshold: int | None = None,
+) -> pd.DataFrame:
+    """Hide ``values`` (rates, medians, amounts) where ``count`` is hidden or small.
+
+    A value computed from fewer than ``threshold`` people, or from a count hidden by
+    :func:`protect_counts` (``<NA>``), would give the count away.
+
+    >>> t = pd.DataFrame({"n": [3, 12], "mediane_jours": [4.0, 9.5]})
+    >>> protect_values(t, ["mediane_jours"], count="n", threshold=5)["mediane_jours"].tolist()
+    [<NA>, 9.5]
+    """
+    limit = current_threshold(threshold)
+    out = table.copy()
+    n = pd.to_numeric(out[count]).astype("Float64")
+    bad = (n.isna() | ((n > 0) & (n < limit))).to_numpy(dtype=bool)
+    for col in values:
+        col_values = pd.to_numeric(out[col]).astype("Float64")
+        col_values[bad] = pd.NA
+        out[col] = col_values
+    return out
+
+
+def small_counts(
+    table: pd.DataFrame, columns: Sequence[str], *, threshold: int | None = None
+) -> pd.DataFrame:
+    """Return the rows of ``table`` where a count of ``columns`` is shown and small.
+
+    Used by tests and before any export: an empty result means the table is safe
+    for primary suppression.
+
+    >>> t = pd.DataFrame({"n": [0, 3, 8]})
+    >>> len(small_counts(t, ["n"], threshold=5))
+    1
+    """
+    limit = current_threshold(threshold)
+    numbers = table[list(columns)].apply(pd.to_numeric, errors="coerce")
+    bad = ((numbers > 0) & (numbers < limit)).fillna(False).any(axis=1)
+    return table[bad.to_numpy(dtype=bool)]
+
+
+def to_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` for export: hidden cells (``<NA>``) written :data:`SECRET`.
+
+    >>> to_display(pd.DataFrame({"n": pd.array([7, None], dtype="Int64")}))["n"].tolist()
+    ['7', 's']
+    """
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            text = out[col].astype("string")
+            out[col] = text.fillna(SECRET).astype(object)
+    return out
