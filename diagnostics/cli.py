@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "diagnostics._cli_donnees",
     "diagnostics._cli_bmo",
     "diagnostics._cli_partenaires",
+    "diagnostics._cli_cotraitance",
 )
 
 
@@ -51,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _FrenchParser(
         prog="territoire",
         description=(
-            "Atelier de diagnostic territorial : référentiels, territoires, "
-            "tensions BMO, partenaires et portraits de territoire."
+            "Atelier de diagnostic territorial : référentiels, territoires, tensions BMO, "
+            "partenaires, cotraitance et portraits de territoire."
         ),
     )
     sub = parser.add_subparsers(dest="commande", metavar="COMMANDE", parser_class=_FrenchParser)

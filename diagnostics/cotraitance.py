@@ -15,7 +15,11 @@ Inputs (schemas in ``data/cotraitance/LISEZMOI.md``, templates alongside):
   into the flow table, and only protected aggregates leave the analysis;
 - :func:`read_objectives`: objectives at national, regional, départemental, local
   level; :func:`regional_objectives_2010` ships the accord's Annexe 4 table and
-  :func:`check_regional_objectives` reports its 2009 column summing to 129,999.
+  :func:`check_regional_objectives` reports its 2009 column summing to 129,999;
+- :func:`read_cotraitance_needs` (potential demand, young job seekers) and
+  :func:`read_cotraitance_ressorts` (communes of each mission locale);
+  :func:`read_cotraitance_folder` reads a whole folder laid out as
+  ``data/demo/cotraitance`` and :func:`input_problems` lists the rows left out.
 
 Rules (seed lines in brackets):
 
@@ -35,7 +39,9 @@ Rules (seed lines in brackets):
   :func:`access_rate` (entries per 1,000 young job seekers, QDE3 L3403),
   :func:`split_objective` (infra-regional split, L433);
 - views: :func:`plot_pace`, :func:`sankey_links`/:func:`plot_sankey`,
-  :func:`map_flows`; :func:`cotraitance_section` bundles them for the portrait.
+  :func:`map_flows`; :func:`cotraitance_section` bundles them for the portrait and
+  the steering committee (``notebooks/cotraitance_suivi.ipynb``, ``territoire
+  cotraitance tableau``), :func:`alert_summary` says in French what to act on.
 
 Every output built from person-level data is under disclosure control
 (:mod:`diagnostics.disclosure`); :func:`save_tables` writes them.
@@ -69,7 +75,7 @@ from diagnostics.disclosure import (
     protect_values,
     to_display,
 )
-from geo._errors import SchemaError
+from geo._errors import InputFileError, SchemaError, format_problems
 
 __all__ = [
     "EXIT_REASONS",
@@ -83,6 +89,11 @@ __all__ = [
     "read_episodes",
     "read_periods",
     "read_objectives",
+    "read_cotraitance_needs",
+    "read_cotraitance_ressorts",
+    "FOLDER_FILES",
+    "read_cotraitance_folder",
+    "input_problems",
     "regional_objectives_2010",
     "check_regional_objectives",
     "flows_from_episodes",
@@ -104,6 +115,7 @@ __all__ = [
     "plot_sankey",
     "map_flows",
     "cotraitance_section",
+    "alert_summary",
     "save_tables",
 ]
 
@@ -509,6 +521,224 @@ def read_objectives(path: str | Path, *, structures: pd.DataFrame | None = None)
         df["source"] = pd.NA
     cols = ["ligne", "annee", "niveau", "territoire", "objectif", "montant_subvention", "source"]
     return _finish(df[cols], problems, bad).drop(columns="ligne")
+
+
+def read_cotraitance_needs(
+    path: str | Path, *, structures: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Read the needs per mission locale (``besoins.csv``).
+
+    Columns ``annee, territoire`` (mission locale), ``demande_potentielle`` (young
+    people followed by Pôle emploi meeting the affectation criteria, indicator DE3)
+    and the optional ``demandeurs_jeunes`` (registered job seekers under 26, used by
+    :func:`access_rate`; ``<NA>`` when the column is absent). Unreadable or negative
+    counts, a (year, territory) given twice and, with ``structures``, unknown missions
+    locales are reported in ``attrs["problemes"]`` and left out.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> n = read_cotraitance_needs(settings.demo_dir() / "cotraitance" / "besoins.csv")
+    >>> len(n), int(n["demande_potentielle"].sum()), n.attrs["problemes"]
+    (7, 2562, [])
+    """
+    df = raw_table(path)
+    require_columns(
+        df, ["annee", "territoire", "demande_potentielle"], path=path, what="les besoins"
+    )
+    problems = Problems(Path(path).name)
+    given = "demandeurs_jeunes" in df
+    bad = parse_counts(
+        df, ["annee", "demande_potentielle", *(["demandeurs_jeunes"] if given else [])], problems
+    )
+    if not given:
+        df["demandeurs_jeunes"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    dup = df.duplicated(["annee", "territoire"]).to_numpy(dtype=bool)
+    for line, value in zip(df["ligne"][dup], df["territoire"][dup], strict=True):
+        problems.add(int(line), f"besoins de {value} donnés deux fois pour la même année.")
+    bad |= dup
+    bad |= _check_codes(
+        df, "territoire", _known(structures, "mission_locale"), "mission locale", problems
+    )
+    cols = ["ligne", "annee", "territoire", "demandeurs_jeunes", "demande_potentielle"]
+    return _finish(df[cols], problems, bad).drop(columns="ligne")
+
+
+def read_cotraitance_ressorts(
+    path: str | Path, *, structures: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Read the communes of each mission locale's ressort (``ressorts.csv``).
+
+    Columns ``mission_locale, commune`` (codes as written; they are compared with
+    the episodes' ``commune_residence`` by :func:`exits_due`). Empty cells, a pair
+    given twice and, with ``structures``, unknown missions locales are reported in
+    ``attrs["problemes"]`` and left out.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> r = read_cotraitance_ressorts(settings.demo_dir() / "cotraitance" / "ressorts.csv")
+    >>> len(r), r["mission_locale"].nunique(), r.attrs["problemes"]
+    (302, 7, [])
+    """
+    df = raw_table(path)
+    require_columns(df, ["mission_locale", "commune"], path=path, what="les ressorts")
+    problems = Problems(Path(path).name)
+    empty = df[["mission_locale", "commune"]].isna().any(axis=1).to_numpy(dtype=bool)
+    for line in df["ligne"][empty]:
+        problems.add(int(line), "mission locale ou commune vide ; ligne ignorée.")
+    dup = df.duplicated(["mission_locale", "commune"]).to_numpy(dtype=bool) & ~empty
+    for line, value in zip(df["ligne"][dup], df["commune"][dup], strict=True):
+        problems.add(int(line), f"commune {value} donnée deux fois pour la même mission locale.")
+    bad = empty | dup
+    bad |= _check_codes(
+        df, "mission_locale", _known(structures, "mission_locale"), "mission locale", problems
+    )
+    return _finish(df[["ligne", "mission_locale", "commune"]], problems, bad).drop(columns="ligne")
+
+
+#: Files of a cotraitance folder: key of :func:`read_cotraitance_folder` → (file stem,
+#: mandatory). The keys are the parameter names of :func:`cotraitance_section`.
+FOLDER_FILES: dict[str, tuple[str, bool]] = {
+    "structures": ("structures", True),
+    "flows": ("flux", True),
+    "objectives": ("objectifs", True),
+    "needs": ("besoins", False),
+    "episodes": ("episodes", False),
+    "periods": ("periodes", False),
+    "ressorts": ("ressorts", False),
+}
+
+
+def _folder_file(folder: Path, stem: str) -> Path | None:
+    for suffix in (".csv", ".xlsx", ".CSV", ".XLSX"):
+        if (folder / f"{stem}{suffix}").is_file():
+            return folder / f"{stem}{suffix}"
+    return None
+
+
+def read_cotraitance_folder(
+    folder: str | Path, *, year: int | None = None, month: int | None = None
+) -> dict[str, pd.DataFrame]:
+    """Read every cotraitance file of ``folder`` (the layout of ``data/demo/cotraitance``).
+
+    ``structures``, ``flux`` and ``objectifs`` (``.csv`` or ``.xlsx``) are mandatory;
+    ``besoins``, ``episodes``, ``periodes`` and ``ressorts`` are read when present.
+    Codes are checked against the structures. Each table keeps its file name in
+    ``attrs["fichier"]`` and its rejected rows in ``attrs["problemes"]``
+    (:func:`input_problems` lists them all).
+
+    Parameters
+    ----------
+    folder
+        The folder.
+    year, month
+        Period of the dashboard: when given, the flows must cover ``year`` up to
+        ``month`` and the objectives must cover ``year``.
+
+    Returns
+    -------
+    dict of pandas.DataFrame
+        Keys of :data:`FOLDER_FILES` for the files found (``flows``, ``objectives``,
+        ``structures``, ``needs``...), named as the parameters of
+        :func:`cotraitance_section`: ``cotraitance_section(**inputs, year=..., month=...)``.
+
+    Raises
+    ------
+    InputFileError
+        The folder or a mandatory file is missing.
+    SchemaError
+        A file lacks a column, or the period is not covered by the flows or the
+        objectives.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> inputs = read_cotraitance_folder(settings.demo_dir() / "cotraitance", year=2024, month=6)
+    >>> sorted(inputs), input_problems(inputs)
+    (['episodes', 'flows', 'needs', 'objectives', 'periods', 'ressorts', 'structures'], [])
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputFileError(
+            f"{folder} : dossier introuvable. Donnez le dossier qui contient structures.csv, "
+            "flux.csv et objectifs.csv (modèles dans data/cotraitance/)."
+        )
+    paths = {key: _folder_file(folder, stem) for key, (stem, _) in FOLDER_FILES.items()}
+    missing = [
+        f"{stem}.csv" for key, (stem, need) in FOLDER_FILES.items() if need and not paths[key]
+    ]
+    if missing:
+        found = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "aucun"
+        raise InputFileError(
+            f"{folder} : fichier(s) obligatoire(s) absent(s) : {', '.join(missing)} "
+            f"(fichiers trouvés : {found}). Partez des modèles de data/cotraitance/ "
+            "(modele_structures.csv, modele_flux.csv, modele_objectifs.csv)."
+        )
+    structures = read_structures(paths["structures"])
+    out = {"structures": structures}
+    out["flows"] = read_cotraitance_flows(paths["flows"], structures=structures)
+    out["objectives"] = read_objectives(paths["objectives"], structures=structures)
+    if paths["needs"]:
+        out["needs"] = read_cotraitance_needs(paths["needs"], structures=structures)
+    if paths["episodes"]:
+        out["episodes"] = read_episodes(paths["episodes"], structures=structures)
+        if paths["periods"]:
+            out["periods"] = read_periods(paths["periods"], episodes=out["episodes"])
+    if paths["ressorts"]:
+        out["ressorts"] = read_cotraitance_ressorts(paths["ressorts"], structures=structures)
+    for key, table in out.items():
+        table.attrs["fichier"] = paths[key].name
+    if year is not None:
+        _check_period(out, year=year, month=month)
+    return out
+
+
+def _check_period(inputs: Mapping[str, pd.DataFrame], *, year: int, month: int | None) -> None:
+    flows, objectives = inputs["flows"], inputs["objectives"]
+    problems = []
+    if month is not None and not 1 <= month <= 12:
+        problems.append(f"mois {month} invalide (attendu un entier de 1 à 12).")
+        month = None
+    months = sorted(flows.loc[flows["mois"].str[:4] == str(year), "mois"].unique())
+    known = sorted(flows["mois"].unique())
+    span = f"{known[0]} à {known[-1]}" if known else "aucun mois"
+    if not months:
+        problems.append(
+            f"{flows.attrs.get('fichier', 'flux')} : aucun flux en {year} (mois présents : "
+            f"{span}). Choisissez une année couverte ou complétez le fichier."
+        )
+    elif month is not None and int(months[-1][5:]) < month:
+        problems.append(
+            f"{flows.attrs.get('fichier', 'flux')} : le dernier mois connu de {year} est "
+            f"{months[-1]} ; un tableau à fin {year}-{month:02d} projetterait des mois absents. "
+            f"Choisissez un mois jusqu'à {int(months[-1][5:])} ou complétez le fichier."
+        )
+    if not (objectives["annee"] == year).any():
+        years = ", ".join(str(y) for y in sorted(objectives["annee"].unique())) or "aucune"
+        problems.append(
+            f"{objectives.attrs.get('fichier', 'objectifs')} : aucun objectif pour {year} "
+            f"(années présentes : {years}). Ajoutez les objectifs de {year}."
+        )
+    if problems:
+        raise SchemaError(
+            format_problems(f"Période {year} non couverte par les fichiers :", problems), problems
+        )
+
+
+def input_problems(inputs: Mapping[str, pd.DataFrame]) -> list[str]:
+    """List the rows the readers left out, each prefixed with its file name.
+
+    >>> t = pd.DataFrame({"a": [1]})
+    >>> t.attrs.update(fichier="flux.csv", problemes=["ligne 3 : mois illisible."])
+    >>> input_problems({"flows": t})
+    ['flux.csv : ligne 3 : mois illisible.']
+    """
+    return [
+        f"{table.attrs.get('fichier', key)} : {problem}"
+        for key, table in inputs.items()
+        for problem in table.attrs.get("problemes", [])
+    ]
 
 
 def regional_objectives_2010() -> pd.DataFrame:
@@ -940,7 +1170,7 @@ def route_alerts(attainment: pd.DataFrame, mismatch: pd.DataFrame | None = None)
                 r["niveau"],
                 r["territoire"],
                 "dépassement",
-                f"projection à {r['taux_projete']:.0%} de l'objectif",
+                f"projection à {r['taux_projete'] * 100:.0f} % de l'objectif",
             )
         )
     if mismatch is not None:
@@ -1206,7 +1436,9 @@ def access_rate(
 ) -> pd.DataFrame:
     """Entries per 1,000 young job seekers by territory (equity of access, QDE3).
 
-    ``young_job_seekers`` has ``territoire`` and ``demandeurs_jeunes``. Counts and
+    ``young_job_seekers`` has ``territoire`` and ``demandeurs_jeunes``.
+    ``indice_acces`` compares each rate with the rate of the whole table (1 = the
+    average access; 0.5 = half as many entries per young job seeker). Counts and
     rates under disclosure control.
 
     >>> f = pd.DataFrame({"mission_locale": ["M1", "M2"], "affectations": [50, 30],
@@ -1219,8 +1451,13 @@ def access_rate(
     table = counts.rename("entrees").rename_axis("territoire").reset_index()
     table = table.merge(young_job_seekers[["territoire", "demandeurs_jeunes"]], how="left")
     table["pour_1000"] = (1000 * table["entrees"] / table["demandeurs_jeunes"]).astype(float)
+    known = table["demandeurs_jeunes"].notna()
+    overall = 1000 * table.loc[known, "entrees"].sum() / table.loc[known, "demandeurs_jeunes"].sum()
+    table["indice_acces"] = (table["pour_1000"] / overall).astype(float)
     table = protect_counts(table, ["entrees"], threshold=threshold)
-    return protect_values(table, ["pour_1000"], count="entrees", threshold=threshold)
+    return protect_values(
+        table, ["pour_1000", "indice_acces"], count="entrees", threshold=threshold
+    )
 
 
 def split_objective(
@@ -1326,12 +1563,12 @@ def monthly_pace(
 
 def plot_pace(pace: pd.DataFrame, *, title: str | None = None) -> Any:
     """Plot cumulative entries against the linear pace (matplotlib figure)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
+    # Closed for pyplot: a notebook shows the returned figure once, and loops over
+    # territories (command line, portraits) do not accumulate open figures.
+    plt.close(fig)
     months = pace["mois"].astype(str)
     ax.plot(months, pace["rythme_lineaire"], "--", color="grey", label="rythme linéaire")
     ax.plot(
@@ -1387,9 +1624,6 @@ def plot_sankey(links: pd.DataFrame, *, title: str | None = None) -> Any:
 
     Hidden links are drawn with the threshold's width, hatched, without a value.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
@@ -1408,6 +1642,7 @@ def plot_sankey(links: pd.DataFrame, *, title: str | None = None) -> Any:
         list(EXIT_REASONS),
     ]
     fig, ax = plt.subplots(figsize=(10, 6))
+    plt.close(fig)  # shown once by the notebook, never accumulated (see plot_pace)
     total = max(links.loc[links["etape"] == "affectation", "_w"].sum(), 1.0)
     scale = 0.85 / total
     pos: dict[tuple[int, str], list[float]] = {}
@@ -1582,7 +1817,9 @@ def cotraitance_section(
     """Everything the portrait or the committee shows, under disclosure control.
 
     Returns a dict of tables (``atteinte``, ``alertes``, ``paiements``, ``rythme``,
-    ``sankey``, ``inadequation`` when ``needs`` is given, ``delais``, ``stocks``,
+    ``sankey``, ``inadequation`` when ``needs`` is given for ``year`` — rows of other
+    years are ignored —, ``acces`` (:func:`access_rate` of the affectations from
+    January to ``month``) when ``needs`` also gives ``demandeurs_jeunes``, ``delais``, ``stocks``,
     ``sorties_dues`` and ``affectations_non_annulees`` when ``episodes`` is given) and figures
     (``figure_rythme``, ``figure_sankey``, ``carte_flux``). ``mission_locales``
     restricts the flows to a territory's missions locales.
@@ -1608,6 +1845,10 @@ def cotraitance_section(
         overrun_threshold=overrun_threshold,
         threshold=threshold,
     )
+    if needs is not None and "annee" in needs:
+        needs = needs[needs["annee"] == year]
+    if needs is not None and needs.empty:
+        needs = None
     mismatch = need_mismatch(attainment, needs) if needs is not None else None
     total_objective = attainment.loc[attainment["niveau"] == "national", "objectif"].sum()
     year_flows = flows[flows["mois"].str[:4].astype(int) == year]
@@ -1626,6 +1867,9 @@ def cotraitance_section(
     }
     if mismatch is not None:
         out["inadequation"] = mismatch
+    if needs is not None and needs.get("demandeurs_jeunes", pd.Series()).notna().any():
+        so_far = year_flows[year_flows["mois"].str[5:7].astype(int) <= month]
+        out["acces"] = access_rate(so_far, needs, threshold=threshold)
     if episodes is not None:
         if mission_locales is not None:
             episodes = episodes[episodes["mission_locale"].isin(list(mission_locales))]
@@ -1646,33 +1890,181 @@ def cotraitance_section(
     return out
 
 
-def save_tables(tables: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
-    """Write each table of ``tables`` as CSV (``;``, UTF-8 BOM), XLSX and JSON, and
-    each folium map as offline HTML; hidden cells are written :data:`SECRET`.
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+_DUE_REASONS = {
+    "suspension_6_mois": "six mois de suspension",
+    "age_26_ans": "26 ans atteints",
+    "demenagement": "déménagement hors ressort",
+}
 
-    Only protected tables (from the functions of this module) should be passed:
-    this writer does not suppress anything itself.
+
+def _percent(value: Any) -> str:
+    return "secret statistique" if pd.isna(value) else f"{float(value) * 100:.0f} %"
+
+
+def _count(value: Any) -> str:
+    return "secret statistique" if pd.isna(value) else _thousands(round(float(value)))
+
+
+def _euros(value: Any) -> str:
+    return "secret statistique" if pd.isna(value) else f"{_thousands(round(float(value)))} €"
+
+
+def _visible(table: pd.DataFrame, column: str = "n") -> str:
+    values = table[column]
+    hidden = int(values.isna().sum())
+    text = _thousands(int(values.sum()))
+    return f"{text} (+ {hidden} case(s) sous secret statistique)" if hidden else text
+
+
+_LEVEL_LABELS = {
+    "mission_locale": "mission locale",
+    "departement": "département",
+    "region": "région",
+    "national": "national",
+}
+
+
+def _label(names: Mapping[str, str], level: str, code: str) -> str:
+    if code in names:
+        return f"{code} ({names[code]})"
+    return f"{_LEVEL_LABELS.get(level, level)} {code}"
+
+
+def alert_summary(
+    section: Mapping[str, Any],
+    structures: pd.DataFrame | None = None,
+    *,
+    year: int,
+    month: int,
+) -> list[str]:
+    """Sum up, in French, what the steering committee has to act on.
+
+    Built from the protected tables of :func:`cotraitance_section` only: the
+    attainment of each région, the volume alerts with their routing, the projected
+    over-payments, the exits due and the affectations to cancel. Hidden cells stay
+    hidden: totals are those of the visible cells, with the number of hidden ones.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> inputs = read_cotraitance_folder(settings.demo_dir() / "cotraitance")
+    >>> s = cotraitance_section(**inputs, year=2024, month=6)
+    >>> lines = alert_summary(s, inputs["structures"], year=2024, month=6)
+    >>> lines[0]
+    'Cotraitance : situation à fin juin 2024.'
+    >>> any(line.startswith("- P0") and "transmise au" in line for line in lines)
+    True
+    """
+    names = {} if structures is None else structures.set_index("code")["nom"].to_dict()
+    lines = [f"Cotraitance : situation à fin {_MONTHS[month - 1]} {year}."]
+    attainment = section["atteinte"]
+    for _, r in attainment[attainment["niveau"] == "region"].iterrows():
+        head = f"Région {r['territoire']} : objectif annuel {_count(r['objectif'])}"
+        if pd.isna(r["entrees_objectif"]):
+            lines.append(f"{head} ; entrées comptées sous secret statistique.")
+            continue
+        lines.append(
+            f"{head} ; {_count(r['entrees_objectif'])} entrées comptées (atteinte "
+            f"{_percent(r['taux_atteinte'])}) ; projection au 31 décembre : "
+            f"{_count(r['projection_fin_annee'])} ({_percent(r['taux_projete'])} de l'objectif)."
+        )
+    alerts = section["alertes"]
+    if len(alerts):
+        lines.append(f"Alertes de volume ({len(alerts)}) :")
+        for _, r in alerts.iterrows():
+            who = _label(names, r["niveau"], r["territoire"])
+            lines.append(
+                f"- {who} : {r['alerte']}, {r['detail']} ; levée par le {r['leve_par']}, "
+                f"transmise au {r['transmis_a']}."
+            )
+    else:
+        lines.append("Aucune alerte de dépassement ni d'inadéquation besoins / objectif.")
+    payments = section["paiements"]
+    over = payments[payments["alerte_trop_percu"].fillna(False).astype(bool)]
+    if len(over):
+        lines.append(f"Trop-perçus projetés sur la subvention ({len(over)}) :")
+        for _, r in over.iterrows():
+            who = _label(names, "mission_locale", r["territoire"])
+            lines.append(
+                f"- {who} : {_euros(r['trop_percu'])} à reverser "
+                f"(montant dû projeté {_euros(r['montant_du'])})."
+            )
+    else:
+        lines.append("Aucun trop-perçu projeté sur les acomptes de la subvention.")
+    if "sorties_dues" in section:
+        due = section["sorties_dues"]
+        by_reason = ", ".join(
+            f"{_DUE_REASONS.get(motif, motif)} {_visible(group)}"
+            for motif, group in due.groupby("motif", sort=True)
+        )
+        lines.append(
+            f"Sorties dues non enregistrées : {_visible(due)}"
+            + (f" ; par motif : {by_reason}" if by_reason else "")
+            + ". À régulariser par les missions locales."
+        )
+    if "affectations_non_annulees" in section:
+        lines.append(
+            "Affectations non annulées malgré une radiation avant l'initialisation : "
+            f"{_visible(section['affectations_non_annulees'])}. À annuler par les agences (L455)."
+        )
+    return lines
+
+
+def save_tables(
+    tables: Mapping[str, Any],
+    out_dir: str | Path,
+    *,
+    formats: Sequence[str] = ("csv", "xlsx", "json"),
+) -> list[Path]:
+    """Write each table of ``tables`` as CSV (``;``, UTF-8 BOM), XLSX and JSON, and
+    each folium map as offline HTML, each figure as PNG; hidden cells are written
+    :data:`SECRET` (``null`` in JSON).
+
+    ``formats`` chooses the table formats among ``csv``, ``xlsx`` and ``json``. Only
+    protected tables (from the functions of this module) should be passed: this
+    writer does not suppress anything itself.
     """
     import folium
 
     from geo.maps import save_map
 
+    unknown = sorted(set(formats) - {"csv", "xlsx", "json"})
+    if unknown:
+        raise ValueError(f"Format(s) de tableau inconnu(s) : {unknown} (attendu csv, xlsx, json).")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, obj in tables.items():
         if isinstance(obj, pd.DataFrame):
             shown = to_display(obj)
-            path = out_dir / f"{name}.csv"
-            shown.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
-            shown.to_excel(out_dir / f"{name}.xlsx", index=False)
-            records = json.loads(
-                obj.to_json(orient="records", force_ascii=False, date_format="iso")
-            )
-            (out_dir / f"{name}.json").write_text(
-                json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8"
-            )
-            written += [path, out_dir / f"{name}.xlsx", out_dir / f"{name}.json"]
+            if "csv" in formats:
+                shown.to_csv(out_dir / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig")
+                written.append(out_dir / f"{name}.csv")
+            if "xlsx" in formats:
+                shown.to_excel(out_dir / f"{name}.xlsx", index=False)
+                written.append(out_dir / f"{name}.xlsx")
+            if "json" in formats:
+                records = json.loads(
+                    obj.to_json(orient="records", force_ascii=False, date_format="iso")
+                )
+                (out_dir / f"{name}.json").write_text(
+                    json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8"
+                )
+                written.append(out_dir / f"{name}.json")
         elif isinstance(obj, folium.Map):
             path = out_dir / f"{name}.html"
             save_map(obj, path)

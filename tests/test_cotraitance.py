@@ -50,8 +50,8 @@ def demo():
         "episodes": e,
         "periods": ct.read_periods(DEMO / "periodes.csv", episodes=e),
         "objectives": ct.read_objectives(DEMO / "objectifs.csv", structures=s),
-        "needs": pd.read_csv(DEMO / "besoins.csv", sep=";", dtype={"territoire": "string"}),
-        "ressorts": pd.read_csv(DEMO / "ressorts.csv", sep=";", dtype="string"),
+        "needs": ct.read_cotraitance_needs(DEMO / "besoins.csv", structures=s),
+        "ressorts": ct.read_cotraitance_ressorts(DEMO / "ressorts.csv", structures=s),
     }
 
 
@@ -501,3 +501,130 @@ def test_no_small_count_in_any_written_output(demo, tmp_path):
     # the demo does exercise the suppression
     assert "s" in set(pd.read_csv(tmp_path / "sankey.csv", sep=";", dtype="string")["volume"])
     assert "secret statistique" in (tmp_path / "carte_flux.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- needs, ressorts, folder, summary
+
+
+def test_needs_and_ressorts_readers_report_bad_rows(tmp_path, demo):
+    needs = _write(
+        tmp_path,
+        "besoins.csv",
+        {
+            "annee": ["2024", "2024", "2024", "2024"],
+            "territoire": ["P0001", "P0001", "P9999", "P0002"],
+            "demande_potentielle": ["300", "310", "20", "-4"],
+        },
+    )
+    n = ct.read_cotraitance_needs(needs, structures=demo["structures"])
+    assert n["territoire"].tolist() == ["P0001"]
+    assert n["demandeurs_jeunes"].isna().all()  # optional column absent: unknown, not zero
+    assert n.attrs["problemes"] == [
+        "ligne 5 : colonne 'demande_potentielle' : effectif négatif '-4' "
+        "(attendu : entier positif ou nul).",
+        "ligne 3 : besoins de P0001 donnés deux fois pour la même année.",
+        "ligne 4 : mission locale 'P9999' inconnue du fichier des structures ; ajoutez-la à "
+        "structures.csv ou corrigez le code.",
+    ]
+    ressorts = _write(
+        tmp_path,
+        "ressorts.csv",
+        {"mission_locale": ["P0001", "P0001", "P0002"], "commune": ["9A001", "9A001", ""]},
+    )
+    r = ct.read_cotraitance_ressorts(ressorts)
+    assert r.values.tolist() == [["P0001", "9A001"]]
+    assert r.attrs["problemes"] == [
+        "ligne 4 : mission locale ou commune vide ; ligne ignorée.",
+        "ligne 3 : commune 9A001 donnée deux fois pour la même mission locale.",
+    ]
+
+
+def test_folder_reader_matches_the_section_parameters(demo):
+    inputs = ct.read_cotraitance_folder(DEMO, year=2024, month=6)
+    assert {k: v.attrs["fichier"] for k, v in inputs.items()} == {
+        "structures": "structures.csv",
+        "flows": "flux.csv",
+        "objectives": "objectifs.csv",
+        "needs": "besoins.csv",
+        "episodes": "episodes.csv",
+        "periods": "periodes.csv",
+        "ressorts": "ressorts.csv",
+    }
+    pd.testing.assert_frame_equal(inputs["flows"], demo["flows"])
+    with pytest.raises(SchemaError, match="aucun objectif pour 2022"):
+        ct.read_cotraitance_folder(DEMO, year=2022)
+
+
+def test_needs_of_another_year_are_ignored_and_access_is_compared(demo):
+    args = (demo["flows"], demo["objectives"], demo["structures"])
+    s = ct.cotraitance_section(*args, year=2023, month=12, needs=demo["needs"], threshold=1)
+    assert "inadequation" not in s and "acces" not in s
+    s = ct.cotraitance_section(*args, year=2024, month=3, needs=demo["needs"], threshold=1)
+    acces = s["acces"]
+    so_far = demo["flows"][demo["flows"]["mois"].between("2024-01", "2024-03")]
+    assert acces["entrees"].sum() == so_far["affectations"].sum()
+    overall = 1000 * so_far["affectations"].sum() / demo["needs"]["demandeurs_jeunes"].sum()
+    assert acces["indice_acces"].tolist() == pytest.approx((acces["pour_1000"] / overall).tolist())
+
+
+def test_alert_summary_keeps_hidden_cells_hidden():
+    section = {
+        "atteinte": pd.DataFrame(
+            {
+                "niveau": ["region"],
+                "territoire": ["99"],
+                "objectif": pd.array([100], dtype="Int64"),
+                "entrees_objectif": pd.array([None], dtype="Int64"),
+                "taux_atteinte": pd.array([None], dtype="Float64"),
+                "projection_fin_annee": pd.array([None], dtype="Float64"),
+                "taux_projete": pd.array([None], dtype="Float64"),
+            }
+        ),
+        "alertes": ct.route_alerts(
+            pd.DataFrame(
+                {
+                    "niveau": ["departement"],
+                    "territoire": ["9C"],
+                    "alerte_depassement": [True],
+                    "taux_projete": [1.2],
+                }
+            )
+        ),
+        "paiements": pd.DataFrame(
+            {
+                "territoire": ["M1"],
+                "trop_percu": [1234.4],
+                "montant_du": [5000.0],
+                "alerte_trop_percu": [True],
+            }
+        ),
+        "sorties_dues": pd.DataFrame(
+            {
+                "mission_locale": ["M1", "M1", "M2"],
+                "motif": ["age_26_ans", "demenagement", "age_26_ans"],
+                "n": pd.array([None, 7, None], dtype="Int64"),
+            }
+        ),
+    }
+    lines = ct.alert_summary(section, year=2024, month=2)
+    assert lines == [
+        "Cotraitance : situation à fin février 2024.",
+        "Région 99 : objectif annuel 100 ; entrées comptées sous secret statistique.",
+        "Alertes de volume (1) :",
+        "- département 9C : dépassement, projection à 120 % de l'objectif ; levée par le "
+        "comité de pilotage local, transmise au comité de pilotage régional.",
+        "Trop-perçus projetés sur la subvention (1) :",
+        "- mission locale M1 : 1 234 € à reverser (montant dû projeté 5 000 €).",
+        "Sorties dues non enregistrées : 7 (+ 2 case(s) sous secret statistique) ; par motif : "
+        "26 ans atteints 0 (+ 2 case(s) sous secret statistique), déménagement hors ressort 7. "
+        "À régulariser par les missions locales.",
+    ]
+
+
+def test_save_tables_formats(tmp_path):
+    t = pd.DataFrame({"n": pd.array([7, None], dtype="Int64")})
+    written = ct.save_tables({"t": t}, tmp_path, formats=("csv",))
+    assert written == [tmp_path / "t.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
+    with pytest.raises(ValueError, match="inconnu"):
+        ct.save_tables({"t": t}, tmp_path, formats=("parquet",))
