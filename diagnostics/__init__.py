@@ -25,6 +25,15 @@ from diagnostics.partners import *  # noqa: F403
 from diagnostics.partners import __all__ as _partners_all
 from diagnostics.partnerships import *  # noqa: F403
 from diagnostics.partnerships import __all__ as _partnerships_all
+from diagnostics.portrait import (
+    PortraitConfig,
+    PortraitData,
+    embed_map,
+    load_portrait,
+    read_portrait_config,
+    run_portrait,
+    run_portraits,
+)
 from diagnostics.positioning import *  # noqa: F403
 from diagnostics.positioning import __all__ as _positioning_all
 from geo import settings
@@ -60,4 +69,11 @@ __all__ = [
     *_network_all,
     *_cotraitance_all,
     *_disclosure_all,
+    "PortraitConfig",
+    "PortraitData",
+    "embed_map",
+    "load_portrait",
+    "read_portrait_config",
+    "run_portrait",
+    "run_portraits",
 ]

@@ -12,7 +12,7 @@ __all__ = ["register", "run_demo"]
 
 
 def run_demo(output: Path) -> list[Path]:
-    """Build the demo région's bassins, their map and the matching report in ``output``.
+    """Build the demo région's bassins, map, matching report and bassin portraits in ``output``.
 
     Returns the paths written.
     """
@@ -39,12 +39,19 @@ def run_demo(output: Path) -> list[Path]:
     table.to_csv(output / "bassins.csv", index=False, encoding="utf-8")
     print("Territoire de démonstration (entièrement fictif)")
     print(result.report.summary())
+    from diagnostics.portrait import run_demo_portraits
+
+    batch = run_demo_portraits(output)
+    print(batch.summary())
     return [
         result.geojson,
         output / "bassins.csv",
         output / "carte_bassins.html",
         output / "rapport_correspondance.csv",
         output / "rapport_correspondance.json",
+        batch.index,
+        batch.output / "manifeste.csv",
+        batch.output / "manifeste.json",
     ]
 
 
@@ -63,7 +70,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "demo",
         help="lancer le travail principal sur le territoire de démonstration (fictif)",
-        description="Produit les bassins, la carte et le rapport du territoire de démonstration fictif.",
+        description=(
+            "Produit les bassins, la carte, le rapport de correspondance et les portraits des "
+            "bassins du territoire de démonstration fictif."
+        ),
     )
     p.add_argument(
         "--sortie",

@@ -25,6 +25,11 @@ def test_demo_writes_bassins_map_and_report(tmp_path, capsys):
     assert report["communes_sans_territoire"] == []
     html = (tmp_path / "carte_bassins.html").read_text(encoding="utf-8")
     assert "cdn." not in html and "fictif" in html
+    manifest = json.loads((tmp_path / "portraits" / "manifeste.json").read_text(encoding="utf-8"))
+    rows = manifest["territoires"]
+    assert len(rows) == len(bassins["features"])
+    assert {row["statut"] for row in rows} == {"produit"}
+    assert (tmp_path / "portraits" / "index.html").is_file()
 
 
 def test_construire_json_summary(demo_dir, tmp_path, capsys):

@@ -1,0 +1,127 @@
+"""``territoire portrait`` and ``territoire portraits``: territorial portraits as HTML pages."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+__all__ = ["register"]
+
+_LEVELS = ["bassin", "zone_emploi", "clpe", "departement", "region", "commune"]
+
+
+def _print_result(result) -> None:
+    print(result.summary())
+
+
+def _portrait(args: argparse.Namespace) -> int:
+    from diagnostics.portrait import run_portrait
+
+    result = run_portrait(
+        Path(args.config),
+        args.niveau,
+        args.code,
+        Path(args.sortie),
+        years=args.annees,
+        force=args.forcer,
+        pdf=args.pdf,
+        progress=False,
+    )
+    row = result.manifest.iloc[0]
+    if row["statut"] == "erreur":
+        print(f"Portrait {row['territoire']} non produit : {row['erreur']}")
+        print(f"Notebook exécuté (pour voir l'erreur) : {result.output / 'details'}")
+        return 1
+    page = result.output / row["sortie"]
+    state = (
+        "déjà à jour (relancez avec --forcer pour le refaire)"
+        if row["statut"] == "a_jour"
+        else (f"produit en {row['duree_s']:.1f} s")
+    )
+    print(
+        f"Portrait {row['territoire']} ({row['nom']}) {state} : {page} ({row['taille_ko']:.0f} Ko)"
+    )
+    for warning in row["avertissements"]:
+        print(f"  ! {warning}")
+    print("La page s'ouvre dans un navigateur, sans connexion internet.")
+    return 0
+
+
+def _portraits(args: argparse.Namespace) -> int:
+    from diagnostics.portrait import run_portraits
+
+    result = run_portraits(
+        Path(args.config),
+        args.niveau,
+        Path(args.sortie),
+        region=args.region,
+        departement=args.departement,
+        codes=args.codes,
+        years=args.annees,
+        workers=args.travailleurs,
+        force=args.forcer,
+        pdf=args.pdf,
+        progress=not args.sans_barre,
+    )
+    _print_result(result)
+    return 1 if len(result.failed) else 0
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        required=True,
+        metavar="FICHIER.toml",
+        help="configuration des fichiers d'entrée (exemple : data/demo/portrait.toml)",
+    )
+    p.add_argument("--niveau", required=True, choices=_LEVELS, help="niveau des territoires")
+    p.add_argument("--sortie", required=True, metavar="DOSSIER", help="dossier des portraits")
+    p.add_argument(
+        "--annees", nargs="+", type=int, metavar="ANNEE", help="millésimes BMO (défaut : tous)"
+    )
+    p.add_argument("--forcer", action="store_true", help="refaire les portraits déjà à jour")
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="imprimer aussi chaque portrait en PDF (Chromium ou Chrome requis)",
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``portrait`` and ``portraits`` commands."""
+    p = subparsers.add_parser(
+        "portrait",
+        help="produire le portrait d'un territoire (page HTML autonome)",
+        description=(
+            "Exécute le notebook portrait_territoire.ipynb pour un territoire et le convertit "
+            "en une page HTML autonome, qui s'ouvre sans connexion internet."
+        ),
+    )
+    _common(p)
+    p.add_argument("--code", required=True, metavar="CODE", help="code du territoire (ex. 5203)")
+    p.set_defaults(func=_portrait)
+
+    q = subparsers.add_parser(
+        "portraits",
+        help="produire les portraits de tous les territoires d'une région ou d'un département",
+        description=(
+            "Produit en parallèle les portraits des territoires d'une région, d'un département "
+            "ou d'une liste de codes, avec un manifeste (CSV et JSON) et une page d'index. Les "
+            "portraits à jour (mêmes fichiers, paramètres et notebook) ne sont pas refaits."
+        ),
+    )
+    _common(q)
+    where = q.add_mutually_exclusive_group(required=True)
+    where.add_argument("--region", metavar="CODE", help="territoires de cette région")
+    where.add_argument("--departement", metavar="CODE", help="territoires de ce département")
+    where.add_argument("--codes", nargs="+", metavar="CODE", help="territoires de ces codes")
+    q.add_argument(
+        "--travailleurs",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        metavar="N",
+        help="nombre de processus en parallèle (défaut : nombre de cœurs, au plus 4)",
+    )
+    q.add_argument("--sans-barre", action="store_true", help="pas de barre de progression")
+    q.set_defaults(func=_portraits)

@@ -1,0 +1,389 @@
+"""Input tables of a portrait, read once per configuration and shared by territories.
+
+:class:`PortraitInputs` reads the files named by a
+:class:`~diagnostics._portrait_config.PortraitConfig` lazily, on first use, and
+keeps them: the commune table, the commune polygons brought to the current COG
+and simplified, the BMO table, the partner directory and its ressorts, the
+positioning table. A portrait batch runs many territories in the same Python
+process (a warm notebook kernel), so :func:`portrait_inputs` keeps the last
+configurations in memory: the second territory of a région reuses everything
+the first one read.
+
+An input that is not given, whose file is missing or that cannot be read is not
+an error here: :meth:`PortraitInputs.get` returns ``None`` and
+:meth:`PortraitInputs.problem` says why, in French, for the section that needed
+it. Only the commune table is indispensable (:meth:`PortraitInputs.communes`
+raises).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from diagnostics._portrait_config import INPUTS, PortraitConfig
+from geo import polygons, referentials, simplify, territories
+from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, WorkbenchError
+
+__all__ = ["PortraitInputs", "portrait_inputs", "COMMUNE_TOLERANCE_M", "TERRITORY_TOLERANCE_M"]
+
+#: Simplification tolerance of the commune polygons drawn in portraits (metres):
+#: shared borders stay shared (:func:`geo.simplify.simplify_coverage`).
+COMMUNE_TOLERANCE_M = 80.0
+#: Extra simplification of the dissolved territories drawn at région scale.
+TERRITORY_TOLERANCE_M = 250.0
+
+_KEEP = 2  # configurations kept in memory by portrait_inputs()
+_CACHE: OrderedDict[tuple, PortraitInputs] = OrderedDict()
+
+
+def _stat_key(config: PortraitConfig) -> tuple:
+    parts: list[Any] = [config.title]
+    for key in sorted(config.inputs):
+        for path in config.inputs[key]:
+            try:
+                st = path.stat()
+                parts.append((key, str(path), st.st_size, st.st_mtime_ns))
+            except OSError:
+                parts.append((key, str(path), None, None))
+    return tuple(parts)
+
+
+def portrait_inputs(config: PortraitConfig) -> PortraitInputs:
+    """The :class:`PortraitInputs` of ``config``, reused while its files are unchanged."""
+    key = _stat_key(config)
+    inputs = _CACHE.get(key)
+    if inputs is None:
+        inputs = PortraitInputs(config)
+        _CACHE[key] = inputs
+        while len(_CACHE) > _KEEP:
+            _CACHE.popitem(last=False)
+    _CACHE.move_to_end(key)
+    return inputs
+
+
+class PortraitInputs:
+    """The input tables of a configuration, read on first use.
+
+    Parameters
+    ----------
+    config
+        The portrait configuration.
+    """
+
+    def __init__(self, config: PortraitConfig) -> None:
+        self.config = config
+        self._values: dict[str, Any] = {}
+        self._problems: dict[str, str] = {}
+        self._derived: dict[Any, Any] = {}
+
+    # ------------------------------------------------------------------ raw inputs
+
+    def problem(self, key: str) -> str | None:
+        """Why input ``key`` is not available (French), or ``None`` when it is."""
+        self.get(key)
+        return self._problems.get(key)
+
+    def problems(self) -> dict[str, str]:
+        """Every input that was asked for and is not available, with the reason."""
+        return dict(self._problems)
+
+    def warnings(self) -> list[str]:
+        """Inputs named in the configuration whose files are missing or unreadable."""
+        return [
+            f"{INPUTS[k].label} : {reason}"
+            for k, reason in self._problems.items()
+            if self.config.files(k)
+        ]
+
+    def get(self, key: str) -> Any:
+        """The table read from input ``key``, or ``None`` (see :meth:`problem`)."""
+        if key in self._values:
+            return self._values[key]
+        if key in self._problems:
+            return None
+        if key not in INPUTS:
+            raise KeyError(f"entrée de portrait inconnue : {key} (voir _portrait_config.INPUTS)")
+        paths = self.config.files(key)
+        value = None
+        if not paths:
+            self._problems[key] = f"non fourni (entrée « {key} » absente de la configuration)"
+        elif absent := [p for p in paths if not p.is_file()]:
+            self._problems[key] = f"fichier introuvable : {', '.join(str(p) for p in absent)}"
+        else:
+            try:
+                value = self._read(key, paths)
+            except (WorkbenchError, OSError, ValueError) as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                self._problems[key] = f"fichier illisible ({first})"
+        if value is not None:
+            self._values[key] = value
+        return value
+
+    def _read(self, key: str, paths: tuple[Path, ...]) -> Any:
+        path = paths[0]
+        if key == "referentiels.communes_polygones":
+            return referentials.read_commune_polygons(list(paths))
+        if key == "referentiels.communes_population":
+            return referentials.read_communes_population(path)
+        if key == "referentiels.communes_insee":
+            return referentials.read_cog_communes(path)
+        if key == "referentiels.communes_bassins":
+            return referentials.read_commune_bassin(path)
+        if key == "referentiels.communes_zones_emploi":
+            return referentials.read_commune_zone_emploi(path)
+        if key == "referentiels.communes_clpe":
+            return referentials.read_commune_clpe(path)
+        if key == "referentiels.passage_codes":
+            return referentials.read_code_passage(path)
+        if key == "referentiels.departements":
+            return referentials.read_departements(path)
+        if key == "referentiels.regions":
+            return referentials.read_regions(path)
+        if key == "bmo.fichiers":
+            from diagnostics._bmo_reader import format_bmo_report, read_bmo
+
+            tables = [read_bmo(p) for p in paths]
+            reports = [format_bmo_report(t) for t in tables]
+            bmo = pd.concat(tables, ignore_index=True)
+            bmo.attrs = {"rapports": reports}
+            return bmo
+        if key == "bmo.tensions_dares":
+            from diagnostics._dares_reader import read_dares_tensions
+
+            return read_dares_tensions(path)
+        if key == "partenaires.annuaire":
+            from diagnostics.partners import read_partners
+
+            return read_partners(path, communes=self.communes())
+        if key == "partenaires.positionnement":
+            from diagnostics.positioning import read_positioning
+
+            return read_positioning(path, partners=self.get("partenaires.annuaire"))
+        raise SchemaError(f"Entrée de portrait sans lecteur : {key}.")  # pragma: no cover
+
+    # ------------------------------------------------------------------ derived tables
+
+    def _memo(self, key: Any, build) -> Any:
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
+
+    def communes(self) -> pd.DataFrame:
+        """The commune table (:func:`geo.territories.commune_table`) of the configuration.
+
+        Raises
+        ------
+        InputFileError
+            No input can list the communes (population, COG, polygons or a
+            correspondence table).
+        """
+        return self._memo("communes", self._build_communes)
+
+    def _build_communes(self) -> pd.DataFrame:
+        population = self.get("referentiels.communes_population")
+        cog = self.get("referentiels.communes_insee")
+        bassin = self.get("referentiels.communes_bassins")
+        zone = self.get("referentiels.communes_zones_emploi")
+        clpe = self.get("referentiels.communes_clpe")
+        base = None
+        for candidate in (population, cog, self.get("referentiels.communes_polygones")):
+            if candidate is not None:
+                base = candidate
+                break
+        if base is None:
+            for table in (bassin, zone, clpe):
+                if table is not None:
+                    base = table[[c for c in ("commune", "departement") if c in table.columns]]
+                    break
+        if base is None:
+            where = f" ({self.config.path})" if self.config.path else ""
+            reasons = "; ".join(
+                self.problem(k)
+                for k in (
+                    "referentiels.communes_population",
+                    "referentiels.communes_insee",
+                    "referentiels.communes_bassins",
+                )
+            )
+            raise InputFileError(
+                f"Configuration du portrait{where} : aucune liste de communes utilisable "
+                f"({reasons}). Donnez au moins les populations des communes ou une table de "
+                "correspondance."
+            )
+        if zone is None and cog is not None and cog["zone_emploi"].notna().any():
+            zone = cog[["commune", "zone_emploi"]]
+        return territories.commune_table(
+            base,
+            bassin=bassin,
+            zone_emploi=zone,
+            clpe=clpe,
+            population=population,
+            departements=self.get("referentiels.departements"),
+            regions=self.get("referentiels.regions"),
+        )
+
+    def level_names(self, level: str) -> pd.DataFrame | None:
+        """Labels of the territories of ``level`` (``<level>, <level>_nom``) when known."""
+        if level == "zone_emploi":
+            table = self.get("referentiels.communes_zones_emploi")
+            return table if table is not None else None
+        return None
+
+    def territory(self, level: str, code: str) -> territories.Territory:
+        """The territory ``level``/``code`` (raises with close codes when unknown)."""
+        return territories.territory(self.communes(), level, code, names=self.level_names(level))
+
+    def list_territories(
+        self, level: str, *, region: str | None = None, departement: str | None = None
+    ) -> pd.DataFrame:
+        """``code, nom, nb_communes, population`` of the territories of ``level``.
+
+        With ``region`` or ``departement``, the territories of that area: for
+        bassins, the région and département *of the bassin* as published in the
+        commune → bassin table (a bassin straddling régions belongs to one); for
+        the other levels, the territories with at least one commune in the area.
+        """
+        from geo import codes
+
+        table = self.communes()
+        listing = territories.list_territories(table, level, names=self.level_names(level))
+        keep = pd.Series(True, index=listing.index)
+        bassins = self.get("referentiels.communes_bassins") if level == "bassin" else None
+        for column, value, normalize in (
+            ("region", region, codes.normalize_region),
+            ("departement", departement, codes.normalize_departement),
+        ):
+            if value is None:
+                continue
+            wanted = normalize(value, errors="coerce") or str(value)
+            if bassins is not None and column in bassins.columns:
+                inside = set(bassins.loc[bassins[column] == wanted, "bassin"].dropna())
+            else:
+                inside = set(table.loc[table[column] == wanted, level].dropna())
+            if not inside:
+                known = sorted(table[column].dropna().unique().tolist())
+                close = difflib.get_close_matches(wanted, known, n=5, cutoff=0.4)
+                raise UnknownTerritoryError(
+                    f"{'Région' if column == 'region' else 'Département'} {value} : aucun "
+                    f"territoire ({level}) dans le référentiel"
+                    + (f" (codes proches : {', '.join(close)})" if close else "")
+                    + ". Vérifiez le code.",
+                    suggestions=close,
+                )
+            keep &= listing["code"].isin(inside)
+        return listing[keep].reset_index(drop=True)
+
+    def commune_shapes(self) -> gpd.GeoDataFrame | None:
+        """Commune polygons under their current codes, simplified for the web.
+
+        Polygons of an older COG are brought to the current code through the
+        passage table and merged; ``attrs["remarques"]`` says how many. The
+        unsimplified polygons are given by :meth:`commune_shapes_exact`.
+        """
+        exact = self.commune_shapes_exact()
+        if exact is None:
+            return None
+        return self._memo(
+            "shapes", lambda: simplify.simplify_coverage(exact, tolerance_m=COMMUNE_TOLERANCE_M)
+        )
+
+    def commune_shapes_exact(self) -> gpd.GeoDataFrame | None:
+        """Commune polygons under their current codes (``commune, commune_nom, geometry``)."""
+        raw = self.get("referentiels.communes_polygones")
+        if raw is None:
+            return None
+        return self._memo("shapes_exact", lambda: self._current_shapes(raw))
+
+    def _current_shapes(self, raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        table = self.communes()
+        known = set(table["commune"])
+        current = raw["commune"].astype("string")
+        passage = self.get("referentiels.passage_codes")
+        remarks = []
+        if passage is not None and len(passage):
+            forward = passage.drop_duplicates("ancien_code").set_index("ancien_code")[
+                "code_courant"
+            ]
+            moved = ~current.isin(known) & current.map(forward).isin(known)
+            if moved.any():
+                remarks.append(
+                    f"{int(moved.sum())} contour(s) de commune d'un autre millésime du COG "
+                    "rattaché(s) au code courant par la table de passage."
+                )
+            current = current.where(~moved, current.map(forward))
+        frame = gpd.GeoDataFrame(
+            {"commune": current.astype("string")}, geometry=raw.geometry.values, crs=raw.crs
+        )
+        unknown = ~frame["commune"].isin(known)
+        if unknown.any():
+            remarks.append(
+                f"{int(unknown.sum())} contour(s) de commune absent(s) du référentiel des "
+                "communes, non utilisés : "
+                + ", ".join(sorted(frame.loc[unknown, "commune"].astype(str))[:10])
+                + "."
+            )
+        frame = frame[~unknown]
+        if frame["commune"].duplicated().any():
+            groups = frame.groupby("commune", sort=True).geometry
+            merged = groups.agg(lambda g: shapely.union_all(g.values))
+            frame = gpd.GeoDataFrame(
+                {"commune": merged.index.astype("string")},
+                geometry=list(merged.values),
+                crs=raw.crs,
+            )
+        names = table.drop_duplicates("commune").set_index("commune")["commune_nom"]
+        frame["commune_nom"] = frame["commune"].map(names).astype("string")
+        frame = frame[["commune", "commune_nom", "geometry"]].reset_index(drop=True)
+        frame.attrs["remarques"] = remarks
+        return frame
+
+    def level_shapes(self, level: str, codes: frozenset[str]) -> gpd.GeoDataFrame | None:
+        """Simplified polygons of the territories ``codes`` of ``level``, from the communes.
+
+        Columns ``territoire, territoire_nom, nb_communes, population, geometry``;
+        a territory without any polygon is left out.
+        """
+        shapes = self.commune_shapes()
+        if shapes is None or not codes:
+            return None
+        return self._memo(("level", level, codes), lambda: self._dissolve(shapes, level, codes))
+
+    def _dissolve(
+        self, shapes: gpd.GeoDataFrame, level: str, codes: frozenset[str]
+    ) -> gpd.GeoDataFrame | None:
+        table = self.communes()
+        rows = table[table[level].isin(codes)]
+        corr = pd.DataFrame(
+            {
+                "commune": rows["commune"],
+                "territoire": rows[level],
+                "territoire_nom": rows[f"{level}_nom"] if f"{level}_nom" in rows else rows[level],
+            }
+        )
+        corr.attrs["niveau"] = level
+        inside = shapes[shapes["commune"].isin(set(rows["commune"]))]
+        if inside.empty:
+            return None
+        built, _ = polygons.dissolve_communes(
+            inside, corr, population=table[["commune", "population"]]
+        )
+        names = territories.list_territories(table, level, names=self.level_names(level))
+        label = names.set_index("code")["nom"]
+        built["territoire_nom"] = built["territoire_nom"].fillna(built["territoire"].map(label))
+        return simplify.simplify_coverage(built, tolerance_m=TERRITORY_TOLERANCE_M)
+
+    def ressort(self) -> pd.DataFrame | None:
+        """Long ressort table ``partenaire_id, commune`` of the partner directory."""
+        partners = self.get("partenaires.annuaire")
+        if partners is None:
+            return None
+        from diagnostics.partners import partner_ressort
+
+        return self._memo("ressort", lambda: partner_ressort(partners, self.communes()))

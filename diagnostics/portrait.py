@@ -1,0 +1,1079 @@
+"""Territorial portraits: one parameterised notebook, one self-contained HTML page per territory.
+
+A portrait is ``notebooks/portrait_territoire.ipynb`` executed by papermill for
+one territory, then turned into a single HTML file that opens offline (maps,
+charts and styles inside the page). Its inputs are named in a small TOML
+configuration (:func:`read_portrait_config`, example ``data/demo/portrait.toml``).
+
+In the notebook, every section is a markdown heading and one or two cells, each
+calling one helper of this module on the data of :func:`load_portrait`::
+
+    donnees = portrait.load_portrait(configuration, niveau, code)
+    portrait.section_key_figures(donnees)
+    portrait.section_bmo_map(donnees)
+
+Each helper returns a :class:`Section` (text, tables, charts and maps, shown as
+HTML; the computed tables stay available in ``.tables``). When the input of a
+section is not given, its file is missing or unreadable, the section says so in a
+French sentence instead of failing, and the portrait summary lists it.
+
+Adding a section (cotraitance, réseau, formation...)
+----------------------------------------------------
+1. declare its input files in :data:`diagnostics._portrait_config.INPUTS` (and how
+   to read them in :meth:`diagnostics._portrait_data.PortraitInputs._read`);
+2. write a ``section_<thing>(data) -> Section`` helper here, starting with
+   ``section, table = _start(data, "<thing>", "<input key>")`` and returning
+   ``section`` early when the input is missing;
+3. add a markdown heading and a cell calling it to the notebook.
+
+Batches
+-------
+:func:`run_portrait` and :func:`run_portraits` (``territoire portrait`` and
+``territoire portraits``) execute the notebook in warm kernels, in parallel,
+skip the portraits that are up to date, and write a manifest (CSV and JSON) and
+an index page; see :mod:`diagnostics._portrait_batch`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from diagnostics._portrait_batch import (
+    BatchResult,
+    _version,
+    execute_notebook,
+    notebook_path,
+    run_portrait,
+    run_portraits,
+    save_portrait_html,
+)
+from diagnostics._portrait_config import (
+    INPUTS,
+    PortraitConfig,
+    read_portrait_config,
+    required_inputs,
+)
+from diagnostics._portrait_data import (
+    COMMUNE_TOLERANCE_M,
+    TERRITORY_TOLERANCE_M,
+    PortraitInputs,
+    portrait_inputs,
+)
+from diagnostics._portrait_html import (
+    MapView,
+    Section,
+    embed_map,
+    external_resources,
+    fr_int,
+    fr_number,
+    fr_percent,
+    frame_for_display,
+)
+from geo import settings
+from geo._errors import WorkbenchError
+from geo.simplify import geojson_text, simplify_coverage
+from geo.territories import Territory
+
+__all__ = [
+    "PortraitConfig",
+    "PortraitData",
+    "Section",
+    "MapView",
+    "BatchResult",
+    "read_portrait_config",
+    "load_portrait",
+    "embed_map",
+    "section_title",
+    "section_key_figures",
+    "section_territory_map",
+    "section_bmo_map",
+    "section_bmo_metiers",
+    "section_bmo_secrecy",
+    "section_partners_map",
+    "section_coverage",
+    "section_positioning",
+    "section_positioning_gaps",
+    "section_sources",
+    "save_portrait_summary",
+    "run_portrait",
+    "run_portraits",
+    "run_demo_portraits",
+    "execute_notebook",
+    "save_portrait_html",
+    "notebook_path",
+    "external_resources",
+]
+
+
+#: Largest GeoJSON of the commune polygons drawn in one map of a portrait (bytes).
+MAP_BYTES = 500_000
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class PortraitData:
+    """Everything a portrait needs for one territory; built by :func:`load_portrait`.
+
+    Attributes
+    ----------
+    config
+        The configuration (input files).
+    inputs
+        The input tables, read on first use and shared between territories.
+    territory
+        The territory portrayed.
+    years
+        BMO vintages shown (``None``: every vintage of the configuration).
+    produced
+        Date and time of production (shown in the sources section).
+    sections
+        Section name → ``"produite"`` or the French reason why it is empty or partial.
+    """
+
+    config: PortraitConfig
+    inputs: PortraitInputs
+    territory: Territory
+    years: tuple[int, ...] | None = None
+    produced: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    sections: dict[str, str] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def key(self) -> str:
+        """``"<niveau>:<code>"``, the territory key of partner and positioning files."""
+        return f"{self.territory.level}:{self.territory.code}"
+
+    @property
+    def label(self) -> str:
+        """French label, e.g. ``bassin d'emploi BMO 9901 – VEGICOURT``."""
+        return self.territory.label
+
+    def _cached(self, name: str, build) -> Any:
+        if name not in self._memo:
+            self._memo[name] = build()
+        return self._memo[name]
+
+    def communes(self) -> pd.DataFrame:
+        """Rows of the commune table for the communes of the territory."""
+        table = self.inputs.communes()
+        return self._cached(
+            "communes",
+            lambda: table[table["commune"].isin(set(self.territory.communes))].reset_index(
+                drop=True
+            ),
+        )
+
+    def shapes(self) -> Any:
+        """Simplified polygons of the territory's communes (with ``population``), or ``None``.
+
+        Simplified further for large territories, so that their GeoJSON stays under
+        :data:`MAP_BYTES`.
+        """
+
+        def build():
+            shapes = self.inputs.commune_shapes()
+            if shapes is None:
+                return None
+            inside = shapes[shapes["commune"].isin(set(self.territory.communes))]
+            if inside.empty:
+                return None
+            population = self.communes().set_index("commune")["population"]
+            inside = inside.assign(population=inside["commune"].map(population))
+            if len(geojson_text(inside).encode()) > MAP_BYTES:  # a département, a région
+                inside = simplify_coverage(inside, max_bytes=MAP_BYTES)
+            return inside.reset_index(drop=True)
+
+        return self._cached("shapes", build)
+
+    def outline(self) -> Any:
+        """The territory as one (simplified) polygon, or ``None``."""
+
+        def build():
+            import geopandas as gpd
+            import shapely
+
+            shapes = self.shapes()
+            if shapes is None:
+                return None
+            geom = shapely.coverage_union_all(shapes.geometry.values)
+            return gpd.GeoDataFrame(geometry=[geom], crs=shapes.crs)
+
+        return self._cached("outline", build)
+
+    def regions(self) -> list[str]:
+        """Régions of the territory (of the bassin as published, for a bassin)."""
+
+        def build():
+            if self.territory.level == "bassin":
+                bassins = self.inputs.get("referentiels.communes_bassins")
+                if bassins is not None and "region" in bassins.columns:
+                    found = bassins.loc[bassins["bassin"] == self.territory.code, "region"]
+                    if found.notna().any():
+                        return sorted(found.dropna().unique().tolist())
+            return sorted(self.communes()["region"].dropna().unique().tolist())
+
+        return self._cached("regions", build)
+
+    def context_shapes(self, level: str) -> Any:
+        """Simplified polygons of the territories of ``level`` in the territory's région(s).
+
+        Columns ``territoire, territoire_nom, nb_communes, population, geometry``
+        (:func:`geo.polygons.dissolve_communes`); ``None`` without commune polygons.
+        The territory's own territories of ``level`` are always included.
+        """
+        table = self.inputs.communes()
+        codes = set(table.loc[table["region"].isin(self.regions()), level].dropna())
+        codes |= set(self.communes()[level].dropna())
+        return self.inputs.level_shapes(level, frozenset(codes))
+
+    def departements(self) -> list[str]:
+        """Départements of the territory's communes."""
+        return sorted(self.communes()["departement"].dropna().unique().tolist())
+
+    def bmo(self) -> pd.DataFrame | None:
+        """The BMO table of the vintages shown, or ``None``."""
+
+        def build():
+            bmo = self.inputs.get("bmo.fichiers")
+            if bmo is None:
+                return None
+            if self.years:
+                bmo = bmo[bmo["annee"].isin(self.years)]
+            return bmo if len(bmo) else None
+
+        return self._cached("bmo", build)
+
+    def bmo_local(self) -> pd.DataFrame | None:
+        """The BMO rows of the territory (:func:`diagnostics.bmo.bmo_for_territory`)."""
+        from diagnostics.bmo import bmo_for_territory
+
+        def build():
+            bmo = self.bmo()
+            if bmo is None:
+                return None
+            return bmo_for_territory(bmo, self.territory, communes=self.inputs.communes())
+
+        return self._cached("bmo_local", build)
+
+    def bmo_summary(self) -> pd.DataFrame | None:
+        """Projects, shares and secrecy of the territory, one row per vintage."""
+        from diagnostics.bmo import recruitment_summary
+
+        def build():
+            local = self.bmo_local()
+            return None if local is None or local.empty else recruitment_summary(local)
+
+        return self._cached("bmo_summary", build)
+
+    def partners_here(self) -> pd.DataFrame | None:
+        """Structures located in the territory or whose ressort reaches it."""
+
+        def build():
+            partners = self.inputs.get("partenaires.annuaire")
+            if partners is None:
+                return None
+            ressort = self.inputs.ressort()
+            inside = set(self.territory.communes)
+            reach = set(ressort.loc[ressort["commune"].isin(inside), "partenaire_id"])
+            located = partners["commune"].isin(inside).fillna(False).astype(bool)
+            keep = located | partners["partenaire_id"].isin(reach)
+            out = partners[keep].copy()
+            out["implante"] = located[keep].to_numpy()
+            out["ressort_territoire"] = out["partenaire_id"].isin(reach).to_numpy()
+            return out.reset_index(drop=True)
+
+        return self._cached("partners_here", build)
+
+    def __repr__(self) -> str:
+        return f"PortraitData({self.label}, {len(self.territory)} commune(s))"
+
+
+def load_portrait(
+    configuration: str | Path | PortraitConfig,
+    niveau: str,
+    code: str | int,
+    *,
+    annees: int | Sequence[int] | None = None,
+    fichiers: Mapping[str, Any] | None = None,
+) -> PortraitData:
+    """Read the inputs of a configuration and select one territory.
+
+    Parameters
+    ----------
+    configuration
+        The TOML configuration (path, or a :class:`PortraitConfig`).
+    niveau
+        ``bassin``, ``zone_emploi``, ``clpe``, ``departement``, ``region`` or ``commune``.
+    code
+        Code of the territory (normalised: ``5203``, ``"5203"``, département ``1`` → ``01``).
+    annees
+        BMO vintages to show (default: every vintage of the configuration).
+    fichiers
+        Inputs replacing those of the configuration (key → path or list of paths,
+        ``None`` to drop an input), relative paths against the current folder.
+
+    Returns
+    -------
+    PortraitData
+
+    Raises
+    ------
+    UnknownTerritoryError
+        The code is not in the referential; the message lists the closest codes.
+    SchemaError, InputFileError
+        The configuration cannot list the territories of ``niveau``.
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> data.label, len(data.territory)
+    ("bassin d'emploi BMO 9901 – VEGICOURT", 40)
+    >>> load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9991")
+    Traceback (most recent call last):
+    ...
+    geo._errors.UnknownTerritoryError: Bassin d'emploi bmo 9991 inconnu(e) dans le référentiel (10 code(s) connus). Codes proches : ... Vérifiez le code et le millésime du référentiel.
+    """
+    config = (
+        configuration
+        if isinstance(configuration, PortraitConfig)
+        else read_portrait_config(configuration)
+    )
+    config = config.with_overrides(fichiers)
+    required_inputs(config, niveau)
+    inputs = portrait_inputs(config)
+    territory = inputs.territory(niveau, str(code))
+    if annees is None or (
+        isinstance(annees, Sequence) and not isinstance(annees, str) and not annees
+    ):
+        years = None
+    elif isinstance(annees, int | str):
+        years = (int(annees),)
+    else:
+        years = tuple(sorted({int(a) for a in annees}))
+    return PortraitData(config=config, inputs=inputs, territory=territory, years=years)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _start(data: PortraitData, name: str, *keys: str) -> tuple[Section, list[Any] | None]:
+    """A new section and its inputs; when one is missing the section already says so."""
+    section = Section(name)
+    values = []
+    for key in keys:
+        value = data.inputs.get(key)
+        if value is None:
+            reason = data.inputs.problem(key) or "non disponible"
+            section.absent(
+                f"Section non établie : {INPUTS[key].label} — {reason}. Renseignez l'entrée "
+                f"« {key} » du fichier de configuration pour la compléter."
+            )
+            data.sections[name] = section.status
+            return section, None
+        values.append(value)
+    data.sections[name] = section.status
+    return section, values
+
+
+def _done(data: PortraitData, section: Section) -> Section:
+    data.sections[section.name] = section.status
+    return section
+
+
+def _figure(width: float, height: float, *, layout: str | None = "constrained"):
+    """A matplotlib figure outside pyplot (nothing is shown twice, nothing leaks)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout=layout)
+    return fig, fig.subplots()
+
+
+def _failed(data: PortraitData, section: Section, exc: WorkbenchError) -> Section:
+    first = str(exc).strip().splitlines()[0]
+    section.absent(f"Cette partie n'a pas pu être établie : {first}")
+    return _done(data, section)
+
+
+def _names(values: Iterable[str], table: pd.DataFrame, level: str) -> str:
+    labels = table.drop_duplicates(level).set_index(level)[f"{level}_nom"]
+    parts = []
+    for code in values:
+        name = labels.get(code)
+        parts.append(f"{name} ({code})" if isinstance(name, str) and name else str(code))
+    return ", ".join(parts)
+
+
+def _latest_year(bmo: pd.DataFrame) -> int:
+    return int(bmo["annee"].max())
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def section_title(data: PortraitData) -> Section:
+    """Title of the portrait: the territory, the configuration, the missing inputs.
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9902")
+    >>> print(repr(section_title(data)).splitlines()[0])
+    Portrait de territoire : bassin d'emploi BMO 9902 – SAINT LOUNIRAC
+    """
+    section = Section("titre")
+    section.html(
+        f"<h1>Portrait de territoire : {_escape(data.label)}</h1>",
+        text=f"Portrait de territoire : {data.label}",
+    )
+    if data.config.title:
+        section.text(data.config.title)
+    years = f", millésimes BMO {', '.join(map(str, data.years))}" if data.years else ""
+    section.text(f"Produit le {data.produced:%d/%m/%Y à %H:%M}{years}.")
+    warnings = data.inputs.warnings()
+    if warnings:
+        section.note(
+            "Fichiers d'entrée manquants ou illisibles (les sections concernées le signalent) : "
+            + " ; ".join(warnings)
+        )
+    return _done(data, section)
+
+
+def section_key_figures(data: PortraitData) -> Section:
+    """Key figures: communes, population, area, density, BMO projects, partners.
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> s = section_key_figures(data)
+    >>> s.facts["communes"], s.facts["population"] > 0
+    (40, True)
+    """
+    section = Section("chiffres_cles")
+    table = data.inputs.communes()
+    communes = data.communes()
+    facts: dict[str, Any] = {"communes": len(data.territory)}
+    rows = [("Communes", fr_int(len(data.territory)), "référentiel des communes")]
+    population = communes["population"].sum(min_count=1)
+    if pd.notna(population):
+        facts["population"] = int(population)
+        rows.append(("Population", fr_int(population), "populations légales des communes"))
+    exact = data.inputs.commune_shapes_exact()
+    if exact is not None:
+        from geo.crs import to_metric
+
+        inside = exact[exact["commune"].isin(set(data.territory.communes))]
+        if len(inside):
+            area = float(to_metric(inside).geometry.area.sum()) / 1e6
+            facts["superficie_km2"] = round(area, 1)
+            rows.append(("Superficie", f"{fr_number(area, 0)} km²", "contours des communes"))
+            if pd.notna(population) and area > 0:
+                facts["densite"] = round(float(population) / area, 1)
+                rows.append(("Densité", f"{fr_number(population / area, 0)} hab./km²", "calcul"))
+        missing = len(data.territory) - len(inside)
+        if missing:
+            section.note(f"{missing} commune(s) du territoire sans contour dans les fichiers.")
+    if data.territory.level not in ("departement", "region", "commune"):
+        rows.append(
+            ("Départements", _names(data.departements(), table, "departement"), "référentiel")
+        )
+    if data.territory.level != "region":
+        rows.append(("Région", _names(data.regions(), table, "region"), "référentiel"))
+    try:
+        summary = data.bmo_summary()
+    except WorkbenchError as exc:
+        summary = None
+        section.note(f"Enquête BMO non exploitable pour ce territoire : {exc}")
+    if summary is not None:
+        last = summary[summary["annee"] == summary["annee"].max()].iloc[0]
+        year = int(last["annee"])
+        facts.update(
+            annee_bmo=year,
+            projets_bmo=float(last["projets"]),
+            part_difficiles=float(last["part_difficiles"])
+            if pd.notna(last["part_difficiles"])
+            else None,
+        )
+        rows.append(
+            (
+                f"Projets de recrutement ({year})",
+                f"{fr_int(last['projets'])} (entre {fr_int(last['projets_min'])} et "
+                f"{fr_int(last['projets_max'])} avec les cellules secrètes)",
+                "enquête BMO",
+            )
+        )
+        rows.append(
+            (
+                f"Part jugée difficile ({year})",
+                fr_percent(last["part_difficiles"]),
+                "enquête BMO",
+            )
+        )
+    partners = data.partners_here() if data.inputs.get("partenaires.annuaire") is not None else None
+    if partners is not None:
+        facts["partenaires_implantes"] = int(partners["implante"].sum())
+        facts["partenaires_intervenant"] = len(partners)
+        rows.append(
+            (
+                "Partenaires",
+                f"{fr_int(partners['implante'].sum())} implantés, {fr_int(len(partners))} "
+                "intervenant sur le territoire",
+                "annuaire des partenaires",
+            )
+        )
+    frame = pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Source"])
+    section.facts.update(facts)
+    section.table(frame, name="chiffres_cles")
+    data._memo["facts"] = {**data._memo.get("facts", {}), **facts}
+    return _done(data, section)
+
+
+def section_territory_map(data: PortraitData) -> Section:
+    """Map of the territory's communes over the neighbouring territories of its région."""
+    from geo.maps import map_territories
+
+    section = Section("carte_territoire")
+    shapes = data.shapes()
+    if shapes is None:
+        reason = data.inputs.problem("referentiels.communes_polygones") or (
+            "aucun contour pour les communes de ce territoire"
+        )
+        section.absent(f"Carte non établie : contours des communes — {reason}.")
+        return _done(data, section)
+    level = data.territory.level
+    background = data.context_shapes(level) if level not in ("region", "commune") else None
+    m = map_territories(
+        shapes,
+        tooltip_columns={"commune": "Code", "commune_nom": "Commune", "population": "Population"},
+        title=data.label,
+        background=background,
+    )
+    section.map(m, name="territoire", title=f"Communes du territoire {data.label}")
+    section.text(
+        f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la "
+        "région. Survolez une commune pour voir son nom et sa population."
+    )
+    return _done(data, section)
+
+
+def section_bmo_map(data: PortraitData) -> Section:
+    """Map of the share of difficult recruitment projects by bassin in the territory's région."""
+    import folium
+
+    from diagnostics.bmo import map_bmo_bassins, recruitment_summary
+
+    section, values = _start(data, "bmo_carte", "bmo.fichiers")
+    if values is None:
+        return section
+    bmo = data.bmo()
+    if bmo is None:
+        section.absent(f"Aucune donnée BMO pour les millésimes demandés ({data.years}).")
+        return _done(data, section)
+    shapes = data.context_shapes("bassin")
+    if shapes is None:
+        reason = data.inputs.problem("referentiels.communes_polygones") or "bassins sans contour"
+        section.absent(f"Carte non établie : contours des communes — {reason}.")
+        return _done(data, section)
+    year = _latest_year(bmo)
+    rows = bmo[(bmo["annee"] == year) & bmo["bassin"].isin(set(shapes["territoire"]))]
+    try:
+        summary = recruitment_summary(rows, by="bassin")
+        m = map_bmo_bassins(summary, shapes, title=f"Part des projets jugés difficiles ({year})")
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    outline = data.outline()
+    if outline is not None:
+        folium.GeoJson(
+            outline.to_crs(settings.storage_crs).__geo_interface__,
+            name="Territoire",
+            style_function=lambda _f: {"fill": False, "color": "#000091", "weight": 3},
+        ).add_to(m)
+    section.map(m, name="bmo_bassins", title=f"Tensions de recrutement par bassin, {year}")
+    section.text(
+        f"Part des projets de recrutement jugés difficiles par les employeurs en {year}, par "
+        "bassin d'emploi de la région ; le territoire est entouré en bleu. Survolez un bassin "
+        "pour voir ses projets, leurs bornes avec les cellules secrètes et les parts."
+    )
+    section.tables["bassins"] = summary
+    return _done(data, section)
+
+
+def section_bmo_metiers(data: PortraitData) -> Section:
+    """Recruitment projects of the territory by year, top métiers and métiers en tension."""
+    from diagnostics.bmo import (
+        add_dares_tension,
+        family_breakdown,
+        metier_ranking,
+        plot_top_metiers,
+        top_tension_metiers,
+    )
+
+    section, values = _start(data, "bmo_metiers", "bmo.fichiers")
+    if values is None:
+        return section
+    try:
+        by_year = data.bmo_summary()
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    if by_year is None:
+        section.absent("Aucune ligne de l'enquête BMO ne concerne ce territoire.")
+        return _done(data, section)
+    local = data.bmo_local()
+    section.table(
+        by_year,
+        name="par_annee",
+        display=frame_for_display(
+            by_year,
+            [
+                ("annee", "Année", str),
+                ("projets", "Projets de recrutement", fr_int),
+                ("projets_min", "minimum", fr_int),
+                ("projets_max", "maximum", fr_int),
+                ("part_difficiles", "Part jugée difficile", fr_percent),
+                ("part_saisonniers", "Part saisonnière", fr_percent),
+                ("cellules_secretes", "Cellules secrètes", fr_int),
+            ],
+        ),
+        caption="Projets de recrutement (cellules publiées), bornes avec les cellules secrètes.",
+    )
+    year = int(by_year["annee"].max())
+    latest = local[local["annee"] == year]
+    ranking = metier_ranking(latest, n=10)
+    fig, ax = _figure(9, 4.8, layout=None)  # fixed margins: twice as fast as a layout engine
+    fig.subplots_adjust(left=0.44, right=0.95, top=0.92, bottom=0.12)
+    plot_top_metiers(ranking, n=10, ax=ax, title=f"Les 10 métiers les plus recherchés ({year})")
+    section.figure(fig, name="top_metiers", alt=f"Les 10 métiers les plus recherchés en {year}")
+    min_projets = 20
+    tension = top_tension_metiers(latest, n=10, min_projets=min_projets)
+    if tension.empty:
+        min_projets = 5
+        tension = top_tension_metiers(latest, n=10, min_projets=min_projets)
+    dares = data.inputs.get("bmo.tensions_dares")
+    columns = [
+        ("rang", "Rang", str),
+        ("metier_nom", "Métier", None),
+        ("projets", "Projets", fr_int),
+        ("part_difficiles", "Part jugée difficile", fr_percent),
+        ("part_saisonniers", "Part saisonnière", fr_percent),
+    ]
+    if dares is not None and len(tension):
+        regions, deps = data.regions(), data.departements()
+        geography = (regions[0] if len(regions) == 1 else None, deps[0] if len(deps) == 1 else None)
+        # The DARES join of every métier of the file, once per geography and kept:
+        # indexing the DARES table is what costs, not the few métiers of a territory.
+        joined = data.inputs._memo(
+            ("dares", *geography),
+            lambda: add_dares_tension(
+                data.bmo()[["metier", "nomenclature"]].drop_duplicates(),
+                dares,
+                region=geography[0],
+                departement=geography[1],
+            ),
+        )
+        tension = tension.merge(joined, on=["metier", "nomenclature"], how="left")
+        columns.append(("dares_tension", "Tension DARES", lambda v: fr_number(v, 2)))
+    section.heading(f"Métiers en tension ({year})")
+    if tension.empty:
+        section.text("Aucun métier n'atteint 5 projets publiés : pas de classement des tensions.")
+    else:
+        section.table(
+            tension,
+            name="metiers_en_tension",
+            display=frame_for_display(tension, columns),
+            caption=(
+                f"Métiers dont la part de projets jugés difficiles est la plus forte, parmi ceux "
+                f"qui comptent au moins {min_projets} projets publiés."
+            ),
+        )
+    families = family_breakdown(latest)
+    section.heading(f"Familles de métiers ({year})")
+    section.table(
+        families,
+        name="familles",
+        display=frame_for_display(
+            families,
+            [
+                ("famille_nom", "Famille de métiers", None),
+                ("projets", "Projets", fr_int),
+                ("part_des_projets", "Part des projets", fr_percent),
+                ("part_difficiles", "Part jugée difficile", fr_percent),
+            ],
+        ),
+    )
+    return _done(data, section)
+
+
+def section_bmo_secrecy(data: PortraitData) -> Section:
+    """What statistical secrecy hides, and how the territory's figures were obtained."""
+    from diagnostics.bmo import SECRET_MAX
+
+    section, values = _start(data, "bmo_secret", "bmo.fichiers")
+    if values is None:
+        return section
+    try:
+        summary = data.bmo_summary()
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    if summary is None:
+        section.absent("Aucune ligne de l'enquête BMO ne concerne ce territoire.")
+        return _done(data, section)
+    local = data.bmo_local()
+    last = summary[summary["annee"] == summary["annee"].max()].iloc[0]
+    year = int(last["annee"])
+    section.text(
+        f"En {year}, {fr_int(last['cellules_secretes_projets'])} cellule(s) « projets » sur "
+        f"{fr_int(last['nb_lignes'])} ligne(s) de l'enquête concernant ce territoire sont "
+        "masquées par le secret statistique (« * » dans le fichier open data). Elles ne sont "
+        "ni comptées pour zéro ni écartées en silence : les totaux additionnent les cellules "
+        f"publiées, et une cellule masquée vaut entre 0 et {SECRET_MAX} projets."
+    )
+    section.bullets(
+        [
+            f"Projets de recrutement : {fr_int(last['projets'])} publiés, entre "
+            f"{fr_int(last['projets_min'])} et {fr_int(last['projets_max'])} en comptant les "
+            "cellules secrètes.",
+            f"Part jugée difficile : {fr_percent(last['part_difficiles'])} (entre "
+            f"{fr_percent(last['part_difficiles_min'])} et "
+            f"{fr_percent(last['part_difficiles_max'])}).",
+        ]
+    )
+    section.note(
+        f"Règle de rattachement au territoire : {local.attrs['territoire']['allocation']}."
+    )
+    return _done(data, section)
+
+
+def section_partners_map(data: PortraitData) -> Section:
+    """Map and list of the partner structures located in or serving the territory."""
+    from diagnostics.coverage import map_partners
+    from diagnostics.partners import stale_partners
+
+    section, values = _start(data, "partenaires", "partenaires.annuaire")
+    if values is None:
+        return section
+    here = data.partners_here()
+    if here is None or here.empty:
+        section.absent("Aucune structure de l'annuaire n'est implantée ou n'intervient ici.")
+        return _done(data, section)
+    counts = (
+        here.groupby(["type", "type_libelle"], dropna=False)
+        .agg(implantes=("implante", "sum"), intervenant=("partenaire_id", "size"))
+        .reset_index()
+        .sort_values(["intervenant", "type"], ascending=[False, True], kind="stable")
+    )
+    try:
+        m = map_partners(
+            here,
+            geometries=data.inputs.commune_shapes(),
+            background=data.shapes(),
+            title=f"Partenaires – {data.territory.name}",
+        )
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    section.map(m, name="partenaires", title=f"Partenaires du territoire {data.label}")
+    section.table(
+        counts,
+        name="par_type",
+        display=frame_for_display(
+            counts,
+            [
+                ("type_libelle", "Type de structure", None),
+                ("implantes", "Implantées dans le territoire", fr_int),
+                ("intervenant", "Intervenant sur le territoire", fr_int),
+            ],
+        ),
+        caption="Structures implantées (site dans une commune du territoire) ou dont le "
+        "ressort couvre au moins une commune du territoire.",
+    )
+    stale = stale_partners(here)
+    if len(stale):
+        section.note(
+            f"{len(stale)} structure(s) sur {len(here)} n'ont pas été vérifiées depuis plus de "
+            "24 mois (ou jamais) : la cartographie des acteurs est à tenir à jour."
+        )
+        section.table(
+            stale,
+            name="a_verifier",
+            display=frame_for_display(
+                stale,
+                [
+                    ("nom", "Structure", None),
+                    ("type_libelle", "Type", None),
+                    ("motif", "Motif", None),
+                ],
+            ),
+            max_rows=15,
+        )
+    return _done(data, section)
+
+
+def section_coverage(data: PortraitData) -> Section:
+    """Coverage of the territory's communes by each partner type, uncovered communes."""
+    from diagnostics.coverage import (
+        commune_coverage,
+        map_coverage,
+        partner_coverage,
+        uncovered_communes,
+    )
+
+    section, values = _start(data, "couverture", "partenaires.annuaire")
+    if values is None:
+        return section
+    (partners,) = values
+    ressort = data.inputs.ressort()
+    exact = data.inputs.commune_shapes_exact()
+    try:
+        coverage = partner_coverage(
+            partners, ressort, data.inputs.communes(), by=data.territory, geometries=exact
+        )
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    coverage = coverage[coverage["nb_structures"] > 0]
+    section.table(
+        coverage,
+        name="couverture",
+        display=frame_for_display(
+            coverage,
+            [
+                ("type_libelle", "Type de structure", None),
+                ("nb_structures", "Structures", fr_int),
+                ("part_communes_couvertes", "Communes couvertes", fr_percent),
+                ("part_population_couverte", "Population couverte", fr_percent),
+                ("distance_moyenne_km", "Distance moyenne (km)", fr_number),
+                ("part_population_au_dela_seuil", "Population à plus de 20 km", fr_percent),
+            ],
+        ),
+        caption="Couverture par type : communes dans le ressort d'au moins une structure, "
+        "distance à vol d'oiseau au site le plus proche (pondérée par la population).",
+    )
+    shapes = data.shapes()
+    if shapes is not None:
+        communes = data.communes()
+        per_commune = commune_coverage(partners, ressort, communes, geometries=exact)
+        highlight = "mission_locale" if (per_commune["type"] == "mission_locale").any() else None
+        m = map_coverage(per_commune, shapes, highlight_type=highlight)
+        section.map(m, name="couverture", title=f"Couverture des communes – {data.label}")
+    uncovered = uncovered_communes(partners, ressort, data.communes(), types="mission_locale")
+    if len(uncovered):
+        section.note(
+            f"{len(uncovered)} commune(s) hors du ressort de toute mission locale : "
+            + ", ".join(uncovered["commune_nom"].fillna(uncovered["commune"]).astype(str)[:15])
+            + (" …" if len(uncovered) > 15 else "")
+        )
+        section.tables["communes_sans_mission_locale"] = uncovered
+    return _done(data, section)
+
+
+def section_positioning(data: PortraitData) -> Section:
+    """The positioning grid of the territory's actors (domains × client situations)."""
+    from diagnostics.positioning import (
+        plot_positioning_heatmap,
+        pole_emploi_roles,
+        positioning_grid,
+    )
+
+    section, values = _start(data, "positionnement", "partenaires.positionnement")
+    if values is None:
+        return section
+    (roles,) = values
+    partners = data.inputs.get("partenaires.annuaire")
+    local = roles[roles["territoire"] == data.key]
+    fig, ax = _figure(10, 4.2)
+    if local.empty:
+        section.absent(
+            f"Aucun rôle n'est saisi pour ce territoire ({data.key}) dans le fichier de "
+            "positionnement : la grille ci-dessous est la matrice de référence nationale (2010)."
+        )
+        grid = positioning_grid()
+        plot_positioning_heatmap(ax=ax)
+    else:
+        grid = positioning_grid(local, territoire=data.key, partners=partners)
+        plot_positioning_heatmap(pole_emploi_roles(local), territoire=data.key, ax=ax)
+    section.figure(fig, name="pole_emploi", alt="Rôles de France Travail par domaine et situation")
+    display = grid.copy()
+    display.columns = [
+        " – ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in grid.columns
+    ]
+    display.insert(0, "Domaine", grid.index.astype(str))
+    section.table(
+        grid,
+        name="grille",
+        display=display.reset_index(drop=True),
+        caption="Acteurs positionnés par domaine (lignes) et situation des clients (colonnes).",
+    )
+    section.facts["roles_saisis"] = len(local)
+    return _done(data, section)
+
+
+def section_positioning_gaps(data: PortraitData) -> Section:
+    """The gaps of the positioning: cells without pivot, unsupported cells, missing types..."""
+    from diagnostics.positioning import positioning_gaps
+
+    section, values = _start(
+        data, "positionnement_manques", "partenaires.positionnement", "partenaires.annuaire"
+    )
+    if values is None:
+        return section
+    roles, partners = values
+    local = roles[roles["territoire"] == data.key]
+    if local.empty:
+        section.absent(f"Pas de positionnement saisi pour {data.key} : pas d'analyse des manques.")
+        return _done(data, section)
+    try:
+        gaps = positioning_gaps(
+            local, partners, data.inputs.communes(), ressort=data.inputs.ressort()
+        )
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    titles = {
+        "cellules_sans_pivot": "Cellules sans pivot",
+        "pole_emploi_sans_appui": "France Travail pivot ou structurant sans appui",
+        "pivots_a_soutenir": "Pivots locaux à soutenir",
+        "types_prioritaires_absents": "Types de partenaires prioritaires absents",
+        "acteurs_hors_priorites": "Acteurs hors des priorités",
+        "entrees_perimees": "Entrées à revérifier",
+    }
+    counts = [(label, len(gaps.get(name, ()))) for name, label in titles.items()]
+    frame = pd.DataFrame(counts, columns=["Constat", "Nombre"])
+    section.table(frame, name="synthese", display=frame.assign(Nombre=frame["Nombre"].map(fr_int)))
+    for name, label in titles.items():
+        table = gaps.get(name)
+        if table is None or table.empty or "constat" not in table.columns:
+            continue
+        section.heading(label, level=4)
+        section.bullets(table["constat"].astype(str).head(8).tolist())
+        if len(table) > 8:
+            section.text(f"… et {len(table) - 8} autre(s).")
+        section.tables[name] = table
+    return _done(data, section)
+
+
+def section_sources(data: PortraitData) -> Section:
+    """Sources, vintages and methods: the files used, their checksums, the rules applied."""
+    from diagnostics._cache import file_checksum
+    from diagnostics.bmo import SECRET_MAX
+
+    section = Section("sources")
+    rows = []
+    for key, spec in INPUTS.items():
+        paths = data.config.files(key)
+        problem = data.inputs._problems.get(key)
+        if not paths:
+            state = "non fourni"
+        elif problem:
+            state = problem
+        elif key in data.inputs._values:
+            state = "utilisé"
+        else:
+            state = "non utilisé par ce portrait"
+        names = ", ".join(p.name for p in paths) or "–"
+        sizes = sum(p.stat().st_size for p in paths if p.is_file())
+        sums = ", ".join(
+            data.inputs._memo(("sha256", p), lambda p=p: file_checksum(p))[:12]
+            for p in paths
+            if p.is_file()
+        )
+        rows.append(
+            (spec.label, names, fr_int(sizes / 1000) + " Ko" if sizes else "–", sums, state)
+        )
+    frame = pd.DataFrame(
+        rows, columns=["Donnée", "Fichier(s)", "Taille", "Empreinte SHA-256", "État"]
+    )
+    section.table(frame, name="fichiers", max_rows=len(frame))
+    bmo = data.inputs._values.get("bmo.fichiers")
+    if bmo is not None:
+        section.heading("Millésimes de l'enquête BMO")
+        section.bullets(bmo.attrs.get("rapports", []))
+    methods = [
+        "Territoires : ensembles de communes du référentiel (tables de correspondance "
+        "communes → territoire) ; les contours d'un autre millésime du COG sont rattachés au "
+        "code courant par la table de passage.",
+        f"Cartes : contours simplifiés ensemble (frontières communes conservées, tolérance "
+        f"{COMMUNE_TOLERANCE_M:.0f} m pour les communes, {TERRITORY_TOLERANCE_M:.0f} m pour les "
+        "territoires) ; superficies et distances calculées en Lambert-93 sur les contours "
+        "d'origine.",
+        "Enquête BMO : les cellules masquées (« * ») ne sont pas comptées pour zéro ; chaque total "
+        f"est donné avec ses bornes (une cellule masquée vaut de 0 à {SECRET_MAX} projets).",
+        "Partenaires : une commune est couverte par un type de structure si elle est dans le "
+        "ressort d'au moins une structure de ce type ; distances à vol d'oiseau au site le plus "
+        "proche, où qu'il soit.",
+        f"Seuil de diffusion des petits effectifs : {settings.disclosure_threshold}.",
+    ]
+    local = data._memo.get("bmo_local")
+    if local is not None:
+        methods.append(f"Rattachement BMO : {local.attrs['territoire']['allocation']}.")
+    exact = data.inputs._derived.get("shapes_exact")
+    if exact is not None:
+        methods += list(exact.attrs.get("remarques", []))
+    section.heading("Méthodes")
+    section.bullets(methods)
+    section.text(
+        f"Portrait produit le {data.produced:%d/%m/%Y à %H:%M} par l'atelier territoires "
+        f"(version {_version()})."
+    )
+    return _done(data, section)
+
+
+def save_portrait_summary(data: PortraitData, path: str | Path | None) -> Path | None:
+    """Write the portrait's key figures and section states as JSON (nothing if ``path`` is empty).
+
+    The file holds ``territoire`` (niveau, code, nom, communes), ``chiffres_cles``
+    (those computed by :func:`section_key_figures`), ``sections`` (name →
+    ``"produite"`` or the French reason why it is empty) and ``avertissements``
+    (input files named in the configuration but missing or unreadable).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9903")
+    >>> _ = section_key_figures(data)
+    >>> out = save_portrait_summary(data, Path(tempfile.mkdtemp()) / "resume.json")
+    >>> json.loads(out.read_text(encoding="utf-8"))["territoire"]["code"]
+    '9903'
+    """
+    if not path:
+        return None
+    payload = {
+        "territoire": {
+            "niveau": data.territory.level,
+            "code": data.territory.code,
+            "nom": data.territory.name,
+            "libelle": data.label,
+            "communes": len(data.territory),
+        },
+        "annees": list(data.years) if data.years else None,
+        "chiffres_cles": data._memo.get("facts", {}),
+        "sections": dict(data.sections),
+        "avertissements": data.inputs.warnings(),
+        "produit_le": data.produced.isoformat(),
+    }
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    return out
+
+
+def run_demo_portraits(output: str | Path, *, workers: int = 2) -> BatchResult:
+    """The portraits of the demo région's bassins, their manifest and index, in ``output``.
+
+    What ``territoire demo`` adds to its outputs (``output/portraits/``).
+    """
+    return run_portraits(
+        settings.demo_dir() / "portrait.toml",
+        "bassin",
+        Path(output) / "portraits",
+        region="99",
+        workers=workers,
+    )
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -1,0 +1,447 @@
+"""Portraits: configuration, sections, self-contained pages, batches, CLI and real data."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from diagnostics import cli, portrait
+from diagnostics._portrait_batch import MAX_BYTES, _pdf, _plan, find_chromium
+from diagnostics._portrait_config import read_portrait_config, required_inputs
+from geo import settings
+from geo._errors import InputFileError, SchemaError, UnknownTerritoryError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_CONFIG = ROOT / "data" / "demo" / "portrait.toml"
+REAL_CONFIG = ROOT / "tests" / "data" / "portrait_pays_de_la_loire.toml"
+
+
+@pytest.fixture(autouse=True)
+def _portrait_commands(monkeypatch):
+    """``territoire portrait(s)`` are wired in ``diagnostics.cli`` by the lead."""
+    if "diagnostics._cli_portrait" not in cli._COMMAND_MODULES:
+        monkeypatch.setattr(
+            cli, "_COMMAND_MODULES", (*cli._COMMAND_MODULES, "diagnostics._cli_portrait")
+        )
+
+
+def _demo_config(tmp_path: Path, **replace: str | None) -> Path:
+    """A copy of the demo configuration in ``tmp_path``, paths made absolute, some replaced."""
+    config = read_portrait_config(DEMO_CONFIG)
+    lines = [f'titre = "{config.title}"']
+    tables: dict[str, list[str]] = {}
+    inputs = {k: [str(p) for p in v] for k, v in config.inputs.items()}
+    for key, value in replace.items():
+        key = key.replace("__", ".")
+        if value is None:
+            inputs.pop(key, None)
+        else:
+            inputs[key] = [value]
+    for key, paths in inputs.items():
+        table, name = key.split(".")
+        tables.setdefault(table, []).append(f"{name} = {json.dumps(paths)}")
+    for table, entries in tables.items():
+        lines += [f"[{table}]", *entries]
+    path = tmp_path / "portrait.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _properties(page: str) -> set[str]:
+    """Property names of the GeoJSON features embedded in a folium page."""
+    names = set()
+    for block in re.findall(r'"properties":\s*(\{[^{}]*\})', page):
+        names |= set(json.loads(block))
+    return names
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def test_demo_configuration_names_existing_files_relative_to_itself():
+    config = read_portrait_config(DEMO_CONFIG)
+    assert config.path == DEMO_CONFIG.resolve()
+    assert config.missing_files() == {}
+    assert config.files("referentiels.communes_bassins") == (
+        (settings.demo_dir() / "commune_bassin_bmo.csv").resolve(),
+    )
+    assert len(config.files("referentiels.communes_polygones")) == 3
+    assert config.files("bmo.tensions_dares") == ()
+
+
+def test_configuration_errors_name_the_key_and_the_fix(tmp_path):
+    bad = tmp_path / "c.toml"
+    bad.write_text('[referentiels]\ncommunes_bassin = "x.csv"\n[bmo]\nfichiers = 3\n', "utf-8")
+    with pytest.raises(SchemaError, match="communes_bassins") as info:
+        read_portrait_config(bad)
+    assert len(info.value.problems) == 2
+    assert "chemin de fichier attendu" in info.value.problems[1]
+    bad.write_text("[referentiels\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="TOML illisible"):
+        read_portrait_config(bad)
+    with pytest.raises(InputFileError, match="introuvable"):
+        read_portrait_config(tmp_path / "absent.toml")
+
+
+def test_level_needs_its_correspondence_table(tmp_path):
+    config = read_portrait_config(_demo_config(tmp_path, referentiels__communes_clpe=None))
+    with pytest.raises(SchemaError, match="referentiels.communes_clpe"):
+        required_inputs(config, "clpe")
+    missing = read_portrait_config(
+        _demo_config(tmp_path, referentiels__communes_bassins=str(tmp_path / "absent.csv"))
+    )
+    with pytest.raises(InputFileError, match="absent.csv"):
+        required_inputs(missing, "bassin")
+    required_inputs(config, "bassin")  # no error
+
+
+def test_overrides_replace_or_drop_inputs(tmp_path):
+    config = read_portrait_config(DEMO_CONFIG)
+    changed = config.with_overrides(
+        {"bmo.fichiers": "autre.xlsx", "partenaires.annuaire": None}, base=tmp_path
+    )
+    assert changed.files("bmo.fichiers") == (tmp_path / "autre.xlsx",)
+    assert changed.files("partenaires.annuaire") == ()
+    assert config.files("partenaires.annuaire")  # the original is unchanged
+    with pytest.raises(SchemaError, match="bmo.fichiers"):
+        config.with_overrides({"bmo.fichier": "x.xlsx"})
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@pytest.fixture(scope="module")
+def demo_data():
+    return portrait.load_portrait(DEMO_CONFIG, "bassin", 9901)
+
+
+def test_unknown_territory_lists_close_codes():
+    with pytest.raises(UnknownTerritoryError, match=r"Codes proches : .*9901") as info:
+        portrait.load_portrait(DEMO_CONFIG, "bassin", "9991")
+    assert "9901" in info.value.suggestions
+
+
+def test_codes_are_normalised():
+    data = portrait.load_portrait(DEMO_CONFIG, "departement", "9b", annees=2024)
+    assert data.territory.code == "9B" and data.years == (2024,)
+    assert data.key == "departement:9B"
+
+
+def test_key_figures_match_the_referentials(demo_data):
+    section = portrait.section_key_figures(demo_data)
+    table = demo_data.inputs.communes()
+    in_bassin = table[table["bassin"] == "9901"]
+    assert section.facts["communes"] == len(in_bassin) == 40
+    assert section.facts["population"] == int(in_bassin["population"].sum())
+    assert section.facts["superficie_km2"] > 0
+    bmo = demo_data.bmo()
+    published = bmo.loc[(bmo["bassin"] == "9901") & (bmo["annee"] == 2024), "projets"].sum()
+    assert section.facts["projets_bmo"] == pytest.approx(float(published))
+    assert section.facts["annee_bmo"] == 2024
+    assert section.status == "produite"
+
+
+def test_bmo_sections_show_secrecy_bounds(demo_data):
+    metiers = portrait.section_bmo_metiers(demo_data)
+    by_year = metiers.tables["par_annee"]
+    assert by_year["annee"].tolist() == [2023, 2024]
+    assert (by_year["projets_min"] <= by_year["projets"]).all()
+    assert (by_year["projets"] <= by_year["projets_max"]).all()
+    assert len(metiers.figures) == 1 and "data:image/png;base64," in metiers._repr_html_()
+    secrecy = portrait.section_bmo_secrecy(demo_data)
+    assert "secret statistique" in repr(secrecy)
+    assert "Règle de rattachement" in repr(secrecy)
+
+
+def test_maps_embed_only_displayed_columns_and_simplified_shapes(demo_data):
+    section = portrait.section_territory_map(demo_data)
+    page = section.maps["territoire"].page
+    assert _properties(page) <= {"commune", "commune_nom", "population", "_couleur"}
+    assert "CLPE9A" not in page  # a column of the commune table that the map does not show
+    shapes = demo_data.inputs.commune_shapes()
+    exact = demo_data.inputs.commune_shapes_exact()
+    assert shapes.attrs["tolerance_m"] == portrait.COMMUNE_TOLERANCE_M
+    assert shapes.count_coordinates().sum() < exact.count_coordinates().sum()
+    assert portrait.external_resources(section._repr_html_()) == []
+
+
+def test_bmo_map_outlines_the_territory(demo_data):
+    section = portrait.section_bmo_map(demo_data)
+    assert set(section.tables["bassins"]["bassin"]) == {f"99{i:02d}" for i in range(1, 11)}
+    assert "#000091" in section.maps["bmo_bassins"].page
+
+
+def test_partner_and_positioning_sections(demo_data):
+    partners = portrait.section_partners_map(demo_data)
+    here = demo_data.partners_here()
+    assert partners.tables["par_type"]["intervenant"].sum() == len(here)
+    coverage = portrait.section_coverage(demo_data)
+    assert set(coverage.tables["couverture"]["territoire"]) == {"9901"}
+    grid = portrait.section_positioning(demo_data)
+    assert grid.facts["roles_saisis"] > 0
+    assert grid.tables["grille"].shape == (5, 7)
+    gaps = portrait.section_positioning_gaps(demo_data)
+    assert gaps.tables["synthese"]["Constat"].tolist()[0] == "Cellules sans pivot"
+
+
+def test_missing_inputs_are_explained_not_fatal(tmp_path):
+    config = _demo_config(
+        tmp_path,
+        partenaires__annuaire=None,
+        partenaires__positionnement=str(tmp_path / "roles_absent.csv"),
+    )
+    data = portrait.load_portrait(config, "bassin", "9902")
+    partners = portrait.section_partners_map(data)
+    assert "« partenaires.annuaire »" in partners.status
+    assert "non fourni" in partners.status
+    roles = portrait.section_positioning(data)
+    assert "fichier introuvable" in roles.status and "roles_absent.csv" in roles.status
+    assert portrait.section_key_figures(data).status == "produite"
+    assert [w for w in data.inputs.warnings() if "roles_absent.csv" in w]
+    title = portrait.section_title(data)
+    assert "roles_absent.csv" in repr(title)
+    summary = json.loads(portrait.save_portrait_summary(data, tmp_path / "r.json").read_text())
+    assert summary["sections"]["partenaires"].startswith("Section non établie")
+    assert summary["sections"]["chiffres_cles"] == "produite"
+
+
+def test_sources_section_lists_files_and_checksums(demo_data):
+    from diagnostics._cache import file_checksum
+
+    portrait.section_bmo_metiers(demo_data)
+    section = portrait.section_sources(demo_data)
+    files = section.tables["fichiers"]
+    row = files[files["Fichier(s)"] == "commune_bassin_bmo.csv"].iloc[0]
+    assert (
+        row["Empreinte SHA-256"]
+        == file_checksum(settings.demo_dir() / "commune_bassin_bmo.csv")[:12]
+    )
+    assert "Base_open_data_BMO_2024.xlsx" in repr(section)
+
+
+def test_external_resources_sees_cdn_scripts_inside_frames():
+    import folium
+
+    raw = folium.Map(tiles=None).get_root().render()
+    assert any("cdn" in u for u in portrait.external_resources(raw))
+    framed = f'<iframe srcdoc="{html.escape(raw, quote=True)}"></iframe>'
+    assert portrait.external_resources(framed)
+    view = portrait.embed_map(folium.Map(tiles=None))
+    assert portrait.external_resources(view._repr_html_()) == []
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def _failing_notebook(tmp_path: Path, code: str) -> Path:
+    """The portrait notebook with a cell that fails for territory ``code``."""
+    nb = nbformat.read(portrait.notebook_path(), as_version=4)
+    load = next(i for i, c in enumerate(nb.cells) if "load_portrait" in c.source)
+    nb.cells.insert(
+        load + 1,
+        nbformat.v4.new_code_cell(f'if code == "{code}":\n    raise RuntimeError("panne simulée")'),
+    )
+    path = tmp_path / "portrait_en_panne.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """One batch with every kind of bad input: unknown code, missing file, notebook error."""
+    tmp = tmp_path_factory.mktemp("lot")
+    config = _demo_config(tmp, partenaires__positionnement=str(tmp / "roles_absent.csv"))
+    output = tmp / "portraits"
+    result = portrait.run_portraits(
+        config,
+        "bassin",
+        output,
+        codes=["9901", "9902", "9991"],
+        workers=2,
+        notebook=_failing_notebook(tmp, "9902"),
+        progress=False,
+    )
+    return config, output, result, tmp
+
+
+def test_batch_reports_each_bad_input_and_produces_the_rest(batch):
+    _, output, result, _ = batch
+    manifest = result.manifest.set_index("code")
+    assert manifest.loc["9901", "statut"] == "produit"
+    assert manifest.loc["9902", "statut"] == "erreur"
+    assert "panne simulée" in manifest.loc["9902", "erreur"]
+    assert manifest.loc["9991", "statut"] == "erreur"
+    assert re.search(r"Codes proches : .*9901", manifest.loc["9991", "erreur"])
+    assert any("roles_absent.csv" in w for w in manifest.loc["9901", "avertissements"])
+    assert (output / "bassin_9901.html").is_file()
+    assert not (output / "bassin_9902.html").exists()
+    assert (output / "details" / "bassin_9902.ipynb").is_file()  # to see the error
+
+
+def test_batch_manifest_and_index(batch):
+    output = batch[1]
+    csv = pd.read_csv(output / "manifeste.csv", dtype=str, keep_default_na=False)
+    assert csv.columns.tolist()[:8] == [
+        "territoire", "niveau", "code", "nom", "statut", "duree_s", "sortie", "erreur",
+    ]  # fmt: skip
+    assert csv["territoire"].tolist() == ["bassin 9991", "bassin 9901", "bassin 9902"]
+    payload = json.loads((output / "manifeste.json").read_text(encoding="utf-8"))
+    assert [t["statut"] for t in payload["territoires"]] == ["erreur", "produit", "erreur"]
+    assert float(csv.loc[csv["code"] == "9901", "duree_s"].iloc[0]) > 0
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert 'href="bassin_9901.html"' in index and 'href="bassin_9902.html"' not in index
+    assert portrait.external_resources(index) == []
+
+
+def test_portrait_page_is_self_contained_and_small(batch):
+    output = batch[1]
+    page = (output / "bassin_9901.html").read_text(encoding="utf-8")
+    assert portrait.external_resources(page) == []
+    assert len(page.encode()) <= MAX_BYTES
+    assert page.count("<iframe") == 4  # territory, BMO, partners and coverage maps
+    assert "Portrait de territoire : bassin d'emploi BMO 9901" in html.unescape(page)
+    assert "load_portrait" not in page  # code and analyst notes are not in the page
+    assert "Section non établie" in page and "roles_absent.csv" in page
+
+
+def test_rerun_skips_up_to_date_portraits_unless_forced(batch):
+    config, output, _, tmp = batch
+    notebook = tmp / "portrait_en_panne.ipynb"
+    again = portrait.run_portraits(
+        config, "bassin", output, codes=["9901", "9902"], notebook=notebook, progress=False
+    )
+    assert again.manifest["statut"].tolist() == ["a_jour", "erreur"]  # the failure is retried
+    assert again.manifest["sortie"].tolist() == ["bassin_9901.html", ""]
+    assert again.manifest["population"].iloc[0] > 0  # figures of the index come from before
+
+    def todo(**options) -> list[str]:
+        options.setdefault("notebook", notebook)
+        plan = _plan(config, "bassin", output, codes=["9901"], **options)
+        return [t["code"] for t in plan.tasks]
+
+    assert todo() == []
+    assert todo(force=True) == ["9901"]
+    assert todo(years=[2024]) == ["9901"]  # other parameters
+    assert todo(notebook=portrait.notebook_path()) == ["9901"]  # another notebook
+    summary_path = output / "details" / "bassin_9901.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    used = summary["sources_code"]
+    assert any(f.endswith("portrait.py") for f in used) and any(f.endswith("bmo.py") for f in used)
+    summary["sources_code"] = {next(iter(used)): "0" * 64}  # the code has changed since
+    summary_path.write_text(json.dumps(summary), encoding="utf-8")
+    assert todo() == ["9901"]
+
+
+def test_territories_of_an_area():
+    data = portrait.load_portrait(DEMO_CONFIG, "bassin", "9901")
+    in_9c = data.inputs.list_territories("clpe", departement="9C")
+    table = data.inputs.communes()
+    assert set(in_9c["code"]) == set(table.loc[table["departement"] == "9C", "clpe"])
+    assert len(data.inputs.list_territories("bassin", region="99")) == 10
+    with pytest.raises(UnknownTerritoryError, match="Région 98"):
+        data.inputs.list_territories("bassin", region="98")
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_portrait_writes_one_page(tmp_path, capsys):
+    args = ["portrait", "--config", str(DEMO_CONFIG), "--niveau", "departement", "--code", "9c"]
+    args += ["--sortie", str(tmp_path)]
+    code = cli.main(args)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "departement 9C" in out and "sans connexion internet" in out
+    page = (tmp_path / "departement_9C.html").read_text(encoding="utf-8")
+    assert portrait.external_resources(page) == []
+    assert cli.main(args) == 0
+    assert "déjà à jour" in capsys.readouterr().out
+
+
+def test_cli_unknown_code_exits_2_with_close_codes(tmp_path, capsys):
+    code = cli.main(
+        [
+            "portrait",
+            "--config",
+            str(DEMO_CONFIG),
+            "--niveau",
+            "bassin",
+            "--code",
+            "9911",
+            "--sortie",
+            str(tmp_path),
+        ]
+    )
+    assert code == 2
+    assert "Codes proches" in capsys.readouterr().err
+
+
+def test_cli_portraits_reports_unknown_codes_and_exits_1(tmp_path, capsys):
+    code = cli.main(
+        [
+            "portraits",
+            "--config",
+            str(DEMO_CONFIG),
+            "--niveau",
+            "departement",
+            "--codes",
+            "9A",
+            "9Z",
+            "--sortie",
+            str(tmp_path),
+            "--travailleurs",
+            "1",
+            "--sans-barre",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "1 portrait(s) produit(s)" in out and "departement 9Z" in out
+    manifest = pd.read_csv(tmp_path / "manifeste.csv", dtype=str, keep_default_na=False)
+    assert manifest.set_index("code")["statut"].to_dict() == {"9Z": "erreur", "9A": "produit"}
+
+
+def test_cli_missing_configuration_exits_2(tmp_path, capsys):
+    args = ["portraits", "--config", str(tmp_path / "absent.toml"), "--niveau", "bassin"]
+    assert cli.main([*args, "--region", "99", "--sortie", str(tmp_path)]) == 2
+    assert "fichier de configuration du portrait introuvable" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="aucun navigateur Chromium pour le PDF")
+def test_pdf_when_chromium_is_available(batch, tmp_path):
+    _, output, _, _ = batch
+    assert _pdf(output / "bassin_9901.html", tmp_path / "p.pdf") is None
+    assert (tmp_path / "p.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.mark.real_data
+def test_pays_de_la_loire_bassins_in_one_command(shared_data, tmp_path):
+    result = portrait.run_portraits(
+        REAL_CONFIG, "bassin", tmp_path, region="52", workers=2, progress=False
+    )
+    manifest = result.manifest
+    assert len(manifest) == 26
+    assert set(manifest["statut"]) == {"produit"}, manifest.loc[
+        manifest["statut"] != "produit", ["territoire", "erreur"]
+    ].to_string()
+    assert "5220" in set(manifest["code"]) and "5313" not in set(manifest["code"])
+    for name in manifest["sortie"]:
+        page = (tmp_path / name).read_text(encoding="utf-8")
+        assert portrait.external_resources(page) == [], name
+        assert len(page.encode()) <= MAX_BYTES, name
+        assert "Pays de la Loire" in page
+    nantes = json.loads((tmp_path / "details" / "bassin_5220.json").read_text(encoding="utf-8"))
+    assert nantes["territoire"]["nom"] == "NANTES"
+    assert nantes["chiffres_cles"]["projets_bmo"] > 10_000
+    assert nantes["sections"]["partenaires"].startswith("Section non établie")
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index.count('<a href="bassin_52') == 26
