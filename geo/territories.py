@@ -265,7 +265,7 @@ def territory(
         close = difflib.get_close_matches(str(code).upper(), known, n=5, cutoff=0.5)
         hint = f" Codes proches : {', '.join(close)}." if close else ""
         raise UnknownTerritoryError(
-            f"{LEVEL_LABELS[level].capitalize()} {code!s} inconnu(e) dans le référentiel "
+            f"{LEVEL_LABELS[level][0].upper()}{LEVEL_LABELS[level][1:]} {code!s} inconnu(e) dans le référentiel "
             f"({len(known)} code(s) connus).{hint} Vérifiez le code et le millésime du référentiel.",
             suggestions=close,
         )
