@@ -339,7 +339,7 @@ def load_portrait(
     >>> load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9991")
     Traceback (most recent call last):
     ...
-    geo._errors.UnknownTerritoryError: Bassin d'emploi bmo 9991 inconnu(e) dans le référentiel (10 code(s) connus). Codes proches : ... Vérifiez le code et le millésime du référentiel.
+    geo._errors.UnknownTerritoryError: Bassin d'emploi BMO 9991 inconnu(e) dans le référentiel (10 code(s) connus). Codes proches : ... Vérifiez le code et le millésime du référentiel.
     """
     config = (
         configuration
