@@ -29,6 +29,7 @@ level needs (the commune → bassin table for bassins...) are checked by
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import tomllib
@@ -71,8 +72,7 @@ class InputSpec:
     section: str = "referentiels"
 
 
-#: Every input a portrait configuration may name. Later sections (cotraitance,
-#: réseau, formation) add theirs here.
+#: Every input a portrait configuration may name. A new section adds its own here.
 INPUTS: dict[str, InputSpec] = {
     spec.key: spec
     for spec in (
@@ -109,6 +109,59 @@ INPUTS: dict[str, InputSpec] = {
             "positionnement des acteurs (rôles par domaine et situation)",
             section="positionnement",
         ),
+        InputSpec(
+            "cotraitance.structures",
+            "cotraitance : agences et missions locales",
+            section="cotraitance",
+        ),
+        InputSpec(
+            "cotraitance.flux",
+            "cotraitance : flux mensuels agence → mission locale",
+            section="cotraitance",
+        ),
+        InputSpec(
+            "cotraitance.objectifs", "cotraitance : objectifs annuels", section="cotraitance"
+        ),
+        InputSpec(
+            "cotraitance.besoins",
+            "cotraitance : demande potentielle et jeunes demandeurs d'emploi",
+            section="cotraitance",
+        ),
+        InputSpec(
+            "cotraitance.episodes",
+            "cotraitance : extraction d'épisodes pseudonymisée (données personnelles)",
+            section="cotraitance",
+        ),
+        InputSpec(
+            "cotraitance.periodes",
+            "cotraitance : périodes d'alerte et de suspension des épisodes",
+            section="cotraitance",
+        ),
+        InputSpec(
+            "cotraitance.ressorts",
+            "cotraitance : ressort des missions locales (communes)",
+            section="cotraitance",
+        ),
+        InputSpec(
+            "partenariats.registre",
+            "registre des partenariats et conventions",
+            section="reseau",
+        ),
+        InputSpec(
+            "partenariats.indicateurs",
+            "indicateurs des partenariats (cibles et valeurs observées)",
+            section="reseau",
+        ),
+        InputSpec(
+            "partenariats.flux",
+            "flux entre partenaires (orientations, prescriptions)",
+            section="reseau",
+        ),
+        InputSpec(
+            "partenariats.unites",
+            "unités France Travail (direction régionale, territoriales, agences)",
+            section="reseau",
+        ),
     )
 }
 
@@ -134,7 +187,10 @@ LEVEL_INPUTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_TOP_LEVEL = {"titre": "titre du portrait (texte)"}
+_TOP_LEVEL = {
+    "titre": "titre du portrait (texte)",
+    "date": "date d'observation (AAAA-MM-JJ) : partenariats en vigueur, mois de cotraitance",
+}
 
 
 @dataclass(frozen=True)
@@ -147,6 +203,10 @@ class PortraitConfig:
         The TOML file (``None`` for a configuration built in memory).
     title
         Optional title (the ``titre`` key), e.g. the name of the région.
+    date
+        Date of observation (the ``date`` key): the partnerships in force and
+        the last cotraitance month shown are those of this date; ``None`` means
+        the day the portrait is produced.
     inputs
         Input key → tuple of absolute paths (one path for single inputs).
     """
@@ -154,6 +214,7 @@ class PortraitConfig:
     path: Path | None
     title: str | None
     inputs: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    date: dt.date | None = None
 
     def files(self, key: str) -> tuple[Path, ...]:
         """Paths given for ``key`` (empty when the input is not given)."""
@@ -198,13 +259,13 @@ class PortraitConfig:
                 format_problems("Remplacement de fichiers d'entrée du portrait :", problems),
                 problems=problems,
             )
-        return PortraitConfig(self.path, self.title, inputs)
+        return PortraitConfig(self.path, self.title, inputs, self.date)
 
     def fingerprint(self) -> str:
-        """SHA-256 of the inputs' contents (path-independent) and of the title."""
+        """SHA-256 of the inputs' contents (path-independent), of the title and the date."""
         from diagnostics._cache import file_checksum
 
-        digest = hashlib.sha256((self.title or "").encode())
+        digest = hashlib.sha256(f"{self.title or ''}|{self.date or ''}".encode())
         for key in sorted(self.inputs):
             digest.update(key.encode())
             for path in self.inputs[key]:
@@ -290,11 +351,23 @@ def read_portrait_config(path: str | Path) -> PortraitConfig:
     if title is not None and not isinstance(title, str):
         problems.append(f"« titre » : texte attendu, trouvé {title!r}.")
         title = None
+    date = raw.pop("date", None)
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            problems.append(f"« date » : date AAAA-MM-JJ attendue, trouvé {date!r}.")
+            date = None
+    elif isinstance(date, dt.datetime):
+        date = date.date()
+    elif date is not None and not isinstance(date, dt.date):
+        problems.append(f"« date » : date AAAA-MM-JJ attendue, trouvé {date!r}.")
+        date = None
     flat: dict[str, Any] = {}
     for table, content in raw.items():
         if not isinstance(content, dict):
             problems.append(
-                f"clé « {table} » inconnue au premier niveau (seules « titre » et les tables "
+                f"clé « {table} » inconnue au premier niveau (seules « titre », « date » et les tables "
                 f"{', '.join(sorted({k.split('.')[0] for k in INPUTS}))} sont possibles)."
             )
             continue
@@ -314,7 +387,7 @@ def read_portrait_config(path: str | Path) -> PortraitConfig:
             format_problems(f"{path} : configuration du portrait invalide :", problems),
             problems=problems,
         )
-    return PortraitConfig(path.resolve(), title, inputs)
+    return PortraitConfig(path.resolve(), title, inputs, date)
 
 
 def required_inputs(config: PortraitConfig, level: str) -> None:

@@ -166,7 +166,50 @@ class PortraitInputs:
             from diagnostics.positioning import read_positioning
 
             return read_positioning(path, partners=self.get("partenaires.annuaire"))
+        if key.startswith("cotraitance."):
+            return self._read_cotraitance(key, path)
+        if key.startswith("partenariats."):
+            return self._read_partnerships(key, path)
         raise SchemaError(f"Entrée de portrait sans lecteur : {key}.")  # pragma: no cover
+
+    def _read_cotraitance(self, key: str, path: Path) -> Any:
+        from diagnostics import cotraitance as ct
+
+        if key == "cotraitance.structures":
+            table = ct.read_structures(path)
+        elif key == "cotraitance.episodes":
+            table = ct.read_episodes(path, structures=self.get("cotraitance.structures"))
+        elif key == "cotraitance.periodes":
+            table = ct.read_periods(path, episodes=self.get("cotraitance.episodes"))
+        else:
+            reader = {
+                "cotraitance.flux": ct.read_cotraitance_flows,
+                "cotraitance.objectifs": ct.read_objectives,
+                "cotraitance.besoins": ct.read_cotraitance_needs,
+                "cotraitance.ressorts": ct.read_cotraitance_ressorts,
+            }[key]
+            table = reader(path, structures=self.get("cotraitance.structures"))
+        table.attrs["fichier"] = path.name
+        return table
+
+    def _read_partnerships(self, key: str, path: Path) -> Any:
+        from diagnostics import partnerships as ps
+
+        if key == "partenariats.unites":
+            return ps.read_pole_emploi_units(path)
+        if key == "partenariats.indicateurs":
+            return ps.read_partnership_indicators(
+                path, partnerships=self.get("partenariats.registre")
+            )
+        reader = {
+            "partenariats.registre": ps.read_partnerships,
+            "partenariats.flux": ps.read_partner_flows,
+        }[key]
+        return reader(
+            path,
+            partners=self.get("partenaires.annuaire"),
+            units=self.get("partenariats.unites"),
+        )
 
     # ------------------------------------------------------------------ derived tables
 

@@ -123,11 +123,9 @@ class MapView:
         self.page = self_contained_html(m.get_root().render())
 
     def _repr_html_(self) -> str:
-        return (
-            f'<iframe class="carte" title="{html.escape(self.title)}" '
-            f'style="width:100%;height:{self.height}px;border:1px solid #ccc" '
-            f'srcdoc="{html.escape(self.page, quote=True)}"></iframe>'
-        )
+        from geo.maps import iframe_html
+
+        return iframe_html(self.page, title=self.title, height=self.height)
 
     def __repr__(self) -> str:
         return f"<Carte : {self.title} ({len(self.page) // 1000} Ko)>"
@@ -163,7 +161,8 @@ class Section:
 
     Displayed in a notebook (and in the exported portrait) as one block of HTML;
     the objects stay available for the analyst: :attr:`tables` (DataFrames as
-    computed, before formatting), :attr:`figures`, :attr:`maps`, and
+    computed, before formatting), :attr:`figures`, :attr:`maps`, :attr:`pages`
+    (interactive views), and
     :attr:`facts` (figures used by the portrait summary).
 
     Parameters
@@ -186,6 +185,7 @@ class Section:
         self.tables: dict[str, pd.DataFrame] = {}
         self.figures: dict[str, Any] = {}
         self.maps: dict[str, MapView] = {}
+        self.pages: dict[str, str] = {}
         self.facts: dict[str, Any] = {}
         self._text: list[str] = []
 
@@ -266,6 +266,15 @@ class Section:
         self.maps[name] = view
         self.blocks.append(view._repr_html_())
         self._text.append(f"[carte : {title}]")
+        return self
+
+    def page(self, page: str, *, name: str, title: str, height: int = 560) -> Section:
+        """Add a self-contained HTML page (an interactive view) in an ``<iframe srcdoc>``."""
+        from geo.maps import iframe_html
+
+        self.pages[name] = page
+        self.blocks.append(iframe_html(page, title=title, height=height, css_class="vue"))
+        self._text.append(f"[vue interactive : {title}]")
         return self
 
     def html(self, fragment: str, *, text: str = "") -> Section:

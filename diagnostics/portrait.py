@@ -100,6 +100,8 @@ __all__ = [
     "section_coverage",
     "section_positioning",
     "section_positioning_gaps",
+    "section_cotraitance",
+    "section_network",
     "section_sources",
     "save_portrait_summary",
     "run_portrait",
@@ -291,6 +293,11 @@ class PortraitData:
             return out.reset_index(drop=True)
 
         return self._cached("partners_here", build)
+
+    @property
+    def date(self) -> dt.date:
+        """Date of observation: the ``date`` of the configuration, else the production day."""
+        return self.config.date or self.produced.date()
 
     def __repr__(self) -> str:
         return f"PortraitData({self.label}, {len(self.territory)} commune(s))"
@@ -951,6 +958,334 @@ def section_positioning_gaps(data: PortraitData) -> Section:
         if len(table) > 8:
             section.text(f"… et {len(table) - 8} autre(s).")
         section.tables[name] = table
+    return _done(data, section)
+
+
+# --------------------------------------------------------------------------- cotraitance
+
+_COTRAITANCE_OPTIONAL = {
+    "needs": "cotraitance.besoins",
+    "episodes": "cotraitance.episodes",
+    "periods": "cotraitance.periodes",
+    "ressorts": "cotraitance.ressorts",
+}
+
+
+def _local_missions_locales(
+    data: PortraitData, structures: pd.DataFrame, ressorts: pd.DataFrame | None
+) -> list[str]:
+    """Missions locales sited in the territory or whose ressort meets it."""
+    inside = set(data.territory.communes)
+    ml = structures[structures["type"] == "mission_locale"]
+    keep = set(ml.loc[ml["commune"].isin(inside).fillna(False).astype(bool), "code"])
+    if ressorts is not None:
+        keep |= set(ressorts.loc[ressorts["commune"].isin(inside), "mission_locale"])
+    return sorted(keep & set(ml["code"]))
+
+
+def section_cotraitance(data: PortraitData) -> Section:
+    """Cotraitance with the missions locales of the territory, under disclosure control.
+
+    The month shown is the last month of the flows up to the date of observation
+    (:attr:`PortraitData.date`); attainment and alerts are those of the territory's
+    missions locales (sited in it, or whose ressort meets it), of their
+    départements and région, computed on the whole files
+    (:func:`diagnostics.cotraitance.cotraitance_section`). Every count built from the
+    episode extract goes through :mod:`diagnostics.disclosure` (threshold of
+    :data:`geo.settings.disclosure_threshold`).
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> s = section_cotraitance(data)
+    >>> s.status, s.facts["periode"], s.facts["missions_locales"]
+    ('produite', '2024-06', ['P0001'])
+    """
+    from diagnostics import cotraitance as ct
+
+    section, values = _start(
+        data, "cotraitance", "cotraitance.structures", "cotraitance.flux", "cotraitance.objectifs"
+    )
+    if values is None:
+        return section
+    structures, flows, objectives = values
+    optional = {
+        name: table
+        for name, key in _COTRAITANCE_OPTIONAL.items()
+        if (table := data.inputs.get(key)) is not None
+    }
+    until = f"{data.date:%Y-%m}"
+    months = flows.loc[flows["mois"] <= until, "mois"]
+    if months.empty:
+        section.absent(
+            f"Aucun flux de cotraitance jusqu'en {until} dans {flows.attrs.get('fichier', 'le fichier des flux')} "
+            "(la date d'observation du portrait est la clé « date » de la configuration)."
+        )
+        return _done(data, section)
+    last = str(months.max())
+    year, month = int(last[:4]), int(last[5:7])
+    if not (objectives["annee"] == year).any():
+        section.absent(
+            f"Pas d'objectif de cotraitance pour {year} dans "
+            f"{objectives.attrs.get('fichier', 'le fichier des objectifs')} : ajoutez les "
+            "objectifs de l'année pour suivre leur atteinte."
+        )
+        return _done(data, section)
+    local = _local_missions_locales(data, structures, optional.get("ressorts"))
+    section.facts.update(periode=last, missions_locales=local)
+    if not local:
+        section.absent(
+            "Aucune mission locale du fichier des structures n'est implantée sur le territoire "
+            "ni ne le couvre (communes du ressort)."
+        )
+        return _done(data, section)
+
+    def build():
+        return ct.cotraitance_section(
+            flows, objectives, structures, year=year, month=month, **optional
+        )
+
+    try:
+        full = data.inputs._memo(("cotraitance", year, month), build)
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    ml = structures.set_index("code")
+    departements = set(ml.loc[local, "departement"].dropna())
+    regions = set(ml.loc[local, "region"].dropna())
+    codes = set(local) | departements | regions
+    mine = {"mission_locale": set(local), "departement": departements, "region": regions}
+
+    def ours(table: pd.DataFrame, column: str = "territoire") -> pd.DataFrame:
+        if "niveau" in table.columns:
+            keep = [
+                code in mine.get(level, set())
+                for level, code in zip(table["niveau"], table[column], strict=True)
+            ]
+            return table[keep].reset_index(drop=True)
+        return table[table[column].isin(codes)].reset_index(drop=True)
+
+    names = ml["nom"].to_dict()
+    attainment = ours(full["atteinte"])
+    tables: dict[str, Any] = {
+        "atteinte": attainment,
+        "alertes": ours(full["alertes"]),
+        "paiements": ours(full["paiements"]),
+    }
+    for key in ("delais", "stocks", "sorties_dues", "affectations_non_annulees"):
+        if key in full:
+            tables[key] = ours(full[key], "mission_locale")
+    summary = ct.alert_summary(tables, structures, year=year, month=month)
+    section.text(
+        f"Missions locales suivies : {', '.join(f'{names.get(c, c)} ({c})' for c in local)}. "
+        f"Situation à fin {summary[0].split('fin ', 1)[1]}"
+    )
+    section.bullets(line.removeprefix("- ") for line in summary[1:])
+
+    year_flows = flows[
+        (flows["mois"].str[:4].astype(int) == year)
+        & (flows["mois"] <= last)
+        & flows["mission_locale"].isin(local)
+    ]
+    objective = attainment.loc[attainment["niveau"] == "mission_locale", "objectif"].sum()
+    pace = ct.monthly_pace(year_flows, float(objective), year=year)
+    tables["rythme"] = pace
+    section.heading("Entrées cumulées et rythme de l'objectif")
+    section.figure(
+        ct.plot_pace(pace, title=f"Missions locales du territoire – {year}"),
+        name="rythme",
+        alt="Entrées cumulées en cotraitance face au rythme linéaire de l'objectif",
+    )
+    section.heading("Atteinte des objectifs")
+    shown = attainment.assign(
+        nom=[
+            _LEVEL_NAMES.get(level, level) + " " + names.get(code, code)
+            for level, code in zip(attainment["niveau"], attainment["territoire"], strict=True)
+        ]
+    )
+    section.table(
+        shown,
+        name="atteinte",
+        display=frame_for_display(
+            shown,
+            [
+                ("nom", "Territoire", None),
+                ("objectif", f"Objectif {year}", fr_int),
+                ("entrees_objectif", "Entrées comptées", fr_int),
+                ("taux_atteinte", "Atteinte", fr_percent),
+                ("projection_fin_annee", "Projection au 31/12", fr_int),
+                ("taux_projete", "Projection / objectif", fr_percent),
+            ],
+        ),
+        caption="Entrées comptées à l'initialisation (règle de l'accord), CIVIS exclus ; "
+        "projection au rythme linéaire. Une case vide est sous secret statistique.",
+    )
+    if "delais" in tables and len(tables["delais"]):
+        delays = tables["delais"].assign(
+            nom=tables["delais"]["mission_locale"].map(names),
+            etape=tables["delais"]["delai"].map(_DELAY_LABELS).fillna(tables["delais"]["delai"]),
+        )
+        section.heading("Délais d'entrée (jours)")
+        section.table(
+            delays,
+            name="delais",
+            display=frame_for_display(
+                delays,
+                [
+                    ("nom", "Mission locale", None),
+                    ("etape", "Étape", None),
+                    ("n", "Épisodes", fr_int),
+                    ("mediane_jours", "Médiane", fr_number),
+                    ("p90_jours", "9e décile", fr_number),
+                ],
+            ),
+            caption=f"Épisodes affectés en {year} (extraction pseudonymisée, petits effectifs "
+            "masqués).",
+        )
+    sankey = ct.sankey_links(year_flows, structures)
+    tables["sankey"] = sankey
+    section.heading("Flux agence → mission locale → sortie")
+    section.figure(
+        ct.plot_sankey(sankey, title=f"Flux de cotraitance {year} (jusqu'à {last})"),
+        name="sankey",
+        alt="Diagramme des flux agence, mission locale, motif de sortie",
+    )
+    try:
+        flow_map = ct.map_flows(year_flows, structures, title=f"Affectations {year}")
+    except (WorkbenchError, ValueError) as exc:
+        section.note(f"Carte des flux non établie : {exc}")
+    else:
+        section.map(flow_map, name="flux", title=f"Affectations agence → mission locale {year}")
+    problems = ct.input_problems(
+        {"structures": structures, "flows": flows, "objectives": objectives, **optional}
+    )
+    if problems:
+        section.note(
+            f"{len(problems)} ligne(s) des fichiers de cotraitance écartée(s) à la lecture : "
+            + " ; ".join(problems[:5])
+            + (" ..." if len(problems) > 5 else "")
+        )
+    section.tables.update(tables)
+    return _done(data, section)
+
+
+_LEVEL_NAMES = {"mission_locale": "", "departement": "Département", "region": "Région"}
+_DELAY_LABELS = {
+    "affectation_acceptation": "affectation → acceptation",
+    "affectation_initialisation": "affectation → initialisation",
+    "acceptation_initialisation": "acceptation → initialisation",
+}
+
+
+# --------------------------------------------------------------------------- network
+
+_CHECK_LABELS = {
+    "sans_indicateur": "Sans indicateur défini a priori",
+    "evaluation_en_retard": "Évaluation en retard",
+    "terminee_en_cours": "Terminés mais encore « en cours »",
+    "renouvellement_a_preparer": "Renouvellement à préparer",
+    "multilateral_suggere": "À rendre multilatéraux",
+}
+
+
+def section_network(data: PortraitData) -> Section:
+    """The partner network of the territory: graph, reading in French, partnership follow-up.
+
+    The actors are the partners sited in the territory or whose ressort meets it,
+    with the other parties of their partnerships in force at the date of
+    observation (:func:`diagnostics.network.partner_network`); the reading names
+    the central and isolated actors and where declared pivots and structural
+    ones differ (:func:`diagnostics.network.network_section`).
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> s = section_network(data)
+    >>> s.status, s.facts["acteurs"] > 0
+    ('produite', True)
+    """
+    from diagnostics import network as nw
+    from diagnostics import partnerships as ps
+
+    section, values = _start(data, "reseau", "partenaires.annuaire", "partenariats.registre")
+    if values is None:
+        return section
+    partners, registry = values
+    roles = data.inputs.get("partenaires.positionnement")
+    if roles is not None:
+        roles = roles[roles["territoire"] == data.key]
+    try:
+        graph = nw.partner_network(
+            partners,
+            registry,
+            flows=data.inputs.get("partenariats.flux"),
+            units=data.inputs.get("partenariats.unites"),
+            positioning=roles if roles is not None and len(roles) else None,
+            on=data.date,
+            communes=data.territory,
+        )
+        result = nw.network_section(graph)
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    actors = result.metrics
+    section.facts.update(acteurs=len(actors), date=f"{data.date:%Y-%m-%d}")
+    section.text(f"Partenariats en vigueur au {data.date:%d/%m/%Y}.")
+    section.bullets(result.reading)
+    for remark in graph.graph.get("remarques", []):
+        section.note(remark)
+    if not len(actors):
+        return _done(data, section)
+    section.figure(
+        result.figure(title=f"Réseau des partenaires – {data.territory.name}"),
+        name="reseau",
+        alt="Graphe des acteurs du territoire et de leurs partenariats",
+    )
+    section.page(
+        result.html(title=f"Réseau des partenaires – {data.territory.name}"),
+        name="reseau",
+        title="Réseau des partenaires (vue interactive)",
+    )
+    central = actors.sort_values(["intermediarite", "degre"], ascending=False).head(10)
+    section.table(
+        central,
+        name="acteurs_centraux",
+        display=frame_for_display(
+            central,
+            [
+                ("nom", "Acteur", None),
+                ("degre", "Partenaires", fr_int),
+                ("intermediarite", "Intermédiarité", lambda v: fr_number(v, 3)),
+                ("pivot_declare", "Pivot déclaré", None),
+            ],
+        ),
+        caption="Les dix acteurs les plus centraux (intermédiarité : part des plus courts "
+        "chemins entre deux acteurs qui passent par lui).",
+    )
+    if len(result.pivots):
+        section.tables["pivots"] = result.pivots
+    section.tables.update(acteurs=actors, liens=result.bridges, densites=result.densities)
+    indicators = data.inputs.get("partenariats.indicateurs")
+    if indicators is not None:
+        here = set(graph.nodes)
+        involved = registry[registry["parties"].map(lambda parties: bool(set(parties) & here))]
+        checks = ps.lifecycle_checks(involved, indicators, on=data.date)
+        counts = (
+            checks.groupby("controle")["partenariat_id"]
+            .nunique()
+            .reindex(list(_CHECK_LABELS), fill_value=0)
+        )
+        frame = pd.DataFrame(
+            {"Contrôle": [_CHECK_LABELS[c] for c in counts.index], "Partenariats": counts.values}
+        )
+        section.heading("Suivi des partenariats")
+        section.table(
+            frame,
+            name="controles",
+            display=frame.assign(Partenariats=frame["Partenariats"].map(fr_int)),
+            caption=f"{len(involved)} partenariat(s) concernant les acteurs du territoire, "
+            "contrôlés à la date d'observation (cycle de vie du rapport sur la "
+            "territorialisation).",
+        )
+        section.tables["controles"] = checks
     return _done(data, section)
 
 

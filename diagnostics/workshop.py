@@ -5,11 +5,13 @@ A facilitator runs it in a partner workshop, served by Voilà from
 
     voila notebooks/atelier_partenaires.ipynb
 
-Four controls (territory, domain, client situation, partner type) drive three
+Four controls (territory, domain, client situation, partner type) drive the
 views that update together: the map of the partner sites (:func:`map_partners`,
 offline, in an ``iframe``), the positioning grid of the territory
-(:func:`positioning_grid`) and the list of its partners with their role in the
-chosen cell and their last decision. A form records, for one partner, its role
+(:func:`positioning_grid`), the list of its partners with their role in the
+chosen cell and their last decision, and — when the folder holds a partnerships
+registry — the network of the territory's actors (:func:`workshop_network`, an
+offline force layout in an ``iframe``, with its reading in plain French). A form records, for one partner, its role
 on the grid, a priority and a decision (garder, développer, arrêter) with a
 mandatory justification.
 
@@ -63,7 +65,9 @@ import geopandas as gpd
 import pandas as pd
 
 from diagnostics.coverage import map_partners
+from diagnostics.network import NetworkSection, network_section, partner_network
 from diagnostics.partners import DOMAINS, partner_ressort, read_partners
+from diagnostics.partnerships import read_partner_flows, read_partnerships, read_pole_emploi_units
 from diagnostics.positioning import (
     _INPUT_COLUMNS as _POSITIONING_HEADERS,
 )
@@ -79,7 +83,7 @@ from geo import referentials, settings
 from geo import territories as _territories
 from geo._errors import InputFileError, SchemaError
 from geo._tables import normalize_header, read_text_table
-from geo.maps import map_bounds, self_contained_html
+from geo.maps import iframe_html, map_bounds, self_contained_html
 
 __all__ = [
     "DATA_ENV",
@@ -95,6 +99,7 @@ __all__ = [
     "read_decisions",
     "workshop_partners",
     "workshop_positioning",
+    "workshop_network",
     "backup_file",
     "save_decision",
     "save_role",
@@ -179,6 +184,9 @@ _REFERENTIAL_FILES: dict[str, str] = {
     "clpe": "commune_clpe.csv",
     "departements": "departements.csv",
     "regions": "regions.csv",
+    "partenariats": "partenariats.csv",
+    "unites": "unites_pole_emploi.csv",
+    "flux_partenaires": "flux_partenaires.csv",
 }
 _READERS = {
     "population": referentials.read_communes_population,
@@ -231,6 +239,10 @@ class WorkshopData:
         Roles on the grid (:func:`diagnostics.positioning.read_positioning`).
     decisions
         Decisions recorded so far (:func:`read_decisions`).
+    partnerships, units, partner_flows
+        Partnerships registry, Pôle emploi units and flows between actors
+        (:mod:`diagnostics.partnerships`), for the network view; ``None`` when
+        the folder has no such file.
     """
 
     folder: Path
@@ -245,6 +257,9 @@ class WorkshopData:
     ressort: pd.DataFrame
     positioning: pd.DataFrame = field(repr=False)
     decisions: pd.DataFrame = field(repr=False)
+    partnerships: pd.DataFrame | None = field(default=None, repr=False)
+    units: pd.DataFrame | None = field(default=None, repr=False)
+    partner_flows: pd.DataFrame | None = field(default=None, repr=False)
 
     def reload(self) -> None:
         """Read the positioning and decisions files again (after a record)."""
@@ -305,7 +320,8 @@ def load_workshop_data(
     files
         Other names of the referential files, by key: ``polygones`` (a glob
         pattern), ``population``, ``bassin``, ``zone_emploi``, ``clpe``,
-        ``departements``, ``regions``. Missing files are skipped, except the
+        ``departements``, ``regions``, and of the network files ``partenariats``,
+        ``unites``, ``flux_partenaires``. Missing files are skipped, except the
         polygons and the table of ``level``.
 
     Returns
@@ -363,6 +379,19 @@ def load_workshop_data(
     directory = read_partners(partners_path, communes=communes)
     positioning_path = root / positioning
     decisions_path = partners_path.with_name(DECISIONS_FILE)
+    network: dict[str, pd.DataFrame | None] = {}
+    for key, reader in (
+        ("unites", read_pole_emploi_units),
+        ("partenariats", read_partnerships),
+        ("flux_partenaires", read_partner_flows),
+    ):
+        path = root / names[key]
+        if not path.is_file():
+            network[key] = None
+        elif key == "unites":
+            network[key] = reader(path)
+        else:
+            network[key] = reader(path, partners=directory, units=network["unites"])
     return WorkshopData(
         folder=root,
         level=level,
@@ -376,6 +405,9 @@ def load_workshop_data(
         ressort=partner_ressort(directory, communes),
         positioning=_read_positioning_file(positioning_path, directory),
         decisions=read_decisions(decisions_path),
+        partnerships=network["partenariats"],
+        units=network["unites"],
+        partner_flows=network["flux_partenaires"],
     )
 
 
@@ -445,6 +477,35 @@ def workshop_positioning(
         of_type = rows["acteur"].map(types) == partner_type
         rows = rows.loc[of_type.fillna(False).astype(bool) | ~rows["acteur"].isin(types.index)]
     return rows.reset_index(drop=True)
+
+
+def workshop_network(data: WorkshopData, code: str) -> NetworkSection | None:
+    """The network of the actors of territory ``code`` (``None`` without a registry).
+
+    Partners sited in the territory or whose ressort meets it, the other parties of
+    their partnerships in force (status running, evaluated or renegotiated), the
+    flows between them, and the declared pivots of the territory's positioning
+    (:func:`diagnostics.network.partner_network`, :func:`diagnostics.network.network_section`).
+
+    Examples
+    --------
+    >>> section = workshop_network(load_workshop_data(), "9901")
+    >>> section.reading[0].startswith("Le réseau compte")
+    True
+    """
+    if data.partnerships is None:
+        return None
+    roles = data.positioning
+    roles = roles[roles["territoire"] == data.territory_key(code)] if len(roles) else roles
+    graph = partner_network(
+        data.partners,
+        data.partnerships,
+        flows=data.partner_flows,
+        units=data.units,
+        positioning=roles if len(roles) else None,
+        communes=data.territory_communes(code).tolist(),
+    )
+    return network_section(graph)
 
 
 def workshop_partners(
@@ -866,10 +927,11 @@ class PartnerWorkshop:
     ----------
     territory, domain, situation, partner_type
         The four controls (``Dropdown``; ``""`` means every value).
-    map_view, grid_view, partner_view
+    map_view, grid_view, partner_view, network_view
         ``HTML`` widgets: the map (an ``iframe`` whose page is self-contained),
-        the positioning grid and the partner list (one ``tr`` per partner with
-        ``data-partenaire``).
+        the positioning grid, the partner list (one ``tr`` per partner with
+        ``data-partenaire``) and the network of the territory (its reading and
+        an offline ``iframe``; :func:`workshop_network`).
     partner, cell_domain, cell_situation, role, priority, decision, justification, author
         The decision form.
     save_button, status
@@ -926,7 +988,9 @@ class PartnerWorkshop:
         self.map_view = w.HTML(layout=w.Layout(width="100%"))
         self.grid_view = w.HTML(layout=w.Layout(width="100%"))
         self.partner_view = w.HTML(layout=w.Layout(width="100%"))
+        self.network_view = w.HTML(layout=w.Layout(width="100%"))
         self.summary = w.HTML()
+        self._networks: dict[str, str] = {}
 
         self.partner = w.Dropdown(description="Partenaire", style=style, layout=layout)
         self.cell_domain = w.Dropdown(
@@ -1002,6 +1066,8 @@ class PartnerWorkshop:
                 self.grid_view,
                 w.HTML("<h3>Partenaires</h3>"),
                 self.partner_view,
+                w.HTML("<h3>Réseau des partenaires</h3>"),
+                self.network_view,
                 form,
             ]
         )
@@ -1035,6 +1101,7 @@ class PartnerWorkshop:
         self.map_view.value = self._map_html(code, partners)
         self.grid_view.value = self._grid_html(code)
         self.partner_view.value = self._list_html(partners)
+        self.network_view.value = self._network_html(code)
         chosen = self.partner.value
         self.partner.options = [
             (f"{name} ({pid})", pid)
@@ -1069,11 +1136,37 @@ class PartnerWorkshop:
         if len(background):
             m.fit_bounds(map_bounds(background))
         page = self_contained_html(m.get_root().render())
-        return (
-            f'<iframe class="atelier-carte" data-partenaires="{len(located)}" '
-            f'title="Carte des partenaires" style="width:100%;height:460px;border:1px solid #ccc" '
-            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+        return iframe_html(
+            page,
+            title="Carte des partenaires",
+            css_class="atelier-carte",
+            attributes=f'data-partenaires="{len(located)}"',
         )
+
+    def _network_html(self, code: str) -> str:
+        """The network view of the territory (computed once per territory and session)."""
+        if code not in self._networks:
+            section = workshop_network(self.data, code)
+            if section is None:
+                self._networks[code] = (
+                    "<p class='atelier-reseau-vide'>Pas de registre des partenariats "
+                    f"({_REFERENTIAL_FILES['partenariats']}) dans le dossier des données : "
+                    "le réseau n'est pas affiché.</p>"
+                )
+            else:
+                page = section.html(title=f"Réseau des partenaires – {self.territory.label}")
+                reading = "".join(f"<li>{html.escape(line)}</li>" for line in section.reading)
+                self._networks[code] = (
+                    f"<ul class='atelier-reseau-lecture'>{reading}</ul>"
+                    + iframe_html(
+                        page,
+                        title="Réseau des partenaires",
+                        height=560,
+                        css_class="atelier-reseau",
+                        attributes=f'data-acteurs="{len(section.metrics)}"',
+                    )
+                )
+        return self._networks[code]
 
     def _grid_html(self, code: str) -> str:
         filters = self._filters()

@@ -30,6 +30,7 @@ from geo._errors import SchemaError
 __all__ = [
     "map_territories",
     "self_contained_html",
+    "iframe_html",
     "save_map",
     "map_bounds",
     "add_legend",
@@ -117,6 +118,28 @@ def self_contained_html(html: str) -> str:
     out = re.sub(r'<script src="(https?://[^"]+)"></script>', replace_script, html)
     out = re.sub(r'<link rel="stylesheet" href="(https?://[^"]+)"\s*/?>', replace_link, out)
     return out
+
+
+def iframe_html(
+    page: str, *, title: str, height: int = 460, css_class: str = "carte", attributes: str = ""
+) -> str:
+    """An ``<iframe srcdoc>`` holding the self-contained ``page`` (a map, a network view).
+
+    The page keeps its own scripts and styles, apart from the notebook or portrait
+    around it; ``attributes`` are extra, already escaped, attributes of the frame.
+
+    Examples
+    --------
+    >>> frame = iframe_html("<p>a & b</p>", title="Vue", height=100)
+    >>> frame.startswith('<iframe class="carte" title="Vue"'), 'srcdoc="&lt;p&gt;a &amp; b' in frame
+    (True, True)
+    """
+    extra = f" {attributes.strip()}" if attributes.strip() else ""
+    return (
+        f'<iframe class="{css_class}"{extra} title="{html.escape(title)}" '
+        f'style="width:100%;height:{height}px;border:1px solid #ccc" '
+        f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+    )
 
 
 def save_map(m: folium.Map | folium.Figure, path: str | Path) -> int:

@@ -34,7 +34,7 @@ def _portrait_commands(monkeypatch):
 def _demo_config(tmp_path: Path, **replace: str | None) -> Path:
     """A copy of the demo configuration in ``tmp_path``, paths made absolute, some replaced."""
     config = read_portrait_config(DEMO_CONFIG)
-    lines = [f'titre = "{config.title}"']
+    lines = [f'titre = "{config.title}"', f'date = "{config.date}"']
     tables: dict[str, list[str]] = {}
     inputs = {k: [str(p) for p in v] for k, v in config.inputs.items()}
     for key, value in replace.items():
@@ -304,7 +304,8 @@ def test_portrait_page_is_self_contained_and_small(batch):
     page = (output / "bassin_9901.html").read_text(encoding="utf-8")
     assert portrait.external_resources(page) == []
     assert len(page.encode()) <= MAX_BYTES
-    assert page.count("<iframe") == 4  # territory, BMO, partners and coverage maps
+    # territory, BMO, partners, coverage and cotraitance flow maps, network view
+    assert page.count("<iframe") == 6
     assert "Portrait de territoire : bassin d'emploi BMO 9901" in html.unescape(page)
     assert "load_portrait" not in page  # code and analyst notes are not in the page
     assert "Section non établie" in page and "roles_absent.csv" in page
@@ -445,3 +446,96 @@ def test_pays_de_la_loire_bassins_in_one_command(shared_data, tmp_path):
     assert nantes["sections"]["partenaires"].startswith("Section non établie")
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert index.count('<a href="bassin_52') == 26
+
+
+# --------------------------------------------------------------------------- cotraitance, réseau
+
+#: Columns of the cotraitance tables that are not counts of young people.
+_NOT_COUNTS = ("objectif", "montant", "acompte", "solde", "trop_percu", "taux", "rythme",
+               "projection", "indice", "pour_1000", "jours", "demande", "demandeurs")  # fmt: skip
+
+
+def _small_counts(tables: dict[str, pd.DataFrame], threshold: int) -> list[tuple]:
+    """(table, column, value) of every count from 1 to ``threshold - 1`` in ``tables``."""
+    found = []
+    for name, table in tables.items():
+        for column in table.select_dtypes("number").columns:
+            if any(part in column for part in _NOT_COUNTS):
+                continue
+            values = pd.to_numeric(table[column], errors="coerce")
+            found += [(name, column, v) for v in values[(values > 0) & (values < threshold)]]
+    return found
+
+
+def test_cotraitance_section_of_a_bassin(demo_data):
+    section = portrait.section_cotraitance(demo_data)
+    assert section.status == "produite"
+    assert section.facts == {"periode": "2024-06", "missions_locales": ["P0001"]}
+    attainment = section.tables["atteinte"]
+    assert attainment[["niveau", "territoire", "objectif", "entrees_objectif"]].astype(
+        str
+    ).values.tolist() == [
+        ["mission_locale", "P0001", "270", "183"],
+        ["departement", "9A", "1000", "480"],
+        ["region", "99", "1760", "859"],
+    ]
+    # the pace of the territory is that of its mission locale, against its own objective
+    pace = section.tables["rythme"]
+    assert pace["cumul_objectif"].iloc[-1] == 183
+    assert pace["rythme_lineaire"].iloc[-1] == pytest.approx(135.0)
+    text = repr(section)
+    assert "Situation à fin juin 2024" in text
+    assert "P0001 (Mission locale de Vegicourt) : dépassement, projection à 136 %" in text
+    assert set(section.maps) == {"flux"} and set(section.figures) == {"rythme", "sankey"}
+
+
+def test_cotraitance_section_shows_no_small_count(demo_data):
+    section = portrait.section_cotraitance(demo_data)
+    tables = {k: v for k, v in section.tables.items() if isinstance(v, pd.DataFrame)}
+    assert {"delais", "stocks", "sorties_dues", "sankey"} <= set(tables)
+    assert _small_counts(tables, settings.disclosure_threshold) == []
+    hidden = section.tables["sorties_dues"]["n"].isna()
+    assert hidden.any()  # the demo has small counts: they are hidden, not shown as 0
+    assert "secret statistique" in repr(section)
+
+
+def test_cotraitance_section_explains_what_is_missing(tmp_path):
+    config = _demo_config(tmp_path, cotraitance__flux=None)
+    data = portrait.load_portrait(config, "bassin", "9901")
+    section = portrait.section_cotraitance(data)
+    assert "« cotraitance.flux »" in section.status
+    early = tmp_path / "tot"
+    early.mkdir()
+    text = _demo_config(early).read_text(encoding="utf-8")
+    (early / "portrait.toml").write_text(text.replace("2026-06-30", "2022-12-31"), "utf-8")
+    data = portrait.load_portrait(early / "portrait.toml", "bassin", "9901")
+    assert "Aucun flux de cotraitance jusqu'en 2022-12" in portrait.section_cotraitance(data).status
+
+
+def test_network_section_of_a_bassin(demo_data):
+    section = portrait.section_network(demo_data)
+    assert section.status == "produite"
+    text = repr(section)
+    assert "Partenariats en vigueur au 30/06/2026." in text
+    assert "Le réseau compte 39 acteurs" in text
+    assert "Pivots déclarés mais périphériques" in text
+    page = section.pages["reseau"]
+    assert "<svg" in page and portrait.external_resources(page) == []
+    checks = section.tables["controles"]
+    assert checks.groupby("controle")["partenariat_id"].nunique()["terminee_en_cours"] == 1
+    assert section.tables["acteurs"]["nom"].iloc[0] == "Agence Pôle emploi 9A111"
+
+
+def test_network_section_without_registry(tmp_path):
+    config = _demo_config(tmp_path, partenariats__registre=None)
+    data = portrait.load_portrait(config, "bassin", "9901")
+    assert "« partenariats.registre »" in portrait.section_network(data).status
+
+
+def test_config_date_is_checked(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('date = "30/06/2026"\n', encoding="utf-8")
+    with pytest.raises(SchemaError, match="« date » : date AAAA-MM-JJ attendue"):
+        read_portrait_config(path)
+    path.write_text("date = 2026-06-30\n", encoding="utf-8")
+    assert str(read_portrait_config(path).date) == "2026-06-30"

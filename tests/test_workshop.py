@@ -26,6 +26,9 @@ _DEMO_FILES = (
     "regions.csv",
     "partenaires.csv",
     "positionnement.csv",
+    "partenariats.csv",
+    "unites_pole_emploi.csv",
+    "flux_partenaires.csv",
 )
 
 
@@ -156,6 +159,29 @@ def test_map_is_offline(shared_app):
     assert not re.search(r'<script[^>]+src="https?:', page)
     assert not re.search(r'<link[^>]+href="https?:', page)
     assert "tileLayer(" not in page
+
+
+def test_network_view_follows_the_territory(shared_app):
+    app = shared_app
+    view = app.network_view.value
+    assert "Le réseau compte 40 acteurs et 57 relations" in view
+    assert 'class="atelier-reseau" data-acteurs="40"' in view
+    page = html.unescape(re.search(r'srcdoc="([^"]*)"', view).group(1))
+    assert page.count("<circle") == 40
+    assert not re.search(r'(src|href)="https?:', page)
+    app.territory.value = "9902"
+    try:
+        assert "Le réseau compte 17 acteurs" in app.network_view.value
+    finally:
+        app.territory.value = "9901"
+    assert app.network_view.value == view  # computed once per territory
+
+
+def test_network_view_without_registry(demo_dir, tmp_path):
+    folder = _copy_demo(demo_dir, tmp_path / "donnees", skip=("partenariats.csv",))
+    app = workshop.partner_workshop(folder, territory="9901")
+    assert app.data.partnerships is None
+    assert "Pas de registre des partenariats (partenariats.csv)" in app.network_view.value
 
 
 # ---------------------------------------------------------------- recording

@@ -33,6 +33,9 @@ _DATA = (
     "regions.csv",
     "partenaires.csv",
     "positionnement.csv",
+    "partenariats.csv",
+    "unites_pole_emploi.csv",
+    "flux_partenaires.csv",
 )
 
 
@@ -111,6 +114,12 @@ def test_workshop_in_voila(voila_app, offline_page):
     mapped = int(page.locator("iframe.atelier-carte").get_attribute("data-partenaires"))
     assert before_rows == mapped > 0
     assert before_paths > mapped  # the communes of the territory, then one circle per site
+    # the network of the territory, drawn offline in its own frame
+    network = page.locator("iframe.atelier-reseau")
+    actors = int(network.get_attribute("data-acteurs"))
+    nodes = page.frame_locator("iframe.atelier-reseau").locator("svg circle[data-i]")
+    nodes.first.wait_for(timeout=15_000)
+    assert nodes.count() == actors > 0
     # no code shown to the facilitator
     assert "partner_workshop(" not in page.inner_text("body")
     assert page.locator(".jp-CodeMirrorEditor").count() == 0
