@@ -6,8 +6,14 @@ Generates a national-scale extract (484 missions locales, 900 agences, five year
 stocks by state per agence × mission locale) and :func:`lead_times` per mission locale
 and month, with peak memory (tracemalloc, Python allocations incl. NumPy/pandas buffers).
 
-Usage: ``python benchmarks/bench_cotraitance.py [--episodes 1000000]``. Prints figures;
-asserts nothing. Target of issue 6: at most 10 s and 2 GB.
+With ``--duckdb`` (and DuckDB installed: ``pip install duckdb``; it is not a
+dependency of the workbench), the same aggregations — monthly counts per agence ×
+mission locale, stocks by state at each month end, median and P90 lead times per
+mission locale and month — are also run in DuckDB on the same frames, to compare
+the engines.
+
+Usage: ``python benchmarks/bench_cotraitance.py [--episodes 1000000] [--duckdb]``.
+Prints figures; asserts nothing. Target of issue 6: at most 10 s and 2 GB.
 """
 
 from __future__ import annotations
@@ -71,9 +77,83 @@ def generate(n: int, *, seed: int = 6) -> tuple[pd.DataFrame, pd.DataFrame]:
     return episodes, periods
 
 
+_DUCKDB_SQL = """
+create or replace temp table months as
+  select cast(range as date) as debut, cast(range + interval 1 month - interval 1 day as date) as fin
+  from range(date '2020-01-01', date '2025-01-01', interval 1 month);
+create or replace temp table events as
+  select agence, mission_locale, date_trunc('month', d) as mois, etape, count(*) as n from (
+    select agence, mission_locale, date_affectation as d, 'affectations' as etape from ep
+    union all select agence, mission_locale, date_acceptation, 'acceptations' from ep
+      where date_acceptation is not null
+    union all select agence, mission_locale, date_initialisation, 'initialisations' from ep
+      where date_initialisation is not null
+    union all select agence, mission_locale, date_annulation, 'annulations' from ep
+      where date_annulation is not null
+    union all select agence, mission_locale, date_sortie, 'sortie_' || motif_sortie from ep
+      where date_sortie is not null
+  ) group by all;
+create or replace temp table stocks as
+  with presents as (
+    select e.episode_id, e.agence, e.mission_locale, m.fin
+    from ep e join months m
+      on e.date_initialisation <= m.fin and (e.date_sortie is null or e.date_sortie > m.fin)
+  ), etats as (
+    select p.episode_id, p.fin, max(case when pe.etat = 'suspension' then 2 else 1 end) as rang
+    from presents p join pe on pe.episode_id = p.episode_id and pe.date_debut <= p.fin
+      and (pe.date_fin is null or pe.date_fin >= p.fin)
+    group by all
+  )
+  select agence, mission_locale, fin as mois,
+         case rang when 2 then 'suspension' when 1 then 'alerte' else 'actif' end as etat,
+         count(*) as n
+  from presents left join etats using (episode_id, fin)
+  group by all;
+create or replace temp table delais as
+  select mission_locale, date_trunc('month', date_affectation) as mois, delai,
+         count(*) as n, median(jours) as mediane, quantile_cont(jours, 0.9) as p90 from (
+    select mission_locale, date_affectation, 'affectation_acceptation' as delai,
+           date_diff('day', date_affectation, date_acceptation) as jours from ep
+      where date_acceptation is not null
+    union all select mission_locale, date_affectation, 'affectation_initialisation',
+           date_diff('day', date_affectation, date_initialisation) from ep
+      where date_initialisation is not null
+    union all select mission_locale, date_affectation, 'acceptation_initialisation',
+           date_diff('day', date_acceptation, date_initialisation) from ep
+      where date_initialisation is not null and date_acceptation is not null
+  ) group by all;
+"""
+
+
+def run_duckdb(episodes: pd.DataFrame, periods: pd.DataFrame) -> None:
+    """The same aggregations in DuckDB (in-process, both cores), timed and sized."""
+    try:
+        import duckdb
+    except ImportError:
+        print("DuckDB absent (pip install duckdb) : comparaison non faite.")
+        return
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    con.register("ep", episodes)
+    con.register("pe", periods)
+    con.execute(_DUCKDB_SQL)
+    sizes = {
+        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        for t in ("events", "stocks", "delais")
+    }
+    elapsed = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"DuckDB {duckdb.__version__} : {elapsed:.1f} s ; {sizes['events']:,} comptes mensuels, "
+        f"{sizes['stocks']:,} stocks par état, {sizes['delais']:,} délais ; "
+        f"RSS max du processus {rss:,.0f} Mo"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=1_000_000)
+    parser.add_argument("--duckdb", action="store_true", help="comparer avec DuckDB")
     parser.add_argument(
         "--tracemalloc", action="store_true", help="trace les allocations (ralentit fortement)"
     )
@@ -102,6 +182,8 @@ def main() -> None:
         f"total : {t2 - t0:.1f} s ; pic tracemalloc {peak / 2**20:,.0f} Mo ; "
         f"RSS max du processus {rss:,.0f} Mo"
     )
+    if args.duckdb:
+        run_duckdb(episodes, periods)
 
 
 if __name__ == "__main__":
