@@ -36,6 +36,8 @@ from diagnostics.portrait import (
 )
 from diagnostics.positioning import *  # noqa: F403
 from diagnostics.positioning import __all__ as _positioning_all
+from diagnostics.training import *  # noqa: F403
+from diagnostics.training import __all__ as _training_all
 from geo import settings
 from geo._errors import (
     CodeError,
@@ -69,6 +71,7 @@ __all__ = [
     *_network_all,
     *_cotraitance_all,
     *_disclosure_all,
+    *_training_all,
     "PortraitConfig",
     "PortraitData",
     "embed_map",

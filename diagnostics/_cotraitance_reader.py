@@ -9,7 +9,7 @@ in ``df.attrs["problemes"]`` (list of French sentences).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -89,17 +89,62 @@ def raw_table(path: str | Path) -> pd.DataFrame:
     return df
 
 
+def folder_file(folder: Path, stem: str) -> Path | None:
+    """``folder/stem.csv`` or ``folder/stem.xlsx`` (any case of the suffix), if present."""
+    for suffix in (".csv", ".xlsx", ".CSV", ".XLSX"):
+        if (folder / f"{stem}{suffix}").is_file():
+            return folder / f"{stem}{suffix}"
+    return None
+
+
+def folder_paths(
+    folder: str | Path, files: Mapping[str, tuple[str, bool]], *, templates: str
+) -> dict[str, Path | None]:
+    """Find the files of a folder input: key → path (``None`` for an absent optional file).
+
+    ``files`` maps each key to ``(stem, mandatory)``; ``templates`` is the folder of
+    the blank models (``data/cotraitance/``), named in the error messages.
+
+    Raises
+    ------
+    InputFileError
+        The folder or a mandatory file is missing (the files found are listed).
+    """
+    folder = Path(folder)
+    needed = [f"{stem}.csv" for stem, need in files.values() if need]
+    if not folder.is_dir():
+        raise InputFileError(
+            f"{folder} : dossier introuvable. Donnez le dossier qui contient "
+            f"{', '.join(needed)} (modèles dans {templates})."
+        )
+    paths = {key: folder_file(folder, stem) for key, (stem, _) in files.items()}
+    missing = [f"{stem}.csv" for key, (stem, need) in files.items() if need and not paths[key]]
+    if missing:
+        found = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "aucun"
+        raise InputFileError(
+            f"{folder} : fichier(s) obligatoire(s) absent(s) : {', '.join(missing)} "
+            f"(fichiers trouvés : {found}). Partez des modèles de {templates} "
+            f"({', '.join('modele_' + name for name in needed)})."
+        )
+    return paths
+
+
 def require_columns(
-    df: pd.DataFrame, columns: Sequence[str], *, path: str | Path, what: str
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    path: str | Path,
+    what: str,
+    templates: str = "data/cotraitance/",
 ) -> None:
-    """Raise :class:`SchemaError` naming every missing column."""
+    """Raise :class:`SchemaError` naming every missing column (and the templates folder)."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
         found = ", ".join(c for c in df.columns if c != "ligne")
         raise SchemaError(
             format_problems(
                 f"{Path(path).name} : colonne(s) absente(s) pour {what} "
-                f"(colonnes trouvées : {found}). Partez du modèle de data/cotraitance/.",
+                f"(colonnes trouvées : {found}). Partez du modèle de {templates} (LISEZMOI.md).",
                 [f"colonne '{c}' attendue" for c in missing],
             ),
             [f"colonne '{c}' absente" for c in missing],

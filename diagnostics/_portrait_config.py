@@ -158,6 +158,27 @@ INPUTS: dict[str, InputSpec] = {
             section="reseau",
         ),
         InputSpec(
+            "formation.sessions",
+            "formation : sessions et places financées",
+            section="formation",
+        ),
+        InputSpec(
+            "formation.prescriptions",
+            "formation : prescriptions et leurs suites (données personnelles)",
+            section="formation",
+        ),
+        InputSpec(
+            "formation.agences",
+            "formation : agences prescriptrices (commune, coordonnées)",
+            section="formation",
+        ),
+        InputSpec("formation.poe", "formation : entrées en POE", section="formation"),
+        InputSpec(
+            "formation.correspondance",
+            "formation : table de correspondance FAP ↔ ROME",
+            section="formation",
+        ),
+        InputSpec(
             "partenariats.unites",
             "unités France Travail (direction régionale, territoriales, agences)",
             section="reseau",

@@ -170,6 +170,8 @@ class PortraitInputs:
             return self._read_cotraitance(key, path)
         if key.startswith("partenariats."):
             return self._read_partnerships(key, path)
+        if key.startswith("formation."):
+            return self._read_training(key, path)
         raise SchemaError(f"Entrée de portrait sans lecteur : {key}.")  # pragma: no cover
 
     def _read_cotraitance(self, key: str, path: Path) -> Any:
@@ -189,6 +191,26 @@ class PortraitInputs:
                 "cotraitance.ressorts": ct.read_cotraitance_ressorts,
             }[key]
             table = reader(path, structures=self.get("cotraitance.structures"))
+        table.attrs["fichier"] = path.name
+        return table
+
+    def _read_training(self, key: str, path: Path) -> Any:
+        from diagnostics import _training_reader as tr
+
+        if key == "formation.prescriptions":
+            table = tr.read_prescriptions(
+                path,
+                sessions=self.get("formation.sessions"),
+                agences=self.get("formation.agences"),
+            )
+        else:
+            reader = {
+                "formation.sessions": tr.read_training_sessions,
+                "formation.agences": tr.read_training_agences,
+                "formation.poe": tr.read_poe_entries,
+                "formation.correspondance": tr.read_fap_rome,
+            }[key]
+            table = reader(path)
         table.attrs["fichier"] = path.name
         return table
 

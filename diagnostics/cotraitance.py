@@ -63,6 +63,7 @@ from diagnostics._cotraitance_reader import (
     FLOW_COUNTS,
     STATES,
     Problems,
+    folder_paths,
     parse_counts,
     parse_dates,
     parse_flags,
@@ -75,7 +76,7 @@ from diagnostics.disclosure import (
     protect_values,
     to_display,
 )
-from geo._errors import InputFileError, SchemaError, format_problems
+from geo._errors import SchemaError, format_problems
 
 __all__ = [
     "EXIT_REASONS",
@@ -610,13 +611,6 @@ FOLDER_FILES: dict[str, tuple[str, bool]] = {
 }
 
 
-def _folder_file(folder: Path, stem: str) -> Path | None:
-    for suffix in (".csv", ".xlsx", ".CSV", ".XLSX"):
-        if (folder / f"{stem}{suffix}").is_file():
-            return folder / f"{stem}{suffix}"
-    return None
-
-
 def read_cotraitance_folder(
     folder: str | Path, *, year: int | None = None, month: int | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -658,23 +652,7 @@ def read_cotraitance_folder(
     >>> sorted(inputs), input_problems(inputs)
     (['episodes', 'flows', 'needs', 'objectives', 'periods', 'ressorts', 'structures'], [])
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputFileError(
-            f"{folder} : dossier introuvable. Donnez le dossier qui contient structures.csv, "
-            "flux.csv et objectifs.csv (modèles dans data/cotraitance/)."
-        )
-    paths = {key: _folder_file(folder, stem) for key, (stem, _) in FOLDER_FILES.items()}
-    missing = [
-        f"{stem}.csv" for key, (stem, need) in FOLDER_FILES.items() if need and not paths[key]
-    ]
-    if missing:
-        found = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "aucun"
-        raise InputFileError(
-            f"{folder} : fichier(s) obligatoire(s) absent(s) : {', '.join(missing)} "
-            f"(fichiers trouvés : {found}). Partez des modèles de data/cotraitance/ "
-            "(modele_structures.csv, modele_flux.csv, modele_objectifs.csv)."
-        )
+    paths = folder_paths(folder, FOLDER_FILES, templates="data/cotraitance/")
     structures = read_structures(paths["structures"])
     out = {"structures": structures}
     out["flows"] = read_cotraitance_flows(paths["flows"], structures=structures)
@@ -2050,6 +2028,8 @@ def save_tables(
     written = []
     for name, obj in tables.items():
         if isinstance(obj, pd.DataFrame):
+            if any(obj.index.names):  # a matrix (agence × centre...): keep its row labels
+                obj = obj.reset_index()
             shown = to_display(obj)
             if "csv" in formats:
                 shown.to_csv(out_dir / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig")

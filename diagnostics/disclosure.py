@@ -148,15 +148,17 @@ def protect_counts(
         bounds = np.flatnonzero(np.diff(code[order])) + 1
         line_groups += np.split(order, bounds)
     changed = True
-    flat_values = values.ravel()
+    # row-major flat views, made once: cell (i, j) is i * ncol + j
+    flat_values = np.ascontiguousarray(values).ravel()
+    flat_missing = np.ascontiguousarray(missing).ravel()
     ncol = values.shape[1]
     while changed:
         changed = False
-        flat = hidden.ravel()
+        flat = np.ascontiguousarray(hidden).ravel()
         for members in line_groups:
             for j in range(ncol):
                 cells = members * ncol + j
-                cells = cells[~missing.ravel()[cells]]
+                cells = cells[~flat_missing[cells]]
                 if _complete(flat_values, flat, cells):
                     changed = True
         if len(add_idx) > 1:

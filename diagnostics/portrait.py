@@ -102,6 +102,7 @@ __all__ = [
     "section_positioning_gaps",
     "section_cotraitance",
     "section_network",
+    "section_training",
     "section_sources",
     "save_portrait_summary",
     "run_portrait",
@@ -1286,6 +1287,153 @@ def section_network(data: PortraitData) -> Section:
             "territorialisation).",
         )
         section.tables["controles"] = checks
+    return _done(data, section)
+
+
+# --------------------------------------------------------------------------- formation
+
+_TRAINING_OPTIONAL = {
+    "agences": "formation.agences",
+    "poe": "formation.poe",
+    "correspondence": "formation.correspondance",
+}
+
+
+def section_training(data: PortraitData) -> Section:
+    """Training: the AFPA funnel, fill rates, flows to training sites, training against needs.
+
+    The prescriptions of the territory's agences (wherever they send people) and
+    the sessions sited in it (whoever prescribed), for the latest year of
+    prescription up to the date of observation; the needs are the territory's BMO
+    métiers (:func:`diagnostics.training.training_section`). Counts from the
+    prescriptions (personal data) are under disclosure control.
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> s = section_training(data)
+    >>> s.status, s.facts["annee"]
+    ('produite', 2024)
+    """
+    from diagnostics import training as tr
+    from diagnostics.cotraitance import input_problems
+
+    section, values = _start(data, "formation", "formation.sessions", "formation.prescriptions")
+    if values is None:
+        return section
+    sessions, prescriptions = values
+    optional = {
+        name: table
+        for name, key in _TRAINING_OPTIONAL.items()
+        if (table := data.inputs.get(key)) is not None
+    }
+    dates = prescriptions["date_prescription"]
+    dates = dates[dates <= pd.Timestamp(data.date)]
+    if dates.empty:
+        section.absent(
+            f"Aucune prescription de formation jusqu'au {data.date:%d/%m/%Y} dans "
+            f"{prescriptions.attrs.get('fichier', 'le fichier des prescriptions')}."
+        )
+        return _done(data, section)
+    year = int(dates.dt.year.max())
+    section.facts["annee"] = year
+    try:
+        result = tr.training_section(
+            sessions,
+            prescriptions,
+            **optional,
+            bmo=data.bmo_local(),
+            year=year,
+            territory=data.territory,
+        )
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    section.bullets(tr.training_summary(result))
+    section.heading("De la prescription à la certification")
+    section.figure(
+        result["figure_entonnoir"],
+        name="entonnoir",
+        alt="Entonnoir des prescriptions de formation des agences du territoire",
+    )
+    by_agence = result["entonnoir_agences"]
+    section.table(
+        by_agence,
+        name="entonnoir_agences",
+        display=frame_for_display(
+            by_agence,
+            [
+                ("agence_nom", "Agence", None),
+                ("prescriptions", "Prescriptions", fr_int),
+                ("prescriptions_hors_region", "dont hors région", fr_int),
+                ("reservations", "Réservations", fr_int),
+                ("entrees", "Entrées", fr_int),
+                ("taux_desistement", "Désistement", fr_percent),
+                ("taux_reussite", "Réussite", fr_percent),
+            ],
+        ).fillna({"Agence": "Ensemble"}),
+        caption="Indicateurs de la convention Pôle emploi – AFPA (S003 L224-L234), prescriptions "
+        f"de {year} des agences du territoire. Une case vide est sous secret statistique.",
+    )
+    fill = result["remplissage"]
+    section.heading("Remplissage des places financées")
+    section.table(
+        fill,
+        name="remplissage",
+        display=frame_for_display(
+            fill,
+            [
+                ("financeur", "Financeur", None),
+                ("sessions", "Sessions", fr_int),
+                ("places", "Places", fr_int),
+                ("entrees", "Entrées", fr_int),
+                ("taux_remplissage", "Taux de remplissage", fr_percent),
+            ],
+        ),
+        caption=f"Sessions implantées sur le territoire et commençant en {year}, quelle que soit "
+        "l'agence prescriptrice.",
+    )
+    if "carte_flux" in result:
+        section.map(
+            result["carte_flux"],
+            name="flux",
+            title=f"Prescriptions des agences vers les lieux de formation {year}",
+        )
+    needs = result.get("besoins")
+    if needs is not None and len(needs):
+        flagged = needs[needs["alerte"].fillna("").astype(str).str.strip() != ""]
+        section.heading("Formation et besoins de recrutement")
+        section.table(
+            flagged,
+            name="besoins",
+            display=frame_for_display(
+                flagged,
+                [
+                    ("metier_nom", "Métier", None),
+                    ("projets", "Projets BMO", fr_int),
+                    ("part_difficiles", "Difficiles", fr_percent),
+                    ("places", "Places", fr_int),
+                    ("entrees", "Entrées", fr_int),
+                    ("alerte", "Constat", None),
+                ],
+            ),
+            caption="Métiers en tension peu couverts par la formation et formations avec peu de "
+            "projets de recrutement (enquête BMO du territoire, correspondance FAP ↔ ROME ; la "
+            "colonne lien_bmo du tableau complet dit quel rapprochement a servi).",
+        )
+    annex = result["annexe_region"]
+    computed = int((annex["statut"] != tr.NOT_COMPUTABLE).sum())
+    section.note(
+        f"Indicateurs de l'annexe de la convention Région – Pôle emploi : {computed} calculés sur "
+        f"{len(annex)} lignes ; les autres sont « {tr.NOT_COMPUTABLE} » (tableau annexe_region)."
+    )
+    problems = input_problems({"sessions": sessions, "prescriptions": prescriptions, **optional})
+    if problems:
+        section.note(
+            f"{len(problems)} ligne(s) des fichiers de formation signalée(s) à la lecture : "
+            + " ; ".join(problems[:5])
+            + (" ..." if len(problems) > 5 else "")
+        )
+    section.tables.update({k: v for k, v in result.items() if isinstance(v, pd.DataFrame)})
     return _done(data, section)
 
 

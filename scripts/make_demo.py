@@ -1220,6 +1220,12 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         (p, "cotraitance fictive : structures, épisodes pseudonymisés, flux, objectifs")
         for p in cotraitance
     ]
+    # Reads the agences of cotraitance/structures.csv, written just above.
+    training = _sibling("demo_training").write_demo_training(out)
+    thematic += [
+        (p, "formation fictive : sessions, prescriptions, POE, agences (data/formation/)")
+        for p in training
+    ]
     return [
         *files,
         *bmo,
@@ -1227,6 +1233,7 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         positioning,
         *partnerships,
         *cotraitance,
+        *training,
         write_readme(t, out, files, thematic),
     ]
 

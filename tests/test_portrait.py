@@ -304,8 +304,8 @@ def test_portrait_page_is_self_contained_and_small(batch):
     page = (output / "bassin_9901.html").read_text(encoding="utf-8")
     assert portrait.external_resources(page) == []
     assert len(page.encode()) <= MAX_BYTES
-    # territory, BMO, partners, coverage and cotraitance flow maps, network view
-    assert page.count("<iframe") == 6
+    # territory, BMO, partners, coverage, cotraitance and training flow maps, network view
+    assert page.count("<iframe") == 7
     assert "Portrait de territoire : bassin d'emploi BMO 9901" in html.unescape(page)
     assert "load_portrait" not in page  # code and analyst notes are not in the page
     assert "Section non établie" in page and "roles_absent.csv" in page
@@ -539,3 +539,36 @@ def test_config_date_is_checked(tmp_path):
         read_portrait_config(path)
     path.write_text("date = 2026-06-30\n", encoding="utf-8")
     assert str(read_portrait_config(path).date) == "2026-06-30"
+
+
+# --------------------------------------------------------------------------- formation
+
+
+def test_training_section_of_a_bassin(demo_data):
+    section = portrait.section_training(demo_data)
+    assert section.status == "produite" and section.facts["annee"] == 2024
+    funnel = section.tables["entonnoir"]
+    assert funnel[["prescriptions", "reservations", "entrees"]].iloc[0].tolist() == [110, 65, 50]
+    text = repr(section)
+    assert "Métier en tension peu couvert par la formation : S2X61" in text
+    assert "AFPA Merlevent" in text  # a training outside the région
+    assert set(section.maps) == {"flux"}
+    flagged = section.tables["besoins"]
+    assert (flagged["alerte"] != "").sum() == 7
+    annex = section.tables["annexe_region"]
+    assert (annex["statut"] == "non calculable à partir des données fournies").sum() == 10
+    people = ["prescriptions", "prescriptions_hors_region", "reservations", "liste_attente",
+              "desistements", "entrees", "entrees_poe", "abandons", "formations_terminees",
+              "certifications", "n"]  # fmt: skip
+    tables = {
+        name: table[[c for c in people if c in table]] for name, table in section.tables.items()
+    }
+    afpa = section.tables["indicateurs_afpa"]
+    tables["indicateurs_afpa"] = afpa.loc[afpa["unite"] == "nombre", ["valeur"]]
+    assert _small_counts(tables, settings.disclosure_threshold) == []
+
+
+def test_training_section_without_prescriptions(tmp_path):
+    config = _demo_config(tmp_path, formation__prescriptions=None)
+    data = portrait.load_portrait(config, "bassin", "9901")
+    assert "« formation.prescriptions »" in portrait.section_training(data).status
