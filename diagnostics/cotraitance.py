@@ -1717,7 +1717,7 @@ def map_flows(
     """
     import folium
 
-    from geo.maps import add_legend
+    from geo.maps import add_legend, point_bounds
 
     links = flows.groupby(["agence", "mission_locale"], as_index=False)["affectations"].sum()
     links = protect_counts(
@@ -1764,12 +1764,7 @@ def map_flows(
         ],
     )
     if len(located):
-        m.fit_bounds(
-            [
-                [located["latitude"].min(), located["longitude"].min()],
-                [located["latitude"].max(), located["longitude"].max()],
-            ]
-        )
+        m.fit_bounds(point_bounds(located))
     return m
 
 

@@ -533,6 +533,13 @@ def _with_agence_names(
 # --------------------------------------------------------------------------- funnel
 
 
+def _check_success_rule(rule: str) -> None:
+    if rule not in SUCCESS_RULES:
+        raise ValueError(
+            f"Règle de réussite {rule!r} inconnue (attendu : {', '.join(SUCCESS_RULES)})."
+        )
+
+
 def _prepare(
     prescriptions: pd.DataFrame,
     sessions: pd.DataFrame | None,
@@ -633,10 +640,7 @@ def training_funnel(
     >>> f[["prescriptions", "reservations", "entrees", "certifications"]].iloc[0].tolist()
     [1172, 671, 498, 191]
     """
-    if success_rule not in SUCCESS_RULES:
-        raise ValueError(
-            f"Règle de réussite {success_rule!r} inconnue (attendu : {', '.join(SUCCESS_RULES)})."
-        )
+    _check_success_rule(success_rule)
     keys = _keys(by)
     j = _prepare(
         prescriptions,
@@ -767,10 +771,7 @@ def afpa_indicators(
     >>> t.loc[t["indicateur"] == "Nombre de prescriptions hors région", "valeur"].tolist()
     [16.0]
     """
-    if success_rule not in SUCCESS_RULES:
-        raise ValueError(
-            f"Règle de réussite {success_rule!r} inconnue (attendu : {', '.join(SUCCESS_RULES)})."
-        )
+    _check_success_rule(success_rule)
     keys = _keys(by)
     j = _prepare(
         prescriptions,
@@ -1152,7 +1153,7 @@ def map_training_flows(
     """
     import folium
 
-    from geo.maps import add_legend, add_title
+    from geo.maps import add_legend, add_title, point_bounds
 
     site = sessions.dropna(subset=["latitude", "longitude"]).drop_duplicates("centre")
     site = site.set_index("centre")
@@ -1223,12 +1224,7 @@ def map_training_flows(
         float
     )
     if len(points):
-        m.fit_bounds(
-            [
-                [points["latitude"].min(), points["longitude"].min()],
-                [points["latitude"].max(), points["longitude"].max()],
-            ]
-        )
+        m.fit_bounds(point_bounds(points))
     return m
 
 

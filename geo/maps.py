@@ -33,6 +33,7 @@ __all__ = [
     "iframe_html",
     "save_map",
     "map_bounds",
+    "point_bounds",
     "add_legend",
     "add_title",
     "add_background",
@@ -261,6 +262,17 @@ def map_bounds(gdf: gpd.GeoDataFrame) -> list[list[float]]:
     """Leaflet bounds ``[[south, west], [north, east]]`` of ``gdf`` in WGS84."""
     minx, miny, maxx, maxy = gdf.to_crs(settings.storage_crs).total_bounds
     return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+
+def point_bounds(points: pd.DataFrame) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of a table with ``latitude`` and ``longitude``.
+
+    >>> point_bounds(pd.DataFrame({"latitude": [46.0, 47.5], "longitude": [-1.0, -2.0]}))
+    [[46.0, -2.0], [47.5, -1.0]]
+    """
+    lat = points["latitude"].astype(float)
+    lon = points["longitude"].astype(float)
+    return [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
 
 
 def map_territories(
