@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "diagnostics._cli_bmo",
     "diagnostics._cli_partenaires",
     "diagnostics._cli_cotraitance",
+    "diagnostics._cli_formation",
     "diagnostics._cli_portrait",
 )
 

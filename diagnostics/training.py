@@ -1551,9 +1551,14 @@ def region_convention_indicators(
     sessions: pd.DataFrame,
     *,
     year: int,
+    offer: pd.DataFrame | None = None,
     threshold: int | None = None,
 ) -> pd.DataFrame:
     """The annex of the Région – Pôle emploi convention, computed where the inputs allow.
+
+    ``offer`` (default ``sessions``) is the training offer whose sessions are counted
+    (the sessions sited in a territory); ``sessions`` describes every session the
+    prescriptions lead to.
 
     Reproduces the sixteen « Indicateurs de suivi et d'évaluation de la mise en
     œuvre des dispositifs » (S002 L614-625, :data:`REGION_ANNEX_INDICATORS`) with
@@ -1605,6 +1610,7 @@ def region_convention_indicators(
     region_sessions = set(sessions.loc[region_funded.to_numpy(), "session_id"])
     in_region_offer = j["session_id"].isin(region_sessions)
     csp = _is_csp(sessions)
+    offer = sessions if offer is None else offer
     has_dispositif = sessions["dispositif"].notna().any()
     employment = prescriptions["date_acces_emploi"].notna().any()
 
@@ -1631,7 +1637,7 @@ def region_convention_indicators(
         )
     if has_dispositif and "date_debut" in sessions:
         for code, funder in (("csp_pole_emploi", "pole_emploi"), ("csp_region", "region")):
-            chosen = sessions[(csp & _funded_by(sessions, funder)).to_numpy()]
+            chosen = offer[(_is_csp(offer) & _funded_by(offer, funder)).to_numpy()]
             start = chosen["date_debut"]
             halves = [
                 (
@@ -1828,9 +1834,13 @@ def training_section(
     year: int | None = None,
     territory: Any = None,
     success_rule: str = "certification",
+    needs_options: Mapping[str, Any] | None = None,
     threshold: int | None = None,
 ) -> dict[str, Any]:
     """Everything the portrait or the notebook shows on training, under disclosure control.
+
+    ``needs_options`` go to :func:`training_vs_needs` (``bmo_year``,
+    ``tension_share``, ``min_projets``, ``coverage_ratio``, ``projects_per_place``).
 
     ``territory`` (a :class:`geo.territories.Territory` or a list of commune codes)
     restricts: the funnels, indicators, delays and flows to the prescriptions of the
@@ -1896,7 +1906,7 @@ def training_section(
     out["flux"] = flows
     out["matrice_flux"] = training_flow_matrix(flows)
     out["annexe_region"] = region_convention_indicators(
-        local_prescriptions, sessions, year=year, threshold=threshold
+        local_prescriptions, sessions, year=year, offer=local_sessions, threshold=threshold
     )
     local_poe = poe
     if poe is not None and communes is not None:
@@ -1913,6 +1923,7 @@ def training_section(
             poe=local_poe,
             year=year,
             threshold=threshold,
+            **(needs_options or {}),
         )
     out["figure_entonnoir"] = plot_training_funnel(out["entonnoir"])
     if agences is not None and agences["latitude"].notna().any():

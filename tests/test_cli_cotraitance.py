@@ -45,8 +45,18 @@ def _small(value: object, limit: int) -> bool:
     return number.is_integer() and 0 < number < limit
 
 
-def small_counts_in_files(paths: list[Path], limit: int) -> list[tuple]:
-    """Every count ``1 … limit-1`` shown in the CSV, XLSX, JSON and HTML ``paths``."""
+def small_counts_in_files(
+    paths: list[Path],
+    limit: int,
+    *,
+    columns: set[str] = COUNT_COLUMNS,
+    map_counts: re.Pattern[str] = _MAP_COUNTS,
+) -> list[tuple]:
+    """Every count ``1 … limit-1`` shown in the CSV, XLSX, JSON and HTML ``paths``.
+
+    ``columns`` are the table columns that count people; ``map_counts`` finds the
+    counts in the map tooltips (its group 1 is the number).
+    """
     found: list[tuple] = []
     for path in paths:
         if path.suffix == ".csv":
@@ -59,13 +69,13 @@ def small_counts_in_files(paths: list[Path], limit: int) -> list[tuple]:
             text = path.read_text(encoding="utf-8")
             found += [
                 (path.name, m.group(0))
-                for m in _MAP_COUNTS.finditer(text)
+                for m in map_counts.finditer(text)
                 if _small(m.group(1), limit)
             ]
             continue
         else:
             continue
-        for col in COUNT_COLUMNS & set(table.columns):
+        for col in columns & set(table.columns):
             found += [(path.name, col, v) for v in table[col] if _small(v, limit)]
     return found
 

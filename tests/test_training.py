@@ -706,3 +706,18 @@ def test_real_fap_rome_and_bmo(shared_data):
     # every BMO 2024 métier of the région is keyed on a FAP-225 code or its family
     assert linked["cle_fap"].notna().all()
     assert linked["lien_bmo"].str.contains("homologue").all()
+
+
+def test_region_annex_counts_the_sessions_of_the_territory():
+    from diagnostics import portrait
+
+    inputs = tr.read_training_folder(settings.demo_dir() / "formation")
+
+    def csp_sessions(code: str) -> list[int]:
+        data = portrait.load_portrait(settings.demo_dir() / "portrait.toml", "departement", code)
+        annex = tr.training_section(**inputs, year=2024, territory=data.territory)["annexe_region"]
+        rows = annex["indicateur"].str.contains("formations cofinancées")
+        return annex.loc[rows, "valeur"].astype(int).tolist()
+
+    assert csp_sessions("9C") == [1, 1, 0, 1]  # both CSP sessions are sited in 9C
+    assert csp_sessions("9A") == [0, 0, 0, 0]

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from geo import settings
-from tests import test_cli_cotraitance
 from tests.test_cli_cotraitance import small_counts_in_files
 
 papermill = pytest.importorskip(
@@ -35,6 +34,8 @@ COUNT_COLUMNS = {
     "desistements", "entrees", "abandons", "formations_terminees", "certifications", "n",
     "entrees_poe",
 }  # fmt: skip
+#: Counts of people in the tooltips of the flow map.
+MAP_COUNTS = re.compile(r":\s*(\d+)\s+prescriptions")
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +100,7 @@ def test_training_notebook_uses_the_injected_territory_and_rule(run):
     assert "Paramètre sortie vide" not in printed
 
 
-def test_training_notebook_writes_every_table_under_the_injected_threshold(run, monkeypatch):
+def test_training_notebook_writes_every_table_under_the_injected_threshold(run):
     _executed, _printed, out = run
     written = sorted(out.iterdir())
     assert {p.name for p in written} == {
@@ -107,11 +108,12 @@ def test_training_notebook_writes_every_table_under_the_injected_threshold(run, 
     } | {"figure_entonnoir.png", "carte_flux.html"}
     matrix = _csv(out, "matrice_flux")
     centres = set(matrix.columns) - {"agence"}
-    monkeypatch.setattr(test_cli_cotraitance, "COUNT_COLUMNS", COUNT_COLUMNS | centres)
-    monkeypatch.setattr(
-        test_cli_cotraitance, "_MAP_COUNTS", re.compile(r":\s*(\d+)\s+prescriptions")
+    assert (
+        small_counts_in_files(
+            written, THRESHOLD, columns=COUNT_COLUMNS | centres, map_counts=MAP_COUNTS
+        )
+        == []
     )
-    assert small_counts_in_files(written, THRESHOLD) == []
     # long tables: the counts of people are the rows in « nombre », not the rates nor the
     # CSP sessions of the Région annex (sessions, not people)
     afpa = _csv(out, "indicateurs_afpa")
