@@ -87,18 +87,36 @@ def _tableau(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return code
+    print_outcome(summary, written, out_dir, threshold, problems, figures="figures PNG")
+    return code
+
+
+def print_outcome(
+    summary: list[str],
+    written: list[Path],
+    out_dir: Path,
+    threshold: int,
+    problems: list[str],
+    *,
+    figures: str,
+    reported: str = "écartée(s) des",
+    advice: str = "Le tableau est produit sans ces lignes : corrigez-les dans les fichiers source.",
+) -> None:
+    """Print a dashboard command's French summary, what it wrote and the reported rows.
+
+    The first 50 reported rows are listed; ``--json`` gives them all.
+    """
     print("\n".join(summary))
     print(
-        f"\n{len(written)} fichiers écrits dans {out_dir} (tableaux CSV et XLSX, figures PNG, "
+        f"\n{len(written)} fichiers écrits dans {out_dir} (tableaux CSV et XLSX, {figures}, "
         f"carte HTML), sous secret statistique (effectifs de 1 à {threshold - 1} masqués « s »)."
     )
     if problems:
-        print(f"\n{len(problems)} ligne(s) écartée(s) des fichiers d'entrée :")
+        print(f"\n{len(problems)} ligne(s) {reported} fichiers d'entrée :")
         print("\n".join(f"  - {p}" for p in problems[:50]))
         if len(problems) > 50:
             print(f"  ... et {len(problems) - 50} autre(s) (--json les donne toutes).")
-        print("Le tableau est produit sans ces lignes : corrigez-les dans les fichiers source.")
-    return code
+        print(advice)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

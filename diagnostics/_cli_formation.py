@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 
 from diagnostics import training as tr
-from diagnostics._cli_cotraitance import _positive
+from diagnostics._cli_cotraitance import _positive, print_outcome
 from diagnostics.cotraitance import input_problems, save_tables
 from diagnostics.disclosure import current_threshold
 
@@ -52,17 +52,16 @@ def _tableau(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return code
-    print("\n".join(summary))
-    print(
-        f"\n{len(written)} fichiers écrits dans {out_dir} (tableaux CSV et XLSX, figure PNG, "
-        f"carte HTML), sous secret statistique (effectifs de 1 à {threshold - 1} masqués « s »)."
+    print_outcome(
+        summary,
+        written,
+        out_dir,
+        threshold,
+        problems,
+        figures="figure PNG",
+        reported="signalée(s) dans les",
+        advice="Corrigez-les dans les fichiers source ; le tableau est produit sans elles.",
     )
-    if problems:
-        print(f"\n{len(problems)} ligne(s) signalée(s) dans les fichiers d'entrée :")
-        print("\n".join(f"  - {p}" for p in problems[:50]))
-        if len(problems) > 50:
-            print(f"  ... et {len(problems) - 50} autre(s) (--json les donne toutes).")
-        print("Corrigez-les dans les fichiers source ; le tableau est produit sans elles.")
     return code
 
 

@@ -44,7 +44,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from diagnostics._training_reader import read_training_agences  # noqa: E402
+from diagnostics._training_reader import (  # noqa: E402
+    PRESCRIPTION_DATES,
+    read_training_agences,
+)
 
 __all__ = ["EXTRACT_DATE", "write_demo_training", "main"]
 
@@ -327,22 +330,7 @@ def _prescriptions(agences: pd.DataFrame, sessions: pd.DataFrame, seed: int) -> 
     table = table.reset_index(drop=True)
     ids = [f"P{zlib.crc32(f'{seed}-{i}'.encode()):08X}" for i in range(len(table))]
     table.insert(0, "prescription_id", ids)
-    columns = [
-        "prescription_id",
-        "agence",
-        "session_id",
-        "statut",
-        "date_prescription",
-        "date_liste_attente",
-        "date_reservation",
-        "date_desistement",
-        "date_entree",
-        "date_abandon",
-        "date_fin_formation",
-        "date_certification",
-        "date_acces_emploi",
-        "motif",
-    ]
+    columns = ["prescription_id", "agence", "session_id", "statut", *PRESCRIPTION_DATES, "motif"]
     for col in columns:
         if col not in table:
             table[col] = pd.NaT if col.startswith("date_") else ""
