@@ -29,6 +29,7 @@ level needs (the commune → bassin table for bassins...) are checked by
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import hashlib
@@ -372,17 +373,13 @@ def read_portrait_config(path: str | Path) -> PortraitConfig:
     if title is not None and not isinstance(title, str):
         problems.append(f"« titre » : texte attendu, trouvé {title!r}.")
         title = None
-    date = raw.pop("date", None)
+    given = raw.pop("date", None)  # TOML reads 2026-06-30 as a date, "2026-06-30" as text
+    date = given.date() if isinstance(given, dt.datetime) else given
     if isinstance(date, str):
-        try:
+        with contextlib.suppress(ValueError):
             date = dt.date.fromisoformat(date.strip())
-        except ValueError:
-            problems.append(f"« date » : date AAAA-MM-JJ attendue, trouvé {date!r}.")
-            date = None
-    elif isinstance(date, dt.datetime):
-        date = date.date()
-    elif date is not None and not isinstance(date, dt.date):
-        problems.append(f"« date » : date AAAA-MM-JJ attendue, trouvé {date!r}.")
+    if date is not None and not isinstance(date, dt.date):
+        problems.append(f"« date » : date AAAA-MM-JJ attendue, trouvé {given!r}.")
         date = None
     flat: dict[str, Any] = {}
     for table, content in raw.items():

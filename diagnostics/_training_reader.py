@@ -752,10 +752,11 @@ def read_prescriptions(
             earlier,
         )
     for code, allowed in STATUS_DATES.items():
+        has_status = (status == code).fillna(False).to_numpy(dtype=bool)
         for col in PRESCRIPTION_DATES:
             if col in allowed or col == "date_acces_emploi":
                 continue
-            wrong = ((status == code) & dates[col].notna()).to_numpy(dtype=bool) & ~bad
+            wrong = has_status & dates[col].notna().to_numpy(dtype=bool) & ~bad
             bad |= _each(
                 problems,
                 df,

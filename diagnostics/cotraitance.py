@@ -71,7 +71,9 @@ from diagnostics._cotraitance_reader import (
     require_columns,
 )
 from diagnostics.disclosure import (
+    count_text,
     current_threshold,
+    percent_text,
     protect_counts,
     protect_values,
     to_display,
@@ -1884,14 +1886,6 @@ _DUE_REASONS = {
 }
 
 
-def _percent(value: Any) -> str:
-    return "secret statistique" if pd.isna(value) else f"{float(value) * 100:.0f} %"
-
-
-def _count(value: Any) -> str:
-    return "secret statistique" if pd.isna(value) else _thousands(round(float(value)))
-
-
 def _euros(value: Any) -> str:
     return "secret statistique" if pd.isna(value) else f"{_thousands(round(float(value)))} €"
 
@@ -1946,14 +1940,14 @@ def alert_summary(
     lines = [f"Cotraitance : situation à fin {_MONTHS[month - 1]} {year}."]
     attainment = section["atteinte"]
     for _, r in attainment[attainment["niveau"] == "region"].iterrows():
-        head = f"Région {r['territoire']} : objectif annuel {_count(r['objectif'])}"
+        head = f"Région {r['territoire']} : objectif annuel {count_text(r['objectif'])}"
         if pd.isna(r["entrees_objectif"]):
             lines.append(f"{head} ; entrées comptées sous secret statistique.")
             continue
         lines.append(
-            f"{head} ; {_count(r['entrees_objectif'])} entrées comptées (atteinte "
-            f"{_percent(r['taux_atteinte'])}) ; projection au 31 décembre : "
-            f"{_count(r['projection_fin_annee'])} ({_percent(r['taux_projete'])} de l'objectif)."
+            f"{head} ; {count_text(r['entrees_objectif'])} entrées comptées (atteinte "
+            f"{percent_text(r['taux_atteinte'])}) ; projection au 31 décembre : "
+            f"{count_text(r['projection_fin_annee'])} ({percent_text(r['taux_projete'])} de l'objectif)."
         )
     alerts = section["alertes"]
     if len(alerts):

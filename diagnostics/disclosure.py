@@ -33,6 +33,7 @@ With the table total known (the default), 12 is hidden too, or 55 − 12 − 40 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,8 @@ from geo import settings
 
 __all__ = [
     "SECRET",
+    "count_text",
+    "percent_text",
     "current_threshold",
     "protect_counts",
     "protect_values",
@@ -50,6 +53,24 @@ __all__ = [
 
 #: Marker written in exports in place of a hidden count or value.
 SECRET = "s"
+
+
+def count_text(value: Any) -> str:
+    """A count for a French sentence, « secret statistique » when hidden (``<NA>``).
+
+    >>> count_text(12345), count_text(pd.NA)
+    ('12 345', 'secret statistique')
+    """
+    return "secret statistique" if pd.isna(value) else f"{round(float(value)):,}".replace(",", " ")
+
+
+def percent_text(value: Any) -> str:
+    """A share (0.42) as a French percentage, « secret statistique » when hidden.
+
+    >>> percent_text(0.426), percent_text(pd.NA)
+    ('43 %', 'secret statistique')
+    """
+    return "secret statistique" if pd.isna(value) else f"{float(value) * 100:.0f} %"
 
 
 def current_threshold(threshold: int | None = None) -> int:
@@ -137,9 +158,10 @@ def protect_counts(
             out[col] = out[col].astype("Int64")
         return out
     raw = out[columns].apply(pd.to_numeric).astype("Float64")
-    missing = raw.isna().to_numpy()
-    values = raw.fillna(0).to_numpy(dtype=float)
-    hidden = (values > 0) & (values < limit) & ~missing
+    # row-major arrays, so that their flat views share memory: cell (i, j) is i * ncol + j
+    missing = np.ascontiguousarray(raw.isna().to_numpy())
+    values = np.ascontiguousarray(raw.fillna(0).to_numpy(dtype=float))
+    hidden = np.ascontiguousarray((values > 0) & (values < limit) & ~missing)
     codes = [_group_codes(out, list(g)) for g in groups]
     add_idx = [columns.index(c) for c in (additive or [])]
     line_groups: list[np.ndarray] = []  # row indices of each group
@@ -148,13 +170,10 @@ def protect_counts(
         bounds = np.flatnonzero(np.diff(code[order])) + 1
         line_groups += np.split(order, bounds)
     changed = True
-    # row-major flat views, made once: cell (i, j) is i * ncol + j
-    flat_values = np.ascontiguousarray(values).ravel()
-    flat_missing = np.ascontiguousarray(missing).ravel()
+    flat_values, flat_missing, flat = values.ravel(), missing.ravel(), hidden.ravel()
     ncol = values.shape[1]
     while changed:
         changed = False
-        flat = np.ascontiguousarray(hidden).ravel()
         for members in line_groups:
             for j in range(ncol):
                 cells = members * ncol + j
@@ -166,7 +185,6 @@ def protect_counts(
                 cells = i * ncol + np.asarray(add_idx)
                 if _complete(flat_values, flat, cells):
                     changed = True
-        hidden = flat.reshape(values.shape)
     for j, col in enumerate(columns):
         series = pd.array(np.round(values[:, j]).astype(np.int64), dtype="Int64")
         series[missing[:, j] | hidden[:, j]] = pd.NA

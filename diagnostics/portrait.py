@@ -396,6 +396,26 @@ def _done(data: PortraitData, section: Section) -> Section:
     return section
 
 
+def _optional_inputs(data: PortraitData, keys: dict[str, str]) -> dict[str, Any]:
+    """The optional inputs that are given: parameter name → table (``keys``: name → input)."""
+    return {
+        name: table for name, key in keys.items() if (table := data.inputs.get(key)) is not None
+    }
+
+
+def _note_input_problems(section: Section, tables: dict[str, pd.DataFrame], what: str) -> None:
+    """Note the rows the readers reported in ``tables`` (the first five, then « ... »)."""
+    from diagnostics.cotraitance import input_problems
+
+    problems = input_problems(tables)
+    if problems:
+        section.note(
+            f"{len(problems)} ligne(s) des fichiers {what} à la lecture : "
+            + " ; ".join(problems[:5])
+            + (" ..." if len(problems) > 5 else "")
+        )
+
+
 def _figure(width: float, height: float, *, layout: str | None = "constrained"):
     """A matplotlib figure outside pyplot (nothing is shown twice, nothing leaks)."""
     from matplotlib.figure import Figure
@@ -1010,11 +1030,7 @@ def section_cotraitance(data: PortraitData) -> Section:
     if values is None:
         return section
     structures, flows, objectives = values
-    optional = {
-        name: table
-        for name, key in _COTRAITANCE_OPTIONAL.items()
-        if (table := data.inputs.get(key)) is not None
-    }
+    optional = _optional_inputs(data, _COTRAITANCE_OPTIONAL)
     until = f"{data.date:%Y-%m}"
     months = flows.loc[flows["mois"] <= until, "mois"]
     if months.empty:
@@ -1156,15 +1172,11 @@ def section_cotraitance(data: PortraitData) -> Section:
         section.note(f"Carte des flux non établie : {exc}")
     else:
         section.map(flow_map, name="flux", title=f"Affectations agence → mission locale {year}")
-    problems = ct.input_problems(
-        {"structures": structures, "flows": flows, "objectives": objectives, **optional}
+    _note_input_problems(
+        section,
+        {"structures": structures, "flows": flows, "objectives": objectives, **optional},
+        "de cotraitance écartée(s)",
     )
-    if problems:
-        section.note(
-            f"{len(problems)} ligne(s) des fichiers de cotraitance écartée(s) à la lecture : "
-            + " ; ".join(problems[:5])
-            + (" ..." if len(problems) > 5 else "")
-        )
     section.tables.update(tables)
     return _done(data, section)
 
@@ -1316,17 +1328,12 @@ def section_training(data: PortraitData) -> Section:
     ('produite', 2024)
     """
     from diagnostics import training as tr
-    from diagnostics.cotraitance import input_problems
 
     section, values = _start(data, "formation", "formation.sessions", "formation.prescriptions")
     if values is None:
         return section
     sessions, prescriptions = values
-    optional = {
-        name: table
-        for name, key in _TRAINING_OPTIONAL.items()
-        if (table := data.inputs.get(key)) is not None
-    }
+    optional = _optional_inputs(data, _TRAINING_OPTIONAL)
     dates = prescriptions["date_prescription"]
     dates = dates[dates <= pd.Timestamp(data.date)]
     if dates.empty:
@@ -1426,13 +1433,11 @@ def section_training(data: PortraitData) -> Section:
         f"Indicateurs de l'annexe de la convention Région – Pôle emploi : {computed} calculés sur "
         f"{len(annex)} lignes ; les autres sont « {tr.NOT_COMPUTABLE} » (tableau annexe_region)."
     )
-    problems = input_problems({"sessions": sessions, "prescriptions": prescriptions, **optional})
-    if problems:
-        section.note(
-            f"{len(problems)} ligne(s) des fichiers de formation signalée(s) à la lecture : "
-            + " ; ".join(problems[:5])
-            + (" ..." if len(problems) > 5 else "")
-        )
+    _note_input_problems(
+        section,
+        {"sessions": sessions, "prescriptions": prescriptions, **optional},
+        "de formation signalée(s)",
+    )
     section.tables.update({k: v for k, v in result.items() if isinstance(v, pd.DataFrame)})
     return _done(data, section)
 

@@ -73,7 +73,13 @@ from diagnostics._training_reader import (
     read_training_sessions,
 )
 from diagnostics.bmo import _dares_candidates, _territory_parts, metier_ranking
-from diagnostics.disclosure import current_threshold, protect_counts, protect_values
+from diagnostics.disclosure import (
+    count_text,
+    current_threshold,
+    percent_text,
+    protect_counts,
+    protect_values,
+)
 from geo import codes
 from geo._errors import SchemaError
 from geo._tables import normalize_header
@@ -437,38 +443,12 @@ def _aggregate(
     """Raw sums of ``counts`` by the columns of ``keys`` (sorted), with an « Ensemble » row."""
     counts = list(counts)
     names = list(keys.columns)
-    matrix = values[counts].to_numpy(dtype=np.int64)
     parts = []
     if names:
-        # one integer code per group, then a bincount per count: fast on 500,000 rows
-        codes = np.zeros(len(keys), dtype=np.int64)
-        levels = []
-        for name in names:
-            code, uniques = pd.factorize(keys[name], sort=True)
-            levels.append(uniques)
-            codes = codes * len(uniques) + code
-        used, group = np.unique(codes, return_inverse=True)
-        sums = (
-            np.column_stack(
-                [
-                    np.bincount(group, weights=matrix[:, i], minlength=len(used))
-                    for i in range(len(counts))
-                ]
-            )
-            if len(counts)
-            else np.zeros((len(used), 0))
-        )
-        detail = {}
-        rest = used
-        for name, uniques in reversed(list(zip(names, levels, strict=True))):
-            detail[name] = uniques.take(rest % len(uniques))
-            rest = rest // len(uniques)
-        frame = pd.DataFrame({name: pd.array(detail[name], dtype="string") for name in names})
-        for i, col in enumerate(counts):
-            frame[col] = np.rint(sums[:, i]).astype(np.int64)
-        parts.append(frame)
+        by = [keys[name] for name in names]
+        parts.append(values[counts].groupby(by, sort=True).sum().reset_index())
     if total or not names:
-        row = pd.DataFrame([matrix.sum(axis=0)], columns=counts)
+        row = pd.DataFrame([values[counts].sum().to_numpy()], columns=counts)
         for name in reversed(names):
             row.insert(0, name, TOTAL)
         parts.append(row)
@@ -850,6 +830,13 @@ def afpa_indicators(
 # --------------------------------------------------------------------------- places, delays
 
 
+def _entries_per_session(sessions: pd.DataFrame, prescriptions: pd.DataFrame) -> np.ndarray:
+    """Entries (status entrée or later) into each of ``sessions``, aligned on its rows."""
+    entered = prescriptions.loc[prescriptions["statut"].isin(_ENTERED), "session_id"]
+    counts = sessions["session_id"].map(entered.value_counts())
+    return counts.fillna(0).to_numpy(dtype=np.int64)
+
+
 def place_fill_rate(
     sessions: pd.DataFrame,
     prescriptions: pd.DataFrame,
@@ -900,13 +887,11 @@ def place_fill_rate(
     if "date_debut" in sessions:
         s = s[_year_of(sessions["date_debut"], year).to_numpy()]
     _check_by(s, keys, "Taux de remplissage")
-    entered = prescriptions.loc[prescriptions["statut"].isin(_ENTERED), "session_id"]
-    per_session = entered.value_counts()
     values = pd.DataFrame(
         {
             "sessions": np.ones(len(s), dtype=np.int64),
             "places": s["places"].to_numpy(dtype=np.int64),
-            "entrees": s["session_id"].map(per_session).fillna(0).to_numpy(dtype=np.int64),
+            "entrees": _entries_per_session(s, prescriptions),
         },
         index=s.index,
     )
@@ -1277,9 +1262,7 @@ def _training_supply(
         {"metier": code, "sessions": 1, "places": s["places"].to_numpy(dtype=np.int64)}
     )
     if prescriptions is not None:
-        entered = prescriptions.loc[prescriptions["statut"].isin(_ENTERED), "session_id"]
-        per_session = entered.value_counts()
-        supply["entrees"] = s["session_id"].map(per_session).fillna(0).to_numpy(dtype=np.int64)
+        supply["entrees"] = _entries_per_session(s, prescriptions)
     table = supply.groupby("metier").sum()
     kinds = (
         pd.Series(s["nomenclature_metier"].astype("string").to_numpy(), index=code.to_numpy())
@@ -1604,9 +1587,7 @@ def region_convention_indicators(
     [1172]
     """
     j = prescriptions
-    region_funded = _funded_by(
-        _sites(sessions).assign(cofinanceur=sessions["cofinanceur"]), "region"
-    )
+    region_funded = _funded_by(sessions, "region")
     region_sessions = set(sessions.loc[region_funded.to_numpy(), "session_id"])
     in_region_offer = j["session_id"].isin(region_sessions)
     csp = _is_csp(sessions)
@@ -1657,9 +1638,7 @@ def region_convention_indicators(
                 "par semestre de début (sessions, pas personnes)",
                 False,
             )
-        csp_region = set(
-            sessions.loc[(csp & _funded_by(sessions, "region")).to_numpy(), "session_id"]
-        )
+        csp_region = set(sessions.loc[(csp & region_funded).to_numpy(), "session_id"])
         computed["licencies_economiques_region"] = (
             [(str(year), int((dated("date_entree") & j["session_id"].isin(csp_region)).sum()))],
             f"entrées en {year} dans les sessions du dispositif CSP financées ou cofinancées par "
@@ -1885,12 +1864,15 @@ def training_section(
     ]
     opts = {"year": year, "threshold": threshold}
     out: dict[str, Any] = {"annee": year}
-    out["entonnoir"] = training_funnel(
-        local_prescriptions, sessions, agences, by=None, success_rule=success_rule, **opts
-    )
-    out["entonnoir_agences"] = training_funnel(
+    by_agence = training_funnel(
         local_prescriptions, sessions, agences, by="agence", success_rule=success_rule, **opts
     )
+    # the « Ensemble » row is the funnel with by=None: same rows, primary suppression only
+    overall = by_agence[_is_total(by_agence, ["agence"])]
+    out["entonnoir"] = overall.drop(columns=["agence", "agence_nom"], errors="ignore")
+    out["entonnoir"] = out["entonnoir"].reset_index(drop=True)
+    out["entonnoir"].attrs = dict(by_agence.attrs)
+    out["entonnoir_agences"] = by_agence
     out["entonnoir_centres"] = training_funnel(
         to_local_sessions, sessions, agences, by="centre", success_rule=success_rule, **opts
     )
@@ -1931,14 +1913,6 @@ def training_section(
     return out
 
 
-def _count(value: Any) -> str:
-    return "secret statistique" if pd.isna(value) else f"{int(value):,}".replace(",", " ")
-
-
-def _percent(value: Any) -> str:
-    return "secret statistique" if pd.isna(value) else f"{float(value) * 100:.0f} %"
-
-
 def training_summary(section: Mapping[str, Any]) -> list[str]:
     """Sum up, in French, what the training section shows and what to act on.
 
@@ -1956,21 +1930,21 @@ def training_summary(section: Mapping[str, Any]) -> list[str]:
     lines = [f"Formation : prescriptions de {year}."]
     f = section["entonnoir"].iloc[-1]
     lines.append(
-        f"{_count(f['prescriptions'])} prescriptions (dont {_count(f['prescriptions_hors_region'])}"
-        f" hors région), {_count(f['reservations'])} réservations effectives, "
-        f"{_count(f['entrees'])} entrées en formation ; taux de désistement "
-        f"{_percent(f['taux_desistement'])}, taux d'abandon {_percent(f['taux_abandon'])}, "
-        f"taux de réussite des parcours {_percent(f['taux_reussite'])}."
+        f"{count_text(f['prescriptions'])} prescriptions (dont {count_text(f['prescriptions_hors_region'])}"
+        f" hors région), {count_text(f['reservations'])} réservations effectives, "
+        f"{count_text(f['entrees'])} entrées en formation ; taux de désistement "
+        f"{percent_text(f['taux_desistement'])}, taux d'abandon {percent_text(f['taux_abandon'])}, "
+        f"taux de réussite des parcours {percent_text(f['taux_reussite'])}."
     )
     waiting = f["liste_attente"]
     if pd.isna(waiting) or waiting > 0:
-        lines.append(f"Candidats en liste d'attente : {_count(waiting)}.")
+        lines.append(f"Candidats en liste d'attente : {count_text(waiting)}.")
     fill = section["remplissage"]
     low = fill[(fill["financeur"] != TOTAL) & (fill["taux_remplissage"].astype("Float64") < 0.8)]
     for r in low.itertuples(index=False):
         lines.append(
             f"Places financées par {FUNDERS.get(r.financeur, r.financeur)} peu utilisées : "
-            f"{_percent(r.taux_remplissage)} de remplissage ({_count(r.places)} places)."
+            f"{percent_text(r.taux_remplissage)} de remplissage ({count_text(r.places)} places)."
         )
     delays = section["delais"]
     overall = delays[(delays.iloc[:, 0] == TOTAL) & (delays["delai"] == "prescription_entree")]

@@ -379,19 +379,13 @@ def load_workshop_data(
     directory = read_partners(partners_path, communes=communes)
     positioning_path = root / positioning
     decisions_path = partners_path.with_name(DECISIONS_FILE)
-    network: dict[str, pd.DataFrame | None] = {}
-    for key, reader in (
-        ("unites", read_pole_emploi_units),
-        ("partenariats", read_partnerships),
-        ("flux_partenaires", read_partner_flows),
-    ):
+
+    def optional(key: str, read, **context: Any) -> pd.DataFrame | None:
         path = root / names[key]
-        if not path.is_file():
-            network[key] = None
-        elif key == "unites":
-            network[key] = reader(path)
-        else:
-            network[key] = reader(path, partners=directory, units=network["unites"])
+        return read(path, **context) if path.is_file() else None
+
+    units = optional("unites", read_pole_emploi_units)
+    context = {"partners": directory, "units": units}
     return WorkshopData(
         folder=root,
         level=level,
@@ -405,9 +399,9 @@ def load_workshop_data(
         ressort=partner_ressort(directory, communes),
         positioning=_read_positioning_file(positioning_path, directory),
         decisions=read_decisions(decisions_path),
-        partnerships=network["partenariats"],
-        units=network["unites"],
-        partner_flows=network["flux_partenaires"],
+        partnerships=optional("partenariats", read_partnerships, **context),
+        units=units,
+        partner_flows=optional("flux_partenaires", read_partner_flows, **context),
     )
 
 
