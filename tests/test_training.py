@@ -203,6 +203,19 @@ def test_bad_prescriptions_reported_with_row_rest_used(tmp_path, tiny):
     reader.PRESCRIPTION_SCHEMA.validate(p)
 
 
+def test_unknown_status_with_later_dates_is_reported_once(tmp_path, tiny):
+    rows = [
+        _presc("odd", "A1", "S1", "perdue", "2024-02-01", date_entree="2024-03-01"),
+        _presc("ok", "A1", "S1", "entrée", "2024-02-01", date_entree="2024-03-01"),
+    ]
+    p = tr.read_prescriptions(_write(tmp_path, "p.csv", rows), sessions=tiny["sessions"])
+    assert p["prescription_id"].tolist() == ["ok"]
+    assert p.attrs["problemes"] == [
+        "ligne 2 : statut 'perdue' inconnu (attendu : prescrite, liste d'attente, réservée, "
+        "désistement, entrée, abandon, terminée, certifiée) ; ligne écartée."
+    ]
+
+
 def test_prescriptions_read_from_latin1_commas_and_xlsx(tmp_path, tiny):
     rows = _prescriptions()
     latin = tr.read_prescriptions(
