@@ -1352,6 +1352,7 @@ def section_training(data: PortraitData) -> Section:
             bmo=data.bmo_local(),
             year=year,
             territory=data.territory,
+            departements=data.inputs.get("referentiels.departements"),
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)

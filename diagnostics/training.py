@@ -1791,6 +1791,15 @@ def plot_training_funnel(funnel: pd.DataFrame, *, row: int = -1, title: str | No
     return fig
 
 
+def _with_regions(table: pd.DataFrame, departements: pd.DataFrame | None) -> pd.DataFrame:
+    """``table`` with its empty ``region`` filled from its ``departement`` (COG table)."""
+    if departements is None or not table["region"].isna().any():
+        return table
+    known = departements.dropna(subset=["departement", "region"]).drop_duplicates("departement")
+    found = table["departement"].map(known.set_index("departement")["region"])
+    return table.assign(region=table["region"].fillna(found).astype("string"))
+
+
 def _agences_of(agences: pd.DataFrame | None, communes: tuple[str, ...] | None) -> set[str] | None:
     if communes is None:
         return None
@@ -1814,12 +1823,16 @@ def training_section(
     territory: Any = None,
     success_rule: str = "certification",
     needs_options: Mapping[str, Any] | None = None,
+    departements: pd.DataFrame | None = None,
     threshold: int | None = None,
 ) -> dict[str, Any]:
     """Everything the portrait or the notebook shows on training, under disclosure control.
 
     ``needs_options`` go to :func:`training_vs_needs` (``bmo_year``,
     ``tension_share``, ``min_projets``, ``coverage_ratio``, ``projects_per_place``).
+    ``departements`` (the COG table of :func:`geo.referentials.read_departements`)
+    fills the empty région of the sessions and agences from their département, so
+    that out-of-region prescriptions can be told.
 
     ``territory`` (a :class:`geo.territories.Territory` or a list of commune codes)
     restricts: the funnels, indicators, delays and flows to the prescriptions of the
@@ -1849,6 +1862,8 @@ def training_section(
     """
     if year is None:
         year = int(prescriptions["date_prescription"].dt.year.max())
+    sessions = _with_regions(sessions, departements)
+    agences = None if agences is None else _with_regions(agences, departements)
     communes = _territory_communes(territory)
     local_agences = _agences_of(agences, communes)
     local_prescriptions = (
@@ -1913,6 +1928,10 @@ def training_section(
     return out
 
 
+#: Métiers named per alert in the summary (the table has them all).
+_LISTED = 10
+
+
 def training_summary(section: Mapping[str, Any]) -> list[str]:
     """Sum up, in French, what the training section shows and what to act on.
 
@@ -1936,6 +1955,12 @@ def training_summary(section: Mapping[str, Any]) -> list[str]:
         f"{percent_text(f['taux_desistement'])}, taux d'abandon {percent_text(f['taux_abandon'])}, "
         f"taux de réussite des parcours {percent_text(f['taux_reussite'])}."
     )
+    if section["entonnoir"].attrs.get("hors_region_inconnu"):
+        lines.append(
+            "Prescriptions hors région comptées parmi celles dont la région de l'agence et du site "
+            "est connue : renseignez la colonne region (ou departement) de sessions.csv et "
+            "agences.csv pour les classer toutes."
+        )
     waiting = f["liste_attente"]
     if pd.isna(waiting) or waiting > 0:
         lines.append(f"Candidats en liste d'attente : {count_text(waiting)}.")
@@ -1967,11 +1992,15 @@ def training_summary(section: Mapping[str, Any]) -> list[str]:
             "métier en tension peu couvert par la formation",
             "formation avec peu de projets de recrutement",
         ):
-            names = needs.loc[needs["alerte"] == alert]
+            names = needs.loc[needs["alerte"] == alert]  # most projects first
             if len(names):
                 listed = ", ".join(
                     f"{m} ({n})" if pd.notna(n) else str(m)
-                    for m, n in zip(names["metier"], names["metier_nom"], strict=True)
+                    for m, n in zip(
+                        names["metier"][:_LISTED], names["metier_nom"][:_LISTED], strict=True
+                    )
                 )
+                if len(names) > _LISTED:
+                    listed += f" et {len(names) - _LISTED} autre(s) (tableau besoins)"
                 lines.append(f"{alert[0].upper()}{alert[1:]} : {listed}.")
     return lines

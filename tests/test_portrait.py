@@ -568,6 +568,67 @@ def test_training_section_of_a_bassin(demo_data):
     assert _small_counts(tables, settings.disclosure_threshold) == []
 
 
+def _csv(path: Path, rows: list[dict]) -> str:
+    pd.DataFrame(rows).to_csv(path, sep=";", index=False)
+    return path.as_posix()
+
+
+@pytest.mark.real_data
+def test_training_section_on_a_real_bassin(shared_data, tmp_path):
+    """Nantes (bassin 5220) with the real BMO 2024, FAP ↔ ROME and COG: fictional sessions
+    and prescriptions at real communes, as an analyst's own files would be."""
+    agences = [
+        {"agence": "N1", "nom": "Agence Nantes (fictive)", "commune": "44109",
+         "latitude": "47.218", "longitude": "-1.553"},
+        {"agence": "N2", "nom": "Agence Saint-Herblain (fictive)", "commune": "44162",
+         "latitude": "47.212", "longitude": "-1.650"},
+    ]  # fmt: skip
+    sessions = [
+        {"session_id": "R1", "financeur": "Région", "organisme": "AFPA", "centre": "AFPA Nantes",
+         "commune": "44162", "metier": "K1302", "places": "24", "date_debut": "2024-03-01"},
+        {"session_id": "R2", "financeur": "Pôle emploi", "organisme": "GRETA",
+         "centre": "GRETA Rezé", "commune": "44143", "metier": "N4101", "places": "12",
+         "date_debut": "2024-04-01"},
+        {"session_id": "R3", "financeur": "OPCA", "organisme": "AFPA", "centre": "AFPA Angers",
+         "commune": "49007", "metier": "H2913", "places": "10", "date_debut": "2024-05-01"},
+    ]  # fmt: skip
+    prescriptions = [
+        {"prescription_id": f"X{agence}{session}{k}", "agence": agence, "session_id": session,
+         "statut": "entrée" if k % 2 else "prescrite", "date_prescription": "2024-02-01",
+         "date_entree": "2024-03-01" if k % 2 else ""}
+        for agence, session, n in (("N1", "R1", 30), ("N2", "R1", 20), ("N1", "R2", 16),
+                                   ("N2", "R3", 10))
+        for k in range(n)
+    ]  # fmt: skip
+    config = REAL_CONFIG.read_text(encoding="utf-8").replace(
+        "../../../shared/data", shared_data.resolve().as_posix()
+    )
+    config += (
+        f'\n[formation]\nagences = "{_csv(tmp_path / "agences.csv", agences)}"\n'
+        f'sessions = "{_csv(tmp_path / "sessions.csv", sessions)}"\n'
+        f'prescriptions = "{_csv(tmp_path / "prescriptions.csv", prescriptions)}"\n'
+        f'correspondance = "{(shared_data / "metiers" / "fap225_rome.csv").resolve().as_posix()}"\n'
+    )
+    (tmp_path / "portrait.toml").write_text(config, encoding="utf-8")
+    data = portrait.load_portrait(tmp_path / "portrait.toml", "bassin", "5220")
+    section = portrait.section_training(data)
+    assert section.status == "produite" and section.facts["annee"] == 2024
+    flows = section.tables["flux"]
+    # régions come from the COG départements: nothing is out of the région, Angers is
+    # out of the bassin
+    assert flows["site_region"].tolist() == ["52"] * 4 and not flows["hors_region"].any()
+    assert set(flows.loc[flows["hors_territoire"], "centre"]) == {"AFPA Angers"}
+    text = repr(section)
+    assert "76 prescriptions (dont 0 hors région)" in text
+    assert "Formations hors du territoire : 1 site(s) (AFPA Angers)" in text
+    needs = section.tables["besoins"]
+    homes = needs[needs["metier"] == "T2A60"].iloc[0]  # aides à domicile ← ROME K1302
+    assert homes["places"] == 24 and homes["projets"] > 100
+    assert homes["lien_formation"] == "ROME → FAP-225 (table de correspondance)"
+    # the summary names the ten métiers with most projects, then says how many more
+    assert re.search(r"et \d+ autre\(s\) \(tableau besoins\)", text)
+
+
 def test_training_section_without_prescriptions(tmp_path):
     config = _demo_config(tmp_path, formation__prescriptions=None)
     data = portrait.load_portrait(config, "bassin", "9901")

@@ -660,6 +660,24 @@ def test_out_of_region_flag_of_the_file_wins(tmp_path, tiny):
     assert f["prescriptions_hors_region"].tolist() == [2]
 
 
+def test_regions_filled_from_the_departements_else_said(tiny):
+    sessions = tiny["sessions"].assign(region=pd.array([pd.NA] * 3, dtype="string"))
+    inputs = {**tiny, "sessions": sessions}
+    unknown = tr.training_section(**inputs, year=2024, threshold=1)
+    assert unknown["entonnoir"].attrs["hors_region_inconnu"] > 0
+    assert any(line.startswith("Prescriptions hors région comptées parmi celles dont la région")
+               for line in tr.training_summary(unknown))  # fmt: skip
+    cog = pd.DataFrame({"departement": ["9A", "9B"], "region": ["99", "99"]})
+    filled = tr.training_section(**inputs, year=2024, departements=cog, threshold=1)
+    flows = filled["flux"]
+    # S3's site (centre C3) has no commune, hence no département: its région stays unknown
+    assert flows["centre"].tolist() == ["C1", "C3", "C1", "C2"]
+    assert flows["site_region"].tolist() == ["99", pd.NA, "99", "99"]
+    assert flows["hors_region"].tolist() == [False, pd.NA, False, False]
+    known = filled["entonnoir"].attrs["hors_region_inconnu"]
+    assert 0 < known < unknown["entonnoir"].attrs["hors_region_inconnu"]
+
+
 def test_territory_needs_the_agences_communes(tiny):
     with pytest.raises(SchemaError, match="commune de chaque agence"):
         tr.training_section(tiny["sessions"], tiny["prescriptions"], territory=["9A001"])
