@@ -1976,7 +1976,7 @@ def training_summary(section: Mapping[str, Any]) -> list[str]:
     if len(overall) and pd.notna(overall["mediane_jours"].iloc[0]):
         lines.append(
             f"Délai de la prescription à l'entrée : médiane {overall['mediane_jours'].iloc[0]:.0f} "
-            f"jours, 9 entrées sur 10 en moins de {overall['p90_jours'].iloc[0]:.0f} jours."
+            f"jours, 9 entrées sur 10 en {overall['p90_jours'].iloc[0]:.0f} jours au plus."
         )
     flows = section["flux"]
     away = flows[flows["hors_territoire"].fillna(False).astype(bool)]
