@@ -1719,7 +1719,7 @@ def map_flows(
     """
     import folium
 
-    from geo.maps import add_legend, point_bounds
+    from geo.maps import add_flow_line, add_legend, point_bounds
 
     links = flows.groupby(["agence", "mission_locale"], as_index=False)["affectations"].sum()
     links = protect_counts(
@@ -1734,20 +1734,15 @@ def map_flows(
         if link["agence"] not in located.index or link["mission_locale"] not in located.index:
             continue
         a, b = located.loc[link["agence"]], located.loc[link["mission_locale"]]
-        volume = link["affectations"]
-        text = (
-            f"{a['nom']} → {b['nom']} : secret statistique"
-            if pd.isna(volume)
-            else f"{a['nom']} → {b['nom']} : {int(volume)} affectations"
+        add_flow_line(
+            m,
+            (a["latitude"], a["longitude"]),
+            (b["latitude"], b["longitude"]),
+            volume=link["affectations"],
+            biggest=biggest,
+            label=f"{a['nom']} → {b['nom']}",
+            unit="affectations",
         )
-        folium.PolyLine(
-            [(a["latitude"], a["longitude"]), (b["latitude"], b["longitude"])],
-            weight=1 if pd.isna(volume) else 1 + 9 * float(volume) / biggest,
-            dash_array="4" if pd.isna(volume) else None,
-            color="#1f4e79",
-            opacity=0.7,
-            tooltip=text,
-        ).add_to(m)
     for code, site in located.iterrows():
         folium.CircleMarker(
             (site["latitude"], site["longitude"]),

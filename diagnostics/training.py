@@ -1138,7 +1138,7 @@ def map_training_flows(
     """
     import folium
 
-    from geo.maps import add_legend, add_title, point_bounds
+    from geo.maps import add_flow_line, add_legend, add_title, point_bounds
 
     site = sessions.dropna(subset=["latitude", "longitude"]).drop_duplicates("centre")
     site = site.set_index("centre")
@@ -1162,19 +1162,16 @@ def map_training_flows(
             outside_centres.add(row.centre)
         where = " (hors région)" if pd.notna(row.hors_region) and row.hors_region else ""
         name = a["nom"] if pd.notna(a["nom"]) else row.agence
-        text = (
-            f"{name} → {row.centre}{where} : secret statistique"
-            if pd.isna(volume)
-            else f"{name} → {row.centre}{where} : {int(volume)} {value}"
-        )
-        folium.PolyLine(
-            [(a["latitude"], a["longitude"]), (c["latitude"], c["longitude"])],
-            weight=1 if pd.isna(volume) else 1 + 9 * float(volume) / biggest,
-            dash_array="4" if pd.isna(volume) else None,
+        add_flow_line(
+            m,
+            (a["latitude"], a["longitude"]),
+            (c["latitude"], c["longitude"]),
+            volume=volume,
+            biggest=biggest,
+            label=f"{name} → {row.centre}{where}",
+            unit=value,
             color="#e67e22" if away else "#1f4e79",
-            opacity=0.7,
-            tooltip=text,
-        ).add_to(m)
+        )
     for code, a in ag.iterrows():
         folium.CircleMarker(
             (a["latitude"], a["longitude"]),

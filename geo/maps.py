@@ -34,6 +34,7 @@ __all__ = [
     "save_map",
     "map_bounds",
     "point_bounds",
+    "add_flow_line",
     "add_legend",
     "add_title",
     "add_background",
@@ -148,6 +149,33 @@ def save_map(m: folium.Map | folium.Figure, path: str | Path) -> int:
     data = self_contained_html(m.get_root().render()).encode("utf-8")
     Path(path).write_bytes(data)
     return len(data)
+
+
+def add_flow_line(
+    m: folium.Map,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    *,
+    volume: object,
+    biggest: float,
+    label: str,
+    unit: str,
+    color: str = "#1f4e79",
+) -> None:
+    """Draw a flow ``start → end`` whose width follows ``volume`` (1 to 10 px of ``biggest``).
+
+    A hidden volume (``<NA>``, under disclosure control) is a thin dashed line whose
+    tooltip says « secret statistique », never a number.
+    """
+    hidden = pd.isna(volume)
+    folium.PolyLine(
+        [start, end],
+        weight=1 if hidden else 1 + 9 * float(volume) / biggest,
+        dash_array="4" if hidden else None,
+        color=color,
+        opacity=0.7,
+        tooltip=f"{label} : secret statistique" if hidden else f"{label} : {int(volume)} {unit}",
+    ).add_to(m)
 
 
 def add_legend(
