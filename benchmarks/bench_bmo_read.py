@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from diagnostics._bmo_reader import read_bmo  # noqa: E402
+from diagnostics._readers.bmo import read_bmo  # noqa: E402
 from geo import settings  # noqa: E402
 
 __all__ = ["main"]

@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from diagnostics import portrait  # noqa: E402
-from diagnostics._portrait_config import read_portrait_config  # noqa: E402
-from diagnostics._portrait_data import portrait_inputs  # noqa: E402
+from diagnostics.portrait.config import read_portrait_config  # noqa: E402
+from diagnostics.portrait.inputs import portrait_inputs  # noqa: E402
 
 __all__ = ["main"]
 
@@ -50,7 +50,7 @@ def _naive(config: Path, level: str, codes: list[str], output: Path) -> list[flo
     """One fresh kernel per territory, sequentially (papermill's default engine)."""
     import papermill as pm
 
-    from diagnostics._portrait_batch import save_portrait_html
+    from diagnostics.portrait.batch import save_portrait_html
 
     seconds = []
     for code in codes:

@@ -9,8 +9,8 @@ Settings (data folder, cache folder, CRS, disclosure threshold) are shared with
 ``LookupError``, ``OSError``).
 """
 
-from diagnostics._bmo_reader import format_bmo_report, read_bmo
-from diagnostics._dares_reader import read_dares_tensions
+from diagnostics._readers.bmo import format_bmo_report, read_bmo
+from diagnostics._readers.dares import read_dares_tensions
 from diagnostics.bmo import *  # noqa: F403
 from diagnostics.bmo import __all__ as _bmo_all
 from diagnostics.cotraitance import *  # noqa: F403

@@ -1,6 +1,6 @@
 """Recruitment tensions from the BMO survey (enquête Besoins en Main-d'Œuvre).
 
-Pure functions on the tidy BMO table of :func:`~diagnostics._bmo_reader.read_bmo`
+Pure functions on the tidy BMO table of :func:`~diagnostics._readers.bmo.read_bmo`
 (one row per année × métier × bassin × département part): they never read files,
 never print and never modify their inputs.
 
@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from diagnostics._bmo_reader import read_bmo  # noqa: F401  (used by the examples)
+from diagnostics._readers.bmo import read_bmo  # noqa: F401  (used by the examples)
 from geo import codes
 from geo._errors import SchemaError, UnknownTerritoryError
 
@@ -994,7 +994,7 @@ def add_dares_tension(
         A table with ``metier`` and ``nomenclature`` columns
         (:func:`metier_ranking`, :func:`top_tension_metiers`, the tidy table...).
     dares
-        DARES indicators (:func:`~diagnostics._dares_reader.read_dares_tensions`).
+        DARES indicators (:func:`~diagnostics._readers.dares.read_dares_tensions`).
     region, departement
         Geography of the territory; indicators of this région/département are
         preferred to national ones.

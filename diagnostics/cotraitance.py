@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from diagnostics._cotraitance_reader import (
+from diagnostics._readers.cotraitance import (
     EXIT_REASONS,
     FLOW_COUNTS,
     STATES,

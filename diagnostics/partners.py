@@ -68,8 +68,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from diagnostics import _partner_typology as _typo
-from diagnostics._partners_reader import (
+from diagnostics._readers import partner_typology as _typo
+from diagnostics._readers.partners import (
     HEADER_ALIASES,
     HEADER_LABELS,
     match_headers,

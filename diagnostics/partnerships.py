@@ -67,7 +67,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from diagnostics._partners_reader import parse_date, parse_float, split_values
+from diagnostics._readers.partners import parse_date, parse_float, split_values
 from diagnostics.partners import DOMAINS, PUBLICS
 from geo._errors import InputFileError, SchemaError
 from geo._tables import normalize_header, read_text_table

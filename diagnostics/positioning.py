@@ -80,7 +80,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from diagnostics._partner_typology import UNKNOWN_TYPE
+from diagnostics._readers.partner_typology import UNKNOWN_TYPE
 from diagnostics.partners import PARTNER_TYPES, RESSORT_LEVELS, partner_ressort
 from geo import codes as _codes
 from geo import settings

@@ -9,7 +9,7 @@ territory: are the financed places used, where do prescriptions leak before entr
 does training go where employers struggle to hire?
 
 Inputs (schemas in ``data/formation/LISEZMOI.md``, readers in
-:mod:`diagnostics._training_reader`): :func:`read_training_sessions` (sessions and
+:mod:`diagnostics._readers.training`): :func:`read_training_sessions` (sessions and
 financed places), :func:`read_prescriptions` (person-level prescriptions and their
 outcomes), :func:`read_poe_entries`, :func:`read_training_agences` and
 :func:`read_fap_rome` (FAP-225 ↔ ROME); :func:`read_training_folder` reads a folder
@@ -59,7 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from diagnostics._training_reader import (
+from diagnostics._readers.training import (
     FUNDERS,
     POE_TYPES,
     PRESCRIPTION_STATUSES,

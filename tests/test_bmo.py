@@ -515,7 +515,9 @@ def test_cli_bad_files(tmp_path, capsys):
 
 
 def _demo_module():
-    spec = importlib.util.spec_from_file_location("demo_bmo", ROOT / "scripts" / "demo_bmo.py")
+    spec = importlib.util.spec_from_file_location(
+        "demo_bmo", ROOT / "scripts" / "demo" / "demo_bmo.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,4 +1,4 @@
-"""Tests of diagnostics._bmo_reader: every year format, ZIP/CSV variants, bad inputs.
+"""Tests of diagnostics._readers.bmo: every year format, ZIP/CSV variants, bad inputs.
 
 Fixtures are tiny BMO files written in code (xlsxwriter) in the layouts of the
 open-data files: 2015–2023 with the bassin columns first (2023 order), 2024–2025
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from diagnostics._bmo_reader import BMO_COLUMNS, format_bmo_report, read_bmo
+from diagnostics._readers.bmo import BMO_COLUMNS, format_bmo_report, read_bmo
 from geo._errors import InputFileError, SchemaError
 
 # One row per (métier, bassin part): code FAP2021, label, family, bassin (as the

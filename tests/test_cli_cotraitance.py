@@ -83,9 +83,9 @@ def small_counts_in_files(
 @pytest.fixture(autouse=True)
 def registered(monkeypatch):
     """Register the command group until the lead adds it to ``_COMMAND_MODULES``."""
-    if "diagnostics._cli_cotraitance" not in cli._COMMAND_MODULES:
+    if "diagnostics.cli.cotraitance" not in cli._COMMAND_MODULES:
         monkeypatch.setattr(
-            cli, "_COMMAND_MODULES", (*cli._COMMAND_MODULES, "diagnostics._cli_cotraitance")
+            cli, "_COMMAND_MODULES", (*cli._COMMAND_MODULES, "diagnostics.cli.cotraitance")
         )
 
 

@@ -1,4 +1,4 @@
-"""Tests of the fictional demonstration territory (``scripts/make_demo.py``, ``data/demo/``)."""
+"""Tests of the fictional demonstration territory (``scripts/demo/make_demo.py``, ``data/demo/``)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from geo import codes
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
-SCRIPT = ROOT / "scripts" / "make_demo.py"
-REGENERATE = "run `python scripts/make_demo.py` and commit data/demo/"
+SCRIPT = ROOT / "scripts" / "demo" / "make_demo.py"
+REGENERATE = "run `python scripts/demo/make_demo.py` and commit data/demo/"
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ import pandas as pd
 import papermill
 import pytest
 
-from diagnostics._portrait_batch import _Kernel, execute_notebook
-from diagnostics._portrait_html import external_resources
+from diagnostics.portrait.batch import _Kernel, execute_notebook
+from diagnostics.portrait.html import external_resources
 from geo import settings
 
 ROOT = Path(__file__).resolve().parents[1]

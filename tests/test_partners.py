@@ -23,7 +23,7 @@ from shapely import box
 
 from diagnostics import cli
 from diagnostics import partners as dp
-from diagnostics._partners_reader import (
+from diagnostics._readers.partners import (
     match_headers,
     parse_bool,
     parse_date,
@@ -35,12 +35,12 @@ from geo import referentials, settings, territories
 from geo._errors import InputFileError, SchemaError
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "demo_partners.py"
+SCRIPT = ROOT / "scripts" / "demo" / "demo_partners.py"
 
 
 @pytest.fixture(scope="module")
 def demo_script():
-    """``scripts/demo_partners.py`` imported as a module."""
+    """``scripts/demo/demo_partners.py`` imported as a module."""
     spec = importlib.util.spec_from_file_location("demo_partners", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules["demo_partners"] = module
@@ -55,8 +55,8 @@ def demo_script():
 def run_cli(monkeypatch, capsys):
     """``territoire`` with the ``partenaires`` group registered; returns (code, out, err)."""
     modules = cli._COMMAND_MODULES
-    if "diagnostics._cli_partenaires" not in modules:
-        monkeypatch.setattr(cli, "_COMMAND_MODULES", (*modules, "diagnostics._cli_partenaires"))
+    if "diagnostics.cli.partenaires" not in modules:
+        monkeypatch.setattr(cli, "_COMMAND_MODULES", (*modules, "diagnostics.cli.partenaires"))
 
     def run(*argv: str) -> tuple[int, str, str]:
         code = cli.main(list(argv))
@@ -160,7 +160,7 @@ def test_default_domains_of_key_types():
 
 
 def test_every_alias_leads_to_its_type():
-    from diagnostics import _partner_typology as typo
+    from diagnostics._readers import partner_typology as typo
     from geo._tables import normalize_header
 
     for code, aliases in typo.TYPE_ALIASES.items():
@@ -205,7 +205,7 @@ def test_siret_keys():
 
 
 def test_template_headers_are_all_recognised(demo_script):
-    from diagnostics._partners_reader import HEADER_ALIASES
+    from diagnostics._readers.partners import HEADER_ALIASES
 
     found = match_headers(demo_script.TEMPLATE_HEADERS)
     assert sorted(found) == sorted(
@@ -557,7 +557,7 @@ def test_template_files(demo_script, tmp_path):
     for path in written:
         committed = ROOT / "data" / "partenaires" / path.name
         assert path.read_bytes() == committed.read_bytes(), (
-            f"{committed} n'est pas à jour : lancez python scripts/demo_partners.py"
+            f"{committed} n'est pas à jour : lancez python scripts/demo/demo_partners.py"
         )
 
 
@@ -733,7 +733,7 @@ def test_cli_types(run_cli):
 
 
 def test_load_commune_table_from_demo_folder():
-    from diagnostics._cli_partenaires import load_commune_table
+    from diagnostics.cli.partenaires import load_commune_table
 
     table = load_commune_table([settings.demo_dir()])
     assert isinstance(table, gpd.GeoDataFrame) and len(table) == 300
@@ -804,7 +804,7 @@ def test_demo_file_is_up_to_date(demo_script, tmp_path):
     written = demo_script.write_demo_partners(tmp_path, seed=demo_script.DEFAULT_SEED)
     assert [p.name for p in written] == ["partenaires.csv"]
     assert written[0].read_bytes() == (demo / "partenaires.csv").read_bytes(), (
-        "data/demo/partenaires.csv n'est pas à jour : lancez python scripts/demo_partners.py"
+        "data/demo/partenaires.csv n'est pas à jour : lancez python scripts/demo/demo_partners.py"
     )
     facts = demo_script.demo_facts(tmp_path)
     assert facts["commune_non_couverte"] == "9C055"
@@ -817,7 +817,7 @@ def test_demo_file_is_up_to_date(demo_script, tmp_path):
 @pytest.mark.real_data
 def test_real_pays_de_la_loire_partners(shared_data, tmp_path):
     """A few dozen structures on Pays de la Loire communes, checked against real files."""
-    from diagnostics._cli_partenaires import load_commune_table
+    from diagnostics.cli.partenaires import load_commune_table
 
     geometries = sorted((shared_data / "geometries").glob("communes-*.geojson"))
     table = load_commune_table(

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from diagnostics import cli, portrait
-from diagnostics._portrait_batch import MAX_BYTES, _pdf, _plan, find_chromium
-from diagnostics._portrait_config import read_portrait_config, required_inputs
+from diagnostics.portrait.batch import MAX_BYTES, _pdf, _plan, find_chromium
+from diagnostics.portrait.config import read_portrait_config, required_inputs
 from geo import settings
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError
 
@@ -25,9 +25,9 @@ REAL_CONFIG = ROOT / "tests" / "data" / "portrait_pays_de_la_loire.toml"
 @pytest.fixture(autouse=True)
 def _portrait_commands(monkeypatch):
     """``territoire portrait(s)`` are wired in ``diagnostics.cli`` by the lead."""
-    if "diagnostics._cli_portrait" not in cli._COMMAND_MODULES:
+    if "diagnostics.cli.portrait" not in cli._COMMAND_MODULES:
         monkeypatch.setattr(
-            cli, "_COMMAND_MODULES", (*cli._COMMAND_MODULES, "diagnostics._cli_portrait")
+            cli, "_COMMAND_MODULES", (*cli._COMMAND_MODULES, "diagnostics.cli.portrait")
         )
 
 
@@ -333,7 +333,7 @@ def test_rerun_skips_up_to_date_portraits_unless_forced(batch):
     summary_path = output / "details" / "bassin_9901.json"
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     used = summary["sources_code"]
-    assert any(f.endswith("portrait.py") for f in used) and any(f.endswith("bmo.py") for f in used)
+    assert any(f.endswith("sections.py") for f in used) and any(f.endswith("bmo.py") for f in used)
     summary["sources_code"] = {next(iter(used)): "0" * 64}  # the code has changed since
     summary_path.write_text(json.dumps(summary), encoding="utf-8")
     assert todo() == ["9901"]

@@ -796,9 +796,9 @@ def test_an_empty_positioning_gives_empty_gaps(partners, communes):
 
 @pytest.fixture(scope="module")
 def demo_script():
-    """``scripts/demo_positioning.py``, imported as a module."""
+    """``scripts/demo/demo_positioning.py``, imported as a module."""
     spec = importlib.util.spec_from_file_location(
-        "demo_positioning", ROOT / "scripts" / "demo_positioning.py"
+        "demo_positioning", ROOT / "scripts" / "demo" / "demo_positioning.py"
     )
     module = importlib.util.module_from_spec(spec)
     sys.modules["demo_positioning"] = module
@@ -853,7 +853,7 @@ def test_demo_file_is_deterministic_and_up_to_date(
     assert first.read_bytes() == second.read_bytes()
     committed = settings.demo_dir() / "positionnement.csv"
     assert first.read_bytes() == committed.read_bytes(), (
-        "data/demo/positionnement.csv est périmé : relancez python scripts/demo_positioning.py"
+        "data/demo/positionnement.csv est périmé : relancez python scripts/demo/demo_positioning.py"
     )
     other = demo_script.write_demo_positioning(
         tmp_path / "c", demo_partners, seed=1, communes=demo_communes

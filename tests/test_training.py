@@ -1,12 +1,12 @@
-"""Tests of the training diagnostics (``diagnostics.training``, ``diagnostics._training_reader``)."""
+"""Tests of the training diagnostics (``diagnostics.training``, ``diagnostics._readers.training``)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from diagnostics import _training_reader as reader
 from diagnostics import training as tr
+from diagnostics._readers import training as reader
 from diagnostics.cotraitance import input_problems
 from diagnostics.disclosure import small_counts
 from geo import settings

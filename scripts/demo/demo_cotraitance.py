@@ -23,7 +23,7 @@ the split, suspensions over six months, 26th birthdays (one-year rule), moves ou
 the ressort, affectations not cancelled after a deregistration, initialisations
 before acceptation, CIVIS and ex-CIVIS young people.
 
-Run ``python scripts/demo_cotraitance.py``; the output is byte-for-byte deterministic.
+Run ``python scripts/demo/demo_cotraitance.py``; the output is byte-for-byte deterministic.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -365,7 +365,7 @@ def write_demo_cotraitance(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python scripts/demo_cotraitance.py [--sortie DOSSIER]``."""
+    """Command line: ``python scripts/demo/demo_cotraitance.py [--sortie DOSSIER]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sortie", type=Path, default=ROOT / "data" / "demo")
     parser.add_argument("--graine", type=int, default=2010)

@@ -16,7 +16,7 @@ def run_demo(output: Path) -> list[Path]:
 
     Returns the paths written.
     """
-    from diagnostics._cli_territoires import build_and_save
+    from diagnostics.cli.territoires import build_and_save
 
     demo = settings.demo_dir()
     output.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ places several hundred fictional structures on them:
 has the reference lists on two more sheets and a drop-down list on the type
 column).
 
-Run ``python scripts/demo_partners.py`` to rewrite both. The output is
+Run ``python scripts/demo/demo_partners.py`` to rewrite both. The output is
 byte-for-byte deterministic for a given seed.
 """
 
@@ -54,7 +54,7 @@ __all__ = [
     "main",
 ]
 
-#: Master seed of the demonstration territory (``scripts/make_demo.py``).
+#: Master seed of the demonstration territory (``scripts/demo/make_demo.py``).
 DEFAULT_SEED = 20240417
 
 #: Verification dates of the demo are drawn relative to this date: with
@@ -723,7 +723,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Écrit l'annuaire des partenaires de démonstration et les modèles vides."
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     parser.add_argument("--demo", type=Path, default=root / "data" / "demo")
     parser.add_argument("--modeles", type=Path, default=root / "data" / "partenaires")
     parser.add_argument("--graine", type=int, default=DEFAULT_SEED)

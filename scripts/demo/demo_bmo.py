@@ -17,8 +17,8 @@ codes of the 2023 file are the FAP2021 codes with ``Z`` instead of ``X``, a
 simplification of the demo); the family codes and labels are those of the BMO
 survey.
 
-Run ``python scripts/demo_bmo.py`` to (re)write ``data/demo/bmo/`` from the
-demonstration referentials; ``scripts/make_demo.py`` calls :func:`write_demo_bmo`.
+Run ``python scripts/demo/demo_bmo.py`` to (re)write ``data/demo/bmo/`` from the
+demonstration referentials; ``scripts/demo/make_demo.py`` calls :func:`write_demo_bmo`.
 The output is byte-for-byte deterministic for a given seed.
 """
 
@@ -280,7 +280,7 @@ def _demo_bassins(demo: Path) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     """Rewrite ``data/demo/bmo`` from the demonstration referentials."""
     parser = argparse.ArgumentParser(description="Écrit les fichiers BMO de démonstration.")
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     parser.add_argument("--demo", type=Path, default=root / "data" / "demo")
     parser.add_argument("--graine", type=int, default=20240417)
     args = parser.parse_args(argv)

@@ -15,8 +15,8 @@ environment variable. Running the script twice writes byte-identical files;
 
 Usage::
 
-    python scripts/make_demo.py                 # writes data/demo/
-    python scripts/make_demo.py --sortie DOSSIER
+    python scripts/demo/make_demo.py                 # writes data/demo/
+    python scripts/demo/make_demo.py --sortie DOSSIER
 
 Geometry is computed in Lambert-93 (EPSG:2154) and written in WGS84 with
 coordinates rounded to 6 decimals; the commune polygons form an exact coverage
@@ -112,7 +112,7 @@ DECIMALS = 6
 #: Adjacency of communes: ``graph[i][j]`` is the distance (km) between neighbours.
 Graph = list[dict[int, float]]
 
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
 # --------------------------------------------------------------------------- utils
@@ -1129,8 +1129,8 @@ def write_readme(
         "## Régénérer",
         "",
         "```",
-        "python scripts/make_demo.py            # réécrit data/demo/",
-        "python scripts/make_demo.py --sortie DOSSIER",
+        "python scripts/demo/make_demo.py            # réécrit data/demo/",
+        "python scripts/demo/make_demo.py --sortie DOSSIER",
         "```",
         "",
         "Le script est déterministe (graine fixe, aucune dépendance à l'heure ni à",

@@ -14,10 +14,10 @@ How a batch runs
   executes it in that kernel through the ``atelier`` engine registered below.
   Imports and input files are therefore paid once per worker, not once per
   territory (a fresh kernel costs about 2 s of imports alone; the input tables
-  are kept in memory by :func:`diagnostics._portrait_data.portrait_inputs`).
+  are kept in memory by :func:`diagnostics.portrait.inputs.portrait_inputs`).
   The namespace is reset between territories; a kernel that dies is restarted.
 - Each executed notebook becomes a self-contained HTML page
-  (:mod:`diagnostics._portrait_html`); a page that would still load something
+  (:mod:`diagnostics.portrait.html`); a page that would still load something
   from the network is refused. One failing territory never stops the batch.
 - The parent writes ``manifeste.csv``, ``manifeste.json`` and ``index.html``.
 
@@ -46,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostics._portrait_config import read_portrait_config, required_inputs
+from diagnostics.portrait.config import read_portrait_config, required_inputs
 from geo import settings
 from geo._errors import InputFileError, UnknownTerritoryError
 
@@ -57,6 +57,7 @@ __all__ = [
     "save_portrait_html",
     "run_portrait",
     "run_portraits",
+    "run_demo_portraits",
     "find_chromium",
     "MAX_BYTES",
 ]
@@ -285,7 +286,7 @@ def save_portrait_html(nb: Any, path: str | Path, *, title: str) -> int:
     ValueError
         The page would load something from the network (the message names it).
     """
-    from diagnostics._portrait_html import external_resources, notebook_body, portrait_page
+    from diagnostics.portrait.html import external_resources, notebook_body, portrait_page
 
     page = portrait_page(notebook_body(nb), title=title, footer="Atelier territoires")
     found = external_resources(page)
@@ -628,7 +629,7 @@ def run_portraits(
     InputFileError, SchemaError
         The configuration or the files that list the territories are unusable.
     """
-    from diagnostics._portrait_html import index_page
+    from diagnostics.portrait.html import index_page
 
     started = time.perf_counter()
     plan = _plan(
@@ -692,7 +693,7 @@ def _plan(
 ) -> _Plan:
     """List the territories, and find those whose portrait is up to date."""
     from diagnostics._cache import file_checksum
-    from diagnostics._portrait_data import portrait_inputs
+    from diagnostics.portrait.inputs import portrait_inputs
 
     config_path = Path(config).resolve()
     configuration = read_portrait_config(config_path)
@@ -827,4 +828,18 @@ def _write_manifest(result: BatchResult, configuration: Any, level: str) -> None
     }
     (result.output / "manifeste.json").write_text(
         json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+def run_demo_portraits(output: str | Path, *, workers: int = 2) -> BatchResult:
+    """The portraits of the demo région's bassins, their manifest and index, in ``output``.
+
+    What ``territoire demo`` adds to its outputs (``output/portraits/``).
+    """
+    return run_portraits(
+        settings.demo_dir() / "portrait.toml",
+        "bassin",
+        Path(output) / "portraits",
+        region="99",
+        workers=workers,
     )

@@ -2,7 +2,7 @@
 
 Files documented in ``data/formation/LISEZMOI.md`` (templates alongside). Each reader
 reads the file as text (CSV ``;`` or ``,``, UTF-8 or latin-1, or XLSX, through
-:func:`diagnostics._cotraitance_reader.raw_table`), checks the columns once, then
+:func:`diagnostics._readers.cotraitance.raw_table`), checks the columns once, then
 parses every row. A row with a problem is *reported* (``ligne N : ...``, the file's
 line number, header = line 1) and set aside; the rest is returned. The problems are
 kept in ``df.attrs["problemes"]``. Two oddities leave the row in: a métier code that
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from diagnostics._cotraitance_reader import (
+from diagnostics._readers.cotraitance import (
     Problems,
     folder_paths,
     parse_counts,

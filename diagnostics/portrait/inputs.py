@@ -1,7 +1,7 @@
 """Input tables of a portrait, read once per configuration and shared by territories.
 
 :class:`PortraitInputs` reads the files named by a
-:class:`~diagnostics._portrait_config.PortraitConfig` lazily, on first use, and
+:class:`~diagnostics.portrait.config.PortraitConfig` lazily, on first use, and
 keeps them: the commune table, the commune polygons brought to the current COG
 and simplified, the BMO table, the partner directory and its ressorts, the
 positioning table. A portrait batch runs many territories in the same Python
@@ -27,7 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from diagnostics._portrait_config import INPUTS, PortraitConfig
+from diagnostics.portrait.config import INPUTS, PortraitConfig
 from geo import polygons, referentials, simplify, territories
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, WorkbenchError
 
@@ -147,7 +147,7 @@ class PortraitInputs:
         if key == "referentiels.regions":
             return referentials.read_regions(path)
         if key == "bmo.fichiers":
-            from diagnostics._bmo_reader import format_bmo_report, read_bmo
+            from diagnostics._readers.bmo import format_bmo_report, read_bmo
 
             tables = [read_bmo(p) for p in paths]
             reports = [format_bmo_report(t) for t in tables]
@@ -155,7 +155,7 @@ class PortraitInputs:
             bmo.attrs = {"rapports": reports}
             return bmo
         if key == "bmo.tensions_dares":
-            from diagnostics._dares_reader import read_dares_tensions
+            from diagnostics._readers.dares import read_dares_tensions
 
             return read_dares_tensions(path)
         if key == "partenaires.annuaire":
@@ -195,7 +195,7 @@ class PortraitInputs:
         return table
 
     def _read_training(self, key: str, path: Path) -> Any:
-        from diagnostics import _training_reader as tr
+        from diagnostics._readers import training as tr
 
         if key == "formation.prescriptions":
             table = tr.read_prescriptions(

@@ -27,7 +27,7 @@ Agefiph), a métier en tension with little training (aides à domicile, T2A60: 1
 places and a few POE for about 350 projects) and a training with few recruitment
 projects (web developers, ROME M1805: no BMO project in the territory).
 
-Run ``python scripts/demo_training.py``; the output is byte-for-byte deterministic.
+Run ``python scripts/demo/demo_training.py``; the output is byte-for-byte deterministic.
 """
 
 from __future__ import annotations
@@ -40,11 +40,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from diagnostics._training_reader import (  # noqa: E402
+from diagnostics._readers.training import (  # noqa: E402
     PRESCRIPTION_DATES,
     read_training_agences,
 )
@@ -393,7 +393,7 @@ def write_demo_training(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python scripts/demo_training.py [--sortie DOSSIER]``."""
+    """Command line: ``python scripts/demo/demo_training.py [--sortie DOSSIER]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sortie", type=Path, default=ROOT / "data" / "demo")
     parser.add_argument("--graine", type=int, default=2012)

@@ -1,95 +1,35 @@
-"""Territorial portraits: one parameterised notebook, one self-contained HTML page per territory.
+"""The sections of a territorial portrait: one ``section_<thing>(data) -> Section`` each.
 
-A portrait is ``notebooks/portrait_territoire.ipynb`` executed by papermill for
-one territory, then turned into a single HTML file that opens offline (maps,
-charts and styles inside the page). Its inputs are named in a small TOML
-configuration (:func:`read_portrait_config`, example ``data/demo/portrait.toml``).
-
-In the notebook, every section is a markdown heading and one or two cells, each
-calling one helper of this module on the data of :func:`load_portrait`::
-
-    donnees = portrait.load_portrait(configuration, niveau, code)
-    portrait.section_key_figures(donnees)
-    portrait.section_bmo_map(donnees)
-
-Each helper returns a :class:`Section` (text, tables, charts and maps, shown as
-HTML; the computed tables stay available in ``.tables``). When the input of a
-section is not given, its file is missing or unreadable, the section says so in a
-French sentence instead of failing, and the portrait summary lists it.
-
-Adding a section (cotraitance, réseau, formation...)
-----------------------------------------------------
-1. declare its input files in :data:`diagnostics._portrait_config.INPUTS` (and how
-   to read them in :meth:`diagnostics._portrait_data.PortraitInputs._read`);
-2. write a ``section_<thing>(data) -> Section`` helper here, starting with
-   ``section, table = _start(data, "<thing>", "<input key>")`` and returning
-   ``section`` early when the input is missing;
-3. add a markdown heading and a cell calling it to the notebook.
-
-Batches
--------
-:func:`run_portrait` and :func:`run_portraits` (``territoire portrait`` and
-``territoire portraits``) execute the notebook in warm kernels, in parallel,
-skip the portraits that are up to date, and write a manifest (CSV and JSON) and
-an index page; see :mod:`diagnostics._portrait_batch`.
+Each helper returns a :class:`~diagnostics.portrait.html.Section` (text, tables, charts and
+maps, shown as HTML; the computed tables stay available in ``.tables``). When the input of a
+section is not given, its file is missing or unreadable, the section says so in a French
+sentence instead of failing, and the portrait summary lists it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from diagnostics._portrait_batch import (
-    BatchResult,
-    _version,
-    execute_notebook,
-    notebook_path,
-    run_portrait,
-    run_portraits,
-    save_portrait_html,
-)
-from diagnostics._portrait_config import (
-    INPUTS,
-    PortraitConfig,
-    read_portrait_config,
-    required_inputs,
-)
-from diagnostics._portrait_data import (
-    COMMUNE_TOLERANCE_M,
-    TERRITORY_TOLERANCE_M,
-    PortraitInputs,
-    portrait_inputs,
-)
-from diagnostics._portrait_html import (
-    MapView,
+from diagnostics.portrait.batch import _version
+from diagnostics.portrait.config import INPUTS
+from diagnostics.portrait.html import (
     Section,
-    embed_map,
-    external_resources,
     fr_int,
     fr_number,
     fr_percent,
     frame_for_display,
 )
+from diagnostics.portrait.inputs import COMMUNE_TOLERANCE_M, TERRITORY_TOLERANCE_M
+from diagnostics.portrait.loading import PortraitData
 from geo import settings
 from geo._errors import WorkbenchError
-from geo.simplify import geojson_text, simplify_coverage
-from geo.territories import Territory
 
 __all__ = [
-    "PortraitConfig",
-    "PortraitData",
-    "Section",
-    "MapView",
-    "BatchResult",
-    "read_portrait_config",
-    "load_portrait",
-    "embed_map",
     "section_title",
     "section_key_figures",
     "section_territory_map",
@@ -105,268 +45,7 @@ __all__ = [
     "section_training",
     "section_sources",
     "save_portrait_summary",
-    "run_portrait",
-    "run_portraits",
-    "run_demo_portraits",
-    "execute_notebook",
-    "save_portrait_html",
-    "notebook_path",
-    "external_resources",
 ]
-
-
-#: Largest GeoJSON of the commune polygons drawn in one map of a portrait (bytes).
-MAP_BYTES = 500_000
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass
-class PortraitData:
-    """Everything a portrait needs for one territory; built by :func:`load_portrait`.
-
-    Attributes
-    ----------
-    config
-        The configuration (input files).
-    inputs
-        The input tables, read on first use and shared between territories.
-    territory
-        The territory portrayed.
-    years
-        BMO vintages shown (``None``: every vintage of the configuration).
-    produced
-        Date and time of production (shown in the sources section).
-    sections
-        Section name → ``"produite"`` or the French reason why it is empty or partial.
-    """
-
-    config: PortraitConfig
-    inputs: PortraitInputs
-    territory: Territory
-    years: tuple[int, ...] | None = None
-    produced: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
-    sections: dict[str, str] = field(default_factory=dict)
-    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def key(self) -> str:
-        """``"<niveau>:<code>"``, the territory key of partner and positioning files."""
-        return f"{self.territory.level}:{self.territory.code}"
-
-    @property
-    def label(self) -> str:
-        """French label, e.g. ``bassin d'emploi BMO 9901 – VEGICOURT``."""
-        return self.territory.label
-
-    def _cached(self, name: str, build) -> Any:
-        if name not in self._memo:
-            self._memo[name] = build()
-        return self._memo[name]
-
-    def communes(self) -> pd.DataFrame:
-        """Rows of the commune table for the communes of the territory."""
-        table = self.inputs.communes()
-        return self._cached(
-            "communes",
-            lambda: table[table["commune"].isin(set(self.territory.communes))].reset_index(
-                drop=True
-            ),
-        )
-
-    def shapes(self) -> Any:
-        """Simplified polygons of the territory's communes (with ``population``), or ``None``.
-
-        Simplified further for large territories, so that their GeoJSON stays under
-        :data:`MAP_BYTES`.
-        """
-
-        def build():
-            shapes = self.inputs.commune_shapes()
-            if shapes is None:
-                return None
-            inside = shapes[shapes["commune"].isin(set(self.territory.communes))]
-            if inside.empty:
-                return None
-            population = self.communes().set_index("commune")["population"]
-            inside = inside.assign(population=inside["commune"].map(population))
-            if len(geojson_text(inside).encode()) > MAP_BYTES:  # a département, a région
-                inside = simplify_coverage(inside, max_bytes=MAP_BYTES)
-            return inside.reset_index(drop=True)
-
-        return self._cached("shapes", build)
-
-    def outline(self) -> Any:
-        """The territory as one (simplified) polygon, or ``None``."""
-
-        def build():
-            import geopandas as gpd
-            import shapely
-
-            shapes = self.shapes()
-            if shapes is None:
-                return None
-            geom = shapely.coverage_union_all(shapes.geometry.values)
-            return gpd.GeoDataFrame(geometry=[geom], crs=shapes.crs)
-
-        return self._cached("outline", build)
-
-    def regions(self) -> list[str]:
-        """Régions of the territory (of the bassin as published, for a bassin)."""
-
-        def build():
-            if self.territory.level == "bassin":
-                bassins = self.inputs.get("referentiels.communes_bassins")
-                if bassins is not None and "region" in bassins.columns:
-                    found = bassins.loc[bassins["bassin"] == self.territory.code, "region"]
-                    if found.notna().any():
-                        return sorted(found.dropna().unique().tolist())
-            return sorted(self.communes()["region"].dropna().unique().tolist())
-
-        return self._cached("regions", build)
-
-    def context_shapes(self, level: str) -> Any:
-        """Simplified polygons of the territories of ``level`` in the territory's région(s).
-
-        Columns ``territoire, territoire_nom, nb_communes, population, geometry``
-        (:func:`geo.polygons.dissolve_communes`); ``None`` without commune polygons.
-        The territory's own territories of ``level`` are always included.
-        """
-        table = self.inputs.communes()
-        codes = set(table.loc[table["region"].isin(self.regions()), level].dropna())
-        codes |= set(self.communes()[level].dropna())
-        return self.inputs.level_shapes(level, frozenset(codes))
-
-    def departements(self) -> list[str]:
-        """Départements of the territory's communes."""
-        return sorted(self.communes()["departement"].dropna().unique().tolist())
-
-    def bmo(self) -> pd.DataFrame | None:
-        """The BMO table of the vintages shown, or ``None``."""
-
-        def build():
-            bmo = self.inputs.get("bmo.fichiers")
-            if bmo is None:
-                return None
-            if self.years:
-                bmo = bmo[bmo["annee"].isin(self.years)]
-            return bmo if len(bmo) else None
-
-        return self._cached("bmo", build)
-
-    def bmo_local(self) -> pd.DataFrame | None:
-        """The BMO rows of the territory (:func:`diagnostics.bmo.bmo_for_territory`)."""
-        from diagnostics.bmo import bmo_for_territory
-
-        def build():
-            bmo = self.bmo()
-            if bmo is None:
-                return None
-            return bmo_for_territory(bmo, self.territory, communes=self.inputs.communes())
-
-        return self._cached("bmo_local", build)
-
-    def bmo_summary(self) -> pd.DataFrame | None:
-        """Projects, shares and secrecy of the territory, one row per vintage."""
-        from diagnostics.bmo import recruitment_summary
-
-        def build():
-            local = self.bmo_local()
-            return None if local is None or local.empty else recruitment_summary(local)
-
-        return self._cached("bmo_summary", build)
-
-    def partners_here(self) -> pd.DataFrame | None:
-        """Structures located in the territory or whose ressort reaches it."""
-
-        def build():
-            partners = self.inputs.get("partenaires.annuaire")
-            if partners is None:
-                return None
-            ressort = self.inputs.ressort()
-            inside = set(self.territory.communes)
-            reach = set(ressort.loc[ressort["commune"].isin(inside), "partenaire_id"])
-            located = partners["commune"].isin(inside).fillna(False).astype(bool)
-            keep = located | partners["partenaire_id"].isin(reach)
-            out = partners[keep].copy()
-            out["implante"] = located[keep].to_numpy()
-            out["ressort_territoire"] = out["partenaire_id"].isin(reach).to_numpy()
-            return out.reset_index(drop=True)
-
-        return self._cached("partners_here", build)
-
-    @property
-    def date(self) -> dt.date:
-        """Date of observation: the ``date`` of the configuration, else the production day."""
-        return self.config.date or self.produced.date()
-
-    def __repr__(self) -> str:
-        return f"PortraitData({self.label}, {len(self.territory)} commune(s))"
-
-
-def load_portrait(
-    configuration: str | Path | PortraitConfig,
-    niveau: str,
-    code: str | int,
-    *,
-    annees: int | Sequence[int] | None = None,
-    fichiers: Mapping[str, Any] | None = None,
-) -> PortraitData:
-    """Read the inputs of a configuration and select one territory.
-
-    Parameters
-    ----------
-    configuration
-        The TOML configuration (path, or a :class:`PortraitConfig`).
-    niveau
-        ``bassin``, ``zone_emploi``, ``clpe``, ``departement``, ``region`` or ``commune``.
-    code
-        Code of the territory (normalised: ``5203``, ``"5203"``, département ``1`` → ``01``).
-    annees
-        BMO vintages to show (default: every vintage of the configuration).
-    fichiers
-        Inputs replacing those of the configuration (key → path or list of paths,
-        ``None`` to drop an input), relative paths against the current folder.
-
-    Returns
-    -------
-    PortraitData
-
-    Raises
-    ------
-    UnknownTerritoryError
-        The code is not in the referential; the message lists the closest codes.
-    SchemaError, InputFileError
-        The configuration cannot list the territories of ``niveau``.
-
-    Examples
-    --------
-    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
-    >>> data.label, len(data.territory)
-    ("bassin d'emploi BMO 9901 – VEGICOURT", 40)
-    >>> load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9991")
-    Traceback (most recent call last):
-    ...
-    geo._errors.UnknownTerritoryError: Bassin d'emploi BMO 9991 inconnu(e) dans le référentiel (10 code(s) connus). Codes proches : ... Vérifiez le code et le millésime du référentiel.
-    """
-    config = (
-        configuration
-        if isinstance(configuration, PortraitConfig)
-        else read_portrait_config(configuration)
-    )
-    config = config.with_overrides(fichiers)
-    required_inputs(config, niveau)
-    inputs = portrait_inputs(config)
-    territory = inputs.territory(niveau, str(code))
-    if annees is None or (
-        isinstance(annees, Sequence) and not isinstance(annees, str) and not annees
-    ):
-        years = None
-    elif isinstance(annees, int | str):
-        years = (int(annees),)
-    else:
-        years = tuple(sorted({int(a) for a in annees}))
-    return PortraitData(config=config, inputs=inputs, territory=territory, years=years)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1546,20 +1225,6 @@ def save_portrait_summary(data: PortraitData, path: str | Path | None) -> Path |
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     return out
-
-
-def run_demo_portraits(output: str | Path, *, workers: int = 2) -> BatchResult:
-    """The portraits of the demo région's bassins, their manifest and index, in ``output``.
-
-    What ``territoire demo`` adds to its outputs (``output/portraits/``).
-    """
-    return run_portraits(
-        settings.demo_dir() / "portrait.toml",
-        "bassin",
-        Path(output) / "portraits",
-        region="99",
-        workers=workers,
-    )
 
 
 def _escape(text: str) -> str:

@@ -1,6 +1,6 @@
 """Command line ``territoire``.
 
-Each command group lives in its own ``_cli_<group>.py`` module exposing
+Each command group lives in its own ``cli/<group>.py`` module exposing
 ``register(subparsers)``; this module wires them together and turns every
 workbench error into a French message and a non-zero exit code, never a bare
 traceback.
@@ -22,14 +22,14 @@ __all__ = ["main", "build_parser"]
 
 # Modules that contribute command groups, in the order of ``territoire --help``.
 _COMMAND_MODULES = (
-    "diagnostics._cli_demo",
-    "diagnostics._cli_territoires",
-    "diagnostics._cli_donnees",
-    "diagnostics._cli_bmo",
-    "diagnostics._cli_partenaires",
-    "diagnostics._cli_cotraitance",
-    "diagnostics._cli_formation",
-    "diagnostics._cli_portrait",
+    "diagnostics.cli.demo",
+    "diagnostics.cli.territoires",
+    "diagnostics.cli.donnees",
+    "diagnostics.cli.bmo",
+    "diagnostics.cli.partenaires",
+    "diagnostics.cli.cotraitance",
+    "diagnostics.cli.formation",
+    "diagnostics.cli.portrait",
 )
 
 

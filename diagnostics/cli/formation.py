@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 
 from diagnostics import training as tr
-from diagnostics._cli_cotraitance import _positive, print_outcome
+from diagnostics.cli.cotraitance import _positive, print_outcome
 from diagnostics.cotraitance import input_problems, save_tables
 from diagnostics.disclosure import current_threshold
 

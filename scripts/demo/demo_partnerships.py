@@ -20,7 +20,7 @@
 - ``flux_partenaires.csv``: cotraitance flows to the missions locales and Cap emploi
   and prescriptions to PLIE, SIAE and training bodies, for 2024 and 2025.
 
-Every row is fictional. Run ``python scripts/demo_partnerships.py`` to rewrite the
+Every row is fictional. Run ``python scripts/demo/demo_partnerships.py`` to rewrite the
 files of ``data/demo``; the output is byte-for-byte deterministic for a given seed.
 """
 
@@ -498,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     from diagnostics.partners import read_partners
 
     parser = argparse.ArgumentParser(description="Écrit les partenariats de démonstration.")
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     parser.add_argument("--demo", type=Path, default=root / "data" / "demo")
     parser.add_argument("--graine", type=int, default=20240417)
     args = parser.parse_args(argv)

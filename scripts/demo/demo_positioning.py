@@ -24,7 +24,7 @@ diagnostics must find (:data:`SCENARIOS`):
   or between 13 and 23 months on :data:`DEMO_DATE`, or missing (the directory's
   date is then used).
 
-Run ``python scripts/demo_positioning.py`` to (re)write ``data/demo/positionnement.csv``
+Run ``python scripts/demo/demo_positioning.py`` to (re)write ``data/demo/positionnement.csv``
 from ``data/demo/partenaires.csv``; the output is byte-for-byte deterministic for a
 given seed.
 """
@@ -46,7 +46,7 @@ from diagnostics.positioning import reference_matrix
 __all__ = ["DEMO_DATE", "ROLE_RULES", "SCENARIOS", "write_demo_positioning", "main"]
 
 #: Reference date of the demo diagnostics (the ``REFERENCE_DATE`` of
-#: ``scripts/demo_partners.py``): verification dates are drawn before it.
+#: ``scripts/demo/demo_partners.py``): verification dates are drawn before it.
 DEMO_DATE = dt.date(2026, 6, 30)
 
 #: Plausible roles by partner type: (type, domain, situation, role, probability that a
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     from diagnostics.partners import read_partners
 
     parser = argparse.ArgumentParser(description="Écrit le positionnement de démonstration.")
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     parser.add_argument("--demo", type=Path, default=root / "data" / "demo")
     parser.add_argument("--graine", type=int, default=20240417)
     args = parser.parse_args(argv)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostics._bmo_reader import format_bmo_report, read_bmo
+from diagnostics._readers.bmo import format_bmo_report, read_bmo
 from diagnostics.bmo import SECRET_MAX, recruitment_summary
 from geo import codes
 from geo._errors import CodeError, UnknownTerritoryError
