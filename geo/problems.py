@@ -1,0 +1,196 @@
+"""One problem report for every reader and every input.
+
+Every reader of the workbench (BMO, DARES, referentials, partners, positioning,
+partnerships, cotraitance, training...) reports what it could not use, or had to
+fix, in the same shape: one :class:`Problem` per row of the file (file, line,
+column, value, what was done, message with its fix), gathered in a
+:class:`ProblemReport` attached to the table it returns
+(``table.attrs["problemes"]``). :func:`collect_problems` gathers the reports of any
+set of tables; the portrait, the CLIs and the notebooks show them with
+:meth:`ProblemReport.lines` or :meth:`ProblemReport.to_frame`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> report = ProblemReport("flux.csv")
+>>> _ = report.add("mois illisible « 2024-13 » : écrivez AAAA-MM.", line=3, column="mois",
+...                value="2024-13")
+>>> t = pd.DataFrame({"a": [1]})
+>>> attach_problems(t, report) is t
+True
+>>> collect_problems({"flux": t}).lines()
+['flux.csv, ligne 3, colonne « mois » : mois illisible « 2024-13 » : écrivez AAAA-MM. (ligne écartée)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal, SupportsIndex, overload
+
+import pandas as pd
+
+__all__ = [
+    "ACTIONS",
+    "ATTR",
+    "Problem",
+    "ProblemReport",
+    "attach_problems",
+    "problems_of",
+    "collect_problems",
+]
+
+#: What a reader did with the row or the cell: set aside, corrected, or kept as is.
+Action = Literal["écartée", "corrigée", "conservée"]
+ACTIONS: tuple[str, ...] = ("écartée", "corrigée", "conservée")
+
+#: Key of ``DataFrame.attrs`` under which a reader attaches its report.
+ATTR = "problemes"
+
+#: Columns of :meth:`ProblemReport.to_frame`.
+COLUMNS = ["fichier", "ligne", "colonne", "valeur", "action", "message"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    Attributes
+    ----------
+    file
+        File name (as shown to the user; no folder).
+    line
+        Line in the file (header = 1), ``None`` for a problem of the whole file.
+    column
+        Column header concerned, if any.
+    value
+        Value found, as text, if any.
+    action
+        ``"écartée"`` (the row is set aside), ``"corrigée"`` (the value was fixed,
+        the row is used) or ``"conservée"`` (kept as is, for information).
+    message
+        French message: what was expected, what was found, and the fix.
+    """
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    action: str
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file] if self.file else []
+        if self.line is not None:
+            where.append(f"ligne {self.line}")
+        if self.column:
+            where.append(f"colonne « {self.column} »")
+        prefix = ", ".join(where)
+        text = f"{prefix} : {self.message}" if prefix else self.message
+        return f"{text} (ligne {self.action})" if self.line is not None else text
+
+
+class ProblemReport(list[Problem]):
+    """The problems of one or several input files, in reading order.
+
+    A list of :class:`Problem`; ``file`` is the default file name of :meth:`add`.
+    """
+
+    def __init__(self, file: str = "", problems: Iterable[Problem] = ()) -> None:
+        super().__init__(problems)
+        self.file = file
+
+    def add(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        action: str = "écartée",
+        file: str | None = None,
+    ) -> Problem:
+        """Record one problem and return it."""
+        if action not in ACTIONS:
+            raise ValueError(f"action {action!r} : attendu l'une de {ACTIONS}")
+        shown = None if value is None or (isinstance(value, float) and value != value) else value
+        problem = Problem(
+            file=self.file if file is None else file,
+            line=None if line is None else int(line),
+            column=column,
+            value=None if shown is None else str(shown),
+            action=action,
+            message=message,
+        )
+        self.append(problem)
+        return problem
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> Problem: ...
+    @overload
+    def __getitem__(self, index: slice) -> ProblemReport: ...
+    def __getitem__(self, index: SupportsIndex | slice) -> Problem | ProblemReport:
+        if isinstance(index, slice):
+            return ProblemReport(self.file, list.__getitem__(self, index))
+        return list.__getitem__(self, index)
+
+    def set_aside_lines(self) -> set[int]:
+        """Lines of the rows set aside."""
+        return {p.line for p in self if p.action == "écartée" and p.line is not None}
+
+    def lines(self) -> list[str]:
+        """One French sentence per problem (file, line, column: message (what was done))."""
+        return [str(p) for p in self]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per problem: ``fichier, ligne, colonne, valeur, action, message``."""
+        return pd.DataFrame(
+            [[p.file, p.line, p.column, p.value, p.action, p.message] for p in self],
+            columns=COLUMNS,
+        ).astype({"ligne": "Int64"})
+
+    def summary(self, *, limit: int = 5) -> str:
+        """The first ``limit`` problems in one line, then how many more."""
+        shown = "; ".join(self.lines()[:limit])
+        more = len(self) - limit
+        return shown + (f" ; et {more} autre(s)" if more > 0 else "")
+
+    def __repr__(self) -> str:
+        return f"ProblemReport({self.file!r}, {len(self)} problème(s))"
+
+
+def attach_problems(table: pd.DataFrame, report: ProblemReport) -> pd.DataFrame:
+    """Attach ``report`` to ``table`` (``table.attrs["problemes"]``) and return ``table``."""
+    table.attrs[ATTR] = report
+    if report.file and "fichier" not in table.attrs:
+        table.attrs["fichier"] = report.file
+    return table
+
+
+def problems_of(table: pd.DataFrame | None) -> ProblemReport:
+    """The report attached to ``table`` by its reader (an empty one if none)."""
+    if table is None:
+        return ProblemReport()
+    found = table.attrs.get(ATTR)
+    if isinstance(found, ProblemReport):
+        return found
+    return ProblemReport(str(table.attrs.get("fichier", "")))
+
+
+def collect_problems(tables: Mapping[str, pd.DataFrame | None]) -> ProblemReport:
+    """Gather the reports of several tables into one (absent tables are skipped).
+
+    A problem without a file name takes the table's ``fichier`` attribute, else its key.
+    """
+    out = ProblemReport()
+    for key, table in tables.items():
+        if table is None:
+            continue
+        default = str(table.attrs.get("fichier", key))
+        for p in problems_of(table):
+            out.append(p if p.file else Problem(default, *_rest(p)))
+    return out
+
+
+def _rest(p: Problem) -> tuple[int | None, str | None, str | None, str, str]:
+    return p.line, p.column, p.value, p.action, p.message
