@@ -95,7 +95,7 @@ def notebook_path(name: str = "portrait_territoire.ipynb") -> Path:
     InputFileError
         The notebook cannot be found.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the diagnostics package
     for folder in (here.parent / "notebooks", here / "_notebooks"):
         if (folder / name).is_file():
             return folder / name
@@ -113,7 +113,7 @@ def _kernel_env() -> dict[str, str]:
     env["TERRITOIRE_SEUIL_DIFFUSION"] = str(settings.disclosure_threshold)
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(Path(__file__).resolve().parents[2])  # the source tree holding the packages
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
 
