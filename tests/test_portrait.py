@@ -14,6 +14,7 @@ import pytest
 from diagnostics import cli, portrait
 from diagnostics.portrait.batch import MAX_BYTES, _pdf, _plan, find_chromium
 from diagnostics.portrait.config import read_portrait_config, required_inputs
+from diagnostics.portrait.inputs import COMMUNE_TOLERANCE_M
 from geo import settings
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError
 
@@ -166,7 +167,7 @@ def test_maps_embed_only_displayed_columns_and_simplified_shapes(demo_data):
     assert "CLPE9A" not in page  # a column of the commune table that the map does not show
     shapes = demo_data.inputs.commune_shapes()
     exact = demo_data.inputs.commune_shapes_exact()
-    assert shapes.attrs["tolerance_m"] == portrait.COMMUNE_TOLERANCE_M
+    assert shapes.attrs["tolerance_m"] == COMMUNE_TOLERANCE_M
     assert shapes.count_coordinates().sum() < exact.count_coordinates().sum()
     assert portrait.external_resources(section._repr_html_()) == []
 

@@ -25,7 +25,7 @@ from diagnostics.portrait.html import (
     frame_for_display,
 )
 from diagnostics.portrait.inputs import COMMUNE_TOLERANCE_M, TERRITORY_TOLERANCE_M
-from diagnostics.portrait.loading import PortraitData
+from diagnostics.portrait.loading import PortraitData, load_portrait  # noqa: F401  (examples)
 from geo import settings
 from geo._errors import WorkbenchError
 
