@@ -987,8 +987,10 @@ def save_network(graph: nx.Graph, path: str | Path, *, metrics: pd.DataFrame | N
 def save_network_tables(
     graph: nx.Graph, path: str | Path, *, metrics: pd.DataFrame | None = None
 ) -> list[Path]:
-    """Write the node and edge tables: ``<path>_noeuds.csv`` and ``<path>_liens.csv``
-    (``;``, UTF-8 with BOM, for Excel), or one ``.xlsx`` workbook with two sheets.
+    """Write the node and edge tables.
+
+    ``<path>_noeuds.csv`` and ``<path>_liens.csv`` (``;``, UTF-8 with BOM, for Excel),
+    or one ``.xlsx`` workbook with two sheets.
 
     Returns the files written.
     """

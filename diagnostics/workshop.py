@@ -591,7 +591,7 @@ def _now() -> _dt.datetime:
 
 
 def backup_file(path: str | Path, *, now: _dt.datetime | None = None) -> Path | None:
-    """Copy ``path`` into ``sauvegardes_atelier/`` beside it, the time in its name.
+    r"""Copy ``path`` into ``sauvegardes_atelier/`` beside it, the time in its name.
 
     Returns
     -------
@@ -603,7 +603,7 @@ def backup_file(path: str | Path, *, now: _dt.datetime | None = None) -> Path | 
     --------
     >>> import tempfile, datetime
     >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "positionnement.csv").write_text("territoire\\n", encoding="utf-8")
+    >>> _ = (folder / "positionnement.csv").write_text("territoire\n", encoding="utf-8")
     >>> copy = backup_file(folder / "positionnement.csv", now=datetime.datetime(2026, 3, 14, 9, 30))
     >>> copy.relative_to(folder).as_posix()
     'sauvegardes_atelier/positionnement_20260314-093000-000000.csv'

@@ -1,5 +1,7 @@
-"""The territory model: région, département, bassin BMO, zone d'emploi, CLPE, commune and
-project territories.
+"""The territory model: région, département, bassin, zone d'emploi, CLPE, commune, project.
+
+Levels: région, département, bassin BMO, zone d'emploi, CLPE, commune and project
+territories.
 
 Every territory is a set of communes. The *commune table* holds, for each
 commune, the code of every level it belongs to; a territory of any level is the

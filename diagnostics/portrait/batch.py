@@ -462,6 +462,7 @@ class BatchResult:
 
     @property
     def index(self) -> Path:
+        """The index page of the batch."""
         return self.output / "index.html"
 
     @property
