@@ -453,6 +453,8 @@ def _betweenness(
     (path counts level by level), then the dependencies accumulated back level by
     level. Same values as :func:`networkx.betweenness_centrality` (``normalized=True``);
     with ``sample`` sources drawn at random, the sum is scaled by ``n / sample``.
+    ``benchmarks/bench_network.py`` measures it against networkx (35 to 80 times
+    slower), rustworkx and igraph (as fast or slower from 300 actors up).
     """
     n = len(nodes)
     out = np.zeros(n)
