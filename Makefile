@@ -1,6 +1,6 @@
 # Atelier territoires — les deux commandes qui font tout sur une machine neuve :
 #   make demo   crée .venv, installe, lance le travail principal sur le territoire de démonstration
-#   make test   crée .venv, installe, lance tous les tests (lint, doctests, tests, données réelles)
+#   make test   crée .venv, installe, lance tous les tests (lint, types, doctests, tests, données réelles)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -24,11 +24,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy geo diagnostics
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy geo diagnostics
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -38,4 +40,4 @@ bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) sortie .pytest_cache .ruff_cache
+	rm -rf $(VENV) sortie .pytest_cache .ruff_cache .mypy_cache

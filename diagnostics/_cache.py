@@ -97,7 +97,7 @@ def cached_table(
     version: str,
     enabled: bool = True,
 ) -> pd.DataFrame:
-    """Return the normalised table of ``path``, from the cache when possible.
+    r"""Return the normalised table of ``path``, from the cache when possible.
 
     Parameters
     ----------
@@ -127,7 +127,7 @@ def cached_table(
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> settings.cache_dir, old = folder / "cache", settings.cache_dir
     >>> src = folder / "t.csv"
-    >>> _ = src.write_text("a\\n1\\n")
+    >>> _ = src.write_text("a\n1\n")
     >>> build = lambda checksum: pd.DataFrame({"a": [1]})
     >>> cached_table(src, build, name="demo", version="1").attrs["cache"]
     'écrit dans le cache'

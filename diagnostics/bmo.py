@@ -891,7 +891,7 @@ def bmo_change(
                  right.add_suffix("_fin").reset_index(drop=True)],
                 axis=1,
             )  # fmt: skip
-        if keys:
+        if names is not None:
             label_of = names.sort_values("annee", ascending=False).drop_duplicates(keys)
             pair = pair.merge(label_of.drop(columns="annee"), how="left", on=keys)
         broken = nomenclature[first] != nomenclature[last]
@@ -1243,7 +1243,7 @@ def map_bmo_bassins(
     add_legend(
         m,
         colormap.caption,
-        [(colormap(v), _percent(v) if shares else _integer(round(v))) for v in steps]
+        [(colormap(v), (_percent(v) if shares else _integer(round(v))) or "") for v in steps]
         + [("#d9d9d9", "pas de données")],
     )
     m.fit_bounds(map_bounds(shapes))

@@ -479,8 +479,10 @@ def read_periods(path: str | Path, *, episodes: pd.DataFrame | None = None) -> p
 
 
 def read_objectives(path: str | Path, *, structures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Read the objectives (``annee, niveau, territoire, objectif``, optional
-    ``montant_subvention`` and ``source``).
+    """Read the objectives.
+
+    Columns ``annee, niveau, territoire, objectif``, optional ``montant_subvention``
+    and ``source``.
 
     ``niveau`` is one of :data:`LEVELS`; ``territoire`` is the mission locale's code,
     the département or région code, or ``FR``. Negative or unreadable objectives,
@@ -1992,9 +1994,11 @@ def save_tables(
     *,
     formats: Sequence[str] = ("csv", "xlsx", "json"),
 ) -> list[Path]:
-    """Write each table of ``tables`` as CSV (``;``, UTF-8 BOM), XLSX and JSON, and
-    each folium map as offline HTML, each figure as PNG; hidden cells are written
-    :data:`SECRET` (``null`` in JSON).
+    """Write tables as CSV, XLSX and JSON, maps as offline HTML, figures as PNG.
+
+    Each table of ``tables`` as CSV (``;``, UTF-8 BOM), XLSX and JSON, each folium
+    map as offline HTML, each figure as PNG; hidden cells are written :data:`SECRET`
+    (``null`` in JSON).
 
     ``formats`` chooses the table formats among ``csv``, ``xlsx`` and ``json``. Only
     protected tables (from the functions of this module) should be passed: this

@@ -678,7 +678,8 @@ def _territories(
         },
         dtype="string",
     )
-    members, owners = [], []
+    members_of: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
     for k, t in enumerate(many):
         wanted = pd.Series(list(dict.fromkeys(map(str, t.communes))), dtype="string")
         where = _positions(wanted, table["commune"])
@@ -687,9 +688,9 @@ def _territories(
                 f"{t.level} {t.code} : {int((where < 0).sum())} commune(s) absente(s) de la "
                 f"table des communes ignorée(s) : {_sample(wanted[where < 0])}."
             )
-        members.append(where[where >= 0])
+        members_of.append(where[where >= 0])
         owners.append(np.full(int((where >= 0).sum()), k))
-    return terr, np.concatenate(members), np.concatenate(owners)
+    return terr, np.concatenate(members_of), np.concatenate(owners)
 
 
 def _group_stats(

@@ -44,6 +44,7 @@ Outputs
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -144,6 +145,135 @@ def _add_edge(g: nx.Graph, a: str, b: str, *, partnership: str | None = None, mo
     data["poids"] = data["nb_partenariats"] + data["volume"]
 
 
+def _local_actors(directory: pd.DataFrame, communes: Iterable[str] | Any) -> set[str]:
+    """The partners of ``directory`` sited in ``communes`` or whose ressort meets them."""
+    codes = set(getattr(communes, "communes", communes))
+    site = directory["commune"].isin(codes) if "commune" in directory else False
+    ressort = (
+        directory["ressort_communes"].map(lambda t: bool(codes.intersection(t or ())))
+        if "ressort_communes" in directory
+        else False
+    )
+    return set(directory.index[np.asarray(site | ressort, dtype=bool)])
+
+
+def _declared_pivots(positioning: pd.DataFrame | None) -> dict[str, set[str]]:
+    """Actor → the domains where the positioning declares it pivot."""
+    pivots: dict[str, set[str]] = {}
+    if positioning is not None and len(positioning):
+        roles = positioning.loc[positioning["role"] == "pivot", ["acteur", "domaine"]]
+        for actor, domain in zip(roles["acteur"], roles["domaine"], strict=True):
+            pivots.setdefault(str(actor), set()).add(str(domain))
+    return pivots
+
+
+def _flows_of_year(
+    flows: pd.DataFrame | None, year: int | None
+) -> tuple[pd.DataFrame | None, int | None]:
+    """The flows of ``year`` (default: the latest year of the table), and that year."""
+    if flows is not None and len(flows):
+        years = flows["annee"].dropna()
+        year = int(years.max()) if year is None and len(years) else year
+        flows = flows.loc[flows["annee"] == year] if year is not None else flows
+    return flows, year
+
+
+def _major_actors(directory: pd.DataFrame, local: set[str] | None) -> list[str]:
+    """The major operating structures of ``directory`` (of ``local`` when given)."""
+    if not {"majeur", "operant"} <= set(directory.columns):
+        return []
+    major = directory.index[directory["majeur"].astype(bool) & directory["operant"].astype(bool)]
+    return [str(actor) for actor in major if local is None or actor in local]
+
+
+def _unit_node(actor: str, units: pd.DataFrame | None, pivot: set[str]) -> dict[str, Any]:
+    """Attributes of the node of Pôle emploi unit ``actor`` (its id as name if unknown)."""
+    row = units.loc[actor] if units is not None and actor in units.index else None
+    return {
+        "nature": "pole_emploi",
+        "nom": actor if row is None else str(row["nom"]),
+        "type": "pole_emploi" if row is None else str(row["niveau"]),
+        "type_libelle": "Pôle emploi",
+        "commune": "" if row is None or pd.isna(row["commune"]) else str(row["commune"]),
+        "latitude": math.nan if row is None else _float(row["latitude"]),
+        "longitude": math.nan if row is None else _float(row["longitude"]),
+        "domaines": "",
+        "publics": "",
+        "pivot_declare": _join(sorted(pivot)),
+    }
+
+
+def _partner_node(actor: str, directory: pd.DataFrame, pivot: set[str]) -> dict[str, Any]:
+    """Attributes of the node of partner ``actor`` (its id as name if not in ``directory``)."""
+    row = directory.loc[actor] if actor in directory.index else None
+
+    def get(column: str, default: Any = "") -> Any:
+        if row is None or column not in row.index:
+            return default
+        value = row[column]
+        if isinstance(value, tuple):
+            return _join(value)
+        return default if pd.isna(value) else value
+
+    return {
+        "nature": "partenaire",
+        "nom": str(get("nom", actor)),
+        "type": str(get("type")),
+        "type_libelle": str(get("type_libelle")),
+        "commune": str(get("commune")),
+        "latitude": _float(get("latitude", math.nan)),
+        "longitude": _float(get("longitude", math.nan)),
+        "domaines": str(get("domaines")),
+        "publics": str(get("publics")),
+        "pivot_declare": _join(sorted(pivot)),
+    }
+
+
+def _add_actor(
+    g: nx.Graph,
+    actor: str,
+    *,
+    directory: pd.DataFrame,
+    units: pd.DataFrame | None,
+    pivots: dict[str, set[str]],
+    unknown: set[str],
+) -> None:
+    """Add the node of ``actor`` unless drawn; an actor not in ``directory`` goes to ``unknown``."""
+    if actor in g:
+        return
+    if actor.startswith(_PE_PREFIX):
+        g.add_node(actor, **_unit_node(actor, units, pivots.get("pole_emploi", set())))
+        return
+    if actor not in directory.index:
+        unknown.add(actor)
+    g.add_node(actor, **_partner_node(actor, directory, pivots.get(actor, set())))
+
+
+def _add_partnership(g: nx.Graph, rec: dict[str, Any], parties: list[str]) -> None:
+    """Draw partnership ``rec``: one edge between two parties, else a partnership node."""
+    if len(parties) == 2:
+        _add_edge(g, parties[0], parties[1], partnership=rec["partenariat_id"], mode=rec["mode"],
+                  domains=rec.get("domaines", ()))  # fmt: skip
+        return
+    pid = str(rec["partenariat_id"])
+    g.add_node(
+        pid,
+        nature="partenariat",
+        nom=str(rec.get("intitule") or pid),
+        type="partenariat_multilateral",
+        type_libelle=RELATION_MODES.get(rec["mode"], "") if rec["mode"] else "",
+        commune="",
+        latitude=math.nan,
+        longitude=math.nan,
+        domaines=_join(rec.get("domaines", ())),
+        publics=_join(rec.get("publics", ())),
+        pivot_declare="",
+    )
+    for actor in parties:
+        _add_edge(g, pid, actor, partnership=pid, mode=rec["mode"],
+                  domains=rec.get("domaines", ()))  # fmt: skip
+
+
 def partner_network(
     partners: pd.DataFrame,
     partnerships: pd.DataFrame,
@@ -218,21 +348,11 @@ def partner_network(
         kept = partnerships.loc[active_partnerships(partnerships, on=on)]
     else:
         kept = partnerships.loc[partnerships["statut"].isin(ACTIVE_STATUSES).fillna(False)]
-    if flows is not None and len(flows):
-        years = flows["annee"].dropna()
-        year = int(years.max()) if year is None and len(years) else year
-        flows = flows.loc[flows["annee"] == year] if year is not None else flows
+    flows, year = _flows_of_year(flows, year)
     directory = partners.drop_duplicates("partenaire_id").set_index("partenaire_id")
     local: set[str] | None = None
     if communes is not None:
-        codes = set(getattr(communes, "communes", communes))
-        site = directory["commune"].isin(codes) if "commune" in directory else False
-        ressort = (
-            directory["ressort_communes"].map(lambda t: bool(codes.intersection(t or ())))
-            if "ressort_communes" in directory
-            else False
-        )
-        local = set(directory.index[np.asarray(site | ressort, dtype=bool)])
+        local = _local_actors(directory, communes)
         kept = kept.loc[kept["parties"].map(lambda p: bool(local.intersection(p)))]
         if flows is not None:
             flows = flows.loc[flows["source"].isin(local) | flows["cible"].isin(local)]
@@ -243,101 +363,23 @@ def partner_network(
     unit_table = (
         units.drop_duplicates("unite_id").set_index("unite_id") if units is not None else None
     )
-    pivots: dict[str, set[str]] = {}
-    if positioning is not None and len(positioning):
-        roles = positioning.loc[positioning["role"] == "pivot", ["acteur", "domaine"]]
-        for actor, domain in zip(roles["acteur"], roles["domaine"], strict=True):
-            pivots.setdefault(str(actor), set()).add(str(domain))
-    pe_pivot = pivots.get("pole_emploi", set())
     unknown: set[str] = set()
-
-    def add_actor(actor: str) -> None:
-        if actor in g:
-            return
-        if actor.startswith(_PE_PREFIX):
-            row = (
-                unit_table.loc[actor]
-                if unit_table is not None and actor in unit_table.index
-                else None
-            )
-            g.add_node(
-                actor,
-                nature="pole_emploi",
-                nom=actor if row is None else str(row["nom"]),
-                type="pole_emploi" if row is None else str(row["niveau"]),
-                type_libelle="Pôle emploi",
-                commune="" if row is None or pd.isna(row["commune"]) else str(row["commune"]),
-                latitude=math.nan if row is None else _float(row["latitude"]),
-                longitude=math.nan if row is None else _float(row["longitude"]),
-                domaines="",
-                publics="",
-                pivot_declare=_join(sorted(pe_pivot)),
-            )
-            return
-        if actor not in directory.index:
-            unknown.add(actor)
-        row = directory.loc[actor] if actor in directory.index else None
-
-        def get(column: str, default: Any = "") -> Any:
-            if row is None or column not in row.index:
-                return default
-            value = row[column]
-            if isinstance(value, tuple):
-                return _join(value)
-            return default if pd.isna(value) else value
-
-        g.add_node(
-            actor,
-            nature="partenaire",
-            nom=str(get("nom", actor)),
-            type=str(get("type")),
-            type_libelle=str(get("type_libelle")),
-            commune=str(get("commune")),
-            latitude=_float(get("latitude", math.nan)),
-            longitude=_float(get("longitude", math.nan)),
-            domaines=str(get("domaines")),
-            publics=str(get("publics")),
-            pivot_declare=_join(sorted(pivots.get(actor, ()))),
-        )
-
+    add_actor = functools.partial(_add_actor, g, directory=directory, units=unit_table,
+                                  pivots=_declared_pivots(positioning), unknown=unknown)  # fmt: skip
     for rec in kept.to_dict("records"):
         parties = list(rec["parties"])
         for actor in parties:
             add_actor(actor)
-        if len(parties) == 2:
-            _add_edge(g, parties[0], parties[1], partnership=rec["partenariat_id"], mode=rec["mode"],
-                      domains=rec.get("domaines", ()))  # fmt: skip
-        else:
-            pid = str(rec["partenariat_id"])
-            g.add_node(
-                pid,
-                nature="partenariat",
-                nom=str(rec.get("intitule") or pid),
-                type="partenariat_multilateral",
-                type_libelle=RELATION_MODES.get(rec["mode"], "") if rec["mode"] else "",
-                commune="",
-                latitude=math.nan,
-                longitude=math.nan,
-                domaines=_join(rec.get("domaines", ())),
-                publics=_join(rec.get("publics", ())),
-                pivot_declare="",
-            )
-            for actor in parties:
-                _add_edge(g, pid, actor, partnership=pid, mode=rec["mode"],
-                          domains=rec.get("domaines", ()))  # fmt: skip
+        _add_partnership(g, rec, parties)
     if flows is not None:
         for rec in flows.to_dict("records"):
             add_actor(str(rec["source"]))
             add_actor(str(rec["cible"]))
             _add_edge(g, str(rec["source"]), str(rec["cible"]), volume=rec["volume"],
                       flow=rec["type_flux"])  # fmt: skip
-    if include == "majeurs" and {"majeur", "operant"} <= set(directory.columns):
-        major = directory.index[
-            directory["majeur"].astype(bool) & directory["operant"].astype(bool)
-        ]
-        for actor in major:
-            if local is None or actor in local:
-                add_actor(str(actor))
+    if include == "majeurs":
+        for actor in _major_actors(directory, local):
+            add_actor(actor)
     if unknown:
         remarks.append(
             f"{len(unknown)} acteur(s) absent(s) de l'annuaire, gardé(s) sous leur identifiant : "
@@ -411,6 +453,8 @@ def _betweenness(
     (path counts level by level), then the dependencies accumulated back level by
     level. Same values as :func:`networkx.betweenness_centrality` (``normalized=True``);
     with ``sample`` sources drawn at random, the sum is scaled by ``n / sample``.
+    ``benchmarks/bench_network.py`` measures it against networkx (35 to 80 times
+    slower), rustworkx and igraph (as fast or slower from 300 actors up).
     """
     n = len(nodes)
     out = np.zeros(n)
@@ -987,8 +1031,10 @@ def save_network(graph: nx.Graph, path: str | Path, *, metrics: pd.DataFrame | N
 def save_network_tables(
     graph: nx.Graph, path: str | Path, *, metrics: pd.DataFrame | None = None
 ) -> list[Path]:
-    """Write the node and edge tables: ``<path>_noeuds.csv`` and ``<path>_liens.csv``
-    (``;``, UTF-8 with BOM, for Excel), or one ``.xlsx`` workbook with two sheets.
+    """Write the node and edge tables.
+
+    ``<path>_noeuds.csv`` and ``<path>_liens.csv`` (``;``, UTF-8 with BOM, for Excel),
+    or one ``.xlsx`` workbook with two sheets.
 
     Returns the files written.
     """

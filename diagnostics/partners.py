@@ -504,7 +504,7 @@ def _missing_columns_error(label: str, header: Sequence[str], missing: list[str]
 
 
 def _raw_schema(fields: Iterable[str]) -> pa.DataFrameSchema:
-    """pandera schema of the raw text cells (only the fields present in the file)."""
+    """Pandera schema of the raw text cells (only the fields present in the file)."""
     element = {
         "siret": pa.Check(siret_ok, element_wise=True, name="siret_invalide"),
         "latitude": pa.Check(

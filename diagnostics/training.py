@@ -376,8 +376,11 @@ def _joined(
 
 
 def _lookup_columns(out: pd.DataFrame, key: str, table: pd.DataFrame) -> None:
-    """Add to ``out`` the columns of ``table`` found by ``key`` (a left many-to-one
-    join, by position: faster than a merge on 500,000 rows, and ``out``'s index kept)."""
+    """Add to ``out`` the columns of ``table`` found by ``key``.
+
+    A left many-to-one join, by position: faster than a merge on 500,000 rows, and
+    ``out``'s index kept.
+    """
     if len(table.columns) < 2:
         return
     if table[key].duplicated().any():
@@ -472,8 +475,11 @@ def _protect(
     groups: Iterable[Sequence[str]] | None = None,
     threshold: int | None,
 ) -> pd.DataFrame:
-    """Protect the detail rows with ``groups`` (default: the table total is shown) and
-    the « Ensemble » rows with primary suppression only; the row order is kept."""
+    """Protect the detail rows and the « Ensemble » rows; the row order is kept.
+
+    The detail rows with ``groups`` (default: the table total is shown), the
+    « Ensemble » rows with primary suppression only.
+    """
     total = _is_total(table, keys)
     detail = protect_counts(
         table[~total], counts, groups=list(groups) if groups else [[]], threshold=threshold
@@ -531,8 +537,10 @@ def _prepare(
     what: str,
     extra: Sequence[str] = ("hors_region",),
 ) -> pd.DataFrame:
-    """The prescriptions of ``year`` (to AFPA sessions only if asked), joined to the
-    columns that ``keys`` and ``extra`` need."""
+    """The prescriptions of ``year`` (to AFPA sessions only if asked).
+
+    Joined to the columns that ``keys`` and ``extra`` need.
+    """
     if year is not None:
         prescriptions = prescriptions[_year_of(prescriptions["date_prescription"], year).to_numpy()]
     wanted = [*keys, *extra, *(["afpa"] if afpa_only else [])]
@@ -674,9 +682,11 @@ def _breakdown(
     total: bool,
     threshold: int | None,
 ) -> pd.DataFrame:
-    """Counts of the rows of ``mask`` by ``keys`` × modality, protected (the
-    modalities of a group add up to a count shown in the funnel, each modality adds
-    up over the groups to the « Ensemble » breakdown)."""
+    """Counts of the rows of ``mask`` by ``keys`` × modality, protected.
+
+    The modalities of a group add up to a count shown in the funnel, each modality
+    adds up over the groups to the « Ensemble » breakdown.
+    """
     sub = j[mask]
     frame = _group_keys(sub, keys)
     frame["modalite"] = modality[mask].astype("string").fillna(_UNKNOWN)
@@ -1746,8 +1756,10 @@ def poe_report(
 
 
 def plot_training_funnel(funnel: pd.DataFrame, *, row: int = -1, title: str | None = None) -> Any:
-    """Draw one row of :func:`training_funnel` (default: the last, « Ensemble ») as
-    horizontal bars; hidden counts are hatched bars without value (matplotlib)."""
+    """Draw one row of :func:`training_funnel` as horizontal bars (matplotlib).
+
+    Default: the last row, « Ensemble »; hidden counts are hatched bars without value.
+    """
     import matplotlib.pyplot as plt
 
     stages = {

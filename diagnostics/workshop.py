@@ -591,7 +591,7 @@ def _now() -> _dt.datetime:
 
 
 def backup_file(path: str | Path, *, now: _dt.datetime | None = None) -> Path | None:
-    """Copy ``path`` into ``sauvegardes_atelier/`` beside it, the time in its name.
+    r"""Copy ``path`` into ``sauvegardes_atelier/`` beside it, the time in its name.
 
     Returns
     -------
@@ -603,7 +603,7 @@ def backup_file(path: str | Path, *, now: _dt.datetime | None = None) -> Path | 
     --------
     >>> import tempfile, datetime
     >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "positionnement.csv").write_text("territoire\\n", encoding="utf-8")
+    >>> _ = (folder / "positionnement.csv").write_text("territoire\n", encoding="utf-8")
     >>> copy = backup_file(folder / "positionnement.csv", now=datetime.datetime(2026, 3, 14, 9, 30))
     >>> copy.relative_to(folder).as_posix()
     'sauvegardes_atelier/positionnement_20260314-093000-000000.csv'
@@ -750,6 +750,35 @@ def _cell_rows(
     return [int(line) - 2 for line in tidy.loc[key.fillna(False), "ligne"]]
 
 
+def _positioning_cells(path: Path) -> tuple[pd.DataFrame, dict[str, str], str, str]:
+    """The cells of positioning file ``path`` as written, for :func:`save_role`.
+
+    Returns the raw table (every column of the template, added empty when absent),
+    the template column → file column map, the encoding and the separator to write
+    back; an absent file is an empty table with the template header.
+    """
+    if not path.is_file():
+        raw = pd.DataFrame({c: pd.Series(dtype="string") for c in _POSITIONING_HEADER})
+        return raw, {c: c for c in _POSITIONING_HEADER}, "utf-8", ","
+    raw = read_text_table(path)
+    encoding, separator = raw.attrs.get("encoding", "utf-8"), raw.attrs.get("separator", ",")
+    if encoding == "utf-8-sig" and not path.read_bytes().startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8"  # no byte-order mark to keep
+    headers = _header_map([str(c) for c in raw.columns])
+    missing = [c for c in _POSITIONING_HEADER[:5] if c not in headers]
+    if missing:
+        raise SchemaError(
+            f"{path.name} : colonne(s) {', '.join(missing)} absente(s) ; ce n'est pas un "
+            "fichier de positionnement (modèle : data/positionnement/modele_roles.csv).",
+            problems=[f"colonne {c} absente" for c in missing],
+        )
+    for extra in _POSITIONING_HEADER[5:]:
+        if extra not in headers:
+            raw[extra] = pd.NA
+            headers[extra] = extra
+    return raw, headers, encoding, separator
+
+
 def save_role(
     path: str | Path,
     *,
@@ -823,29 +852,8 @@ def save_role(
             f"{path.name} : l'atelier n'écrit que les fichiers CSV. Enregistrez le "
             "positionnement en CSV (UTF-8) et donnez ce fichier à l'atelier."
         )
-    if path.is_file():
-        raw = read_text_table(path)
-        encoding, separator = raw.attrs.get("encoding", "utf-8"), raw.attrs.get("separator", ",")
-        if encoding == "utf-8-sig" and not path.read_bytes().startswith(b"\xef\xbb\xbf"):
-            encoding = "utf-8"  # no byte-order mark to keep
-        headers = _header_map([str(c) for c in raw.columns])
-        missing = [c for c in _POSITIONING_HEADER[:5] if c not in headers]
-        if missing:
-            raise SchemaError(
-                f"{path.name} : colonne(s) {', '.join(missing)} absente(s) ; ce n'est pas un "
-                "fichier de positionnement (modèle : data/positionnement/modele_roles.csv).",
-                problems=[f"colonne {c} absente" for c in missing],
-            )
-        for extra in _POSITIONING_HEADER[5:]:
-            if extra not in headers:
-                raw[extra] = pd.NA
-                headers[extra] = extra
-        tidy = validate_positioning(raw, source=path.name)
-    else:
-        encoding, separator = "utf-8", ","
-        raw = pd.DataFrame({c: pd.Series(dtype="string") for c in _POSITIONING_HEADER})
-        headers = {c: c for c in _POSITIONING_HEADER}
-        tidy = validate_positioning(raw, source=path.name)
+    raw, headers, encoding, separator = _positioning_cells(path)
+    tidy = validate_positioning(raw, source=path.name)
     raw = raw.astype(object).where(raw.notna(), "").reset_index(drop=True)
     positions = _cell_rows(tidy, territoire, acteur, domaine, situation)
     if role == _REMOVE_ROLE:

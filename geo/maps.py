@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import branca
 import folium
@@ -156,7 +158,7 @@ def add_flow_line(
     start: tuple[float, float],
     end: tuple[float, float],
     *,
-    volume: object,
+    volume: float,
     biggest: float,
     label: str,
     unit: str,
@@ -178,12 +180,17 @@ def add_flow_line(
     ).add_to(m)
 
 
+def _page(m: folium.Map) -> branca.element.Figure:
+    """The HTML page holding ``m`` (folium types ``get_root`` as any ``Element``)."""
+    return cast(branca.element.Figure, m.get_root())
+
+
 def add_legend(
     m: folium.Map,
     caption: str,
-    items: list[tuple[str, str]],
+    items: Sequence[tuple[str, str]],
     *,
-    outlined: list[tuple[str, str]] = (),
+    outlined: Sequence[tuple[str, str]] = (),
 ) -> folium.Map:
     """Add a plain HTML legend (no script, no CDN) in the bottom-right corner of ``m``.
 
@@ -212,7 +219,7 @@ def add_legend(
         f"{html.escape(label)}</div>"
         for c, label in outlined
     )
-    m.get_root().html.add_child(
+    _page(m).html.add_child(
         branca.element.Element(
             '<div class="legende-atelier" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
             "background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif;"
@@ -224,7 +231,7 @@ def add_legend(
 
 def add_title(m: folium.Map, title: str) -> folium.Map:
     """Add a title box over the top-left of ``m`` (plain HTML)."""
-    m.get_root().html.add_child(
+    _page(m).html.add_child(
         branca.element.Element(
             '<div style="position:fixed;top:10px;left:60px;z-index:9999;background:white;'
             'padding:4px 8px;border:1px solid #999;font:14px sans-serif">'

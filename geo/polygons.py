@@ -89,7 +89,7 @@ class MatchingReport:
         ]
         rows += [("correspondance_sans_polygone", c, "") for c in self.correspondance_sans_polygone]
         df = pd.DataFrame(rows, columns=["type", "code", "detail"])
-        detail_of = {}
+        detail_of: dict[str, str] = {}
         for sentence in self.details:
             code = sentence.split(" ", 2)[1] if sentence.count(" ") >= 2 else ""
             detail_of.setdefault(code, sentence)

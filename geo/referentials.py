@@ -598,12 +598,12 @@ def read_commune_polygons(
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise InputFileError(
             "Aucun fichier de communes donné. Indiquez au moins un fichier de polygones."
         )
-    frames = [_read_one_polygon_file(p, crs=crs, code_column=code_column) for p in paths]
+    frames = [_read_one_polygon_file(p, crs=crs, code_column=code_column) for p in files]
     gdf = pd.concat(frames, ignore_index=True)
     gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
     report: list[str] = [r for f in frames for r in f.attrs.get("rapport", [])]
@@ -620,7 +620,7 @@ def read_commune_polygons(
         )
         gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
     gdf = gdf.sort_values("commune", kind="stable").reset_index(drop=True)
-    gdf.attrs = {"rapport": report, "sources": [p.name for p in paths]}
+    gdf.attrs = {"rapport": report, "sources": [p.name for p in files]}
     return gdf
 
 
@@ -670,7 +670,7 @@ def _read_one_polygon_file(
             raise SchemaError(
                 f"{source} : colonne {code_column!r} absente (colonnes : {', '.join(columns.values())})."
             )
-        code_col = code_column
+        code_col: str | None = code_column
     else:
         code_col = next((columns[a] for a in _POLY_CODE if a in columns), None)
     if code_col is None:

@@ -158,15 +158,12 @@ def simplify_coverage(
     >>> light.attrs["geojson_bytes"] <= 60_000, check_coverage(light).valid
     (True, True)
     """
-    if tolerance_m is None and max_bytes is None:
-        tolerance_m = 200.0
     metric = to_metric(gdf)
     crs = gdf.crs
     if max_bytes is None:
-        out = _simplified(metric, float(tolerance_m), crs)
-        out.attrs.update(
-            tolerance_m=float(tolerance_m), geojson_bytes=len(geojson_text(out).encode())
-        )
+        tolerance = 200.0 if tolerance_m is None else float(tolerance_m)
+        out = _simplified(metric, tolerance, crs)
+        out.attrs.update(tolerance_m=tolerance, geojson_bytes=len(geojson_text(out).encode()))
         return out
     lo, hi = 0.0, float(tolerance_m or 50.0)
     best = None

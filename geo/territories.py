@@ -1,5 +1,7 @@
-"""The territory model: région, département, bassin BMO, zone d'emploi, CLPE, commune and
-project territories.
+"""The territory model: région, département, bassin, zone d'emploi, CLPE, commune, project.
+
+Levels: région, département, bassin BMO, zone d'emploi, CLPE, commune and project
+territories.
 
 Every territory is a set of communes. The *commune table* holds, for each
 commune, the code of every level it belongs to; a territory of any level is the
@@ -146,17 +148,11 @@ def commune_table(
         name_column = f"{level}_nom" if f"{level}_nom" in lookup.columns else "territoire_nom"
         if name_column in lookup.columns:
             out[f"{level}_nom"] = out["commune"].map(lookup[name_column])
-        for extra in ("departement", "region", "commune_nom"):
-            if extra in lookup.columns:
-                filled = out["commune"].map(lookup[extra])
-                out[extra] = out[extra].fillna(filled) if extra in out.columns else filled
+        _fill_gaps(out, lookup)
     if population is not None:
         lookup = population.drop_duplicates("commune").set_index("commune")
         out["population"] = out["commune"].map(lookup["population"]).astype("Int64")
-        for extra in ("departement", "region", "commune_nom"):
-            if extra in lookup.columns:
-                filled = out["commune"].map(lookup[extra])
-                out[extra] = out[extra].fillna(filled) if extra in out.columns else filled
+        _fill_gaps(out, lookup)
     if "departement" not in out.columns:
         out["departement"] = _codes.departement_of_commune(out["commune"])
     out["departement"] = out["departement"].fillna(_codes.departement_of_commune(out["commune"]))
@@ -170,6 +166,22 @@ def commune_table(
         out["region_nom"] = out["region"].map(
             regions.drop_duplicates("region").set_index("region")["region_nom"]
         )
+    return _typed_columns(out).sort_values("commune", kind="stable").reset_index(drop=True)
+
+
+def _fill_gaps(out: pd.DataFrame, lookup: pd.DataFrame) -> None:
+    """Fill the département, région and name of ``out``'s communes from ``lookup``.
+
+    ``lookup`` is indexed by commune; values already in ``out`` win.
+    """
+    for extra in ("departement", "region", "commune_nom"):
+        if extra in lookup.columns:
+            filled = out["commune"].map(lookup[extra])
+            out[extra] = out[extra].fillna(filled) if extra in out.columns else filled
+
+
+def _typed_columns(out: pd.DataFrame) -> pd.DataFrame:
+    """The columns of the commune table in order, missing ones added, as strings or Int64."""
     for c in _COLUMNS + _NAME_COLUMNS:
         if c not in out.columns:
             out[c] = pd.Series(
@@ -179,7 +191,7 @@ def commune_table(
     for c in _COLUMNS[:-1] + _NAME_COLUMNS:
         out[c] = out[c].astype("string")
     out["population"] = out["population"].astype("Int64")
-    return out.sort_values("commune", kind="stable").reset_index(drop=True)
+    return out
 
 
 def _names(table: pd.DataFrame, level: str, names: pd.DataFrame | None) -> pd.Series:

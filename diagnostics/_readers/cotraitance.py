@@ -65,6 +65,7 @@ class Problems(list):
         self.label = label
 
     def add(self, line: int, text: str) -> None:
+        """Record the problem ``text`` of line ``line``."""
         self.append(f"ligne {line} : {text}")
 
 

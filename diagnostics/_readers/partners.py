@@ -390,8 +390,11 @@ def parse_float(text: object) -> float | None:
 
 
 def parse_point(text: object) -> tuple[float, float] | None:
-    """``"lat, lon"`` → (lat, lon); also ``"lat; lon"``, ``"lat lon"`` and decimal commas
-    (``"47,2; -1,5"``, ``"47,2, -1,5"``). ``None`` if unreadable."""
+    """``"lat, lon"`` → (lat, lon); ``None`` if unreadable.
+
+    Also ``"lat; lon"``, ``"lat lon"`` and decimal commas (``"47,2; -1,5"``,
+    ``"47,2, -1,5"``).
+    """
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return None
     value = str(text).strip().strip("()[]").strip()

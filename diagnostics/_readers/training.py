@@ -401,8 +401,10 @@ def _lookup(
 
 
 def _metier_codes(problems: Problems, df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Normalised métier codes and their nomenclature; a code in no nomenclature is
-    reported and blanked (the row stays)."""
+    """Normalised métier codes and their nomenclature.
+
+    A code in no nomenclature is reported and blanked (the row stays).
+    """
     code = _norm_metier(df["metier"])
     nomenclature = metier_nomenclature(code)
     wrong = (code.notna() & nomenclature.isna()).to_numpy(dtype=bool)

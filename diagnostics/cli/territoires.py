@@ -111,7 +111,7 @@ def _construire(args: argparse.Namespace) -> int:
     else:
         print(result.report.summary())
         print(f"Polygones écrits : {result.geojson} ({result.geojson_bytes / 1000:.0f} Ko)")
-        if result.map_html:
+        if result.map_html and result.map_bytes is not None:
             print(f"Carte : {result.map_html} ({result.map_bytes / 1000:.0f} Ko)")
         if result.report_csv:
             print(f"Rapport de correspondance : {result.report_csv}")

@@ -42,13 +42,16 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from diagnostics.portrait.config import read_portrait_config, required_inputs
 from geo import settings
 from geo._errors import InputFileError, UnknownTerritoryError
+
+if TYPE_CHECKING:
+    from jupyter_client import BlockingKernelClient, KernelManager
 
 __all__ = [
     "BatchResult",
@@ -118,7 +121,7 @@ def _kernel_env() -> dict[str, str]:
     return env
 
 
-def _kernel_manager(folder: Path):
+def _kernel_manager(folder: Path) -> tuple[KernelManager, BlockingKernelClient]:
     """A started kernel running this very interpreter (``sys.executable``), and its client.
 
     On POSIX systems the kernel talks through local sockets in ``folder``.
@@ -202,8 +205,8 @@ class _Kernel:
     """One warm kernel (and its client) that runs notebook after notebook."""
 
     def __init__(self) -> None:
-        self.km = None
-        self.kc = None
+        self.km: KernelManager | None = None
+        self.kc: BlockingKernelClient | None = None
         self.folder: Path | None = None
 
     def ensure(self) -> None:
@@ -219,6 +222,7 @@ class _Kernel:
         the geographic tables in memory); the output history must go, or every
         portrait's maps and charts would stay in memory.
         """
+        assert self.kc is not None, "ensure() starts the kernel"
         self.kc.execute_interactive(_RESET, timeout=60, store_history=False, silent=True)
 
     def close(self) -> None:
@@ -254,7 +258,7 @@ def execute_notebook(
 
     _register_engine()
     own = kernel is None
-    if own:
+    if kernel is None:
         kernel = _Kernel()
     try:
         kernel.ensure()
@@ -462,6 +466,7 @@ class BatchResult:
 
     @property
     def index(self) -> Path:
+        """The index page of the batch."""
         return self.output / "index.html"
 
     @property
@@ -504,6 +509,7 @@ def _used_sources(kernel: _Kernel) -> dict[str, str]:
         "sorted({getattr(m, '__file__', None) or '' for n, m in list(__import__('sys')."
         "modules.items()) if n.split('.')[0] in ('diagnostics', 'geo')} - {''})"
     )
+    assert kernel.kc is not None, "the kernel ran the portrait"
     reply = kernel.kc.execute_interactive(
         "", silent=True, store_history=False, user_expressions={"m": expression}, timeout=60
     )

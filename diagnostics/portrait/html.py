@@ -55,12 +55,12 @@ def _missing(value: Any) -> bool:
 
 
 def fr_int(value: Any) -> str:
-    """French integer: ``12345.6`` → ``'12 346'`` (narrow no-break space), ``'–'`` if missing.
+    r"""French integer: ``12345.6`` → ``'12 346'`` (narrow no-break space), ``'–'`` if missing.
 
     Examples
     --------
     >>> fr_int(53443), fr_int(None)
-    ('53\\u202f443', '–')
+    ('53\u202f443', '–')
     """
     if _missing(value):
         return "–"
@@ -68,12 +68,12 @@ def fr_int(value: Any) -> str:
 
 
 def fr_number(value: Any, decimals: int = 1) -> str:
-    """French decimal: ``3.14159`` → ``'3,1'``.
+    r"""French decimal: ``3.14159`` → ``'3,1'``.
 
     Examples
     --------
     >>> fr_number(1234.56)
-    '1\\u202f234,6'
+    '1\u202f234,6'
     """
     if _missing(value):
         return "–"
@@ -81,12 +81,12 @@ def fr_number(value: Any, decimals: int = 1) -> str:
 
 
 def fr_percent(value: Any, decimals: int = 1) -> str:
-    """French percentage of a fraction: ``0.574`` → ``'57,4 %'``.
+    r"""French percentage of a fraction: ``0.574`` → ``'57,4 %'``.
 
     Examples
     --------
     >>> fr_percent(0.574)
-    '57,4\\u202f%'
+    '57,4\u202f%'
     """
     if _missing(value):
         return "–"

@@ -481,6 +481,57 @@ def _pick_site(communes: list[str], weights: pd.Series, rng: np.random.Generator
     return str(communes[int(rng.choice(len(communes), p=w / w.sum()))])
 
 
+def _paio_place(areas: list[list[str]], pop: pd.Series, k: int) -> tuple[str, list[str]]:
+    """Site and ressort of PAIO ``k``: 8 communes around a small town of 9A (k=0) or 9B (k=1).
+
+    Inside a mission locale's area.
+    """
+    area = [a for a in areas if a[0].startswith(("9A", "9B")[k])][-1]
+    site = sorted(area, key=lambda c: (-pop.get(c, 0), c))[3]
+    ressort_list = sorted(area, key=lambda c: (abs(pop.get(c, 0) - pop[site]), c))[:8]
+    return site, sorted(set(ressort_list) | {site})
+
+
+def _ressort_text(ressort_kind: str, ressort_list: list[str], site: str, row: pd.Series) -> str:
+    """The « Ressort » cell: a list of communes, the site, nothing, or ``<level>:<code>``."""
+    if ressort_kind == "communes":
+        return "|".join(ressort_list)
+    if ressort_kind == "site":
+        return f"commune:{site}"
+    if ressort_kind == "":
+        return ""
+    return f"{ressort_kind}:{row[ressort_kind]}"
+
+
+def _domains(defaults: list[str], labels: dict[str, str], rng: np.random.Generator) -> str:
+    """The « Domaines » cell: blank (type defaults), the defaults, or one more domain."""
+    u = rng.random()
+    if u < 0.12:
+        return ""  # the reader applies the type's default domains
+    chosen = defaults[:]
+    if u > 0.85:
+        extra = [d for d in DOMAINS if d not in chosen and d != "indemnisation"]
+        chosen.append(extra[int(rng.integers(len(extra)))])
+    return "|".join(labels[d] for d in DOMAINS if d in chosen)
+
+
+def _verification_date(a: float, today: pd.Timestamp, rng: np.random.Generator) -> str:
+    """The « Date de vérification » cell for the age draw ``a`` (5 % blank, some stale)."""
+    if a < 0.05:
+        return ""
+    if a < 0.18:
+        months = int(rng.integers(25, 61))
+    elif a < 0.24:
+        months = int(rng.integers(19, 24))
+    else:
+        months = int(rng.integers(0, 18))
+    day = int(rng.integers(1, 29))
+    date = (today - pd.DateOffset(months=months)).replace(day=day)
+    if date > today:
+        date = date - pd.DateOffset(months=1)
+    return date.strftime("%d/%m/%Y")
+
+
 def _structures(
     table: pd.DataFrame, names: dict[str, str], seed: int
 ) -> tuple[list[dict[str, str]], str, list[str]]:
@@ -503,11 +554,7 @@ def _structures(
                 ressort_list = areas[k]
                 site = max(ressort_list, key=lambda c: (pop.get(c, 0), c))
             elif kind == "paio":
-                # 8 communes around a small town of 9A (k=0) and 9B (k=1), inside an ML area
-                area = [a for a in areas if a[0].startswith(("9A", "9B")[k])][-1]
-                site = sorted(area, key=lambda c: (-pop.get(c, 0), c))[3]
-                ressort_list = sorted(area, key=lambda c: (abs(pop.get(c, 0) - pop[site]), c))[:8]
-                ressort_list = sorted(set(ressort_list) | {site})
+                site, ressort_list = _paio_place(areas, pop, k)
             elif kind == "epci":
                 members = sorted(table.loc[table["epci"] == epcis[k], "commune"])
                 ressort_list = members
@@ -523,14 +570,7 @@ def _structures(
                 site = _pick_site(in_dep, weights, rng)
             dep = table.loc[table["commune"] == site, "departement"].iat[0]
             row = table.loc[table["commune"] == site].iloc[0]
-            if ressort_kind == "communes":
-                ressort = "|".join(ressort_list)
-            elif ressort_kind == "site":
-                ressort = f"commune:{site}"
-            elif ressort_kind == "":
-                ressort = ""
-            else:
-                ressort = f"{ressort_kind}:{row[ressort_kind]}"
+            ressort = _ressort_text(ressort_kind, ressort_list, site, row)
             word = words[k % len(words)]
             name = _NAMES[kind].format(c=commune_name[site], w=word, d=names.get(dep, dep)).strip()
             rows.append(
@@ -549,34 +589,11 @@ def _structures(
     age_draw = rng.random(n)
     for i, row in enumerate(rows):
         kind = row["type"]
-        defaults = list(types.loc[kind, "domaines_defaut"])
-        u = rng.random()
-        if u < 0.12:
-            domains = ""  # the reader applies the type's default domains
-        else:
-            chosen = defaults[:]
-            if u > 0.85:
-                extra = [d for d in DOMAINS if d not in chosen and d != "indemnisation"]
-                chosen.append(extra[int(rng.integers(len(extra)))])
-            domains = "|".join(labels[d] for d in DOMAINS if d in chosen)
+        domains = _domains(list(types.loc[kind, "domaines_defaut"]), labels, rng)
         publics = "|".join(_PUBLICS.get(kind, ()))
         operant = kind in _MAJOR or rng.random() < 0.9
         majeur = kind in _MAJOR or rng.random() < 0.2
-        a = age_draw[i]
-        if a < 0.05:
-            verified = ""
-        else:
-            if a < 0.18:
-                months = int(rng.integers(25, 61))
-            elif a < 0.24:
-                months = int(rng.integers(19, 24))
-            else:
-                months = int(rng.integers(0, 18))
-            day = int(rng.integers(1, 29))
-            date = (today - pd.DateOffset(months=months)).replace(day=day)
-            if date > today:
-                date = date - pd.DateOffset(months=1)
-            verified = date.strftime("%d/%m/%Y")
+        verified = _verification_date(age_draw[i], today, rng)
         out.append(
             {
                 "Identifiant": f"P{i + 1:04d}",

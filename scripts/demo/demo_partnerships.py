@@ -32,6 +32,7 @@ import datetime as dt
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -171,53 +172,65 @@ def _date(rng: np.random.Generator, start: dt.date, days: int) -> dt.date:
     return start + dt.timedelta(days=int(rng.integers(0, days)))
 
 
-def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int) -> list[Path]:
-    """Write the demo units, partnerships, indicators and flows into ``out_dir``.
+def _dates(
+    rng: np.random.Generator, status: str, scenario: str, today: dt.date
+) -> tuple[dt.date, dt.date | None, dt.date | None]:
+    """Start, end and last evaluation of a partnership of ``status`` and ``scenario``."""
+    start = _date(rng, dt.date(2021, 1, 1), 1200)
+    end: dt.date | None = start + dt.timedelta(days=int(rng.choice([730, 1095, 1460])))
+    evaluation: dt.date | None = None
+    if status in ("identifie", "objectifs", "projets", "indicateurs"):
+        start = _date(rng, dt.date(2026, 7, 1), 180)
+        end = start + dt.timedelta(days=1095)
+    elif status == "arrete":
+        end = _date(rng, dt.date(2024, 1, 1), 700)
+        start = end - dt.timedelta(days=1095)
+        evaluation = end - dt.timedelta(days=60)
+    else:
+        end = max(end, today + dt.timedelta(days=200))
+        evaluation = today - dt.timedelta(days=int(rng.integers(30, 330)))
+        if status == "en_cours" and rng.random() < 0.15:
+            evaluation = None
+            start = min(start, dt.date(2024, 12, 31))
+    if scenario == "overdue":
+        evaluation = today - dt.timedelta(days=int(rng.integers(420, 700)))
+        start = min(start, evaluation - dt.timedelta(days=200))
+    elif scenario == "ended":
+        end = today - dt.timedelta(days=int(rng.integers(20, 200)))
+        start = end - dt.timedelta(days=1095)
+    elif scenario == "renewal":
+        end = today + dt.timedelta(days=int(rng.integers(20, 170)))
+        start = end - dt.timedelta(days=1095)
+    return start, end, evaluation
 
-    Parameters
-    ----------
-    out_dir
-        Folder written into, normally ``data/demo`` (its commune polygons, or those
-        of :func:`geo.settings.demo_dir`, place the Pôle emploi units).
-    partners
-        The demo partner directory (:func:`diagnostics.partners.read_partners`).
-    seed
-        Seed of the draws; the same seed writes identical bytes.
 
-    Returns
-    -------
-    list of pathlib.Path
-        ``unites_pole_emploi.csv``, ``partenariats.csv``,
-        ``partenariats_indicateurs.csv``, ``flux_partenaires.csv`` (CSV ``;``,
-        UTF-8 with BOM, LF, French headers of the templates).
-    """
-    from geo import settings
+def _committee(
+    rng: np.random.Generator, mode: str, level: str, scenario: str
+) -> tuple[str, list[dt.date]]:
+    """The steering committee (``regional``, ``local`` or none) and its meetings."""
+    if mode != "cotraitance" and scenario != "committee":
+        return "", []
+    committee = "regional" if level == "regional" else "local"
+    target = 4 if committee == "regional" else 5
+    held = target if rng.random() < 0.6 else target - 2
+    meetings = sorted(_date(rng, dt.date(2025, 1, 5), 350) for _ in range(held))
+    meetings += sorted(_date(rng, dt.date(2026, 1, 5), 170) for _ in range(held // 2))
+    return committee, meetings
 
-    out_dir = Path(out_dir)
-    folder = out_dir if any(out_dir.glob("communes-*.geojson")) else settings.demo_dir()
-    units = _units(partners, _points(folder))
-    agencies = {
-        d: [u["Identifiant"] for u in units if u["Identifiant"].startswith(f"PE-AG-{d}")]
-        for d in ("9A", "9B", "9C")
-    }
-    rng = _rng(seed, "partenariats")
-    major = partners.loc[partners["majeur"] & partners["operant"]].sort_values("partenaire_id")
-    isolated = next(
-        (
-            major.loc[major["type"] == t, "partenaire_id"].iloc[0]
-            for t in ISOLATED
-            if (major["type"] == t).any()
-        ),
-    )
-    today = DEMO_DATE
-    registry: list[list[str]] = []
-    indicators: list[list[str]] = []
-    by_type: dict[str, list[str]] = {}
-    site_of = dict(zip(partners["partenaire_id"], partners["commune"].fillna(""), strict=True))
-    pub_of = dict(zip(partners["partenaire_id"], partners["publics"], strict=True))
-    dom_of = dict(zip(partners["partenaire_id"], partners["domaines"], strict=True))
+
+class _Registry:
+    """The partnerships and indicators drawn so far, in a fixed order (one generator)."""
+
+    def __init__(self, rng: np.random.Generator, today: dt.date) -> None:
+        self.rng = rng
+        self.today = today
+        self.rows: list[list[str]] = []
+        self.indicators: list[list[str]] = []
+        self.local = 0  # conventions of an agence and one partner: CV001...
+        self.extra = 0  # the others: CX001...
 
     def add(
+        self,
         pid: str,
         title: str,
         parties: list[str],
@@ -230,40 +243,11 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
         domains: tuple[str, ...],
         scenario: str = "",
     ) -> None:
-        start = _date(rng, dt.date(2021, 1, 1), 1200)
-        end: dt.date | None = start + dt.timedelta(days=int(rng.choice([730, 1095, 1460])))
-        evaluation: dt.date | None = None
-        committee, meetings = "", []
-        if status in ("identifie", "objectifs", "projets", "indicateurs"):
-            start = _date(rng, dt.date(2026, 7, 1), 180)
-            end = start + dt.timedelta(days=1095)
-        elif status == "arrete":
-            end = _date(rng, dt.date(2024, 1, 1), 700)
-            start = end - dt.timedelta(days=1095)
-            evaluation = end - dt.timedelta(days=60)
-        else:
-            end = max(end, today + dt.timedelta(days=200))
-            evaluation = today - dt.timedelta(days=int(rng.integers(30, 330)))
-            if status == "en_cours" and rng.random() < 0.15:
-                evaluation = None
-                start = min(start, dt.date(2024, 12, 31))
-        if scenario == "overdue":
-            evaluation = today - dt.timedelta(days=int(rng.integers(420, 700)))
-            start = min(start, evaluation - dt.timedelta(days=200))
-        elif scenario == "ended":
-            end = today - dt.timedelta(days=int(rng.integers(20, 200)))
-            start = end - dt.timedelta(days=1095)
-        elif scenario == "renewal":
-            end = today + dt.timedelta(days=int(rng.integers(20, 170)))
-            start = end - dt.timedelta(days=1095)
-        if mode == "cotraitance" or scenario == "committee":
-            committee = "regional" if level == "regional" else "local"
-            target = 4 if committee == "regional" else 5
-            held = target if rng.random() < 0.6 else target - 2
-            meetings = sorted(_date(rng, dt.date(2025, 1, 5), 350) for _ in range(held))
-            meetings += sorted(_date(rng, dt.date(2026, 1, 5), 170) for _ in range(held // 2))
+        rng, today = self.rng, self.today
+        start, end, evaluation = _dates(rng, status, scenario, today)
+        committee, meetings = _committee(rng, mode, level, scenario)
         period = "12" if rng.random() < 0.8 else "6"
-        registry.append(
+        self.rows.append(
             [
                 pid,
                 title,
@@ -296,9 +280,70 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
                     if status == "indicateurs"
                     else _fr(min(today, (end or today)) - dt.timedelta(days=30))
                 )
-                indicators.append([pid, kind, label, str(target), observed, measured])
+                self.indicators.append([pid, kind, label, str(target), observed, measured])
 
-    n = 0
+    def add_local(
+        self, agency: str, rec: Any, mode: str, status: str, frame: str, scenario: str
+    ) -> None:
+        """A convention of ``agency`` with partner ``rec`` (a row of the directory)."""
+        self.local += 1
+        self.add(
+            f"CV{self.local:03d}",
+            f"{mode.replace('_', ' ').capitalize()} {agency} – {rec.nom}",
+            [agency, rec.partenaire_id],
+            "local",
+            frame,
+            mode,
+            status,
+            publics=tuple(rec.publics)[:2],
+            domains=tuple(rec.domaines)[:2],
+            scenario=scenario,
+        )
+
+    def add_extra(
+        self,
+        parties: list[str],
+        title: str,
+        level: str,
+        frame: str,
+        mode: str,
+        status: str,
+        publics: tuple[str, ...],
+        domains: tuple[str, ...],
+        scenario: str = "",
+    ) -> None:
+        """A partnership between partners, or a convention of the DR or a DT."""
+        self.extra += 1
+        self.add(
+            f"CX{self.extra:03d}",
+            title,
+            parties,
+            level,
+            frame,
+            mode,
+            status,
+            publics=publics,
+            domains=domains,
+            scenario=scenario,
+        )
+
+
+def _major_conventions(
+    reg: _Registry, partners: pd.DataFrame, agencies: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """A convention of an agence with every major operating structure but one isolate.
+
+    Returns the ids of the structures drawn, by type.
+    """
+    major = partners.loc[partners["majeur"] & partners["operant"]].sort_values("partenaire_id")
+    isolated = next(
+        (
+            major.loc[major["type"] == t, "partenaire_id"].iloc[0]
+            for t in ISOLATED
+            if (major["type"] == t).any()
+        ),
+    )
+    by_type: dict[str, list[str]] = {}
     active_cycle = ("en_cours", "en_cours", "evalue", "renegocie", "en_cours", "evalue")
     for k, rec in enumerate(major.itertuples(index=False)):
         if rec.partenaire_id == isolated:
@@ -311,21 +356,15 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
         scenario = {3: "overdue", 7: "renewal", 11: "noind"}.get(k % 13, "")
         if scenario:
             status = "en_cours"
-        n += 1
         frame = "avenant" if k % 17 == 4 else "convention_locale"
-        add(
-            f"CV{n:03d}",
-            f"{mode.replace('_', ' ').capitalize()} {agency} – {rec.nom}",
-            [agency, rec.partenaire_id],
-            "local",
-            frame,
-            mode,
-            status,
-            publics=tuple(pub_of[rec.partenaire_id])[:2],
-            domains=tuple(dom_of[rec.partenaire_id])[:2],
-            scenario=scenario,
-        )
-    # Partnerships not (or no longer) in force, with other structures of the directory.
+        reg.add_local(agency, rec, mode, status, frame, scenario)
+    return by_type
+
+
+def _other_conventions(
+    reg: _Registry, partners: pd.DataFrame, agencies: dict[str, list[str]]
+) -> None:
+    """Partnerships not (or no longer) in force, with other structures of the directory."""
     others = partners.loc[
         ~partners["majeur"] & partners["operant"] & partners["commune"].notna()
     ].sort_values("partenaire_id")
@@ -334,55 +373,22 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
         dep = str(rec.commune)[:2]
         agency = agencies[dep][k % len(agencies[dep])]
         mode = _MODE_OF_TYPE.get(rec.type, "echange_informations")
-        n += 1
-        add(
-            f"CV{n:03d}",
-            f"{mode.replace('_', ' ').capitalize()} {agency} – {rec.nom}",
-            [agency, rec.partenaire_id],
-            "local",
-            "convention_locale",
-            mode,
-            early[k % len(early)] if k < 3 * len(early) else "en_cours",
-            publics=tuple(pub_of[rec.partenaire_id])[:2],
-            domains=tuple(dom_of[rec.partenaire_id])[:2],
-            scenario="" if k < 3 * len(early) else "ended",
-        )
-    # Partnerships between partners, and conventions of the DR and DTs.
-    extra = 0
+        in_force = k >= 3 * len(early)
+        status = "en_cours" if in_force else early[k % len(early)]
+        reg.add_local(agency, rec, mode, status, "convention_locale", "ended" if in_force else "")
 
-    def extra_add(
-        parties: list[str],
-        title: str,
-        level: str,
-        frame: str,
-        mode: str,
-        status: str,
-        publics: tuple[str, ...],
-        domains: tuple[str, ...],
-        scenario: str = "",
-    ) -> None:
-        nonlocal extra
-        extra += 1
-        add(
-            f"CX{extra:03d}",
-            title,
-            parties,
-            level,
-            frame,
-            mode,
-            status,
-            publics=publics,
-            domains=domains,
-            scenario=scenario,
-        )
 
+def _partner_conventions(
+    reg: _Registry, by_type: dict[str, list[str]], site_of: dict[str, str]
+) -> None:
+    """Partnerships between partners, conventions of the DR and DTs, the pact of 9A."""
     mls = by_type.get("mission_locale", [])
     plies = by_type.get("plie", [])
     cds = by_type.get("conseil_departemental", [])
     siae = by_type.get("siae_aci", [])
     for i, ml in enumerate(mls[:4]):
         if plies:
-            extra_add(
+            reg.add_extra(
                 [ml, plies[i % len(plies)]],
                 "Échange d'informations mission locale – PLIE",
                 "local",
@@ -394,7 +400,7 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
             )
     for i, cd in enumerate(cds):
         for s in siae[i :: len(cds)][:3]:
-            extra_add(
+            reg.add_extra(
                 [cd, s],
                 "Cofinancement de l'insertion par l'activité économique",
                 "territorial",
@@ -404,7 +410,7 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
                 ("beneficiaires_rsa",),
                 ("insertion",),
             )
-        extra_add(
+        reg.add_extra(
             [f"PE-DT-{['9A', '9B', '9C'][i % 3]}", cd],
             "Convention d'accompagnement global",
             "territorial",
@@ -417,7 +423,7 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
         )
     for t in ("conseil_regional", "afpa", "transitions_pro"):
         for p in by_type.get(t, [])[:1]:
-            extra_add(
+            reg.add_extra(
                 ["PE-DR-99", p],
                 "Convention régionale formation",
                 "regional",
@@ -428,7 +434,7 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
                 ("formation",),
                 "committee",
             )
-    extra_add(
+    reg.add_extra(
         ["PE-DR-99", *mls[:1]],
         "Déclinaison régionale de l'accord national de cotraitance",
         "national",
@@ -445,7 +451,7 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
         if site_of[p].startswith("9A")
     ]
     pact = ["PE-DT-9A", *in_9a[:5]]
-    extra_add(
+    reg.add_extra(
         pact,
         "Pacte territorial d'insertion Ormelin (multilatéral)",
         "territorial",
@@ -457,9 +463,15 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
         "committee",
     )
 
+
+def _flows(
+    partners: pd.DataFrame, by_type: dict[str, list[str]], agencies: dict[str, list[str]], seed: int
+) -> list[list[str]]:
+    """Yearly flows from the agences to the structures that receive job seekers."""
     flows: list[list[str]] = []
     frng = _rng(seed, "flux")
     site = dict(zip(partners["partenaire_id"], partners["commune"], strict=True))
+    siae = by_type.get("siae_aci", [])
     receivers = [
         (
             "cotraitance",
@@ -475,13 +487,51 @@ def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int)
                 dep = str(site[pid])[:2]
                 agency = agencies[dep][k % len(agencies[dep])]
                 flows.append([agency, pid, kind, str(year), str(int(frng.integers(low, high)))])
+    return flows
+
+
+def write_demo_partnerships(out_dir: Path, partners: pd.DataFrame, *, seed: int) -> list[Path]:
+    """Write the demo units, partnerships, indicators and flows into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir
+        Folder written into, normally ``data/demo`` (its commune polygons, or those
+        of :func:`geo.settings.demo_dir`, place the Pôle emploi units).
+    partners
+        The demo partner directory (:func:`diagnostics.partners.read_partners`).
+    seed
+        Seed of the draws; the same seed writes identical bytes.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``unites_pole_emploi.csv``, ``partenariats.csv``,
+        ``partenariats_indicateurs.csv``, ``flux_partenaires.csv`` (CSV ``;``,
+        UTF-8 with BOM, LF, French headers of the templates).
+    """
+    from geo import settings
+
+    out_dir = Path(out_dir)
+    folder = out_dir if any(out_dir.glob("communes-*.geojson")) else settings.demo_dir()
+    units = _units(partners, _points(folder))
+    agencies = {
+        d: [u["Identifiant"] for u in units if u["Identifiant"].startswith(f"PE-AG-{d}")]
+        for d in ("9A", "9B", "9C")
+    }
+    reg = _Registry(_rng(seed, "partenariats"), DEMO_DATE)
+    by_type = _major_conventions(reg, partners, agencies)
+    _other_conventions(reg, partners, agencies)
+    site_of = dict(zip(partners["partenaire_id"], partners["commune"].fillna(""), strict=True))
+    _partner_conventions(reg, by_type, site_of)
+    flows = _flows(partners, by_type, agencies, seed)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, header, rows in (
         ("unites_pole_emploi.csv", _HEADERS["unites"], [list(u.values()) for u in units]),
-        ("partenariats.csv", _HEADERS["partenariats"], registry),
-        ("partenariats_indicateurs.csv", _HEADERS["indicateurs"], indicators),
+        ("partenariats.csv", _HEADERS["partenariats"], reg.rows),
+        ("partenariats_indicateurs.csv", _HEADERS["indicateurs"], reg.indicators),
         ("flux_partenaires.csv", _HEADERS["flux"], flows),
     ):
         path = out_dir / name

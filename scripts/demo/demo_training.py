@@ -36,6 +36,7 @@ import argparse
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -274,57 +275,81 @@ def _prescriptions(agences: pd.DataFrame, sessions: pd.DataFrame, seed: int) -> 
                 "date_prescription": presc,
             }
             if i < entrants:
-                entry = start + _days(rng, 0, 3)
-                booked = min(presc + _days(rng, 2, max(3, (start - presc).days // 2)), entry)
-                row |= {"date_reservation": booked, "date_entree": entry}
-                if rng.random() < 0.12:
-                    row |= {
-                        "statut": "abandon",
-                        "date_abandon": entry + _days(rng, 10, max(11, (end - entry).days - 10)),
-                        "motif": _DROPOUT[int(rng.integers(0, len(_DROPOUT)))],
-                    }
-                    if row["date_abandon"] > EXTRACT_DATE:
-                        row |= {"statut": "entrée", "date_abandon": pd.NaT, "motif": ""}
-                elif end > EXTRACT_DATE:
-                    row["statut"] = "entrée"
-                else:
-                    row["date_fin_formation"] = end
-                    certified = rng.random() < 0.72 and session.type_offre != "pré-qualifiante"
-                    cert = end + _days(rng, 0, 20)
-                    if certified and cert <= EXTRACT_DATE:
-                        row |= {"statut": "certifiée", "date_certification": cert}
-                    else:
-                        row["statut"] = "terminée"
-                    job = end + _days(rng, 10, 120)
-                    if rng.random() < 0.55 and job <= EXTRACT_DATE:
-                        row["date_acces_emploi"] = job
+                row |= _entrant_steps(rng, presc, start, end, session.type_offre)
             else:
-                u = rng.random()
-                # steps of the future sessions end at the extraction date at the latest
-                bookings = (0.45, 0.65) if future else (0.0, 0.2 if places >= 20 else 0.0)
-                if u < bookings[0]:
-                    row |= {
-                        "statut": "réservée",
-                        "date_reservation": min(presc + _days(rng, 2, 20), EXTRACT_DATE),
-                    }
-                elif u < bookings[1]:
-                    row |= {
-                        "statut": "liste d'attente",
-                        "date_liste_attente": min(presc + _days(rng, 2, 15), EXTRACT_DATE),
-                    }
-                elif u < (0.85 if future else 0.7):
-                    row |= {
-                        "statut": "désistement",
-                        "date_desistement": min(presc + _days(rng, 3, 25), EXTRACT_DATE),
-                        "motif": _WITHDRAWAL[int(rng.integers(0, len(_WITHDRAWAL)))]
-                        if rng.random() < 0.85
-                        else "",
-                    }
-                    if rng.random() < 0.4:
-                        row["date_reservation"] = presc + _days(rng, 1, 2)
-                else:
-                    row["statut"] = "prescrite"
+                row |= _other_steps(rng, presc, future=future, places=places)
             rows.append(row)
+    return _prescription_table(rows, seed)
+
+
+def _entrant_steps(
+    rng: np.random.Generator,
+    presc: pd.Timestamp,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    type_offre: str,
+) -> dict[str, Any]:
+    """Booking, entry and outcome of a prescription whose trainee entered the session."""
+    entry = start + _days(rng, 0, 3)
+    booked = min(presc + _days(rng, 2, max(3, (start - presc).days // 2)), entry)
+    row: dict[str, Any] = {"date_reservation": booked, "date_entree": entry}
+    if rng.random() < 0.12:
+        row |= {
+            "statut": "abandon",
+            "date_abandon": entry + _days(rng, 10, max(11, (end - entry).days - 10)),
+            "motif": _DROPOUT[int(rng.integers(0, len(_DROPOUT)))],
+        }
+        if row["date_abandon"] > EXTRACT_DATE:
+            row |= {"statut": "entrée", "date_abandon": pd.NaT, "motif": ""}
+    elif end > EXTRACT_DATE:
+        row["statut"] = "entrée"
+    else:
+        row["date_fin_formation"] = end
+        certified = rng.random() < 0.72 and type_offre != "pré-qualifiante"
+        cert = end + _days(rng, 0, 20)
+        if certified and cert <= EXTRACT_DATE:
+            row |= {"statut": "certifiée", "date_certification": cert}
+        else:
+            row["statut"] = "terminée"
+        job = end + _days(rng, 10, 120)
+        if rng.random() < 0.55 and job <= EXTRACT_DATE:
+            row["date_acces_emploi"] = job
+    return row
+
+
+def _other_steps(
+    rng: np.random.Generator, presc: pd.Timestamp, *, future: bool, places: int
+) -> dict[str, Any]:
+    """Status of a prescription without entry: booked, waiting list, withdrawn or not yet."""
+    u = rng.random()
+    # steps of the future sessions end at the extraction date at the latest
+    bookings = (0.45, 0.65) if future else (0.0, 0.2 if places >= 20 else 0.0)
+    if u < bookings[0]:
+        return {
+            "statut": "réservée",
+            "date_reservation": min(presc + _days(rng, 2, 20), EXTRACT_DATE),
+        }
+    if u < bookings[1]:
+        return {
+            "statut": "liste d'attente",
+            "date_liste_attente": min(presc + _days(rng, 2, 15), EXTRACT_DATE),
+        }
+    if u < (0.85 if future else 0.7):
+        row = {
+            "statut": "désistement",
+            "date_desistement": min(presc + _days(rng, 3, 25), EXTRACT_DATE),
+            "motif": _WITHDRAWAL[int(rng.integers(0, len(_WITHDRAWAL)))]
+            if rng.random() < 0.85
+            else "",
+        }
+        if rng.random() < 0.4:
+            row["date_reservation"] = presc + _days(rng, 1, 2)
+        return row
+    return {"statut": "prescrite"}
+
+
+def _prescription_table(rows: list[dict[str, Any]], seed: int) -> pd.DataFrame:
+    """The prescriptions in date order, with their ids and every column as text."""
     table = pd.DataFrame(rows)
     table = table.sort_values(["date_prescription", "session_id"], kind="stable")
     table = table.reset_index(drop=True)
