@@ -618,8 +618,12 @@ def test_section_of_a_departement(demo):
     away = s["flux"].loc[s["flux"]["hors_territoire"].astype(bool), "centre"]
     assert {"AFPA Merlevent", "AFPA Saint-Jévrocourt"} <= set(away)
     assert set(s["bilan_poe"]["type_poe"]) <= {"individuelle", "collective", "Ensemble"}
-    lines = tr.training_summary(s)
-    assert any(line.startswith("Formations hors du territoire") for line in lines)
+    facts = tr.training_summary(s)
+    away_fact = next(f for f in facts if f.kind == "hors_territoire")
+    assert set(away_fact["sites"]) == set(away)
+    lines = tr.training_sentences(facts)
+    sites = sorted(set(away))
+    assert f"Formations hors du territoire : {len(sites)} site(s) ({', '.join(sites)})." in lines
 
 
 def test_section_shows_no_small_count_of_people(demo):
@@ -666,7 +670,7 @@ def test_regions_filled_from_the_departements_else_said(tiny):
     unknown = tr.training_section(**inputs, year=2024, threshold=1)
     assert unknown["entonnoir"].attrs["hors_region_inconnu"] > 0
     assert any(line.startswith("Prescriptions hors région comptées parmi celles dont la région")
-               for line in tr.training_summary(unknown))  # fmt: skip
+               for line in tr.training_sentences(tr.training_summary(unknown)))  # fmt: skip
     cog = pd.DataFrame({"departement": ["9A", "9B"], "region": ["99", "99"]})
     filled = tr.training_section(**inputs, year=2024, departements=cog, threshold=1)
     flows = filled["flux"]
