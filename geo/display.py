@@ -157,8 +157,11 @@ def _missing_text(value: object, missing: Missing | str) -> str:
     return missing.label if isinstance(missing, Missing) else missing
 
 
-def _grouped(number: float, decimals: int) -> str:
-    text = f"{number:,.{decimals}f}"
+def _grouped(number: float, decimals: int | None) -> str:
+    if decimals is None:  # as many as needed, up to six
+        text = f"{number:,.6f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{number:,.{decimals}f}"
     if text.lstrip("-").strip("0.,") == "":  # -0.0 → 0.0
         text = text.lstrip("-")
     return text.replace(",", THOUSANDS).replace(".", ",")
@@ -190,13 +193,20 @@ def format_int(value: object, *, missing: Missing | str = DASH) -> str:
     return _grouped(round(float(value)), 0)  # type: ignore[arg-type]
 
 
-def format_number(value: object, decimals: int = 1, *, missing: Missing | str = DASH) -> str:
+def format_number(
+    value: object, decimals: int | None = 1, *, missing: Missing | str = DASH
+) -> str:
     """A decimal number with a decimal comma, thousands grouped.
+
+    ``decimals=None`` writes as many decimals as needed (up to six): ``1`` for ``1.0``,
+    ``0,25`` for ``0.25``.
 
     Examples
     --------
     >>> format_number(1234.56), format_number(3.14159, 2), format_number(-0.04)
     ('1\\u202f234,6', '3,14', '0,0')
+    >>> format_number(1.0, None), format_number(0.25, None)
+    ('1', '0,25')
     >>> format_number(float("nan"), missing=Missing.NOT_COMPUTABLE)
     'non calculable'
     """

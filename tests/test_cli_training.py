@@ -18,8 +18,8 @@ def test_dashboard_on_the_demo(tmp_path, capsys):
     out = tmp_path / "formation"
     assert cli.main(["formation", "tableau", "--dossier", str(DEMO), "--sortie", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "1 172 prescriptions (dont 16 hors région), 671 réservations effectives" in printed
-    assert "Places financées par Agefiph peu utilisées : 60 % de remplissage" in printed
+    assert "1\u202f172 prescriptions (dont 16 hors région), 671 réservations effectives" in printed
+    assert "Places financées par Agefiph peu utilisées : 60\u202f% de remplissage" in printed
     written = sorted(out.iterdir())
     assert len(written) == 24 and (out / "carte_flux.html").is_file()
     centres = set(next(p for p in written if p.name == "matrice_flux.csv").read_text(

@@ -24,6 +24,7 @@ from diagnostics._readers.bmo import format_bmo_report, read_bmo
 from diagnostics.bmo import SECRET_MAX, recruitment_summary
 from geo import codes
 from geo._errors import CodeError, UnknownTerritoryError
+from geo.display import Missing, format_int, format_percent
 
 __all__ = ["register", "bmo_resume"]
 
@@ -72,11 +73,12 @@ def _plain(value: Any) -> Any:
 
 
 def _int(value: Any) -> str:
-    return "n.d." if pd.isna(value) else f"{round(float(value)):,}".replace(",", " ")
+    return format_int(value)
 
 
 def _pct(value: Any) -> str:
-    return "n.d." if pd.isna(value) else f"{float(value) * 100:.1f} %".replace(".", ",")
+    """A share, « sans objet » when there is no project to divide by."""
+    return format_percent(value, missing=Missing.NOT_APPLICABLE)
 
 
 def bmo_resume(
