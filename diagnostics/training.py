@@ -1509,7 +1509,11 @@ def training_vs_needs(
         "coverage_ratio": coverage_ratio,
         "projects_per_place": projects_per_place,
     }
-    # no BMO métier for the training: no projects to count, no share, no ratio
+    return _without_projects_not_applicable(table)
+
+
+def _without_projects_not_applicable(table: pd.DataFrame) -> pd.DataFrame:
+    """No BMO métier for a training: no projects to count, no share, no ratio."""
     for col in ("projets", "projets_difficiles", "cellules_secretes"):
         mark_missing(table, col, Missing.NOT_APPLICABLE)
     for col in ("part_difficiles", "offre_pour_100_projets"):

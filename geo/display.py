@@ -193,9 +193,7 @@ def format_int(value: object, *, missing: Missing | str = DASH) -> str:
     return _grouped(round(float(value)), 0)  # type: ignore[arg-type]
 
 
-def format_number(
-    value: object, decimals: int | None = 1, *, missing: Missing | str = DASH
-) -> str:
+def format_number(value: object, decimals: int | None = 1, *, missing: Missing | str = DASH) -> str:
     """A decimal number with a decimal comma, thousands grouped.
 
     ``decimals=None`` writes as many decimals as needed (up to six): ``1`` for ``1.0``,

@@ -756,3 +756,22 @@ def test_region_annex_counts_the_sessions_of_the_territory():
 
     assert csp_sessions("9C") == [1, 1, 0, 1]  # both CSP sessions are sited in 9C
     assert csp_sessions("9A") == [0, 0, 0, 0]
+
+
+def test_exports_tell_not_computable_and_not_applicable_from_secret(demo):
+    from diagnostics.bmo import read_bmo
+    from geo.display import to_display
+
+    bmo = read_bmo(settings.demo_dir() / "bmo" / "Base_open_data_BMO_2024.xlsx", cache=False)
+    s = tr.training_section(**demo, bmo=bmo, year=2024)
+    annex = s["annexe_region"]
+    shown = to_display(annex)["valeur"]
+    not_computable = (annex["statut"] == tr.NOT_COMPUTABLE).to_numpy()
+    assert not_computable.any() and set(shown[not_computable]) == {"non calculable"}
+    assert "non calculable" not in set(shown[~not_computable])
+    needs = s["besoins"]
+    shown = to_display(needs[["metier", "projets", "part_difficiles"]].round(2))
+    without = needs["projets"].isna().to_numpy()
+    assert without.any()
+    assert set(shown.loc[without, "projets"]) == {"sans objet"}
+    assert set(shown.loc[without, "part_difficiles"]) == {"sans objet"}
