@@ -1194,7 +1194,7 @@ def _classes(values: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _class_label(low: int, high: int) -> str:
-    return str(low) if low == high else f"{low} à {high}"
+    return format_int(low) if low == high else f"{format_int(low)} à {format_int(high)}"
 
 
 def map_coverage(

@@ -775,3 +775,32 @@ def test_exports_tell_not_computable_and_not_applicable_from_secret(demo):
     assert without.any()
     assert set(shown.loc[without, "projets"]) == {"sans objet"}
     assert set(shown.loc[without, "part_difficiles"]) == {"sans objet"}
+
+
+def test_training_sentences_say_hidden_figures_secret():
+    from geo.display import Fact
+
+    funnel = {
+        "prescriptions": 1172,
+        "prescriptions_hors_region": pd.NA,
+        "reservations": 671,
+        "entrees": 498,
+        "taux_desistement": 0.254,
+        "taux_abandon": pd.NA,
+        "taux_reussite": 0.876,
+    }
+    facts = [
+        Fact("annee", {"annee": 2024}),
+        Fact("entonnoir", funnel),
+        Fact("liste_attente", {"liste_attente": pd.NA}),
+        Fact("delai_entree", {"mediane_jours": 12.5, "p90_jours": 40.0}),
+    ]
+    assert tr.training_sentences(facts) == [
+        "Formation : prescriptions de 2024.",
+        "1\u202f172 prescriptions (dont secret statistique hors région), 671 réservations "
+        "effectives, 498 entrées en formation ; taux de désistement 25\u202f%, taux d'abandon "
+        "secret statistique, taux de réussite des parcours 88\u202f%.",
+        "Candidats en liste d'attente : secret statistique.",
+        "Délai de la prescription à l'entrée : médiane 12 jours, 9 entrées sur 10 en 40 jours "
+        "au plus.",
+    ]
