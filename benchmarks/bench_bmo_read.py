@@ -32,6 +32,7 @@ import pandas as pd  # noqa: E402
 
 from diagnostics._readers.bmo import read_bmo  # noqa: E402
 from geo import settings  # noqa: E402
+from geo.display import format_int  # noqa: E402
 
 __all__ = ["main"]
 
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             assert again.attrs["cache"] == "lu depuis le cache"
     cold = min(cold_times)
     no_cache, no_cache_times, _ = _timed(lambda: read_bmo(args.fichier, cache=False), n)
-    print(f"Lignes lues : {len(bmo):,}".replace(",", " "))
+    print(f"Lignes lues : {format_int(len(bmo))}")
     print(
         f"Lecture à froid (calamine + normalisation + écriture du cache) : {cold:.2f} s "
         f"(médiane {statistics.median(cold_times):.2f} s)"

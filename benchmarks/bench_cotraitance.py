@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.cotraitance import EXIT_REASONS, flows_from_episodes, lead_times
+from geo.display import format_int
 
 
 def generate(n: int, *, seed: int = 6) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -144,9 +145,9 @@ def run_duckdb(episodes: pd.DataFrame, periods: pd.DataFrame) -> None:
     elapsed = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"DuckDB {duckdb.__version__} : {elapsed:.1f} s ; {sizes['events']:,} comptes mensuels, "
-        f"{sizes['stocks']:,} stocks par état, {sizes['delais']:,} délais ; "
-        f"RSS max du processus {rss:,.0f} Mo"
+        f"DuckDB {duckdb.__version__} : {elapsed:.1f} s ; {format_int(sizes['events'])} comptes mensuels, "
+        f"{format_int(sizes['stocks'])} stocks par état, {format_int(sizes['delais'])} délais ; "
+        f"RSS max du processus {format_int(rss)} Mo"
     )
 
 
@@ -161,8 +162,8 @@ def main() -> None:
     t0 = time.perf_counter()
     episodes, periods = generate(args.episodes)
     print(
-        f"génération : {time.perf_counter() - t0:.1f} s, {len(episodes):,} épisodes, "
-        f"{len(periods):,} périodes"
+        f"génération : {time.perf_counter() - t0:.1f} s, {format_int(len(episodes))} épisodes, "
+        f"{format_int(len(periods))} périodes"
     )
     if args.tracemalloc:
         tracemalloc.start()
@@ -176,11 +177,13 @@ def main() -> None:
     peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else 0
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"flux mensuels (pandas) : {t1 - t0:.1f} s, {len(flows):,} lignes agence × ML × mois")
-    print(f"délais médian/P90 par ML × mois : {t2 - t1:.1f} s, {len(delays):,} lignes")
     print(
-        f"total : {t2 - t0:.1f} s ; pic tracemalloc {peak / 2**20:,.0f} Mo ; "
-        f"RSS max du processus {rss:,.0f} Mo"
+        f"flux mensuels (pandas) : {t1 - t0:.1f} s, {format_int(len(flows))} lignes agence × ML × mois"
+    )
+    print(f"délais médian/P90 par ML × mois : {t2 - t1:.1f} s, {format_int(len(delays))} lignes")
+    print(
+        f"total : {t2 - t0:.1f} s ; pic tracemalloc {format_int(peak / 2**20)} Mo ; "
+        f"RSS max du processus {format_int(rss)} Mo"
     )
     if args.duckdb:
         run_duckdb(episodes, periods)

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from diagnostics import coverage  # noqa: E402
+from geo.display import format_int  # noqa: E402
 
 N_COMMUNES = 35_000
 N_SITES = 20_000
@@ -161,7 +162,7 @@ def generate(seed: int = 2024) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataF
 
 
 def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
+    return format_int(n)
 
 
 def nearest_methods(points: np.ndarray, sites: np.ndarray, kinds: np.ndarray) -> dict[str, float]:

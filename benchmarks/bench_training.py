@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics import training as tr
+from geo.display import format_int
 
 _REGIONS = np.array(["11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"])
 _STATUS_P = {
@@ -239,9 +240,9 @@ def main() -> None:
     t0 = time.perf_counter()
     data = generate(args.prescriptions)
     print(
-        f"génération : {time.perf_counter() - t0:.1f} s ; {len(data['prescriptions']):,} "
-        f"prescriptions, {len(data['sessions']):,} sessions, {len(data['agences'])} agences, "
-        f"{data['sessions']['centre'].nunique():,} centres"
+        f"génération : {time.perf_counter() - t0:.1f} s ; {format_int(len(data['prescriptions']))} "
+        f"prescriptions, {format_int(len(data['sessions']))} sessions, {len(data['agences'])} agences, "
+        f"{format_int(data['sessions']['centre'].nunique())} centres"
     )
     if args.tracemalloc:
         tracemalloc.start()
@@ -253,8 +254,10 @@ def main() -> None:
     for name, (seconds, rows) in figures.items():
         print(f"  {name:<40} {seconds:5.2f} s  {rows:>9,} lignes")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    traced = f" ; pic tracemalloc {peak / 2**20:,.0f} Mo" if args.tracemalloc else ""
-    print(f"total : {total:.1f} s (cible ≤ 5 s){traced} ; RSS max du processus {rss:,.0f} Mo")
+    traced = f" ; pic tracemalloc {format_int(peak / 2**20)} Mo" if args.tracemalloc else ""
+    print(
+        f"total : {total:.1f} s (cible ≤ 5 s){traced} ; RSS max du processus {format_int(rss)} Mo"
+    )
 
 
 if __name__ == "__main__":

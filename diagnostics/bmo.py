@@ -67,6 +67,7 @@ import pandas as pd
 from diagnostics._readers.bmo import read_bmo  # noqa: F401  (used by the examples)
 from geo import codes
 from geo._errors import SchemaError, UnknownTerritoryError
+from geo.display import format_int, format_percent, is_missing
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -1096,11 +1097,11 @@ def add_dares_tension(
 
 
 def _percent(value: Any) -> str | None:
-    return None if pd.isna(value) else f"{float(value) * 100:.1f} %".replace(".", ",")
+    return None if is_missing(value) else format_percent(value)
 
 
 def _integer(value: Any) -> str | None:
-    return None if pd.isna(value) else f"{round(float(value)):,}".replace(",", " ")
+    return None if is_missing(value) else format_int(value)
 
 
 def map_bmo_bassins(
@@ -1313,7 +1314,7 @@ def plot_top_metiers(
     ax.barh(positions, values, color="#e6550d")
     ax.set_yticks(positions, labels)
     for y, value in zip(positions, values, strict=True):
-        text = f"{value:.0f} %" if shares else f"{value:,.0f}".replace(",", " ")
+        text = format_percent(value / 100, 0) if shares else format_int(value)
         ax.annotate(text, (value, y), xytext=(3, 0), textcoords="offset points", va="center")
     labels_fr = {
         "projets": "Projets de recrutement",

@@ -41,7 +41,8 @@ Rules (seed lines in brackets):
 - views: :func:`plot_pace`, :func:`sankey_links`/:func:`plot_sankey`,
   :func:`map_flows`; :func:`cotraitance_section` bundles them for the portrait and
   the steering committee (``notebooks/cotraitance_suivi.ipynb``, ``territoire
-  cotraitance tableau``), :func:`alert_summary` says in French what to act on.
+  cotraitance tableau``), :func:`alert_summary` lists what to act on as facts,
+  :func:`alert_sentences` says it in French.
 
 Every output built from person-level data is under disclosure control
 (:mod:`diagnostics.disclosure`); :func:`save_tables` writes them.
@@ -71,14 +72,21 @@ from diagnostics._readers.cotraitance import (
     require_columns,
 )
 from diagnostics.disclosure import (
-    count_text,
     current_threshold,
-    percent_text,
     protect_counts,
     protect_values,
     to_display,
 )
 from geo._errors import SchemaError, format_problems
+from geo.display import (
+    Fact,
+    Missing,
+    format_count,
+    format_int,
+    format_month,
+    format_number,
+    format_percent,
+)
 
 __all__ = [
     "EXIT_REASONS",
@@ -119,6 +127,7 @@ __all__ = [
     "map_flows",
     "cotraitance_section",
     "alert_summary",
+    "alert_sentences",
     "save_tables",
 ]
 
@@ -739,16 +748,11 @@ def regional_objectives_2010() -> pd.DataFrame:
     )
 
 
-def _thousands(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
-
-
 def check_regional_objectives(table: pd.DataFrame) -> list[str]:
     """Compare each column of the regional table with its printed ``TOTAL``.
 
-    >>> for remark in check_regional_objectives(regional_objectives_2010()):
-    ...     print(remark)
-    rappel_objectif_2009 : les 26 régions somment à 129 999, pas au total imprimé 130 000 (écart -1).
+    >>> check_regional_objectives(regional_objectives_2010())
+    ['rappel_objectif_2009 : les 26 régions somment à 129\u202f999, pas au total imprimé 130\u202f000 (écart -1).']
     """
     body = table[table["region"] != "TOTAL"]
     total = table[table["region"] == "TOTAL"]
@@ -758,8 +762,8 @@ def check_regional_objectives(table: pd.DataFrame) -> list[str]:
         printed = int(total[col].iloc[0]) if len(total) else computed
         if computed != printed:
             remarks.append(
-                f"{col} : les {len(body)} régions somment à {_thousands(computed)}, pas au "
-                f"total imprimé {_thousands(printed)} (écart {computed - printed:+d})."
+                f"{col} : les {len(body)} régions somment à {format_int(computed)}, pas au "
+                f"total imprimé {format_int(printed)} (écart {computed - printed:+d})."
             )
     return remarks
 
@@ -1152,7 +1156,7 @@ def route_alerts(attainment: pd.DataFrame, mismatch: pd.DataFrame | None = None)
                 r["niveau"],
                 r["territoire"],
                 "dépassement",
-                f"projection à {r['taux_projete'] * 100:.0f} % de l'objectif",
+                f"projection à {format_percent(r['taux_projete'], 0)} de l'objectif",
             )
         )
     if mismatch is not None:
@@ -1162,7 +1166,8 @@ def route_alerts(attainment: pd.DataFrame, mismatch: pd.DataFrame | None = None)
                     r["niveau"],
                     r["territoire"],
                     "inadéquation besoins / objectif",
-                    f"indice {r['indice_adequation']:.2f} ({r['sens'].replace('_', ' ')})",
+                    f"indice {format_number(r['indice_adequation'], 2)} "
+                    f"({r['sens'].replace('_', ' ')})",
                 )
             )
     out = pd.DataFrame(rows, columns=["niveau", "territoire", "alerte", "detail"])
@@ -1862,37 +1867,11 @@ def cotraitance_section(
     return out
 
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 _DUE_REASONS = {
     "suspension_6_mois": "six mois de suspension",
     "age_26_ans": "26 ans atteints",
     "demenagement": "déménagement hors ressort",
 }
-
-
-def _euros(value: Any) -> str:
-    return "secret statistique" if pd.isna(value) else f"{_thousands(round(float(value)))} €"
-
-
-def _visible(table: pd.DataFrame, column: str = "n") -> str:
-    values = table[column]
-    hidden = int(values.isna().sum())
-    text = _thousands(int(values.sum()))
-    return f"{text} (+ {hidden} case(s) sous secret statistique)" if hidden else text
-
 
 _LEVEL_LABELS = {
     "mission_locale": "mission locale",
@@ -1908,83 +1887,165 @@ def _label(names: Mapping[str, str], level: str, code: str) -> str:
     return f"{_LEVEL_LABELS.get(level, level)} {code}"
 
 
+def _visible(table: pd.DataFrame, column: str = "n") -> dict[str, int]:
+    """The sum of the shown cells of ``column`` and the number of hidden ones."""
+    values = table[column]
+    return {"visibles": int(values.sum()), "cases_secretes": int(values.isna().sum())}
+
+
 def alert_summary(
     section: Mapping[str, Any],
     structures: pd.DataFrame | None = None,
     *,
     year: int,
     month: int,
-) -> list[str]:
-    """Sum up, in French, what the steering committee has to act on.
+) -> list[Fact]:
+    """What the steering committee has to act on, as facts (:func:`alert_sentences`).
 
     Built from the protected tables of :func:`cotraitance_section` only: the
     attainment of each région, the volume alerts with their routing, the projected
     over-payments, the exits due and the affectations to cancel. Hidden cells stay
-    hidden: totals are those of the visible cells, with the number of hidden ones.
+    hidden (``<NA>`` figures); sums are those of the visible cells, with the number
+    of hidden ones.
+
+    Returns
+    -------
+    list of geo.display.Fact
+        In this order, of kinds ``situation`` (``annee``, ``mois``),
+        ``atteinte_region`` (one per région: ``objectif``, ``entrees_objectif``,
+        ``taux_atteinte``, ``projection_fin_annee``, ``taux_projete``), ``alertes``
+        (``nombre``) then one ``alerte`` each (``alerte``, ``detail``, ``leve_par``,
+        ``transmis_a``), ``trop_percus`` (``nombre``) then one ``trop_percu`` each
+        (``trop_percu``, ``montant_du``), and when the section has them
+        ``sorties_dues`` (``visibles``, ``cases_secretes``, ``par_motif``: tuples of
+        motif label, visible sum, hidden cells) and ``affectations_non_annulees``
+        (``visibles``, ``cases_secretes``). ``who`` is the code and name of the
+        territory when ``structures`` has it.
 
     Examples
     --------
     >>> from geo import settings
     >>> inputs = read_cotraitance_folder(settings.demo_dir() / "cotraitance")
     >>> s = cotraitance_section(**inputs, year=2024, month=6)
-    >>> lines = alert_summary(s, inputs["structures"], year=2024, month=6)
+    >>> facts = alert_summary(s, inputs["structures"], year=2024, month=6)
+    >>> facts[0]
+    Fact(kind='situation', figures={'annee': 2024, 'mois': 6}, level=None, who=None)
+    >>> [(f.who, f["leve_par"]) for f in facts if f.kind == "alerte"][:1]
+    [('P0001 (Mission locale de Vegicourt)', 'comité de pilotage local')]
+    """
+    names = {} if structures is None else structures.set_index("code")["nom"].to_dict()
+    facts = [Fact("situation", {"annee": year, "mois": month})]
+    attainment = section["atteinte"]
+    for _, r in attainment[attainment["niveau"] == "region"].iterrows():
+        columns = ("objectif", "entrees_objectif", "taux_atteinte", "projection_fin_annee")
+        figures = {c: r[c] for c in (*columns, "taux_projete")}
+        facts.append(Fact("atteinte_region", figures, level="region", who=r["territoire"]))
+    alerts = section["alertes"]
+    facts.append(Fact("alertes", {"nombre": len(alerts)}))
+    for _, r in alerts.iterrows():
+        figures = {c: r[c] for c in ("alerte", "detail", "leve_par", "transmis_a")}
+        who = _label(names, r["niveau"], r["territoire"])
+        facts.append(Fact("alerte", figures, level=r["niveau"], who=who))
+    payments = section["paiements"]
+    over = payments[payments["alerte_trop_percu"].fillna(False).astype(bool)]
+    facts.append(Fact("trop_percus", {"nombre": len(over)}))
+    for _, r in over.iterrows():
+        figures = {"trop_percu": r["trop_percu"], "montant_du": r["montant_du"]}
+        who = _label(names, "mission_locale", r["territoire"])
+        facts.append(Fact("trop_percu", figures, level="mission_locale", who=who))
+    if "sorties_dues" in section:
+        due = section["sorties_dues"]
+        by_reason = tuple(
+            (_DUE_REASONS.get(motif, motif), *_visible(group).values())
+            for motif, group in due.groupby("motif", sort=True)
+        )
+        facts.append(Fact("sorties_dues", {**_visible(due), "par_motif": by_reason}))
+    if "affectations_non_annulees" in section:
+        facts.append(
+            Fact("affectations_non_annulees", _visible(section["affectations_non_annulees"]))
+        )
+    return facts
+
+
+def _visible_text(shown: int, hidden: int) -> str:
+    text = format_int(shown)
+    return f"{text} (+ {hidden} case(s) sous {Missing.SECRET.label})" if hidden else text
+
+
+def alert_sentences(facts: Sequence[Fact], *, bullet: str = "- ") -> list[str]:
+    """Say the facts of :func:`alert_summary` in French, one sentence per line.
+
+    ``bullet`` starts the lines of the alerts and over-payments listed under their
+    heading (``""`` for a caller that makes its own list).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> inputs = read_cotraitance_folder(settings.demo_dir() / "cotraitance")
+    >>> s = cotraitance_section(**inputs, year=2024, month=6)
+    >>> lines = alert_sentences(alert_summary(s, inputs["structures"], year=2024, month=6))
     >>> lines[0]
     'Cotraitance : situation à fin juin 2024.'
     >>> any(line.startswith("- P0") and "transmise au" in line for line in lines)
     True
     """
-    names = {} if structures is None else structures.set_index("code")["nom"].to_dict()
-    lines = [f"Cotraitance : situation à fin {_MONTHS[month - 1]} {year}."]
-    attainment = section["atteinte"]
-    for _, r in attainment[attainment["niveau"] == "region"].iterrows():
-        head = f"Région {r['territoire']} : objectif annuel {count_text(r['objectif'])}"
-        if pd.isna(r["entrees_objectif"]):
-            lines.append(f"{head} ; entrées comptées sous secret statistique.")
-            continue
-        lines.append(
-            f"{head} ; {count_text(r['entrees_objectif'])} entrées comptées (atteinte "
-            f"{percent_text(r['taux_atteinte'])}) ; projection au 31 décembre : "
-            f"{count_text(r['projection_fin_annee'])} ({percent_text(r['taux_projete'])} de l'objectif)."
-        )
-    alerts = section["alertes"]
-    if len(alerts):
-        lines.append(f"Alertes de volume ({len(alerts)}) :")
-        for _, r in alerts.iterrows():
-            who = _label(names, r["niveau"], r["territoire"])
-            lines.append(
-                f"- {who} : {r['alerte']}, {r['detail']} ; levée par le {r['leve_par']}, "
-                f"transmise au {r['transmis_a']}."
+    secret = Missing.SECRET
+    lines = []
+    for fact in facts:
+        f = fact.figures
+        if fact.kind == "situation":
+            lines.append(f"Cotraitance : situation à fin {format_month(f['annee'], f['mois'])}.")
+        elif fact.kind == "atteinte_region":
+            head = (
+                f"Région {fact.who} : objectif annuel {format_int(f['objectif'], missing=secret)}"
             )
-    else:
-        lines.append("Aucune alerte de dépassement ni d'inadéquation besoins / objectif.")
-    payments = section["paiements"]
-    over = payments[payments["alerte_trop_percu"].fillna(False).astype(bool)]
-    if len(over):
-        lines.append(f"Trop-perçus projetés sur la subvention ({len(over)}) :")
-        for _, r in over.iterrows():
-            who = _label(names, "mission_locale", r["territoire"])
+            if pd.isna(f["entrees_objectif"]):
+                lines.append(f"{head} ; entrées comptées sous {secret.label}.")
+                continue
             lines.append(
-                f"- {who} : {_euros(r['trop_percu'])} à reverser "
-                f"(montant dû projeté {_euros(r['montant_du'])})."
+                f"{head} ; {format_int(f['entrees_objectif'], missing=secret)} entrées comptées "
+                f"(atteinte {format_percent(f['taux_atteinte'], 0, missing=secret)}) ; "
+                f"projection au 31 décembre : "
+                f"{format_int(f['projection_fin_annee'], missing=secret)} "
+                f"({format_percent(f['taux_projete'], 0, missing=secret)} de l'objectif)."
             )
-    else:
-        lines.append("Aucun trop-perçu projeté sur les acomptes de la subvention.")
-    if "sorties_dues" in section:
-        due = section["sorties_dues"]
-        by_reason = ", ".join(
-            f"{_DUE_REASONS.get(motif, motif)} {_visible(group)}"
-            for motif, group in due.groupby("motif", sort=True)
-        )
-        lines.append(
-            f"Sorties dues non enregistrées : {_visible(due)}"
-            + (f" ; par motif : {by_reason}" if by_reason else "")
-            + ". À régulariser par les missions locales."
-        )
-    if "affectations_non_annulees" in section:
-        lines.append(
-            "Affectations non annulées malgré une radiation avant l'initialisation : "
-            f"{_visible(section['affectations_non_annulees'])}. À annuler par les agences (L455)."
-        )
+        elif fact.kind == "alertes":
+            lines.append(
+                f"Alertes de volume ({f['nombre']}) :"
+                if f["nombre"]
+                else "Aucune alerte de dépassement ni d'inadéquation besoins / objectif."
+            )
+        elif fact.kind == "alerte":
+            lines.append(
+                f"{bullet}{fact.who} : {f['alerte']}, {f['detail']} ; levée par le "
+                f"{f['leve_par']}, transmise au {f['transmis_a']}."
+            )
+        elif fact.kind == "trop_percus":
+            lines.append(
+                f"Trop-perçus projetés sur la subvention ({f['nombre']}) :"
+                if f["nombre"]
+                else "Aucun trop-perçu projeté sur les acomptes de la subvention."
+            )
+        elif fact.kind == "trop_percu":
+            lines.append(
+                f"{bullet}{fact.who} : {format_count(f['trop_percu'], '€', missing=secret)} "
+                f"à reverser (montant dû projeté {format_count(f['montant_du'], '€', missing=secret)})."
+            )
+        elif fact.kind == "sorties_dues":
+            by_reason = ", ".join(
+                f"{motif} {_visible_text(shown, hidden)}" for motif, shown, hidden in f["par_motif"]
+            )
+            lines.append(
+                f"Sorties dues non enregistrées : {_visible_text(f['visibles'], f['cases_secretes'])}"
+                + (f" ; par motif : {by_reason}" if by_reason else "")
+                + ". À régulariser par les missions locales."
+            )
+        elif fact.kind == "affectations_non_annulees":
+            lines.append(
+                "Affectations non annulées malgré une radiation avant l'initialisation : "
+                f"{_visible_text(f['visibles'], f['cases_secretes'])}. "
+                "À annuler par les agences (L455)."
+            )
     return lines
 
 

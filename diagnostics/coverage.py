@@ -65,6 +65,7 @@ from geo import settings
 from geo._errors import CRSError, SchemaError
 from geo.codes import departement_of_commune
 from geo.crs import metric_crs_for
+from geo.display import format_int
 
 __all__ = [
     "commune_points",
@@ -1194,7 +1195,7 @@ def _classes(values: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _class_label(low: int, high: int) -> str:
-    return str(low) if low == high else f"{low} à {high}"
+    return format_int(low) if low == high else f"{format_int(low)} à {format_int(high)}"
 
 
 def map_coverage(
@@ -1328,8 +1329,7 @@ def map_coverage(
             .astype(object)
             .where(shapes["commune_nom"].notna(), "non renseigné"),
             "population_txt": [
-                "non renseignée" if pd.isna(v) else f"{int(v):,}".replace(",", " ")
-                for v in shapes["population"]
+                format_int(v, missing="non renseignée") for v in shapes["population"]
             ],
             "structures_txt": ["hors table" if not np.isfinite(v) else str(int(v)) for v in values],
             "hors_txt": np.where(uncovered, "oui", "non"),

@@ -15,7 +15,11 @@ this module before it leaves the analysis:
   hidden with it: :func:`protect_values`.
 
 Hidden cells are ``<NA>`` in the returned frames (nullable ``Int64`` counts,
-``Float64`` values) and :data:`SECRET` (``"s"``) in exports (:func:`to_display`).
+``Float64`` values) and :data:`SECRET` (``"s"``) in exports (:func:`to_display`, the
+function of :mod:`geo.display`, re-exported here for the notebooks; it writes the other
+reasons of a missing value, « sans objet », « non calculable », « non fourni », in
+full). In sentences, a hidden value reads « secret statistique »
+(:attr:`geo.display.Missing.SECRET`).
 
 Examples
 --------
@@ -33,17 +37,15 @@ With the table total known (the default), 12 is hidden too, or 55 − 12 − 40 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo import settings
+from geo.display import Missing, to_display
 
 __all__ = [
     "SECRET",
-    "count_text",
-    "percent_text",
     "current_threshold",
     "protect_counts",
     "protect_values",
@@ -52,25 +54,7 @@ __all__ = [
 ]
 
 #: Marker written in exports in place of a hidden count or value.
-SECRET = "s"
-
-
-def count_text(value: Any) -> str:
-    """A count for a French sentence, « secret statistique » when hidden (``<NA>``).
-
-    >>> count_text(12345), count_text(pd.NA)
-    ('12 345', 'secret statistique')
-    """
-    return "secret statistique" if pd.isna(value) else f"{round(float(value)):,}".replace(",", " ")
-
-
-def percent_text(value: Any) -> str:
-    """A share (0.42) as a French percentage, « secret statistique » when hidden.
-
-    >>> percent_text(0.426), percent_text(pd.NA)
-    ('43 %', 'secret statistique')
-    """
-    return "secret statistique" if pd.isna(value) else f"{float(value) * 100:.0f} %"
+SECRET = Missing.SECRET.code
 
 
 def current_threshold(threshold: int | None = None) -> int:
@@ -235,17 +219,3 @@ def small_counts(
     numbers = table[list(columns)].apply(pd.to_numeric, errors="coerce")
     bad = ((numbers > 0) & (numbers < limit)).fillna(False).any(axis=1)
     return table[bad.to_numpy(dtype=bool)]
-
-
-def to_display(table: pd.DataFrame) -> pd.DataFrame:
-    """Return ``table`` for export: hidden cells (``<NA>``) written :data:`SECRET`.
-
-    >>> to_display(pd.DataFrame({"n": pd.array([7, None], dtype="Int64")}))["n"].tolist()
-    ['7', 's']
-    """
-    out = table.copy()
-    for col in out.columns:
-        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            text = out[col].astype("string")
-            out[col] = text.fillna(SECRET).astype(object)
-    return out

@@ -65,6 +65,7 @@ from diagnostics.partnerships import (
     active_partnerships,
 )
 from geo._errors import SchemaError
+from geo.display import format_int, format_number
 
 __all__ = [
     "NetworkSection",
@@ -1374,7 +1375,7 @@ def map_network(
             r = info.get(str(n))
             popup = f"<b>{html.escape(str(d.get('nom', n)))}</b><br>{html.escape(str(d.get('type_libelle') or d.get('type', '')))}"
             if r is not None:
-                popup += f"<br>partenaires : {int(r['degre'])}<br>intermédiarité : {float(r['intermediarite']):.3f}"
+                popup += f"<br>partenaires : {format_int(r['degre'])}<br>intermédiarité : {format_number(r['intermediarite'], 3)}"
             folium.CircleMarker((pos[n][1], pos[n][0]), radius=size[n] / 2 + 3, color="#333333", weight=1,
                                 fill=True, fill_color=colour, fill_opacity=0.9,
                                 tooltip=html.escape(str(d.get("nom", n))), popup=folium.Popup(popup, max_width=300)).add_to(layer)  # fmt: skip

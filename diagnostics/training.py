@@ -41,7 +41,8 @@ Diagnostics (seed lines in brackets):
   fournies »; :func:`poe_report`: the POE charter's report « en juin et en décembre »
   (S000 L24);
 - :func:`training_section` bundles everything for the portrait and the notebook,
-  :func:`training_summary` says in French what to act on.
+  :func:`training_summary` lists what to act on as facts, :func:`training_sentences`
+  says it in French.
 
 Every table built from the person-level prescriptions (and from the POE counts of
 people) is under disclosure control (:mod:`diagnostics.disclosure`): small counts are
@@ -74,15 +75,14 @@ from diagnostics._readers.training import (
 )
 from diagnostics.bmo import _dares_candidates, _territory_parts, metier_ranking
 from diagnostics.disclosure import (
-    count_text,
     current_threshold,
-    percent_text,
     protect_counts,
     protect_values,
 )
 from geo import codes
 from geo._errors import SchemaError
 from geo._tables import normalize_header
+from geo.display import Fact, Missing, format_int, format_percent, mark_missing
 
 __all__ = [
     "FUNDERS",
@@ -114,6 +114,7 @@ __all__ = [
     "plot_training_funnel",
     "training_section",
     "training_summary",
+    "training_sentences",
 ]
 
 #: The AFPA convention's steering indicators (« Indicateurs de pilotage de la
@@ -1367,7 +1368,9 @@ def training_vs_needs(
         part_difficiles, cellules_secretes, sessions, places, entrees`` (when
         ``prescriptions``), ``entrees_poe`` (when ``poe``), ``offre_formation``,
         ``offre_pour_100_projets, metier_en_tension, alerte``; sorted by alert, then
-        projects.
+        projects. A training without BMO métier has no projects, share or ratio:
+        they are written « sans objet » by :func:`geo.display.to_display`, the hidden
+        ones « s ».
 
     Examples
     --------
@@ -1516,6 +1519,15 @@ def training_vs_needs(
         "coverage_ratio": coverage_ratio,
         "projects_per_place": projects_per_place,
     }
+    return _without_projects_not_applicable(table)
+
+
+def _without_projects_not_applicable(table: pd.DataFrame) -> pd.DataFrame:
+    """No BMO métier for a training: no projects to count, no share, no ratio."""
+    for col in ("projets", "projets_difficiles", "cellules_secretes"):
+        mark_missing(table, col, Missing.NOT_APPLICABLE)
+    for col in ("part_difficiles", "offre_pour_100_projets"):
+        mark_missing(table, col, Missing.NOT_APPLICABLE, where=("projets", [0, None]))
     return table
 
 
@@ -1581,7 +1593,9 @@ def region_convention_indicators(
     -------
     pandas.DataFrame
         ``source, dispositif, indicateur, periodicite, periode, statut, valeur``
-        (``Int64``, hidden ``<NA>``), ``mode_de_calcul``.
+        (``Int64``, hidden ``<NA>``; the value of an indicator not computable is
+        ``<NA>`` too, written « non calculable » by :func:`geo.display.to_display`,
+        the hidden ones « s »), ``mode_de_calcul``.
 
     Examples
     --------
@@ -1694,7 +1708,8 @@ def region_convention_indicators(
     for col in ("source", "dispositif", "indicateur", "periodicite", "periode", "statut"):
         table[col] = table[col].astype("string")
     table["mode_de_calcul"] = table["mode_de_calcul"].astype("string")
-    return table.drop(columns="_personnes")
+    table = table.drop(columns="_personnes")
+    return mark_missing(table, "valeur", Missing.NOT_COMPUTABLE, where=("statut", [NOT_COMPUTABLE]))
 
 
 def poe_report(
@@ -1788,7 +1803,7 @@ def plot_training_funnel(funnel: pd.DataFrame, *, row: int = -1, title: str | No
         ax.text(
             (limit if hidden else float(value)),
             i,
-            " secret statistique" if hidden else f" {int(value)}",
+            f" {format_int(value, missing=Missing.SECRET)}",
             va="center",
             fontsize=8,
         )
@@ -1941,60 +1956,61 @@ def training_section(
 _LISTED = 10
 
 
-def training_summary(section: Mapping[str, Any]) -> list[str]:
-    """Sum up, in French, what the training section shows and what to act on.
+def training_summary(section: Mapping[str, Any]) -> list[Fact]:
+    """What the training section shows and what to act on, as facts.
 
-    Built from the protected tables of :func:`training_section` only.
+    Built from the protected tables of :func:`training_section` only; hidden figures
+    stay ``<NA>``. :func:`training_sentences` says them in French.
+
+    Returns
+    -------
+    list of geo.display.Fact
+        In this order, of kinds ``annee`` (``annee``), ``entonnoir`` (the counts and
+        rates of the « Ensemble » funnel), ``hors_region_inconnu`` (when some
+        prescriptions could not be told in or out of the région),
+        ``liste_attente`` (``liste_attente``, when not zero), one
+        ``remplissage_faible`` per funder under 80 % (``who``: the funder's code;
+        ``financeur``, ``taux_remplissage``, ``places``), ``delai_entree``
+        (``mediane_jours``, ``p90_jours``), ``hors_territoire`` (``sites``) and one
+        ``alerte_besoins`` per alert of the needs table (``alerte``, ``metiers``:
+        the first ten (code, name) pairs, ``autres``: how many more).
 
     Examples
     --------
     >>> from geo import settings
     >>> inputs = read_training_folder(settings.demo_dir() / "formation")
-    >>> lines = training_summary(training_section(**inputs, year=2024))
-    >>> lines[0]
-    'Formation : prescriptions de 2024.'
+    >>> facts = training_summary(training_section(**inputs, year=2024))
+    >>> facts[0], int(facts[1]["prescriptions"])
+    (Fact(kind='annee', figures={'annee': 2024}, level=None, who=None), 1172)
     """
-    year = section["annee"]
-    lines = [f"Formation : prescriptions de {year}."]
+    facts = [Fact("annee", {"annee": section["annee"]})]
     f = section["entonnoir"].iloc[-1]
-    lines.append(
-        f"{count_text(f['prescriptions'])} prescriptions (dont {count_text(f['prescriptions_hors_region'])}"
-        f" hors région), {count_text(f['reservations'])} réservations effectives, "
-        f"{count_text(f['entrees'])} entrées en formation ; taux de désistement "
-        f"{percent_text(f['taux_desistement'])}, taux d'abandon {percent_text(f['taux_abandon'])}, "
-        f"taux de réussite des parcours {percent_text(f['taux_reussite'])}."
-    )
+    counts = ("prescriptions", "prescriptions_hors_region", "reservations", "entrees")
+    rates = ("taux_desistement", "taux_abandon", "taux_reussite")
+    facts.append(Fact("entonnoir", {c: f[c] for c in (*counts, *rates)}))
     if section["entonnoir"].attrs.get("hors_region_inconnu"):
-        lines.append(
-            "Prescriptions hors région comptées parmi celles dont la région de l'agence et du site "
-            "est connue : renseignez la colonne region (ou departement) de sessions.csv et "
-            "agences.csv pour les classer toutes."
-        )
+        facts.append(Fact("hors_region_inconnu"))
     waiting = f["liste_attente"]
     if pd.isna(waiting) or waiting > 0:
-        lines.append(f"Candidats en liste d'attente : {count_text(waiting)}.")
+        facts.append(Fact("liste_attente", {"liste_attente": waiting}))
     fill = section["remplissage"]
     low = fill[(fill["financeur"] != TOTAL) & (fill["taux_remplissage"].astype("Float64") < 0.8)]
     for r in low.itertuples(index=False):
-        lines.append(
-            f"Places financées par {FUNDERS.get(r.financeur, r.financeur)} peu utilisées : "
-            f"{percent_text(r.taux_remplissage)} de remplissage ({count_text(r.places)} places)."
-        )
+        figures = {
+            "financeur": FUNDERS.get(r.financeur, r.financeur),
+            "taux_remplissage": r.taux_remplissage,
+            "places": r.places,
+        }
+        facts.append(Fact("remplissage_faible", figures, who=r.financeur))
     delays = section["delais"]
     overall = delays[(delays.iloc[:, 0] == TOTAL) & (delays["delai"] == "prescription_entree")]
     if len(overall) and pd.notna(overall["mediane_jours"].iloc[0]):
-        lines.append(
-            f"Délai de la prescription à l'entrée : médiane {overall['mediane_jours'].iloc[0]:.0f} "
-            f"jours, 9 entrées sur 10 en {overall['p90_jours'].iloc[0]:.0f} jours au plus."
-        )
+        figures = {c: overall[c].iloc[0] for c in ("mediane_jours", "p90_jours")}
+        facts.append(Fact("delai_entree", figures))
     flows = section["flux"]
     away = flows[flows["hors_territoire"].fillna(False).astype(bool)]
     if len(away):
-        lines.append(
-            f"Formations hors du territoire : {away['centre'].nunique()} site(s) ("
-            + ", ".join(sorted(away["centre"].unique()))
-            + ")."
-        )
+        facts.append(Fact("hors_territoire", {"sites": tuple(sorted(away["centre"].unique()))}))
     if "besoins" in section:
         needs = section["besoins"]
         for alert in (
@@ -2003,13 +2019,72 @@ def training_summary(section: Mapping[str, Any]) -> list[str]:
         ):
             names = needs.loc[needs["alerte"] == alert]  # most projects first
             if len(names):
-                listed = ", ".join(
-                    f"{m} ({n})" if pd.notna(n) else str(m)
-                    for m, n in zip(
-                        names["metier"][:_LISTED], names["metier_nom"][:_LISTED], strict=True
-                    )
+                metiers = tuple(
+                    zip(names["metier"][:_LISTED], names["metier_nom"][:_LISTED], strict=True)
                 )
-                if len(names) > _LISTED:
-                    listed += f" et {len(names) - _LISTED} autre(s) (tableau besoins)"
-                lines.append(f"{alert[0].upper()}{alert[1:]} : {listed}.")
+                others = max(len(names) - _LISTED, 0)
+                facts.append(
+                    Fact("alerte_besoins", {"alerte": alert, "metiers": metiers, "autres": others})
+                )
+    return facts
+
+
+def training_sentences(facts: Sequence[Fact]) -> list[str]:
+    """Say the facts of :func:`training_summary` in French, one sentence per line.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> inputs = read_training_folder(settings.demo_dir() / "formation")
+    >>> lines = training_sentences(training_summary(training_section(**inputs, year=2024)))
+    >>> lines[0]
+    'Formation : prescriptions de 2024.'
+    """
+    secret = Missing.SECRET
+    lines = []
+    for fact in facts:
+        f = fact.figures
+        if fact.kind == "annee":
+            lines.append(f"Formation : prescriptions de {f['annee']}.")
+        elif fact.kind == "entonnoir":
+            n = {c: format_int(f[c], missing=secret) for c in f if not c.startswith("taux")}
+            rate = {c: format_percent(f[c], 0, missing=secret) for c in f if c.startswith("taux")}
+            lines.append(
+                f"{n['prescriptions']} prescriptions (dont {n['prescriptions_hors_region']}"
+                f" hors région), {n['reservations']} réservations effectives, "
+                f"{n['entrees']} entrées en formation ; taux de désistement "
+                f"{rate['taux_desistement']}, taux d'abandon {rate['taux_abandon']}, "
+                f"taux de réussite des parcours {rate['taux_reussite']}."
+            )
+        elif fact.kind == "hors_region_inconnu":
+            lines.append(
+                "Prescriptions hors région comptées parmi celles dont la région de l'agence et "
+                "du site est connue : renseignez la colonne region (ou departement) de "
+                "sessions.csv et agences.csv pour les classer toutes."
+            )
+        elif fact.kind == "liste_attente":
+            waiting = format_int(f["liste_attente"], missing=secret)
+            lines.append(f"Candidats en liste d'attente : {waiting}.")
+        elif fact.kind == "remplissage_faible":
+            lines.append(
+                f"Places financées par {f['financeur']} peu utilisées : "
+                f"{format_percent(f['taux_remplissage'], 0, missing=secret)} de remplissage "
+                f"({format_int(f['places'], missing=secret)} places)."
+            )
+        elif fact.kind == "delai_entree":
+            lines.append(
+                f"Délai de la prescription à l'entrée : médiane {format_int(f['mediane_jours'])} "
+                f"jours, 9 entrées sur 10 en {format_int(f['p90_jours'])} jours au plus."
+            )
+        elif fact.kind == "hors_territoire":
+            sites = f["sites"]
+            lines.append(
+                f"Formations hors du territoire : {len(sites)} site(s) ({', '.join(sites)})."
+            )
+        elif fact.kind == "alerte_besoins":
+            listed = ", ".join(f"{m} ({n})" if pd.notna(n) else str(m) for m, n in f["metiers"])
+            if f["autres"]:
+                listed += f" et {f['autres']} autre(s) (tableau besoins)"
+            alert = f["alerte"]
+            lines.append(f"{alert[0].upper()}{alert[1:]} : {listed}.")
     return lines

@@ -1,4 +1,5 @@
-"""Territories and geometry: referentials, code normalisation, crosswalks, polygons, maps.
+"""Territories and geometry: referentials, code normalisation, crosswalks, polygons, maps,
+French display of numbers and missing values.
 
 Used module-qualified: ``geo.polygons.dissolve_communes(...)``, ``geo.maps.save_map(...)``.
 """
@@ -6,6 +7,7 @@ Used module-qualified: ``geo.polygons.dissolve_communes(...)``, ``geo.maps.save_
 from geo import (
     codes,
     crs,
+    display,
     maps,
     polygons,
     problems,
@@ -19,6 +21,7 @@ from geo import (
 __all__ = [
     "codes",
     "crs",
+    "display",
     "maps",
     "polygons",
     "problems",

@@ -28,6 +28,7 @@ import pandas as pd
 
 from geo import settings
 from geo._errors import SchemaError
+from geo.display import Missing, format_count
 
 __all__ = [
     "map_territories",
@@ -176,7 +177,7 @@ def add_flow_line(
         dash_array="4" if hidden else None,
         color=color,
         opacity=0.7,
-        tooltip=f"{label} : secret statistique" if hidden else f"{label} : {int(volume)} {unit}",
+        tooltip=f"{label} : {format_count(volume, unit, missing=Missing.SECRET)}",
     ).add_to(m)
 
 

@@ -22,6 +22,7 @@ from shapely import box
 import diagnostics as dg
 from diagnostics.cli import main
 from geo._errors import CRSError, SchemaError, UnknownTerritoryError
+from geo.display import format_int
 
 matplotlib.use("Agg")
 
@@ -423,7 +424,7 @@ def test_map_bmo_bassins(demo_bmo):
     assert isinstance(m, folium.Map)
     html = m.get_root().render()
     first = summary.iloc[0]
-    assert f"{int(first['projets']):,}".replace(",", " ") in html
+    assert format_int(first["projets"]).replace("\u202f", "\\u202f") in html  # JSON-escaped
     assert "#d9d9d9" in html  # bassin 9999 has no BMO data: grey
     assert "pas de donn" in html
 

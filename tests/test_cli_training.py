@@ -6,6 +6,8 @@ import json
 import re
 import shutil
 
+import pandas as pd
+
 from diagnostics import cli
 from geo import settings
 from tests.test_cli_cotraitance import small_counts_in_files
@@ -18,10 +20,13 @@ def test_dashboard_on_the_demo(tmp_path, capsys):
     out = tmp_path / "formation"
     assert cli.main(["formation", "tableau", "--dossier", str(DEMO), "--sortie", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "1 172 prescriptions (dont 16 hors région), 671 réservations effectives" in printed
-    assert "Places financées par Agefiph peu utilisées : 60 % de remplissage" in printed
+    assert "1\u202f172 prescriptions (dont 16 hors région), 671 réservations effectives" in printed
+    assert "Places financées par Agefiph peu utilisées : 60\u202f% de remplissage" in printed
     written = sorted(out.iterdir())
     assert len(written) == 24 and (out / "carte_flux.html").is_file()
+    annex = pd.read_csv(out / "annexe_region.csv", sep=";", dtype="string", encoding="utf-8-sig")
+    not_computable = annex["statut"] == "non calculable à partir des données fournies"
+    assert set(annex.loc[not_computable, "valeur"]) == {"non calculable"}  # not « s »
     centres = set(next(p for p in written if p.name == "matrice_flux.csv").read_text(
         encoding="utf-8-sig").splitlines()[0].split(";")) - {"agence"}  # fmt: skip
     found = small_counts_in_files(

@@ -65,8 +65,8 @@ def test_regional_table_reproduced_and_checked():
     assert t.loc[t["region"] == "PROVENCE ALPES COTE D'AZUR", "rappel_objectif_2009"].item() == 9886
     assert t["objectif_2010"].iloc[:-1].sum() == 150000
     assert ct.check_regional_objectives(t) == [
-        "rappel_objectif_2009 : les 26 régions somment à 129 999, pas au total imprimé "
-        "130 000 (écart -1)."
+        "rappel_objectif_2009 : les 26 régions somment à 129\u202f999, pas au total imprimé "
+        "130\u202f000 (écart -1)."
     ]
 
 
@@ -606,15 +606,21 @@ def test_alert_summary_keeps_hidden_cells_hidden():
             }
         ),
     }
-    lines = ct.alert_summary(section, year=2024, month=2)
+    facts = ct.alert_summary(section, year=2024, month=2)
+    region = next(f for f in facts if f.kind == "atteinte_region")
+    assert (region.who, region["objectif"]) == ("99", 100)
+    assert pd.isna(region["entrees_objectif"])  # hidden stays hidden, not zero
+    due = next(f for f in facts if f.kind == "sorties_dues")
+    assert (due["visibles"], due["cases_secretes"]) == (7, 2)
+    lines = ct.alert_sentences(facts)
     assert lines == [
         "Cotraitance : situation à fin février 2024.",
         "Région 99 : objectif annuel 100 ; entrées comptées sous secret statistique.",
         "Alertes de volume (1) :",
-        "- département 9C : dépassement, projection à 120 % de l'objectif ; levée par le "
+        "- département 9C : dépassement, projection à 120\u202f% de l'objectif ; levée par le "
         "comité de pilotage local, transmise au comité de pilotage régional.",
         "Trop-perçus projetés sur la subvention (1) :",
-        "- mission locale M1 : 1 234 € à reverser (montant dû projeté 5 000 €).",
+        "- mission locale M1 : 1\u202f234 € à reverser (montant dû projeté 5\u202f000 €).",
         "Sorties dues non enregistrées : 7 (+ 2 case(s) sous secret statistique) ; par motif : "
         "26 ans atteints 0 (+ 2 case(s) sous secret statistique), déménagement hors ressort 7. "
         "À régulariser par les missions locales.",

@@ -486,7 +486,7 @@ def test_cotraitance_section_of_a_bassin(demo_data):
     assert pace["rythme_lineaire"].iloc[-1] == pytest.approx(135.0)
     text = repr(section)
     assert "Situation à fin juin 2024" in text
-    assert "P0001 (Mission locale de Vegicourt) : dépassement, projection à 136 %" in text
+    assert "P0001 (Mission locale de Vegicourt) : dépassement, projection à 136\u202f%" in text
     assert set(section.maps) == {"flux"} and set(section.figures) == {"rythme", "sankey"}
 
 

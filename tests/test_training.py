@@ -618,8 +618,12 @@ def test_section_of_a_departement(demo):
     away = s["flux"].loc[s["flux"]["hors_territoire"].astype(bool), "centre"]
     assert {"AFPA Merlevent", "AFPA Saint-Jévrocourt"} <= set(away)
     assert set(s["bilan_poe"]["type_poe"]) <= {"individuelle", "collective", "Ensemble"}
-    lines = tr.training_summary(s)
-    assert any(line.startswith("Formations hors du territoire") for line in lines)
+    facts = tr.training_summary(s)
+    away_fact = next(f for f in facts if f.kind == "hors_territoire")
+    assert set(away_fact["sites"]) == set(away)
+    lines = tr.training_sentences(facts)
+    sites = sorted(set(away))
+    assert f"Formations hors du territoire : {len(sites)} site(s) ({', '.join(sites)})." in lines
 
 
 def test_section_shows_no_small_count_of_people(demo):
@@ -666,7 +670,7 @@ def test_regions_filled_from_the_departements_else_said(tiny):
     unknown = tr.training_section(**inputs, year=2024, threshold=1)
     assert unknown["entonnoir"].attrs["hors_region_inconnu"] > 0
     assert any(line.startswith("Prescriptions hors région comptées parmi celles dont la région")
-               for line in tr.training_summary(unknown))  # fmt: skip
+               for line in tr.training_sentences(tr.training_summary(unknown)))  # fmt: skip
     cog = pd.DataFrame({"departement": ["9A", "9B"], "region": ["99", "99"]})
     filled = tr.training_section(**inputs, year=2024, departements=cog, threshold=1)
     flows = filled["flux"]
@@ -752,3 +756,51 @@ def test_region_annex_counts_the_sessions_of_the_territory():
 
     assert csp_sessions("9C") == [1, 1, 0, 1]  # both CSP sessions are sited in 9C
     assert csp_sessions("9A") == [0, 0, 0, 0]
+
+
+def test_exports_tell_not_computable_and_not_applicable_from_secret(demo):
+    from diagnostics.bmo import read_bmo
+    from geo.display import to_display
+
+    bmo = read_bmo(settings.demo_dir() / "bmo" / "Base_open_data_BMO_2024.xlsx", cache=False)
+    s = tr.training_section(**demo, bmo=bmo, year=2024)
+    annex = s["annexe_region"]
+    shown = to_display(annex)["valeur"]
+    not_computable = (annex["statut"] == tr.NOT_COMPUTABLE).to_numpy()
+    assert not_computable.any() and set(shown[not_computable]) == {"non calculable"}
+    assert "non calculable" not in set(shown[~not_computable])
+    needs = s["besoins"]
+    shown = to_display(needs[["metier", "projets", "part_difficiles"]].round(2))
+    without = needs["projets"].isna().to_numpy()
+    assert without.any()
+    assert set(shown.loc[without, "projets"]) == {"sans objet"}
+    assert set(shown.loc[without, "part_difficiles"]) == {"sans objet"}
+
+
+def test_training_sentences_say_hidden_figures_secret():
+    from geo.display import Fact
+
+    funnel = {
+        "prescriptions": 1172,
+        "prescriptions_hors_region": pd.NA,
+        "reservations": 671,
+        "entrees": 498,
+        "taux_desistement": 0.254,
+        "taux_abandon": pd.NA,
+        "taux_reussite": 0.876,
+    }
+    facts = [
+        Fact("annee", {"annee": 2024}),
+        Fact("entonnoir", funnel),
+        Fact("liste_attente", {"liste_attente": pd.NA}),
+        Fact("delai_entree", {"mediane_jours": 12.5, "p90_jours": 40.0}),
+    ]
+    assert tr.training_sentences(facts) == [
+        "Formation : prescriptions de 2024.",
+        "1\u202f172 prescriptions (dont secret statistique hors région), 671 réservations "
+        "effectives, 498 entrées en formation ; taux de désistement 25\u202f%, taux d'abandon "
+        "secret statistique, taux de réussite des parcours 88\u202f%.",
+        "Candidats en liste d'attente : secret statistique.",
+        "Délai de la prescription à l'entrée : médiane 12 jours, 9 entrées sur 10 en 40 jours "
+        "au plus.",
+    ]

@@ -93,8 +93,8 @@ def test_training_notebook_uses_the_injected_territory_and_rule(run):
     # (abandons + terminées + certifiées) = 152 / 172 with the rule "fin_de_formation"
     assert (
         "456 prescriptions (dont 12 hors région), 267 réservations effectives, 213 entrées en "
-        "formation ; taux de désistement 25 %, taux d'abandon 9 %, taux de réussite des "
-        "parcours 88 %." in printed
+        "formation ; taux de désistement 25\u202f%, taux d'abandon 9\u202f%, taux de réussite des "
+        "parcours 88\u202f%." in printed
     )
     assert "Formations hors du territoire : 4 site(s)" in printed
     assert "Paramètre sortie vide" not in printed

@@ -67,6 +67,7 @@ from diagnostics._cache import cached_table
 from geo import codes
 from geo._errors import InputFileError, SchemaError, format_problems
 from geo._tables import normalize_header, read_text_table
+from geo.display import format_int
 
 __all__ = [
     "BMO_COLUMNS",
@@ -654,8 +655,8 @@ def read_bmo(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
 
 
 def _int(value: int) -> str:
-    """French thousands separator: 53443 -> '53 443'."""
-    return f"{value:,}".replace(",", " ")
+    """French thousands separator: 53443 -> '53 443' (:func:`geo.display.format_int`)."""
+    return format_int(value)
 
 
 def format_bmo_report(bmo: pd.DataFrame) -> str:

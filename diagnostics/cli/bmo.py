@@ -24,6 +24,7 @@ from diagnostics._readers.bmo import format_bmo_report, read_bmo
 from diagnostics.bmo import SECRET_MAX, recruitment_summary
 from geo import codes
 from geo._errors import CodeError, UnknownTerritoryError
+from geo.display import Missing, format_int, format_percent
 
 __all__ = ["register", "bmo_resume"]
 
@@ -71,12 +72,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _int(value: Any) -> str:
-    return "n.d." if pd.isna(value) else f"{round(float(value)):,}".replace(",", " ")
-
-
 def _pct(value: Any) -> str:
-    return "n.d." if pd.isna(value) else f"{float(value) * 100:.1f} %".replace(".", ",")
+    """A share, « sans objet » when there is no project to divide by."""
+    return format_percent(value, missing=Missing.NOT_APPLICABLE)
 
 
 def bmo_resume(
@@ -136,25 +134,25 @@ def _print_one(row: pd.Series) -> None:
     )
     print(f"{where} : enquête BMO {int(row['annee'])}, {int(row['nb_bassins'])} bassin(s)")
     print(
-        f"  Projets de recrutement : {_int(row['projets'])} (cellules non secrètes ; "
-        f"entre {_int(row['projets_min'])} et {_int(row['projets_max'])} avec les "
-        f"{_int(row['cellules_secretes_projets'])} cellules secrètes)"
+        f"  Projets de recrutement : {format_int(row['projets'])} (cellules non secrètes ; "
+        f"entre {format_int(row['projets_min'])} et {format_int(row['projets_max'])} avec les "
+        f"{format_int(row['cellules_secretes_projets'])} cellules secrètes)"
     )
     print(
-        f"  Jugés difficiles : {_int(row['projets_difficiles'])}, soit "
+        f"  Jugés difficiles : {format_int(row['projets_difficiles'])}, soit "
         f"{_pct(row['part_difficiles'])} (bornes {_pct(row['part_difficiles_min'])} – "
         f"{_pct(row['part_difficiles_max'])})"
     )
     print(
-        f"  Saisonniers : {_int(row['projets_saisonniers'])}, soit "
+        f"  Saisonniers : {format_int(row['projets_saisonniers'])}, soit "
         f"{_pct(row['part_saisonniers'])} (bornes {_pct(row['part_saisonniers_min'])} – "
         f"{_pct(row['part_saisonniers_max'])})"
     )
     print(
-        f"  Cellules secrètes : {_int(row['cellules_secretes'])} "
-        f"({_int(row['cellules_secretes_projets'])} projets, "
-        f"{_int(row['cellules_secretes_difficiles'])} difficiles, "
-        f"{_int(row['cellules_secretes_saisonniers'])} saisonniers)"
+        f"  Cellules secrètes : {format_int(row['cellules_secretes'])} "
+        f"({format_int(row['cellules_secretes_projets'])} projets, "
+        f"{format_int(row['cellules_secretes_difficiles'])} difficiles, "
+        f"{format_int(row['cellules_secretes_saisonniers'])} saisonniers)"
     )
 
 
@@ -164,10 +162,10 @@ def _print_table(rows: pd.DataFrame) -> None:
             "Code": rows["code"].astype(str),
             "Nom": rows["nom"].astype(str).str.slice(0, 32),
             "Bassins": rows["nb_bassins"].astype(int),
-            "Projets": [_int(v) for v in rows["projets"]],
+            "Projets": [format_int(v) for v in rows["projets"]],
             "% difficiles": [_pct(v) for v in rows["part_difficiles"]],
             "% saisonniers": [_pct(v) for v in rows["part_saisonniers"]],
-            "Cellules secrètes": [_int(v) for v in rows["cellules_secretes"]],
+            "Cellules secrètes": [format_int(v) for v in rows["cellules_secretes"]],
         }
     )
     print(table.to_string(index=False))

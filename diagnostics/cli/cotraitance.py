@@ -7,7 +7,7 @@ present, ``besoins``, ``episodes``, ``periodes``, ``ressorts``: the layout of
 ``data/demo/cotraitance``, templates in ``data/cotraitance``), writes the
 committee's tables (CSV ``;`` and XLSX, hidden cells ``s``), figures (PNG) and the
 flow map (offline HTML) into ``--sortie``, all under disclosure control, and prints
-a French summary of the alerts (:func:`diagnostics.cotraitance.alert_summary`).
+a French summary of the alerts (:func:`diagnostics.cotraitance.alert_sentences`).
 
 Exit codes: 0 done, 1 done but rows of the input files were left out (listed),
 2 unusable input (missing folder, file or column, period not covered).
@@ -71,7 +71,8 @@ def _tableau(args: argparse.Namespace) -> int:
     )
     out_dir = Path(args.sortie)
     written = ct.save_tables(section, out_dir, formats=("csv", "xlsx"))
-    summary = ct.alert_summary(section, inputs["structures"], year=args.annee, month=args.mois)
+    facts = ct.alert_summary(section, inputs["structures"], year=args.annee, month=args.mois)
+    summary = ct.alert_sentences(facts)
     code = 1 if problems else 0
     if args.json:
         payload = {

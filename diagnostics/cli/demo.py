@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from geo import settings
+from geo.display import format_count, format_number
 
 __all__ = ["register", "run_demo"]
 
@@ -58,9 +59,9 @@ def run_demo(output: Path) -> list[Path]:
 def _demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     written = run_demo(Path(args.sortie))
-    print(f"\nFichiers produits en {time.perf_counter() - start:.1f} s :")
+    print(f"\nFichiers produits en {format_number(time.perf_counter() - start)} s :")
     for path in written:
-        print(f"  {path} ({path.stat().st_size / 1000:.0f} Ko)")
+        print(f"  {path} ({format_count(path.stat().st_size / 1000, 'Ko')})")
     print("Ouvrez la carte dans un navigateur : elle fonctionne sans connexion internet.")
     return 0
 

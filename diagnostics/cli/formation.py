@@ -8,7 +8,7 @@
 :func:`diagnostics.training.training_section` (CSV ``;`` and XLSX, hidden cells
 ``s``), the funnel chart (PNG) and the flow map (offline HTML) into ``--sortie``,
 all under disclosure control, and prints the French summary
-(:func:`diagnostics.training.training_summary`). Training against BMO needs needs a
+(:func:`diagnostics.training.training_sentences`). Training against BMO needs needs a
 territory and its BMO table: it is in the portrait and in ``formation.ipynb``.
 
 Exit codes: 0 done, 1 done but rows of the input files were reported (listed),
@@ -38,7 +38,7 @@ def _tableau(args: argparse.Namespace) -> int:
     )
     out_dir = Path(args.sortie)
     written = save_tables(section, out_dir, formats=("csv", "xlsx"))
-    summary = tr.training_summary(section)
+    summary = tr.training_sentences(tr.training_summary(section))
     code = 1 if problems else 0
     if args.json:
         payload = {

@@ -6,6 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
+from geo.display import format_count, format_number
+
 __all__ = ["register"]
 
 _LEVELS = ["bassin", "zone_emploi", "clpe", "departement", "region", "commune"]
@@ -37,10 +39,11 @@ def _portrait(args: argparse.Namespace) -> int:
     state = (
         "déjà à jour (relancez avec --forcer pour le refaire)"
         if row["statut"] == "a_jour"
-        else (f"produit en {row['duree_s']:.1f} s")
+        else (f"produit en {format_number(row['duree_s'])} s")
     )
     print(
-        f"Portrait {row['territoire']} ({row['nom']}) {state} : {page} ({row['taille_ko']:.0f} Ko)"
+        f"Portrait {row['territoire']} ({row['nom']}) {state} : {page} "
+        f"({format_count(row['taille_ko'], 'Ko')})"
     )
     for warning in row["avertissements"]:
         print(f"  ! {warning}")

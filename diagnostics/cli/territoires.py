@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import polygons, referentials, simplify
+from geo.display import format_count
 from geo.maps import map_territories, save_map
 from geo.polygons import MatchingReport
 
@@ -110,9 +111,10 @@ def _construire(args: argparse.Namespace) -> int:
         print()
     else:
         print(result.report.summary())
-        print(f"Polygones écrits : {result.geojson} ({result.geojson_bytes / 1000:.0f} Ko)")
+        size = format_count(result.geojson_bytes / 1000, "Ko")
+        print(f"Polygones écrits : {result.geojson} ({size})")
         if result.map_html and result.map_bytes is not None:
-            print(f"Carte : {result.map_html} ({result.map_bytes / 1000:.0f} Ko)")
+            print(f"Carte : {result.map_html} ({format_count(result.map_bytes / 1000, 'Ko')})")
         if result.report_csv:
             print(f"Rapport de correspondance : {result.report_csv}")
     return 0

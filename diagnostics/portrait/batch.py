@@ -49,6 +49,7 @@ import pandas as pd
 from diagnostics.portrait.config import read_portrait_config, required_inputs
 from geo import settings
 from geo._errors import InputFileError, UnknownTerritoryError
+from geo.display import format_count, format_number
 
 if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient, KernelManager
@@ -407,7 +408,8 @@ def _run_task(task: dict[str, Any]) -> dict[str, Any]:
         result["taille_ko"] = round(size / 1000, 1)
         if size > MAX_BYTES:
             result["avertissements"].append(
-                f"portrait de {size / 1e6:.1f} Mo, au-delà de {MAX_BYTES / 1e6:.0f} Mo"
+                f"portrait de {format_number(size / 1e6)} Mo, "
+                f"au-delà de {format_count(MAX_BYTES / 1e6, 'Mo')}"
             )
         if task["pdf"]:
             warning = _pdf(html_path, html_path.with_suffix(".pdf"))
@@ -480,7 +482,7 @@ class BatchResult:
         lines = [
             f"{len(self.manifest)} territoire(s) : {counts.get('produit', 0)} portrait(s) "
             f"produit(s), {counts.get('a_jour', 0)} déjà à jour, {counts.get('erreur', 0)} en "
-            f"erreur, en {self.seconds:.1f} s.",
+            f"erreur, en {format_number(self.seconds)} s.",
         ]
         for row in self.failed.itertuples():
             lines.append(f"  - {row.territoire} : {row.erreur}")

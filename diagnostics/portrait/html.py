@@ -28,13 +28,12 @@ from typing import Any
 
 import pandas as pd
 
+from geo.display import DASH, format_int, format_percent
+
 __all__ = [
     "Section",
     "MapView",
     "embed_map",
-    "fr_int",
-    "fr_number",
-    "fr_percent",
     "frame_for_display",
     "notebook_body",
     "portrait_page",
@@ -43,55 +42,6 @@ __all__ = [
     "PAGE_STYLE",
     "HIDDEN_TAG",
 ]
-
-# --------------------------------------------------------------------------- numbers
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def fr_int(value: Any) -> str:
-    r"""French integer: ``12345.6`` → ``'12 346'`` (narrow no-break space), ``'–'`` if missing.
-
-    Examples
-    --------
-    >>> fr_int(53443), fr_int(None)
-    ('53\u202f443', '–')
-    """
-    if _missing(value):
-        return "–"
-    return f"{round(float(value)):,}".replace(",", "\u202f")
-
-
-def fr_number(value: Any, decimals: int = 1) -> str:
-    r"""French decimal: ``3.14159`` → ``'3,1'``.
-
-    Examples
-    --------
-    >>> fr_number(1234.56)
-    '1\u202f234,6'
-    """
-    if _missing(value):
-        return "–"
-    return f"{float(value):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-
-
-def fr_percent(value: Any, decimals: int = 1) -> str:
-    r"""French percentage of a fraction: ``0.574`` → ``'57,4 %'``.
-
-    Examples
-    --------
-    >>> fr_percent(0.574)
-    '57,4\u202f%'
-    """
-    if _missing(value):
-        return "–"
-    return f"{float(value) * 100:.{decimals}f}\u202f%".replace(".", ",")
-
 
 # --------------------------------------------------------------------------- maps
 
@@ -238,7 +188,7 @@ class Section:
         shown = frame if display is None else display
         more = len(shown) - max_rows
         shown = shown.head(max_rows)
-        body = shown.to_html(index=False, border=0, classes="tableau", na_rep="–", escape=True)
+        body = shown.to_html(index=False, border=0, classes="tableau", na_rep=DASH, escape=True)
         cap = f'<p class="legende">{html.escape(caption)}</p>' if caption else ""
         tail = (
             f'<p class="legende">… et {more} ligne(s) de plus (table complète : '
@@ -417,9 +367,9 @@ def index_page(
         lines.append(
             "<tr>"
             f"<td>{html.escape(str(row.get('code', '')))}</td><td>{link}</td>"
-            f"<td>{fr_int(row.get('population'))}</td>"
-            f"<td>{fr_int(row.get('projets_bmo'))}</td>"
-            f"<td>{fr_percent(row.get('part_difficiles'))}</td>"
+            f"<td>{format_int(row.get('population'))}</td>"
+            f"<td>{format_int(row.get('projets_bmo'))}</td>"
+            f"<td>{format_percent(row.get('part_difficiles'))}</td>"
             f"<td>{html.escape(labels.get(str(row.get('statut')), str(row.get('statut'))))}</td>"
             f"<td>{html.escape(str(problem or ''))}</td>"
             "</tr>"

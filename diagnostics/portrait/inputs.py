@@ -30,6 +30,7 @@ import shapely
 from diagnostics.portrait.config import INPUTS, PortraitConfig
 from geo import polygons, referentials, simplify, territories
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, WorkbenchError
+from geo.display import Missing
 
 __all__ = ["PortraitInputs", "portrait_inputs", "COMMUNE_TOLERANCE_M", "TERRITORY_TOLERANCE_M"]
 
@@ -113,7 +114,9 @@ class PortraitInputs:
         paths = self.config.files(key)
         value = None
         if not paths:
-            self._problems[key] = f"non fourni (entrée « {key} » absente de la configuration)"
+            self._problems[key] = (
+                f"{Missing.NOT_PROVIDED.label} (entrée « {key} » absente de la configuration)"
+            )
         elif absent := [p for p in paths if not p.is_file()]:
             self._problems[key] = f"fichier introuvable : {', '.join(str(p) for p in absent)}"
         else:

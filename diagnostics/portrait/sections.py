@@ -19,15 +19,21 @@ from diagnostics.portrait.batch import _version
 from diagnostics.portrait.config import INPUTS
 from diagnostics.portrait.html import (
     Section,
-    fr_int,
-    fr_number,
-    fr_percent,
     frame_for_display,
 )
 from diagnostics.portrait.inputs import COMMUNE_TOLERANCE_M, TERRITORY_TOLERANCE_M
 from diagnostics.portrait.loading import PortraitData, load_portrait  # noqa: F401  (examples)
 from geo import settings
 from geo._errors import WorkbenchError
+from geo.display import (
+    DASH,
+    Missing,
+    format_count,
+    format_int,
+    format_month,
+    format_number,
+    format_percent,
+)
 
 __all__ = [
     "section_title",
@@ -166,11 +172,11 @@ def section_key_figures(data: PortraitData) -> Section:
     table = data.inputs.communes()
     communes = data.communes()
     facts: dict[str, Any] = {"communes": len(data.territory)}
-    rows = [("Communes", fr_int(len(data.territory)), "référentiel des communes")]
+    rows = [("Communes", format_int(len(data.territory)), "référentiel des communes")]
     population = communes["population"].sum(min_count=1)
     if pd.notna(population):
         facts["population"] = int(population)
-        rows.append(("Population", fr_int(population), "populations légales des communes"))
+        rows.append(("Population", format_int(population), "populations légales des communes"))
     exact = data.inputs.commune_shapes_exact()
     if exact is not None:
         from geo.crs import to_metric
@@ -179,10 +185,12 @@ def section_key_figures(data: PortraitData) -> Section:
         if len(inside):
             area = float(to_metric(inside).geometry.area.sum()) / 1e6
             facts["superficie_km2"] = round(area, 1)
-            rows.append(("Superficie", f"{fr_number(area, 0)} km²", "contours des communes"))
+            rows.append(("Superficie", f"{format_number(area, 0)} km²", "contours des communes"))
             if pd.notna(population) and area > 0:
                 facts["densite"] = round(float(population) / area, 1)
-                rows.append(("Densité", f"{fr_number(population / area, 0)} hab./km²", "calcul"))
+                rows.append(
+                    ("Densité", f"{format_number(population / area, 0)} hab./km²", "calcul")
+                )
         missing = len(data.territory) - len(inside)
         if missing:
             section.note(f"{missing} commune(s) du territoire sans contour dans les fichiers.")
@@ -210,15 +218,15 @@ def section_key_figures(data: PortraitData) -> Section:
         rows.append(
             (
                 f"Projets de recrutement ({year})",
-                f"{fr_int(last['projets'])} (entre {fr_int(last['projets_min'])} et "
-                f"{fr_int(last['projets_max'])} avec les cellules secrètes)",
+                f"{format_int(last['projets'])} (entre {format_int(last['projets_min'])} et "
+                f"{format_int(last['projets_max'])} avec les cellules secrètes)",
                 "enquête BMO",
             )
         )
         rows.append(
             (
                 f"Part jugée difficile ({year})",
-                fr_percent(last["part_difficiles"]),
+                format_percent(last["part_difficiles"]),
                 "enquête BMO",
             )
         )
@@ -229,7 +237,7 @@ def section_key_figures(data: PortraitData) -> Section:
         rows.append(
             (
                 "Partenaires",
-                f"{fr_int(partners['implante'].sum())} implantés, {fr_int(len(partners))} "
+                f"{format_int(partners['implante'].sum())} implantés, {format_int(len(partners))} "
                 "intervenant sur le territoire",
                 "annuaire des partenaires",
             )
@@ -339,12 +347,12 @@ def section_bmo_metiers(data: PortraitData) -> Section:
             by_year,
             [
                 ("annee", "Année", str),
-                ("projets", "Projets de recrutement", fr_int),
-                ("projets_min", "minimum", fr_int),
-                ("projets_max", "maximum", fr_int),
-                ("part_difficiles", "Part jugée difficile", fr_percent),
-                ("part_saisonniers", "Part saisonnière", fr_percent),
-                ("cellules_secretes", "Cellules secrètes", fr_int),
+                ("projets", "Projets de recrutement", format_int),
+                ("projets_min", "minimum", format_int),
+                ("projets_max", "maximum", format_int),
+                ("part_difficiles", "Part jugée difficile", format_percent),
+                ("part_saisonniers", "Part saisonnière", format_percent),
+                ("cellules_secretes", "Cellules secrètes", format_int),
             ],
         ),
         caption="Projets de recrutement (cellules publiées), bornes avec les cellules secrètes.",
@@ -365,9 +373,9 @@ def section_bmo_metiers(data: PortraitData) -> Section:
     columns = [
         ("rang", "Rang", str),
         ("metier_nom", "Métier", None),
-        ("projets", "Projets", fr_int),
-        ("part_difficiles", "Part jugée difficile", fr_percent),
-        ("part_saisonniers", "Part saisonnière", fr_percent),
+        ("projets", "Projets", format_int),
+        ("part_difficiles", "Part jugée difficile", format_percent),
+        ("part_saisonniers", "Part saisonnière", format_percent),
     ]
     if dares is not None and len(tension):
         regions, deps = data.regions(), data.departements()
@@ -384,7 +392,7 @@ def section_bmo_metiers(data: PortraitData) -> Section:
             ),
         )
         tension = tension.merge(joined, on=["metier", "nomenclature"], how="left")
-        columns.append(("dares_tension", "Tension DARES", lambda v: fr_number(v, 2)))
+        columns.append(("dares_tension", "Tension DARES", lambda v: format_number(v, 2)))
     section.heading(f"Métiers en tension ({year})")
     if tension.empty:
         section.text("Aucun métier n'atteint 5 projets publiés : pas de classement des tensions.")
@@ -407,9 +415,9 @@ def section_bmo_metiers(data: PortraitData) -> Section:
             families,
             [
                 ("famille_nom", "Famille de métiers", None),
-                ("projets", "Projets", fr_int),
-                ("part_des_projets", "Part des projets", fr_percent),
-                ("part_difficiles", "Part jugée difficile", fr_percent),
+                ("projets", "Projets", format_int),
+                ("part_des_projets", "Part des projets", format_percent),
+                ("part_difficiles", "Part jugée difficile", format_percent),
             ],
         ),
     )
@@ -434,20 +442,20 @@ def section_bmo_secrecy(data: PortraitData) -> Section:
     last = summary[summary["annee"] == summary["annee"].max()].iloc[0]
     year = int(last["annee"])
     section.text(
-        f"En {year}, {fr_int(last['cellules_secretes_projets'])} cellule(s) « projets » sur "
-        f"{fr_int(last['nb_lignes'])} ligne(s) de l'enquête concernant ce territoire sont "
+        f"En {year}, {format_int(last['cellules_secretes_projets'])} cellule(s) « projets » sur "
+        f"{format_int(last['nb_lignes'])} ligne(s) de l'enquête concernant ce territoire sont "
         "masquées par le secret statistique (« * » dans le fichier open data). Elles ne sont "
         "ni comptées pour zéro ni écartées en silence : les totaux additionnent les cellules "
         f"publiées, et une cellule masquée vaut entre 0 et {SECRET_MAX} projets."
     )
     section.bullets(
         [
-            f"Projets de recrutement : {fr_int(last['projets'])} publiés, entre "
-            f"{fr_int(last['projets_min'])} et {fr_int(last['projets_max'])} en comptant les "
+            f"Projets de recrutement : {format_int(last['projets'])} publiés, entre "
+            f"{format_int(last['projets_min'])} et {format_int(last['projets_max'])} en comptant les "
             "cellules secrètes.",
-            f"Part jugée difficile : {fr_percent(last['part_difficiles'])} (entre "
-            f"{fr_percent(last['part_difficiles_min'])} et "
-            f"{fr_percent(last['part_difficiles_max'])}).",
+            f"Part jugée difficile : {format_percent(last['part_difficiles'])} (entre "
+            f"{format_percent(last['part_difficiles_min'])} et "
+            f"{format_percent(last['part_difficiles_max'])}).",
         ]
     )
     section.note(
@@ -491,8 +499,8 @@ def section_partners_map(data: PortraitData) -> Section:
             counts,
             [
                 ("type_libelle", "Type de structure", None),
-                ("implantes", "Implantées dans le territoire", fr_int),
-                ("intervenant", "Intervenant sur le territoire", fr_int),
+                ("implantes", "Implantées dans le territoire", format_int),
+                ("intervenant", "Intervenant sur le territoire", format_int),
             ],
         ),
         caption="Structures implantées (site dans une commune du territoire) ou dont le "
@@ -549,11 +557,11 @@ def section_coverage(data: PortraitData) -> Section:
             coverage,
             [
                 ("type_libelle", "Type de structure", None),
-                ("nb_structures", "Structures", fr_int),
-                ("part_communes_couvertes", "Communes couvertes", fr_percent),
-                ("part_population_couverte", "Population couverte", fr_percent),
-                ("distance_moyenne_km", "Distance moyenne (km)", fr_number),
-                ("part_population_au_dela_seuil", "Population à plus de 20 km", fr_percent),
+                ("nb_structures", "Structures", format_int),
+                ("part_communes_couvertes", "Communes couvertes", format_percent),
+                ("part_population_couverte", "Population couverte", format_percent),
+                ("distance_moyenne_km", "Distance moyenne (km)", format_number),
+                ("part_population_au_dela_seuil", "Population à plus de 20 km", format_percent),
             ],
         ),
         caption="Couverture par type : communes dans le ressort d'au moins une structure, "
@@ -648,7 +656,9 @@ def section_positioning_gaps(data: PortraitData) -> Section:
     }
     counts = [(label, len(gaps.get(name, ()))) for name, label in titles.items()]
     frame = pd.DataFrame(counts, columns=["Constat", "Nombre"])
-    section.table(frame, name="synthese", display=frame.assign(Nombre=frame["Nombre"].map(fr_int)))
+    section.table(
+        frame, name="synthese", display=frame.assign(Nombre=frame["Nombre"].map(format_int))
+    )
     for name, label in titles.items():
         table = gaps.get(name)
         if table is None or table.empty or "constat" not in table.columns:
@@ -770,12 +780,12 @@ def section_cotraitance(data: PortraitData) -> Section:
     for key in ("delais", "stocks", "sorties_dues", "affectations_non_annulees"):
         if key in full:
             tables[key] = ours(full[key], "mission_locale")
-    summary = ct.alert_summary(tables, structures, year=year, month=month)
+    facts = ct.alert_summary(tables, structures, year=year, month=month)
     section.text(
         f"Missions locales suivies : {', '.join(f'{names.get(c, c)} ({c})' for c in local)}. "
-        f"Situation à fin {summary[0].split('fin ', 1)[1]}"
+        f"Situation à fin {format_month(year, month)}."
     )
-    section.bullets(line.removeprefix("- ") for line in summary[1:])
+    section.bullets(ct.alert_sentences([f for f in facts if f.kind != "situation"], bullet=""))
 
     year_flows = flows[
         (flows["mois"].str[:4].astype(int) == year)
@@ -805,11 +815,11 @@ def section_cotraitance(data: PortraitData) -> Section:
             shown,
             [
                 ("nom", "Territoire", None),
-                ("objectif", f"Objectif {year}", fr_int),
-                ("entrees_objectif", "Entrées comptées", fr_int),
-                ("taux_atteinte", "Atteinte", fr_percent),
-                ("projection_fin_annee", "Projection au 31/12", fr_int),
-                ("taux_projete", "Projection / objectif", fr_percent),
+                ("objectif", f"Objectif {year}", format_int),
+                ("entrees_objectif", "Entrées comptées", format_int),
+                ("taux_atteinte", "Atteinte", format_percent),
+                ("projection_fin_annee", "Projection au 31/12", format_int),
+                ("taux_projete", "Projection / objectif", format_percent),
             ],
         ),
         caption="Entrées comptées à l'initialisation (règle de l'accord), CIVIS exclus ; "
@@ -829,9 +839,9 @@ def section_cotraitance(data: PortraitData) -> Section:
                 [
                     ("nom", "Mission locale", None),
                     ("etape", "Étape", None),
-                    ("n", "Épisodes", fr_int),
-                    ("mediane_jours", "Médiane", fr_number),
-                    ("p90_jours", "9e décile", fr_number),
+                    ("n", "Épisodes", format_int),
+                    ("mediane_jours", "Médiane", format_number),
+                    ("p90_jours", "9e décile", format_number),
                 ],
             ),
             caption=f"Épisodes affectés en {year} (extraction pseudonymisée, petits effectifs "
@@ -944,8 +954,8 @@ def section_network(data: PortraitData) -> Section:
             central,
             [
                 ("nom", "Acteur", None),
-                ("degre", "Partenaires", fr_int),
-                ("intermediarite", "Intermédiarité", lambda v: fr_number(v, 3)),
+                ("degre", "Partenaires", format_int),
+                ("intermediarite", "Intermédiarité", lambda v: format_number(v, 3)),
                 ("pivot_declare", "Pivot déclaré", None),
             ],
         ),
@@ -972,7 +982,7 @@ def section_network(data: PortraitData) -> Section:
         section.table(
             frame,
             name="controles",
-            display=frame.assign(Partenariats=frame["Partenariats"].map(fr_int)),
+            display=frame.assign(Partenariats=frame["Partenariats"].map(format_int)),
             caption=f"{len(involved)} partenariat(s) concernant les acteurs du territoire, "
             "contrôlés à la date d'observation (cycle de vie du rapport sur la "
             "territorialisation).",
@@ -1035,7 +1045,7 @@ def section_training(data: PortraitData) -> Section:
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
-    section.bullets(tr.training_summary(result))
+    section.bullets(tr.training_sentences(tr.training_summary(result)))
     section.heading("De la prescription à la certification")
     section.figure(
         result["figure_entonnoir"],
@@ -1050,12 +1060,12 @@ def section_training(data: PortraitData) -> Section:
             by_agence,
             [
                 ("agence_nom", "Agence", None),
-                ("prescriptions", "Prescriptions", fr_int),
-                ("prescriptions_hors_region", "dont hors région", fr_int),
-                ("reservations", "Réservations", fr_int),
-                ("entrees", "Entrées", fr_int),
-                ("taux_desistement", "Désistement", fr_percent),
-                ("taux_reussite", "Réussite", fr_percent),
+                ("prescriptions", "Prescriptions", format_int),
+                ("prescriptions_hors_region", "dont hors région", format_int),
+                ("reservations", "Réservations", format_int),
+                ("entrees", "Entrées", format_int),
+                ("taux_desistement", "Désistement", format_percent),
+                ("taux_reussite", "Réussite", format_percent),
             ],
         ).fillna({"Agence": "Ensemble"}),
         caption="Indicateurs de la convention Pôle emploi – AFPA (S003 L224-L234), prescriptions "
@@ -1070,10 +1080,10 @@ def section_training(data: PortraitData) -> Section:
             fill,
             [
                 ("financeur", "Financeur", None),
-                ("sessions", "Sessions", fr_int),
-                ("places", "Places", fr_int),
-                ("entrees", "Entrées", fr_int),
-                ("taux_remplissage", "Taux de remplissage", fr_percent),
+                ("sessions", "Sessions", format_int),
+                ("places", "Places", format_int),
+                ("entrees", "Entrées", format_int),
+                ("taux_remplissage", "Taux de remplissage", format_percent),
             ],
         ),
         caption=f"Sessions implantées sur le territoire et commençant en {year}, quelle que soit "
@@ -1096,10 +1106,10 @@ def section_training(data: PortraitData) -> Section:
                 flagged,
                 [
                     ("metier_nom", "Métier", None),
-                    ("projets", "Projets BMO", fr_int),
-                    ("part_difficiles", "Difficiles", fr_percent),
-                    ("places", "Places", fr_int),
-                    ("entrees", "Entrées", fr_int),
+                    ("projets", "Projets BMO", format_int),
+                    ("part_difficiles", "Difficiles", format_percent),
+                    ("places", "Places", format_int),
+                    ("entrees", "Entrées", format_int),
                     ("alerte", "Constat", None),
                 ],
             ),
@@ -1133,14 +1143,14 @@ def section_sources(data: PortraitData) -> Section:
         paths = data.config.files(key)
         problem = data.inputs._problems.get(key)
         if not paths:
-            state = "non fourni"
+            state = Missing.NOT_PROVIDED.label
         elif problem:
             state = problem
         elif key in data.inputs._values:
             state = "utilisé"
         else:
             state = "non utilisé par ce portrait"
-        names = ", ".join(p.name for p in paths) or "–"
+        names = ", ".join(p.name for p in paths) or DASH
         sizes = sum(p.stat().st_size for p in paths if p.is_file())
         sums = ", ".join(
             data.inputs._memo(("sha256", p), lambda p=p: file_checksum(p))[:12]
@@ -1148,7 +1158,7 @@ def section_sources(data: PortraitData) -> Section:
             if p.is_file()
         )
         rows.append(
-            (spec.label, names, fr_int(sizes / 1000) + " Ko" if sizes else "–", sums, state)
+            (spec.label, names, format_count(sizes / 1000, "Ko") if sizes else DASH, sums, state)
         )
     frame = pd.DataFrame(
         rows, columns=["Donnée", "Fichier(s)", "Taille", "Empreinte SHA-256", "État"]
