@@ -1,5 +1,4 @@
-"""Territories and geometry: referentials, code normalisation, crosswalks, polygons, maps,
-French display of numbers and missing values.
+"""Territories and geometry: referentials, codes, crosswalks, polygons, maps, French display.
 
 Used module-qualified: ``geo.polygons.dissolve_communes(...)``, ``geo.maps.save_map(...)``.
 """

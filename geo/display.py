@@ -45,7 +45,7 @@ one function, with the formatters of this module.
 Examples
 --------
 >>> format_int(53443), format_number(1234.56), format_percent(0.61)
-('53\\u202f443', '1\\u202f234,6', '61,0\\u202f%')
+('53\u202f443', '1\u202f234,6', '61,0\u202f%')
 >>> format_count(None, "entrées", missing=Missing.SECRET)
 'secret statistique'
 >>> Missing.NOT_APPLICABLE.label, Missing.SECRET.code
@@ -184,7 +184,7 @@ def format_int(value: object, *, missing: Missing | str = DASH) -> str:
     Examples
     --------
     >>> format_int(12345.6), format_int(-1234), format_int(None)
-    ('12\\u202f346', '-1\\u202f234', '–')
+    ('12\u202f346', '-1\u202f234', '–')
     >>> format_int(pd.NA, missing=Missing.SECRET)
     'secret statistique'
     """
@@ -202,7 +202,7 @@ def format_number(value: object, decimals: int | None = 1, *, missing: Missing |
     Examples
     --------
     >>> format_number(1234.56), format_number(3.14159, 2), format_number(-0.04)
-    ('1\\u202f234,6', '3,14', '0,0')
+    ('1\u202f234,6', '3,14', '0,0')
     >>> format_number(1.0, None), format_number(0.25, None)
     ('1', '0,25')
     >>> format_number(float("nan"), missing=Missing.NOT_COMPUTABLE)
@@ -221,7 +221,7 @@ def format_percent(share: object, decimals: int = 1, *, missing: Missing | str =
     Examples
     --------
     >>> format_percent(0.61), format_percent(0.426, 0), format_percent(12.5, 0)
-    ('61,0\\u202f%', '43\\u202f%', '1\\u202f250\\u202f%')
+    ('61,0\u202f%', '43\u202f%', '1\u202f250\u202f%')
     >>> format_percent(None, missing=Missing.NOT_APPLICABLE)
     'sans objet'
     """
@@ -236,7 +236,7 @@ def format_count(value: object, unit: str | None = None, *, missing: Missing | s
     Examples
     --------
     >>> format_count(12345, "entrées"), format_count(3)
-    ('12\\u202f345 entrées', '3')
+    ('12\u202f345 entrées', '3')
     >>> format_count(pd.NA, "entrées", missing=Missing.SECRET)
     'secret statistique'
     """
