@@ -84,8 +84,8 @@ from diagnostics._readers.partners import (
 )
 from geo import codes as _codes
 from geo._errors import SchemaError, format_problems
-from geo._tables import normalize_header
 from geo.crs import metric_crs_for
+from geo.tables import normalize_header
 
 __all__ = [
     "DOMAINS",

@@ -70,7 +70,7 @@ import pandera.pandas as pa
 from diagnostics._readers.partners import parse_date, parse_float, split_values
 from diagnostics.partners import DOMAINS, PUBLICS
 from geo._errors import InputFileError, SchemaError
-from geo._tables import normalize_header, read_text_table
+from geo.tables import normalize_header, read_table
 
 __all__ = [
     "RELATION_MODES",
@@ -385,7 +385,7 @@ def _read_table(path: str | Path) -> pd.DataFrame:
             raise InputFileError(f"{path.name} : classeur illisible ({exc}).") from exc
         df = df.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
     else:
-        df = read_text_table(path)
+        df = read_table(path)
     df = df.astype("string")
     for column in df.columns:
         df[column] = df[column].str.strip().replace("", pd.NA)

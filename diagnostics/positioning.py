@@ -85,7 +85,7 @@ from diagnostics.partners import PARTNER_TYPES, RESSORT_LEVELS, partner_ressort
 from geo import codes as _codes
 from geo import settings
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, format_problems
-from geo._tables import file_label, normalize_header, pick_columns, read_text_table
+from geo.tables import file_label, normalize_header, pick_columns, read_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -482,7 +482,10 @@ def validate_positioning(
     )
     if dates is not None and "date_verification" in picked.columns:
         picked["date_verification"] = dates.values
-    lines = pd.Series(range(2, len(picked) + 2), index=picked.index, dtype="Int64")
+    if "ligne" in raw.columns:  # read_table(..., line_column="ligne"): the file's lines
+        lines = pd.Series(raw["ligne"].to_numpy(), index=picked.index, dtype="Int64")
+    else:
+        lines = pd.Series(range(2, len(picked) + 2), index=picked.index, dtype="Int64")
     for column in picked.columns:
         if column != "date_verification":
             values = picked[column].astype("string").str.strip()
@@ -623,8 +626,8 @@ def validate_positioning(
         )
     result.attrs["rapport"] = {
         "source": source,
-        "lignes": len(picked),
-        "lignes_vides": int(blank.sum()),
+        "lignes": len(picked) + int(table.attrs.get("lignes_vides", 0)),
+        "lignes_vides": int(blank.sum()) + int(table.attrs.get("lignes_vides", 0)),
         "retenues": len(result),
         "problemes": problems,
     }
@@ -677,18 +680,7 @@ def read_positioning(
     []
     """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-        if not path.is_file():
-            raise InputFileError(f"{path} : fichier introuvable. Vérifiez le chemin.")
-        try:
-            # First sheet, every cell as text (date cells give "2025-03-14 00:00:00").
-            table = pd.read_excel(path, dtype=str, engine="calamine")
-        except Exception as exc:  # calamine raises its own error types
-            raise InputFileError(
-                f"{path.name} : classeur illisible ({exc}). Enregistrez-le en XLSX ou en CSV."
-            ) from exc
-    else:
-        table = read_text_table(path)
+    table = read_table(path, line_column="ligne")
     return validate_positioning(
         table, partners=partners, communes=communes, source=file_label(path)
     )

@@ -82,7 +82,7 @@ from diagnostics.disclosure import (
 )
 from geo import codes
 from geo._errors import SchemaError
-from geo._tables import normalize_header
+from geo.tables import normalize_header
 
 __all__ = [
     "FUNDERS",

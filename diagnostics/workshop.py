@@ -82,8 +82,8 @@ from diagnostics.positioning import (
 from geo import referentials, settings
 from geo import territories as _territories
 from geo._errors import InputFileError, SchemaError
-from geo._tables import normalize_header, read_text_table
 from geo.maps import iframe_html, map_bounds, self_contained_html
+from geo.tables import normalize_header, read_table
 
 __all__ = [
     "DATA_ENV",
@@ -421,7 +421,7 @@ def read_decisions(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         return pd.DataFrame({c: pd.Series(dtype="string") for c in DECISION_COLUMNS})
-    table = read_text_table(path)
+    table = read_table(path)
     missing = [c for c in DECISION_COLUMNS if c not in table.columns]
     if missing:
         raise SchemaError(
@@ -824,7 +824,7 @@ def save_role(
             "positionnement en CSV (UTF-8) et donnez ce fichier à l'atelier."
         )
     if path.is_file():
-        raw = read_text_table(path)
+        raw = read_table(path)
         encoding, separator = raw.attrs.get("encoding", "utf-8"), raw.attrs.get("separator", ",")
         if encoding == "utf-8-sig" and not path.read_bytes().startswith(b"\xef\xbb\xbf"):
             encoding = "utf-8"  # no byte-order mark to keep

@@ -33,7 +33,7 @@ import shapely
 
 from geo import codes
 from geo._errors import CRSError, GeometryError, InputFileError, SchemaError
-from geo._tables import file_label, normalize_header, pick_columns, raise_problems, read_text_table
+from geo.tables import file_label, normalize_header, pick_columns, raise_problems, read_table
 
 __all__ = [
     "LEVELS",
@@ -146,7 +146,7 @@ def _read_commune_level(
     path: str | Path, level: str, *, extra: Sequence[str] = (), what: str
 ) -> pd.DataFrame:
     source = file_label(path)
-    raw = read_text_table(path)
+    raw = read_table(path)
     spec: dict[str, list[str]] = {"commune": _COMMUNE, level: _ALIASES[level]}
     for name in extra:
         spec[name] = _COMMUNE_NOM if name == "commune_nom" else _ALIASES[name]
@@ -249,7 +249,7 @@ def _read_list(
     is an optional row filter applied before normalisation.
     """
     source = file_label(path)
-    df = pick_columns(read_text_table(path), spec, required=required, source=source, what=what)
+    df = pick_columns(read_table(path), spec, required=required, source=source, what=what)
     if keep is not None:
         df = df[keep(df)].reset_index(drop=True)
     problems: list[str] = []

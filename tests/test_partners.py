@@ -161,7 +161,7 @@ def test_default_domains_of_key_types():
 
 def test_every_alias_leads_to_its_type():
     from diagnostics._readers import partner_typology as typo
-    from geo._tables import normalize_header
+    from geo.tables import normalize_header
 
     for code, aliases in typo.TYPE_ALIASES.items():
         for alias in aliases:

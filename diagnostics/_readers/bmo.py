@@ -66,7 +66,7 @@ import python_calamine
 from diagnostics._cache import cached_table
 from geo import codes
 from geo._errors import InputFileError, SchemaError, format_problems
-from geo._tables import normalize_header, read_text_table
+from geo.tables import normalize_header, read_table
 
 __all__ = [
     "BMO_COLUMNS",
@@ -313,7 +313,7 @@ def _read_source(path: Path, label: str) -> _Table:
     if kind == "xls":
         return _table_from_workbook(_open_workbook(path, label), label, "xls")
     if kind == "csv":
-        df = read_text_table(path)
+        df = read_table(path)
         found = _match_header(list(df.columns))
         if not all(c in found for c in _REQUIRED):
             raise SchemaError(

@@ -27,7 +27,7 @@ import pandas as pd
 
 from geo import codes
 from geo._errors import SchemaError
-from geo._tables import file_label, normalize_header, raise_problems, read_text_table
+from geo.tables import file_label, normalize_header, raise_problems, read_table
 
 __all__ = ["DARES_INDICATORS", "read_dares_tensions"]
 
@@ -85,7 +85,7 @@ def read_dares_tensions(path: str | Path) -> pd.DataFrame:
         are unknown.
     """
     source = file_label(path)
-    raw = read_text_table(path)
+    raw = read_table(path)
     names = {normalize_header(c): c for c in raw.columns}
     by_name = {}
     for header in _COLUMNS.values():

@@ -21,7 +21,7 @@ import pandas as pd
 import python_calamine
 
 from geo._errors import InputFileError
-from geo._tables import normalize_header, read_text_table
+from geo.tables import normalize_header, read_table
 
 __all__ = [
     "HEADER_ALIASES",
@@ -308,7 +308,7 @@ def read_raw_table(path: str | Path) -> RawTable:
     if kind in ("xlsx", "xls"):
         table = _read_workbook(path, label, kind)
     else:
-        df = read_text_table(path)
+        df = read_table(path)
         frame = df.astype("string")
         for column in frame.columns:
             frame[column] = frame[column].str.strip().replace("", pd.NA)

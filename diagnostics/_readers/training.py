@@ -43,7 +43,7 @@ from diagnostics._readers.cotraitance import (
     require_columns,
 )
 from geo import codes
-from geo._tables import normalize_header
+from geo.tables import normalize_header
 
 __all__ = [
     "FUNDERS",
