@@ -72,7 +72,7 @@ from diagnostics._readers.training import (
     read_training_folder,
     read_training_sessions,
 )
-from diagnostics.bmo import _dares_candidates, _territory_parts, metier_ranking
+from diagnostics.bmo import dares_candidates, territory_parts, metier_ranking
 from diagnostics.disclosure import (
     count_text,
     current_threshold,
@@ -997,7 +997,7 @@ def entry_waiting_time(
 def _territory_communes(territory: Any) -> tuple[str, ...] | None:
     if territory is None:
         return None
-    return _territory_parts(territory)[3]
+    return territory_parts(territory)[3]
 
 
 def training_flows(
@@ -1236,7 +1236,7 @@ def _training_keys(
                     (code, fap, "ROME → FAP-225 (table de correspondance)") for fap in by_rome[code]
                 ]
         elif kind == "FAP2021":
-            fap, _level, how = _dares_candidates(code[:5], "FAP2021", None)[0]
+            fap, _level, how = dares_candidates(code[:5], "FAP2021", None)[0]
             rows.append((code, fap, f"formation en FAP2021 : {how}"))
         elif isinstance(kind, str):
             rows.append((code, code[:5], "formation codée en FAP-225"))
@@ -1393,7 +1393,7 @@ def training_vs_needs(
     rows = []
     matched: set[str] = set()
     for r in ranking.itertuples(index=False):
-        (fap, _l1, how_fap), (family, _l2, how_family) = _dares_candidates(
+        (fap, _l1, how_fap), (family, _l2, how_family) = dares_candidates(
             str(r.metier), str(r.nomenclature), None
         )
         if fap in known:
