@@ -48,7 +48,7 @@ people) is under disclosure control (:mod:`diagnostics.disclosure`): small count
 hidden with secondary suppression, and rates, medians and derived values with them.
 Financed places are not person-level and are shown as they are. Tables can be
 written with :func:`diagnostics.cotraitance.save_tables`; the readers' problems are
-listed by :func:`diagnostics.cotraitance.input_problems`.
+gathered by :func:`geo.problems.collect_problems`.
 """
 
 from __future__ import annotations
