@@ -64,13 +64,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from diagnostics._readers.positioning import INPUT_COLUMNS as _POSITIONING_HEADERS
 from diagnostics.coverage import map_partners
 from diagnostics.network import NetworkSection, network_section, partner_network
 from diagnostics.partners import DOMAINS, partner_ressort, read_partners
 from diagnostics.partnerships import read_partner_flows, read_partnerships, read_pole_emploi_units
-from diagnostics.positioning import (
-    _INPUT_COLUMNS as _POSITIONING_HEADERS,
-)
 from diagnostics.positioning import (
     CLIENT_SITUATIONS,
     POSITIONING_DOMAINS,
