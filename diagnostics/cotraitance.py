@@ -84,7 +84,6 @@ from diagnostics.disclosure import (
     to_display,
 )
 from geo._errors import SchemaError
-from geo.problems import collect_problems
 
 __all__ = [
     "EXIT_REASONS",
@@ -151,11 +150,6 @@ _NEXT = {
     "comité de pilotage national": "signataires (mise à jour des volumes, L439)",
 }
 _REFERENCE = Path(__file__).resolve().parent.parent / "data" / "cotraitance"
-
-
-def input_problems(inputs: Mapping[str, pd.DataFrame]) -> list[str]:
-    """The problems of ``inputs`` as sentences (transitional: use ``collect_problems``)."""
-    return collect_problems(inputs).lines()
 
 
 def regional_objectives_2010() -> pd.DataFrame:
