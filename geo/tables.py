@@ -82,7 +82,7 @@ HeaderScorer = Callable[[Sequence[object]], int]
 #: Rows of each sheet (lines of a CSV) searched for the header row.
 SEARCH_ROWS = 30
 
-_TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+_TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 _SEPARATORS = (";", ",", "\t", "|")
 _FIX_WORKBOOK = (
     "Le téléchargement ou l'enregistrement a sans doute été interrompu : téléchargez à "
