@@ -1076,8 +1076,8 @@ def plot_sankey(links: pd.DataFrame, *, title: str | None = None) -> Any:
         for n in nodes:
             pos[(x, n)] = [y, y, y]  # bottom, next out, next in
             ax.add_patch(plt.Rectangle((x - 0.02, y), 0.04, size[n], color="#555"))
-            label = links.loc[links["source"] == n, "source_nom"] if "source_nom" in links else []
-            name = label.iloc[0] if len(label) else EXIT_REASONS.get(n, n)
+            label = links.loc[links["source"] == n, "source_nom"] if "source_nom" in links else None
+            name = label.iloc[0] if label is not None and len(label) else EXIT_REASONS.get(n, n)
             ax.text(
                 x + (0.04 if x < 2 else -0.04),
                 y + size[n] / 2,

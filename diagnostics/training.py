@@ -72,7 +72,7 @@ from diagnostics._readers.training import (
     read_training_folder,
     read_training_sessions,
 )
-from diagnostics.bmo import dares_candidates, territory_parts, metier_ranking
+from diagnostics.bmo import dares_candidates, metier_ranking, territory_parts
 from diagnostics.disclosure import (
     count_text,
     current_threshold,
@@ -1874,7 +1874,7 @@ def training_section(
     to_local_sessions = prescriptions[
         prescriptions["session_id"].isin(local_sessions["session_id"])
     ]
-    opts = {"year": year, "threshold": threshold}
+    opts: dict[str, Any] = {"year": year, "threshold": threshold}
     out: dict[str, Any] = {"annee": year}
     by_agence = training_funnel(
         local_prescriptions, sessions, agences, by="agence", success_rule=success_rule, **opts

@@ -55,8 +55,8 @@ def folder_file(folder: Path, stem: str) -> Path | None:
 
 def folder_paths(
     folder: str | Path, files: Mapping[str, tuple[str, bool]], *, templates: str
-) -> dict[str, Path | None]:
-    """Find the files of a folder input: key → path (``None`` for an absent optional file).
+) -> dict[str, Path]:
+    """Find the files of a folder input: key → path (absent optional files left out).
 
     ``files`` maps each key to ``(stem, mandatory)``; ``templates`` is the folder of
     the blank models (``data/cotraitance/``), named in the error messages.
@@ -73,13 +73,13 @@ def folder_paths(
             f"{folder} : dossier introuvable. Donnez le dossier qui contient "
             f"{', '.join(needed)} (modèles dans {templates})."
         )
-    paths = {key: folder_file(folder, stem) for key, (stem, _) in files.items()}
-    missing = [f"{stem}.csv" for key, (stem, need) in files.items() if need and not paths[key]]
+    paths = {key: found for key, (stem, _) in files.items() if (found := folder_file(folder, stem))}
+    missing = [f"{stem}.csv" for key, (stem, need) in files.items() if need and key not in paths]
     if missing:
-        found = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "aucun"
+        present = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "aucun"
         raise InputFileError(
             f"{folder} : fichier(s) obligatoire(s) absent(s) : {', '.join(missing)} "
-            f"(fichiers trouvés : {found}). Partez des modèles de {templates} "
+            f"(fichiers trouvés : {present}). Partez des modèles de {templates} "
             f"({', '.join('modele_' + name for name in needed)})."
         )
     return paths

@@ -624,13 +624,13 @@ def read_cotraitance_folder(
     out = {"structures": structures}
     out["flows"] = read_cotraitance_flows(paths["flows"], structures=structures)
     out["objectives"] = read_objectives(paths["objectives"], structures=structures)
-    if paths["needs"]:
+    if "needs" in paths:
         out["needs"] = read_cotraitance_needs(paths["needs"], structures=structures)
-    if paths["episodes"]:
+    if "episodes" in paths:
         out["episodes"] = read_episodes(paths["episodes"], structures=structures)
-        if paths["periods"]:
+        if "periods" in paths:
             out["periods"] = read_periods(paths["periods"], episodes=out["episodes"])
-    if paths["ressorts"]:
+    if "ressorts" in paths:
         out["ressorts"] = read_cotraitance_ressorts(paths["ressorts"], structures=structures)
     for key, table in out.items():
         table.attrs["fichier"] = paths[key].name

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -188,8 +189,8 @@ _TEMPLATES = f"Partez du modèle de {_FOLDER}"
 
 # --------------------------------------------------------------------------- schemas
 
-_STRING = {"dtype": "string", "nullable": True}
-_DATE = {"dtype": "datetime64[ns]", "nullable": True}
+_STRING: dict[str, Any] = {"dtype": "string", "nullable": True}
+_DATE: dict[str, Any] = {"dtype": "datetime64[ns]", "nullable": True}
 
 #: pandera schema of the tidy session table (:func:`read_training_sessions`).
 SESSION_SCHEMA = pa.DataFrameSchema(
@@ -896,15 +897,15 @@ def read_training_folder(folder: str | Path) -> dict[str, pd.DataFrame]:
     """
     paths = folder_paths(folder, TRAINING_FILES, templates=_FOLDER)
     out: dict[str, pd.DataFrame] = {}
-    if paths["agences"]:
+    if "agences" in paths:
         out["agences"] = read_training_agences(paths["agences"])
     out["sessions"] = read_training_sessions(paths["sessions"])
     out["prescriptions"] = read_prescriptions(
         paths["prescriptions"], sessions=out["sessions"], agences=out.get("agences")
     )
-    if paths["poe"]:
+    if "poe" in paths:
         out["poe"] = read_poe_entries(paths["poe"])
-    if paths["correspondence"]:
+    if "correspondence" in paths:
         out["correspondence"] = read_fap_rome(paths["correspondence"])
     for key, table in out.items():
         table.attrs["fichier"] = paths[key].name
