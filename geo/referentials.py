@@ -619,17 +619,15 @@ def read_commune_polygons(
     >>> communes.crs.to_epsg(), communes.columns.tolist()
     (4326, ['commune', 'commune_nom', 'geometry'])
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    if not files:
         raise InputFileError(
             "Aucun fichier de communes donné. Indiquez au moins un fichier de polygones."
         )
-    frames = [_read_one_polygon_file(p, crs=crs, code_column=code_column) for p in paths]
+    frames = [_read_one_polygon_file(p, crs=crs, code_column=code_column) for p in files]
     gdf = pd.concat(frames, ignore_index=True)
     gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
-    report = ProblemReport(", ".join(p.name for p in paths))
+    report = ProblemReport(", ".join(p.name for p in files))
     for frame in frames:
         report.extend(problems_of(frame))
     dup = gdf["commune"].duplicated(keep=False)
@@ -647,7 +645,7 @@ def read_commune_polygons(
         )
         gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
     gdf = gdf.sort_values("commune", kind="stable").reset_index(drop=True)
-    gdf.attrs = {"sources": [p.name for p in paths]}
+    gdf.attrs = {"sources": [p.name for p in files]}
     return attach_problems(gdf, report)
 
 
@@ -702,7 +700,7 @@ def _polygon_columns(
             raise SchemaError(
                 f"{source} : colonne {code_column!r} absente (colonnes : {', '.join(columns.values())})."
             )
-        code_col = code_column
+        code_col: str | None = code_column
     else:
         code_col = next((columns[a] for a in _POLY_CODE if a in columns), None)
     if code_col is None:

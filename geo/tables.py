@@ -59,6 +59,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import python_calamine
@@ -169,7 +170,8 @@ def read_table(
         (lines of a CSV) is the header. Without it, the first non-blank row of the
         first sheet is the header.
     line_column
-        Name of a column to add, first, with the line of each row in the file.
+        Name of a column to add, first, with the line of each row in the file (a
+        column of the file with the same name is renamed ``<name>.1``).
     normalize
         Rename the columns with :func:`normalize_header`.
     search_rows
@@ -229,9 +231,11 @@ def _read_content(
     if kind == "zip":
         member, inner = _archive_member(content, label)
         return _read_content(inner, f"{label} › {member}", options, inside="zip")
+    attrs: dict[str, object]
     if kind == "csv":
-        rows, lines, attrs = _csv_rows(content, label)
+        rows, lines, text_attrs = _csv_rows(content, label)
         sheets: dict[str, tuple[list[list[object]], list[int]]] = {"": (rows, lines)}
+        attrs = dict(text_attrs)
     else:
         sheets = _workbook_rows(content, label)
         attrs = {"feuilles": list(sheets)}
@@ -333,7 +337,10 @@ def _workbook_rows(content: bytes, label: str) -> dict[str, tuple[list[list[obje
     sheets: dict[str, tuple[list[list[object]], list[int]]] = {}
     for name in workbook.sheet_names:
         try:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows = cast(
+                "list[list[object]]",
+                workbook.get_sheet_by_name(name).to_python(skip_empty_area=False),
+            )
         except (python_calamine.CalamineError, ValueError) as exc:
             raise InputFileError(
                 f"{label} : la feuille « {name} » est illisible ({exc}). Le classeur est "
@@ -445,6 +452,8 @@ def _frame(
     if blank.any():
         table = table.loc[~blank].reset_index(drop=True)
     if options.line_column is not None:
+        if options.line_column in table.columns:  # the file has a column of that name
+            table = table.rename(columns={options.line_column: f"{options.line_column}.1"})
         table.insert(0, options.line_column, pd.array(kept_lines, dtype="Int64"))
     table.attrs.update(
         feuille=sheet or None,

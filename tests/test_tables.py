@@ -77,6 +77,13 @@ def test_csv_line_numbers_blank_lines_and_quoted_newlines(tmp_path):
     assert t.attrs["lignes_vides"] == 2
 
 
+def test_a_file_column_named_like_the_line_column_is_kept(tmp_path):
+    path = tmp_path / "ligne.csv"
+    path.write_text("ligne;code\n12;44109\n", encoding="utf-8")
+    t = read_table(path, line_column="ligne")
+    assert t.to_dict("list") == {"ligne": [2], "ligne.1": ["12"], "code": ["44109"]}
+
+
 def test_csv_header_row_found_by_the_scorer_and_normalised(tmp_path):
     path = tmp_path / "titre.csv"
     path.write_text(

@@ -522,7 +522,7 @@ def _is_tuple_of_str(value: object) -> bool:
 
 
 def _domains_ok(value: object) -> bool:
-    return _is_tuple_of_str(value) and all(v in DOMAINS for v in value)  # type: ignore[union-attr]
+    return isinstance(value, tuple) and all(isinstance(v, str) and v in DOMAINS for v in value)
 
 
 def _communes_ok(values: pd.Series) -> bool:
@@ -548,9 +548,7 @@ PARTNER_SCHEMA = pa.DataFrameSchema(
         ),
         "latitude": pa.Column("float64", pa.Check.in_range(-90, 90), nullable=True),
         "longitude": pa.Column("float64", pa.Check.in_range(-180, 180), nullable=True),
-        "ressort_communes": pa.Column(
-            object, pa.Check(_communes_ok, name="communes")
-        ),
+        "ressort_communes": pa.Column(object, pa.Check(_communes_ok, name="communes")),
         "ressort_territoire": pa.Column(
             "string",
             pa.Check.str_matches(rf"^({'|'.join(RESSORT_LEVELS)}):\S+$"),
@@ -1102,11 +1100,11 @@ class _Reader:
                     first_line.setdefault(key, self.lines[pos])
         self.failures = _raw_failures(self.raw)
         keep = ~duplicated
-        for pos in np.flatnonzero(keep):
-            if self.failures.get((int(pos), "nom")) == "valeur_manquante":
-                keep[pos] = False
+        for kept in np.flatnonzero(keep):
+            if self.failures.get((int(kept), "nom")) == "valeur_manquante":
+                keep[kept] = False
                 self.problem(
-                    int(pos),
+                    int(kept),
                     "nom",
                     "nom_manquant",
                     None,
@@ -1191,7 +1189,8 @@ class _Reader:
     # -- fields --------------------------------------------------------------
 
     def _types(self) -> None:
-        codes_, labels = [], []
+        codes_: list[str] = []
+        labels: list[str | None] = []
         for pos, text in enumerate(self.values("type")):
             if text is None:
                 code, label = _typo.UNKNOWN_TYPE, _TYPE_LABELS[_typo.UNKNOWN_TYPE]
@@ -1203,8 +1202,8 @@ class _Reader:
                     "type vide : structure classée « autre ». Indiquez un type de la liste "
                     "(data/partenaires/LISEZMOI.md).",
                 )
-            elif (code := _TYPE_LOOKUP.get(normalize_header(text))) is not None:
-                label = _TYPE_LABELS[code]
+            elif (known := _TYPE_LOOKUP.get(normalize_header(text))) is not None:
+                code, label = known, _TYPE_LABELS[known]
             else:
                 code, label = _typo.UNKNOWN_TYPE, text
                 close = difflib.get_close_matches(
@@ -1303,7 +1302,8 @@ class _Reader:
         for pos in range(len(self.raw)):
             lat = lon = None
             lat_text, lon_text = lat_cells[pos], lon_cells[pos]
-            column, written = "latitude", f"{lat_text} ; {lon_text}"
+            column: str = "latitude"
+            written: str | None = f"{lat_text} ; {lon_text}"
             if lat_text is not None or lon_text is not None:
                 bad = [
                     (c, t)

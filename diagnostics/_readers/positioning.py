@@ -318,7 +318,7 @@ def _check_territory(
 
 
 def _check_actor(rows: _Rows, i: int, written: str, known: set[str] | None) -> str | None:
-    actor = normalize_actor(written)
+    actor = normalize_actor(written) or ""
     if known is not None and actor != POLE_EMPLOI and actor not in known:
         close = difflib.get_close_matches(actor, sorted(known), n=3, cutoff=0.6)
         hint = f" Identifiants proches : {', '.join(close)}." if close else ""
