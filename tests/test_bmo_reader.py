@@ -178,8 +178,7 @@ def test_reading_report(bmo_2024):
     }
     assert report["codes_corriges"]["bassin"] == 1  # 101 -> 0101
     assert report["exemples_codes_corriges"]["bassin"] == ["101 → 0101"]
-    fixed = [p for p in problems_of(bmo) if p.column == "BE24"]
-    assert [(p.line, p.value, p.action) for p in fixed] == [(2, "101", "corrigée")]
+    assert problems_of(bmo) == []  # codes in canonical form: normalisation, not a problem
     assert report["codes_corriges"]["departement"] == 1  # 2a -> 2A
     assert report["feuille"] == "BMO_2024_open_data"
     assert report["colonnes"]["bassin"] == "BE24"
@@ -302,6 +301,13 @@ def test_incoherent_counts_are_reported_not_dropped(tmp_path):
     assert len(bmo) == len(ROWS)
     assert bmo.attrs["rapport"]["incoherences"]["difficiles_superieurs_aux_projets"] == 1
     assert "Incohérences signalées" in format_bmo_report(bmo)
+    (problem,) = problems_of(bmo)
+    assert (problem.line, problem.column, problem.value, problem.action) == (
+        2,
+        "xmet",
+        "200",
+        "conservée",
+    )
 
 
 # --------------------------------------------------------------------------- bad inputs
@@ -415,7 +421,7 @@ def test_cached_read_is_identical(bmo_2024):
     assert second.attrs["cache"] == "lu depuis le cache"
     pd.testing.assert_frame_equal(first, second)
     assert first.attrs["rapport"] == second.attrs["rapport"]
-    assert problems_of(second) == problems_of(first) and len(problems_of(first)) > 0
+    assert problems_of(second) == problems_of(first)
 
 
 def test_cache_is_keyed_by_content_not_name(tmp_path, bmo_2024):

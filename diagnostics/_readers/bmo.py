@@ -47,8 +47,8 @@ holds a value between 0 and 4 (see :data:`diagnostics.bmo.SECRET_MAX`).
 
 Cells that make the file unusable (text or negative counts, invalid codes,
 duplicates...) are all listed in one :class:`geo._errors.SchemaError`. What was
-fixed or kept in a usable file (notes below the table, codes rewritten,
-incoherent counts, year mismatch) is reported in ``df.attrs["problemes"]`` (a
+set aside or kept in a usable file (notes below the table, incoherent counts,
+year mismatch) is reported in ``df.attrs["problemes"]`` (a
 :class:`geo.problems.ProblemReport`, as for every reader); the BMO statistics (rows,
 masked cells per column, codes fixed per column...) stay in ``df.attrs["rapport"]``;
 ``df.attrs["cache"]`` tells whether the table came from the cache (see
@@ -451,7 +451,12 @@ def _metiers(cells: _Cells) -> str:
 
 
 def _territory_codes(cells: _Cells) -> None:
-    """Territorial codes, normalised with the foundation's rules; fixes counted."""
+    """Territorial codes, normalised with the foundation's rules; rewrites counted.
+
+    A code rewritten to its canonical form (``101`` → ``0101`` from a number cell,
+    ``2a`` → ``2A``) is normalisation, not a problem: it is counted in the
+    statistics (``codes_corriges``), not in the problem report.
+    """
     for column in ("region", "departement", "bassin", "clpe"):
         name = f"{column}_nom"
         if name in _ALIASES:
@@ -478,16 +483,6 @@ def _territory_codes(cells: _Cells) -> None:
         pairs = (cleaned[fixed] + " → " + normalised[fixed]).drop_duplicates().head(_EXAMPLES)
         cells.fixed[column] = int(fixed.sum())
         cells.fixed_examples[column] = pairs.tolist()
-        if fixed.any():
-            cells.report.add(
-                f"{int(fixed.sum())} code(s) {column} réécrit(s) selon le référentiel "
-                f"(par ex. {', '.join(pairs.tolist()[:3])}) : la première ligne concernée est "
-                "indiquée ; rien à faire si le fichier est l'original.",
-                line=cells.lines[fixed].iloc[0],
-                column=header,
-                value=cleaned[fixed].iloc[0],
-                action="corrigée",
-            )
         cells.out[column] = normalised
 
 
