@@ -300,7 +300,9 @@ def test_incoherent_counts_are_reported_not_dropped(tmp_path):
     bmo = read_bmo(write_xlsx(tmp_path / "incoherent.xlsx", header(2024), rows), cache=False)
     assert len(bmo) == len(ROWS)
     assert bmo.attrs["rapport"]["incoherences"]["difficiles_superieurs_aux_projets"] == 1
-    assert "Incohérences signalées" in format_bmo_report(bmo)
+    assert "Signalé à la lecture (1) :\n  - incoherent.xlsx, ligne 2, colonne « xmet »" in (
+        format_bmo_report(bmo)
+    )
     (problem,) = problems_of(bmo)
     assert (problem.line, problem.column, problem.value, problem.action) == (
         2,

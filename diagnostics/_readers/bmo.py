@@ -67,7 +67,7 @@ import pandas as pd
 from diagnostics._cache import cached_table
 from geo import codes
 from geo._errors import InputFileError, SchemaError, format_problems
-from geo.problems import ProblemReport, attach_problems
+from geo.problems import ProblemReport, attach_problems, problems_of
 from geo.tables import normalize_header, read_table
 
 __all__ = [
@@ -654,7 +654,10 @@ def _int(value: int) -> str:
 
 
 def format_bmo_report(bmo: pd.DataFrame) -> str:
-    """Describe in French how a BMO file was read (from ``bmo.attrs["rapport"]``).
+    """Describe in French how a BMO file was read.
+
+    The statistics of ``bmo.attrs["rapport"]``, then the problems of
+    ``bmo.attrs["problemes"]``, one line each (:meth:`geo.problems.ProblemReport.lines`).
 
     Examples
     --------
@@ -683,15 +686,10 @@ def format_bmo_report(bmo: pd.DataFrame) -> str:
             for k, v in fixed.items()
         )
         lines.append(f"Codes corrigés : {detail}.")
-    odd = {k: v for k, v in report["incoherences"].items() if v}
-    if odd:
-        lines.append(
-            "Incohérences signalées : "
-            + "; ".join(f"{k.replace('_', ' ')} : {v} ligne(s)" for k, v in odd.items())
-            + "."
-        )
-    if report.get("incoherence_annee"):
-        lines.append(f"Attention : {report['incoherence_annee']}.")
     if report.get("lignes_ignorees"):
         lines.append(f"Lignes vides ou notes ignorées : {report['lignes_ignorees']}.")
+    problems = problems_of(bmo)
+    if problems:
+        lines.append(f"Signalé à la lecture ({len(problems)}) :")
+        lines += [f"  - {line}" for line in problems.lines()]
     return "\n".join(lines)
