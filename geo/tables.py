@@ -240,7 +240,7 @@ def _read_content(
         sheets = _workbook_rows(content, label)
         attrs = {"feuilles": list(sheets)}
     fmt = kind if inside is None else f"{inside} ({kind})"
-    table = _frame(sheets, options, label)
+    table = _frame(sheets, options)
     table.attrs.update(attrs, format=fmt, source=label)
     return table
 
@@ -423,7 +423,7 @@ def _header_names(cells: Sequence[object], normalize: bool) -> list[str]:
 
 
 def _frame(
-    sheets: Mapping[str, tuple[list[list[object]], list[int]]], options: _Options, label: str
+    sheets: Mapping[str, tuple[list[list[object]], list[int]]], options: _Options
 ) -> pd.DataFrame:
     """The table under the chosen header row, every cell as text."""
     sheet, index, score = _pick_header(sheets, options)

@@ -140,6 +140,48 @@ def test_xlsx_without_scorer_reads_the_first_sheet_first_row(tmp_path):
     assert t.to_dict("list") == {"x": ["1"], "y": ["2"]}
 
 
+def ods_bytes(rows):
+    """A minimal OpenDocument spreadsheet (no writer needed): one sheet of text cells."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+    body = "".join(
+        "<table:table-row>" + "".join(cell.format(v) for v in row) + "</table:table-row>"
+        for row in rows
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+        'office:version="1.2"><office:body><office:spreadsheet>'
+        f'<table:table table:name="Feuille1">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+            'manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+    return buffer.getvalue()
+
+
+def test_ods_workbook(tmp_path):
+    path = tmp_path / "communes.ods"
+    path.write_bytes(ods_bytes([["code", "nom"], ["44109", "Nantes"]]))
+    t = read_table(path)
+    assert t.to_dict("list") == {"code": ["44109"], "nom": ["Nantes"]}
+    assert (t.attrs["format"], t.attrs["feuille"]) == ("ods", "Feuille1")
+
+
 def test_zip_holding_one_table(tmp_path):
     archive = tmp_path / "archive.zip"
     with zipfile.ZipFile(archive, "w") as z:
