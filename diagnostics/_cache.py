@@ -10,8 +10,9 @@ its name or date) plus the name and version of the reader, so:
 - a reader whose output changes bumps its version, and old entries are ignored.
 
 Entries live under ``settings.cache_dir / "tables"`` (read at call time). The
-table's ``attrs`` (the reading report) are stored as JSON in the Parquet metadata
-and restored on read. A cache that cannot be written (read-only folder, full disk)
+table's ``attrs`` (the reading report, and the :class:`geo.problems.ProblemReport`
+of ``attrs["problemes"]``) are stored as JSON in the Parquet metadata and restored
+on read. A cache that cannot be written (read-only folder, full disk)
 or an entry that cannot be read is never an error: the table is rebuilt from the
 file and the reason is kept in ``df.attrs["cache"]``.
 """
@@ -23,6 +24,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -30,10 +32,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geo import settings
+from geo.problems import Problem, ProblemReport
 
 __all__ = ["file_checksum", "cache_path", "cached_table"]
 
 _ATTRS_KEY = b"atelier_territoires_attrs"
+_REPORT_TAG = "__probleme_report__"
 _CHUNK = 1 << 20
 
 
@@ -63,19 +67,44 @@ def cache_path(checksum: str, *, name: str, version: str) -> Path:
     return Path(settings.cache_dir) / "tables" / f"{name}-v{version}-{checksum[:24]}.parquet"
 
 
+def _encode_attrs(attrs: dict[str, object]) -> dict[str, object]:
+    """``attrs`` for JSON: a :class:`geo.problems.ProblemReport` becomes a tagged dict."""
+    return {
+        key: {_REPORT_TAG: value.file, "problems": [asdict(p) for p in value]}
+        if isinstance(value, ProblemReport)
+        else value
+        for key, value in attrs.items()
+    }
+
+
+def _decode_attrs(attrs: dict[str, object]) -> dict[str, object]:
+    """Inverse of :func:`_encode_attrs`."""
+    out: dict[str, object] = {}
+    for key, value in attrs.items():
+        if isinstance(value, dict) and _REPORT_TAG in value:
+            problems = [Problem(**p) for p in value["problems"]]
+            value = ProblemReport(str(value[_REPORT_TAG]), problems)
+        out[key] = value
+    return out
+
+
 def _read_entry(path: Path) -> pd.DataFrame:
     table = pq.read_table(path)
     df = table.to_pandas()
     metadata = table.schema.metadata or {}
     if _ATTRS_KEY in metadata:
-        df.attrs = json.loads(metadata[_ATTRS_KEY].decode("utf-8"))
+        df.attrs = _decode_attrs(json.loads(metadata[_ATTRS_KEY].decode("utf-8")))
     return df
 
 
 def _write_entry(df: pd.DataFrame, path: Path) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    plain = df.copy(deep=False)
+    plain.attrs = {}  # kept below in our own metadata key, not by pandas
+    table = pa.Table.from_pandas(plain, preserve_index=False)
     metadata = dict(table.schema.metadata or {})
-    metadata[_ATTRS_KEY] = json.dumps(df.attrs, ensure_ascii=False, default=str).encode("utf-8")
+    metadata[_ATTRS_KEY] = json.dumps(
+        _encode_attrs(df.attrs), ensure_ascii=False, default=str
+    ).encode("utf-8")
     table = table.replace_schema_metadata(metadata)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Write to a temporary file then rename, so that a reader never sees half a file.

@@ -319,8 +319,17 @@ def recruitment_summary(
 # --------------------------------------------------------------------------- territories
 
 
-def _territory_parts(territory: Any) -> tuple[str, str, str, tuple[str, ...]]:
-    """(level, code, name, communes) of a Territory-like object or a list of communes."""
+def territory_parts(territory: Any) -> tuple[str, str, str, tuple[str, ...]]:
+    """(level, code, name, communes) of a Territory-like object or a list of communes.
+
+    Shared with :mod:`diagnostics.training` (not in ``__all__``: not a notebook
+    function). A list of communes is the « projet » territory.
+
+    Examples
+    --------
+    >>> territory_parts(["44109", "44020"])
+    ('projet', 'projet', 'Territoire de projet', ('44109', '44020'))
+    """
     if hasattr(territory, "communes"):
         return (
             str(getattr(territory, "level", "projet")),
@@ -489,7 +498,7 @@ def bmo_for_territory(
     'répartition des bassins au prorata de la populatio'
     """
     _check(bmo, "Territoire BMO")
-    level, code, name, members = _territory_parts(territory)
+    level, code, name, members = territory_parts(territory)
     label = f"Territoire {name or code}"
     rows: pd.DataFrame | None = None
     suggestions: list[str] = []
@@ -954,10 +963,19 @@ def bmo_change(
 # --------------------------------------------------------------------------- DARES
 
 
-def _dares_candidates(
+def dares_candidates(
     code: str, nomenclature: str, correspondance: Mapping[str, str] | None
 ) -> list[tuple[str, str, str]]:
-    """(FAP code, DARES level, how it was matched) to try for a BMO métier code."""
+    """(FAP code, DARES level, how it was matched) to try for a BMO métier code, best first.
+
+    Shared with :mod:`diagnostics.training` (not in ``__all__``: not a notebook
+    function).
+
+    Examples
+    --------
+    >>> [fap for fap, _, _ in dares_candidates("A0X40", "FAP2021", None)]
+    ['A0Z40', 'A0Z']
+    """
     if nomenclature == "FAP2009":
         return [
             (code, "FAP-225", "code identique (FAP2009)"),
@@ -1063,7 +1081,7 @@ def add_dares_tension(
     pairs = table[["metier", "nomenclature"]].astype(str).drop_duplicates()
     for code, nomenclature in pairs.itertuples(index=False):
         found: tuple[int | None, str, str, str, str] = (None, "", "", "", "aucun indicateur DARES")
-        for fap, level, how in _dares_candidates(code, nomenclature, correspondance):
+        for fap, level, how in dares_candidates(code, nomenclature, correspondance):
             hit = next(
                 (
                     (index[(fap, level, geo, place)], fap, level, label, how)

@@ -20,7 +20,9 @@ Per-territory roles
 -------------------
 An analyst records the roles of the local actors on the same grid, one row per actor
 and cell (template ``data/positionnement/modele_roles.csv``); :func:`read_positioning`
-reads and validates the file and returns the tidy table:
+reads and validates the file and returns the tidy table (the reader lives in
+:mod:`diagnostics._readers.positioning` and is re-exported here; every problem, one per
+row, is in ``attrs["problemes"]``, a :class:`geo.problems.ProblemReport`):
 
 =====================  ==============  ==================================================
 column                 dtype           content
@@ -81,11 +83,22 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from diagnostics._readers.partner_typology import UNKNOWN_TYPE
-from diagnostics.partners import PARTNER_TYPES, RESSORT_LEVELS, partner_ressort
-from geo import codes as _codes
+from diagnostics._readers.positioning import (
+    CLIENT_SITUATIONS,
+    POLE_EMPLOI,
+    POSITIONING_DOMAINS,
+    POSITIONING_ROLES,
+    SEGMENTS,
+    SITUATION_SEGMENTS,
+    format_positioning_report,
+    normalize_actor,
+    parse_territory,
+    read_positioning,
+    validate_positioning,
+)
+from diagnostics.partners import PARTNER_TYPES, partner_ressort
 from geo import settings
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, format_problems
-from geo._tables import file_label, normalize_header, pick_columns, read_text_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -114,149 +127,11 @@ __all__ = [
     "positioning_gaps",
 ]
 
-#: Actor code of Pôle emploi (France Travail since 2024) in positioning tables.
-POLE_EMPLOI = "pole_emploi"
-
-#: The five domains of the matrix (code -> label of the report, L193–L197).
-POSITIONING_DOMAINS: dict[str, str] = {
-    "intermediation": "Intermédiation",
-    "orientation": "Orientation",
-    "formation": "Formation",
-    "insertion": "Insertion",
-    "developpement_economique": "Développement économique",
-}
-
-#: Client segments (code -> label of L191).
-SEGMENTS: dict[str, str] = {
-    "demandeurs_emploi": "Demandeurs d'emploi",
-    "actifs_occupes": "Actifs occupés",
-    "employeurs": "Employeurs",
-}
-
-#: The seven client situations, columns of the matrix (code -> label of L192).
-CLIENT_SITUATIONS: dict[str, str] = {
-    "primo_accedant": "Primo-accédant",
-    "eloigne_emploi": "Personne éloignée de l'emploi",
-    "retour_emploi": "Retour à l'emploi",
-    "createur_entreprise": "Créateur d'entreprise",
-    "reconversion": "Reconversion",
-    "besoin_recrutement": "Besoin de recrutement",
-    "besoin_accompagnement": "Besoin d'accompagnement (mutation - anticipation)",
-}
-
-#: Segment of each client situation (L191).
-SITUATION_SEGMENTS: dict[str, str] = {
-    "primo_accedant": "demandeurs_emploi",
-    "eloigne_emploi": "demandeurs_emploi",
-    "retour_emploi": "demandeurs_emploi",
-    "createur_entreprise": "demandeurs_emploi",
-    "reconversion": "actifs_occupes",
-    "besoin_recrutement": "employeurs",
-    "besoin_accompagnement": "employeurs",
-}
-
-#: The three roles (code -> label of the report, L174–L179), strongest first.
-POSITIONING_ROLES: dict[str, str] = {
-    "pivot": "Pivot",
-    "structurant": "Structurant",
-    "contributeur": "Contributeur",
-}
-
-
 _REFERENCE_FILE = "matrice_positionnement_2010.csv"
 _REFERENCE_ORIGIN = "matrice de référence 2010"
 _LOCAL_ORIGIN = "positionnement local"
 _PE_NAME = "Pôle emploi (France Travail)"
 _CELL_KEY = ["domaine", "situation"]
-_ROW_KEY = ["territoire", "acteur", "domaine", "situation"]
-
-_COLUMNS = [
-    "territoire",
-    "niveau",
-    "code_territoire",
-    "acteur",
-    "domaine",
-    "situation",
-    "role",
-    "commentaire",
-    "date_verification",
-    "ligne",
-]
-
-_INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "territoire": ("territoire", "territoire_code", "perimetre", "territory"),
-    "acteur": (
-        "acteur",
-        "partenaire_id",
-        "id_partenaire",
-        "identifiant_partenaire",
-        "partenaire",
-        "identifiant",
-        "actor",
-    ),
-    "domaine": ("domaine", "domaine_d_intervention", "domain"),
-    "situation": ("situation", "situation_client", "situation_du_client", "client_situation"),
-    "role": ("role", "role_de_l_acteur", "positionnement"),
-    "commentaire": ("commentaire", "commentaires", "remarque", "remarques", "comment"),
-    "date_verification": (
-        "date_verification",
-        "date_de_verification",
-        "date_de_derniere_verification",
-        "derniere_verification",
-        "verifie_le",
-    ),
-}
-_REQUIRED = ("territoire", "acteur", "domaine", "situation", "role")
-
-_LEVEL_ALIASES = {
-    **{level: level for level in RESSORT_LEVELS},
-    "reg": "region",
-    "dep": "departement",
-    "dept": "departement",
-    "bassin_bmo": "bassin",
-    "bassin_d_emploi": "bassin",
-    "bassin_emploi": "bassin",
-    "ze": "zone_emploi",
-    "zone_d_emploi": "zone_emploi",
-    "com": "commune",
-}
-_PE_ALIASES = {"pole_emploi", "france_travail", "pe", "ft"}
-
-
-def _aliases(labels: dict[str, str], extra: dict[str, str] | None = None) -> dict[str, str]:
-    out = {code: code for code in labels}
-    out.update({normalize_header(label): code for code, label in labels.items()})
-    out.update(extra or {})
-    return out
-
-
-_DOMAIN_ALIASES = _aliases(
-    POSITIONING_DOMAINS,
-    {"dev_eco": "developpement_economique", "developpement_eco": "developpement_economique"},
-)
-_SITUATION_ALIASES = _aliases(
-    CLIENT_SITUATIONS,
-    {
-        "primo_accedants": "primo_accedant",
-        "eloigne_de_l_emploi": "eloigne_emploi",
-        "personne_eloignee_de_l_emploi": "eloigne_emploi",
-        "retour_a_l_emploi": "retour_emploi",
-        "createur_d_entreprise": "createur_entreprise",
-        "createur": "createur_entreprise",
-        "besoin_de_recrutement": "besoin_recrutement",
-        "recrutement": "besoin_recrutement",
-        "besoin_d_accompagnement": "besoin_accompagnement",
-        "mutation_anticipation": "besoin_accompagnement",
-    },
-)
-_ROLE_ALIASES = _aliases(
-    POSITIONING_ROLES,
-    {
-        "acteur_pivot": "pivot",
-        "acteur_structurant": "structurant",
-        "contributrice": "contributeur",
-    },
-)
 
 
 # ---------------------------------------------------------------- the reference matrix
@@ -360,363 +235,6 @@ def reference_matrix() -> pd.DataFrame:
     out = raw[columns].copy()
     out["ligne_source"] = out["ligne_source"].astype("int64")
     return out
-
-
-# ---------------------------------------------------------------- reading the local roles
-
-
-def _parse_territory(value: object) -> tuple[str, str] | str:
-    """``"bassin : 9903"`` → ``("bassin", "9903")``; a French problem text if it fails."""
-    text = "" if pd.isna(value) else str(value).strip()
-    if ":" not in text:
-        return (
-            f"territoire « {text} » mal formé : attendu « <niveau>:<code> », par exemple "
-            "« bassin:9903 » ou « departement:9A »"
-        )
-    raw_level, raw_code = (part.strip() for part in text.split(":", 1))
-    level = _LEVEL_ALIASES.get(normalize_header(raw_level))
-    if level is None:
-        return (
-            f"niveau territorial « {raw_level} » inconnu dans « {text} » : niveaux possibles "
-            + ", ".join(RESSORT_LEVELS)
-        )
-    code = getattr(_codes, f"normalize_{level}")(raw_code, errors="coerce")
-    if code is None:
-        return f"code « {raw_code} » invalide pour le niveau {level} dans « {text} »"
-    return level, code
-
-
-def _normalize_actor(value: object) -> str | None:
-    if pd.isna(value) or not str(value).strip():
-        return None
-    text = str(value).strip()
-    return POLE_EMPLOI if normalize_header(text) in _PE_ALIASES else text
-
-
-def _parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse ISO or ``jj/mm/aaaa`` dates; return the dates and the mask of unreadable ones."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values
-    else:
-        text = values.astype("string").str.strip()
-        text = text.mask(text == "", pd.NA)
-        iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        french = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-        parsed = iso.fillna(french)
-        bad = text.notna() & parsed.isna()
-        return parsed.astype("datetime64[ns]"), bad.astype(bool)
-    return parsed.astype("datetime64[ns]"), pd.Series(False, index=values.index)
-
-
-def _empty_positioning() -> pd.DataFrame:
-    out = pd.DataFrame({c: pd.Series(dtype="string") for c in _COLUMNS})
-    out["date_verification"] = pd.Series(dtype="datetime64[ns]")
-    out["ligne"] = pd.Series(dtype="Int64")
-    return out
-
-
-def validate_positioning(
-    table: pd.DataFrame,
-    *,
-    partners: pd.DataFrame | None = None,
-    communes: pd.DataFrame | None = None,
-    source: str = "table de positionnement",
-) -> pd.DataFrame:
-    """Validate a table of per-territory roles already in memory.
-
-    The same checks as :func:`read_positioning` (which calls it); rows are numbered
-    as in a spreadsheet whose first row is the header (the first data row is
-    ``ligne`` 2).
-
-    Parameters
-    ----------
-    table
-        Columns ``territoire, acteur, domaine, situation, role`` and optionally
-        ``commentaire`` and ``date_verification`` (headers matched without regard to
-        case, accents or spaces; extra columns are ignored).
-    partners
-        Partner directory (:func:`diagnostics.partners.read_partners`); when given,
-        an ``acteur`` that is neither one of its ``partenaire_id`` nor Pôle emploi
-        is reported and its row set aside.
-    communes
-        Commune table (:func:`geo.territories.commune_table`); when given, a
-        territory none of whose communes carries the code is reported and its rows
-        set aside.
-    source
-        Name of the table in the messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The tidy table described in the module docstring; ``attrs["rapport"]`` holds
-        the reading report (see :func:`format_positioning_report`).
-
-    Raises
-    ------
-    SchemaError
-        A mandatory column is missing, or no row at all is usable.
-
-    Examples
-    --------
-    >>> raw = pd.DataFrame({
-    ...     "Territoire": ["bassin:9903", "bassin:9903"],
-    ...     "Acteur": ["ML-01", "France Travail"],
-    ...     "Domaine": ["Orientation", "orientation"],
-    ...     "Situation": ["Primo-accédant", "primo_accedant"],
-    ...     "Rôle": ["Pivot", "maître"],
-    ... })
-    >>> t = validate_positioning(raw)
-    >>> t[["territoire", "acteur", "domaine", "situation", "role"]].values.tolist()
-    [['bassin:9903', 'ML-01', 'orientation', 'primo_accedant', 'pivot']]
-    >>> print(t.attrs["rapport"]["problemes"][0])
-    ligne 3 : rôle « maître » inconnu (colonne 'role') ; valeurs possibles : pivot, structurant, contributeur. Ligne ignorée.
-    """
-    raw = pd.DataFrame(table).reset_index(drop=True)
-    dates = None
-    for column in raw.columns:
-        if normalize_header(column) in _INPUT_COLUMNS["date_verification"]:
-            dates = raw[column]
-    text = raw.astype("string")
-    picked = pick_columns(
-        text, _INPUT_COLUMNS, required=_REQUIRED, source=source, what="un positionnement"
-    )
-    if dates is not None and "date_verification" in picked.columns:
-        picked["date_verification"] = dates.values
-    lines = pd.Series(range(2, len(picked) + 2), index=picked.index, dtype="Int64")
-    for column in picked.columns:
-        if column != "date_verification":
-            values = picked[column].astype("string").str.strip()
-            picked[column] = values.mask(values == "", pd.NA)
-    blank = picked[list(_REQUIRED)].isna().all(axis=1)
-    rows = picked.loc[~blank]
-    problems: list[str] = []
-    rejected: set[int] = set()
-
-    def report(i: int, message: str, *, reject: bool = True) -> None:
-        problems.append(f"ligne {lines[i]} : {message}" + (" Ligne ignorée." if reject else ""))
-        if reject:
-            rejected.add(i)
-
-    known_partners = None
-    if partners is not None:
-        if "partenaire_id" not in partners.columns:
-            raise SchemaError(
-                "L'annuaire des partenaires donné n'a pas de colonne 'partenaire_id' : "
-                "lisez-le avec diagnostics.partners.read_partners."
-            )
-        known_partners = set(partners["partenaire_id"].dropna().astype(str))
-    known_territories: dict[str, set[str]] = {}
-    if communes is not None:
-        for level in RESSORT_LEVELS:
-            if level in communes.columns:
-                known_territories[level] = set(communes[level].dropna().astype(str))
-
-    out = {c: [] for c in _COLUMNS if c not in ("date_verification", "ligne")}
-    for i, row in rows.iterrows():
-        missing = [c for c in _REQUIRED if pd.isna(row[c])]
-        if missing:
-            report(i, f"valeur(s) absente(s) dans {', '.join(repr(c) for c in missing)}.")
-            continue
-        territory = _parse_territory(row["territoire"])
-        if isinstance(territory, str):
-            report(i, f"{territory} (colonne 'territoire').")
-        elif communes is not None and territory[1] not in known_territories.get(
-            territory[0], set()
-        ):
-            report(
-                i,
-                f"territoire « {row['territoire']} » absent de la table des communes "
-                f"(aucune commune n'a le code {territory[1]} au niveau {territory[0]}) ; "
-                "vérifiez le code et le millésime du référentiel.",
-            )
-        actor = _normalize_actor(row["acteur"])
-        if known_partners is not None and actor != POLE_EMPLOI and actor not in known_partners:
-            close = difflib.get_close_matches(actor, sorted(known_partners), n=3, cutoff=0.6)
-            hint = f" Identifiants proches : {', '.join(close)}." if close else ""
-            report(
-                i,
-                f"acteur « {actor} » absent de l'annuaire des partenaires (colonne 'acteur') : "
-                f"indiquez un partenaire_id de l'annuaire ou « {POLE_EMPLOI} ».{hint}",
-            )
-        domain = _DOMAIN_ALIASES.get(normalize_header(row["domaine"]))
-        if domain is None:
-            if normalize_header(row["domaine"]) == "indemnisation":
-                report(
-                    i,
-                    "le domaine « indemnisation » n'est pas dans la grille de positionnement "
-                    "(le rapport l'exclut, L168) ; domaines possibles : "
-                    + ", ".join(POSITIONING_DOMAINS)
-                    + ".",
-                )
-            else:
-                report(
-                    i,
-                    f"domaine « {row['domaine']} » inconnu (colonne 'domaine') ; valeurs "
-                    "possibles : " + ", ".join(POSITIONING_DOMAINS) + ".",
-                )
-        situation = _SITUATION_ALIASES.get(normalize_header(row["situation"]))
-        if situation is None:
-            report(
-                i,
-                f"situation « {row['situation']} » inconnue (colonne 'situation') ; valeurs "
-                "possibles : " + ", ".join(CLIENT_SITUATIONS) + ".",
-            )
-        role = _ROLE_ALIASES.get(normalize_header(row["role"]))
-        if role is None:
-            report(
-                i,
-                f"rôle « {row['role']} » inconnu (colonne 'role') ; valeurs possibles : "
-                + ", ".join(POSITIONING_ROLES)
-                + ".",
-            )
-        if i in rejected:
-            continue
-        level, code = territory
-        for key, value in (
-            ("territoire", f"{level}:{code}"),
-            ("niveau", level),
-            ("code_territoire", code),
-            ("acteur", actor),
-            ("domaine", domain),
-            ("situation", situation),
-            ("role", role),
-            ("commentaire", row.get("commentaire", pd.NA)),
-        ):
-            out[key].append(value)
-
-    kept = [i for i in rows.index if i not in rejected]
-    result = pd.DataFrame(out, index=kept).astype("string")
-    if "date_verification" in picked.columns:
-        parsed, bad = _parse_dates(picked["date_verification"])
-        for i in bad[bad].index:
-            if i in result.index:
-                report(
-                    i,
-                    f"date de vérification « {picked.at[i, 'date_verification']} » illisible "
-                    "(attendu AAAA-MM-JJ ou JJ/MM/AAAA) ; la date est ignorée, la ligne gardée.",
-                    reject=False,
-                )
-        result["date_verification"] = parsed.reindex(result.index)
-    else:
-        result["date_verification"] = pd.Series(pd.NaT, index=result.index, dtype="datetime64[ns]")
-    result["ligne"] = lines.reindex(result.index)
-    result = result[_COLUMNS] if len(result) else _empty_positioning()
-
-    duplicated = result.duplicated(_ROW_KEY, keep="first")
-    firsts = result.loc[~duplicated].set_index(_ROW_KEY)
-    for i in result.index[duplicated]:
-        first = firsts.loc[tuple(result.loc[i, _ROW_KEY])]
-        same = first["role"] == result.at[i, "role"]
-        what = "doublon" if same else f"rôle contradictoire ({result.at[i, 'role']})"
-        report(
-            i,
-            f"{what} de la ligne {first['ligne']} pour l'acteur « {result.at[i, 'acteur']} », "
-            f"{result.at[i, 'territoire']}, {result.at[i, 'domaine']} × "
-            f"{result.at[i, 'situation']} : la ligne {first['ligne']} (rôle {first['role']}) "
-            "est gardée.",
-        )
-    result = result.loc[~duplicated].reset_index(drop=True)
-    problems.sort(key=lambda p: int(p.split()[1]))
-    if len(rows) and result.empty:
-        raise SchemaError(
-            format_problems(f"{source} : aucune ligne utilisable.", problems), problems=problems
-        )
-    result.attrs["rapport"] = {
-        "source": source,
-        "lignes": len(picked),
-        "lignes_vides": int(blank.sum()),
-        "retenues": len(result),
-        "problemes": problems,
-    }
-    return result
-
-
-def read_positioning(
-    path: str | Path,
-    *,
-    partners: pd.DataFrame | None = None,
-    communes: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Read a file of per-territory roles (CSV or XLSX, template ``modele_roles.csv``).
-
-    Rows with an unknown actor, domain, situation or role, or a malformed territory,
-    are reported with their row number and set aside; the rest is used. Exact
-    duplicates are dropped and contradictory roles of the same actor in the same
-    cell keep the first row; both are reported.
-
-    Parameters
-    ----------
-    path
-        CSV (``,``, ``;`` or tab; UTF-8 or latin-1) or Excel workbook (first sheet,
-        header in the first row).
-    partners
-        Partner directory; when given, actors are checked against its
-        ``partenaire_id``.
-    communes
-        Commune table; when given, territories are checked against it.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The tidy table of the module docstring, with ``attrs["rapport"]``.
-
-    Raises
-    ------
-    InputFileError
-        The file is missing or unreadable.
-    SchemaError
-        A mandatory column is missing, or no row is usable.
-
-    Examples
-    --------
-    >>> from geo import settings
-    >>> roles = read_positioning(settings.demo_dir() / "positionnement.csv")
-    >>> sorted(roles["niveau"].unique())
-    ['bassin']
-    >>> roles.attrs["rapport"]["problemes"]
-    []
-    """
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-        if not path.is_file():
-            raise InputFileError(f"{path} : fichier introuvable. Vérifiez le chemin.")
-        try:
-            # First sheet, every cell as text (date cells give "2025-03-14 00:00:00").
-            table = pd.read_excel(path, dtype=str, engine="calamine")
-        except Exception as exc:  # calamine raises its own error types
-            raise InputFileError(
-                f"{path.name} : classeur illisible ({exc}). Enregistrez-le en XLSX ou en CSV."
-            ) from exc
-    else:
-        table = read_text_table(path)
-    return validate_positioning(
-        table, partners=partners, communes=communes, source=file_label(path)
-    )
-
-
-def format_positioning_report(positioning: pd.DataFrame) -> str:
-    """Describe in French how a positioning file was read (``attrs["rapport"]``).
-
-    Examples
-    --------
-    >>> from geo import settings
-    >>> roles = read_positioning(settings.demo_dir() / "positionnement.csv")
-    >>> print(format_positioning_report(roles))  # doctest: +ELLIPSIS
-    positionnement.csv : ... ligne(s) lue(s), ... retenue(s), aucun problème.
-    """
-    report = positioning.attrs.get("rapport")
-    if not report:
-        return "Table de positionnement sans rapport de lecture (construite en mémoire)."
-    head = (
-        f"{report['source']} : {report['lignes']} ligne(s) lue(s), {report['retenues']} retenue(s)"
-    )
-    if report["lignes_vides"]:
-        head += f", {report['lignes_vides']} ligne(s) vide(s) ignorée(s)"
-    if not report["problemes"]:
-        return head + ", aucun problème."
-    return format_problems(
-        head + f", {len(report['problemes'])} problème(s) :", report["problemes"], limit=50
-    )
 
 
 # ---------------------------------------------------------------- actors and cells
@@ -1438,7 +956,7 @@ def _select(
             raise SchemaError(
                 "La table n'a pas de colonne 'territoire' : ne donnez pas territoire=."
             )
-        parsed = _parse_territory(territoire)
+        parsed = parse_territory(territoire)
         wanted = f"{parsed[0]}:{parsed[1]}" if isinstance(parsed, tuple) else str(territoire)
         if not (data["territoire"] == wanted).any():
             known = sorted(data["territoire"].dropna().unique())
@@ -1459,7 +977,7 @@ def _select(
             )
         territoire = found[0] if found else None
     if acteur is not None:
-        acteur = _normalize_actor(acteur)
+        acteur = normalize_actor(acteur)
         data = data.loc[data["acteur"] == acteur]
     return data.dropna(subset=["role"]), territoire, acteur
 

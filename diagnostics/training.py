@@ -49,7 +49,7 @@ people) is under disclosure control (:mod:`diagnostics.disclosure`): small count
 hidden with secondary suppression, and rates, medians and derived values with them.
 Financed places are not person-level and are shown as they are. Tables can be
 written with :func:`diagnostics.cotraitance.save_tables`; the readers' problems are
-listed by :func:`diagnostics.cotraitance.input_problems`.
+gathered by :func:`geo.problems.collect_problems`.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ from diagnostics._readers.training import (
     read_training_folder,
     read_training_sessions,
 )
-from diagnostics.bmo import _dares_candidates, _territory_parts, metier_ranking
+from diagnostics.bmo import dares_candidates, metier_ranking, territory_parts
 from diagnostics.disclosure import (
     current_threshold,
     protect_counts,
@@ -81,8 +81,8 @@ from diagnostics.disclosure import (
 )
 from geo import codes
 from geo._errors import SchemaError
-from geo._tables import normalize_header
 from geo.display import Fact, Missing, format_int, format_percent, mark_missing
+from geo.tables import normalize_header
 
 __all__ = [
     "FUNDERS",
@@ -1008,7 +1008,7 @@ def entry_waiting_time(
 def _territory_communes(territory: Any) -> tuple[str, ...] | None:
     if territory is None:
         return None
-    return _territory_parts(territory)[3]
+    return territory_parts(territory)[3]
 
 
 def training_flows(
@@ -1247,7 +1247,7 @@ def _training_keys(
                     (code, fap, "ROME → FAP-225 (table de correspondance)") for fap in by_rome[code]
                 ]
         elif kind == "FAP2021":
-            fap, _level, how = _dares_candidates(code[:5], "FAP2021", None)[0]
+            fap, _level, how = dares_candidates(code[:5], "FAP2021", None)[0]
             rows.append((code, fap, f"formation en FAP2021 : {how}"))
         elif isinstance(kind, str):
             rows.append((code, code[:5], "formation codée en FAP-225"))
@@ -1406,7 +1406,7 @@ def training_vs_needs(
     rows = []
     matched: set[str] = set()
     for r in ranking.itertuples(index=False):
-        (fap, _l1, how_fap), (family, _l2, how_family) = _dares_candidates(
+        (fap, _l1, how_fap), (family, _l2, how_family) = dares_candidates(
             str(r.metier), str(r.nomenclature), None
         )
         if fap in known:
@@ -1901,7 +1901,7 @@ def training_section(
     to_local_sessions = prescriptions[
         prescriptions["session_id"].isin(local_sessions["session_id"])
     ]
-    opts = {"year": year, "threshold": threshold}
+    opts: dict[str, Any] = {"year": year, "threshold": threshold}
     out: dict[str, Any] = {"annee": year}
     by_agence = training_funnel(
         local_prescriptions, sessions, agences, by="agence", success_rule=success_rule, **opts

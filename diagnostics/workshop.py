@@ -11,9 +11,9 @@ offline, in an ``iframe``), the positioning grid of the territory
 (:func:`positioning_grid`), the list of its partners with their role in the
 chosen cell and their last decision, and — when the folder holds a partnerships
 registry — the network of the territory's actors (:func:`workshop_network`, an
-offline force layout in an ``iframe``, with its reading in plain French). A form records, for one partner, its role
-on the grid, a priority and a decision (garder, développer, arrêter) with a
-mandatory justification.
+offline force layout in an ``iframe``, with its reading in plain French). A form
+records, for one partner, its role on the grid, a priority and a decision (garder,
+développer, arrêter) with a mandatory justification.
 
 Nothing typed is lost
 ---------------------
@@ -64,13 +64,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from diagnostics._readers.positioning import INPUT_COLUMNS as _POSITIONING_HEADERS
 from diagnostics.coverage import map_partners
 from diagnostics.network import NetworkSection, network_section, partner_network
 from diagnostics.partners import DOMAINS, partner_ressort, read_partners
 from diagnostics.partnerships import read_partner_flows, read_partnerships, read_pole_emploi_units
-from diagnostics.positioning import (
-    _INPUT_COLUMNS as _POSITIONING_HEADERS,
-)
 from diagnostics.positioning import (
     CLIENT_SITUATIONS,
     POSITIONING_DOMAINS,
@@ -82,8 +80,9 @@ from diagnostics.positioning import (
 from geo import referentials, settings
 from geo import territories as _territories
 from geo._errors import InputFileError, SchemaError
-from geo._tables import normalize_header, read_text_table
 from geo.maps import iframe_html, map_bounds, self_contained_html
+from geo.problems import ProblemReport, attach_problems, collect_problems
+from geo.tables import normalize_header, read_table
 
 __all__ = [
     "DATA_ENV",
@@ -261,6 +260,25 @@ class WorkshopData:
     units: pd.DataFrame | None = field(default=None, repr=False)
     partner_flows: pd.DataFrame | None = field(default=None, repr=False)
 
+    def problems(self) -> ProblemReport:
+        """What the readers reported in the workshop's files, in one report.
+
+        Examples
+        --------
+        >>> load_workshop_data().problems().lines()
+        []
+        """
+        return collect_problems(
+            {
+                "partenaires": self.partners,
+                "positionnement": self.positioning,
+                "decisions": self.decisions,
+                "partenariats": self.partnerships,
+                "unites": self.units,
+                "flux_partenaires": self.partner_flows,
+            }
+        )
+
     def reload(self) -> None:
         """Read the positioning and decisions files again (after a record)."""
         self.positioning = _read_positioning_file(self.positioning_path, self.partners)
@@ -411,7 +429,9 @@ def read_decisions(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`DECISION_COLUMNS`, all ``string``, in the order written.
+        Columns :data:`DECISION_COLUMNS`, all ``string``, in the order written;
+        ``attrs["problemes"]``: an empty :class:`geo.problems.ProblemReport` (no row
+        is set aside), so :meth:`WorkshopData.problems` reads every file alike.
 
     Examples
     --------
@@ -419,9 +439,11 @@ def read_decisions(path: str | Path) -> pd.DataFrame:
     ['horodatage', 'territoire', 'partenaire_id']
     """
     path = Path(path)
+    report = ProblemReport(path.name)
     if not path.is_file():
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in DECISION_COLUMNS})
-    table = read_text_table(path)
+        empty = pd.DataFrame({c: pd.Series(dtype="string") for c in DECISION_COLUMNS})
+        return attach_problems(empty, report)
+    table = read_table(path)
     missing = [c for c in DECISION_COLUMNS if c not in table.columns]
     if missing:
         raise SchemaError(
@@ -430,7 +452,8 @@ def read_decisions(path: str | Path) -> pd.DataFrame:
             "décisions de l'atelier : renommez-le, l'atelier en créera un nouveau.",
             problems=[f"colonne {c} absente" for c in missing],
         )
-    return table[list(DECISION_COLUMNS)].astype("string").reset_index(drop=True)
+    decisions = table[list(DECISION_COLUMNS)].astype("string").reset_index(drop=True)
+    return attach_problems(decisions, report)
 
 
 # ---------------------------------------------------------------- selections
@@ -750,17 +773,33 @@ def _cell_rows(
     return [int(line) - 2 for line in tidy.loc[key.fillna(False), "ligne"]]
 
 
-def _positioning_cells(path: Path) -> tuple[pd.DataFrame, dict[str, str], str, str]:
-    """The cells of positioning file ``path`` as written, for :func:`save_role`.
+def _check_role(domaine: str, situation: str, role: str) -> None:
+    """Raise :class:`SchemaError` naming every unknown domain, situation or role."""
+    problems = []
+    if domaine not in POSITIONING_DOMAINS:
+        problems.append(f"domaine « {domaine} » inconnu ({', '.join(POSITIONING_DOMAINS)})")
+    if situation not in CLIENT_SITUATIONS:
+        problems.append(f"situation « {situation} » inconnue ({', '.join(CLIENT_SITUATIONS)})")
+    if role not in (*POSITIONING_ROLES, _REMOVE_ROLE):
+        problems.append(f"rôle « {role} » inconnu ({', '.join(POSITIONING_ROLES)}, retire)")
+    if problems:
+        raise SchemaError("Rôle non enregistré : " + " ; ".join(problems) + ".", problems=problems)
 
-    Returns the raw table (every column of the template, added empty when absent),
-    the template column → file column map, the encoding and the separator to write
-    back; an absent file is an empty table with the template header.
+
+def _positioning_as_written(path: Path) -> tuple[pd.DataFrame, dict[str, str], str, str]:
+    """The positioning file as written: (cells, column → header, encoding, separator).
+
+    An absent file is the template's header; the optional columns are added.
     """
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+        raise InputFileError(
+            f"{path.name} : l'atelier n'écrit que les fichiers CSV. Enregistrez le "
+            "positionnement en CSV (UTF-8) et donnez ce fichier à l'atelier."
+        )
     if not path.is_file():
         raw = pd.DataFrame({c: pd.Series(dtype="string") for c in _POSITIONING_HEADER})
         return raw, {c: c for c in _POSITIONING_HEADER}, "utf-8", ","
-    raw = read_text_table(path)
+    raw = read_table(path)
     encoding, separator = raw.attrs.get("encoding", "utf-8"), raw.attrs.get("separator", ",")
     if encoding == "utf-8-sig" and not path.read_bytes().startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8"  # no byte-order mark to keep
@@ -838,21 +877,8 @@ def save_role(
     """
     path = Path(path)
     moment = now or _now()
-    problems = []
-    if domaine not in POSITIONING_DOMAINS:
-        problems.append(f"domaine « {domaine} » inconnu ({', '.join(POSITIONING_DOMAINS)})")
-    if situation not in CLIENT_SITUATIONS:
-        problems.append(f"situation « {situation} » inconnue ({', '.join(CLIENT_SITUATIONS)})")
-    if role not in (*POSITIONING_ROLES, _REMOVE_ROLE):
-        problems.append(f"rôle « {role} » inconnu ({', '.join(POSITIONING_ROLES)}, retire)")
-    if problems:
-        raise SchemaError("Rôle non enregistré : " + " ; ".join(problems) + ".", problems=problems)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-        raise InputFileError(
-            f"{path.name} : l'atelier n'écrit que les fichiers CSV. Enregistrez le "
-            "positionnement en CSV (UTF-8) et donnez ce fichier à l'atelier."
-        )
-    raw, headers, encoding, separator = _positioning_cells(path)
+    _check_role(domaine, situation, role)
+    raw, headers, encoding, separator = _positioning_as_written(path)
     tidy = validate_positioning(raw, source=path.name)
     raw = raw.astype(object).where(raw.notna(), "").reset_index(drop=True)
     positions = _cell_rows(tidy, territoire, acteur, domaine, situation)

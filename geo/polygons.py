@@ -18,6 +18,7 @@ import shapely
 
 from geo._errors import SchemaError
 from geo.codes import departement_of_commune
+from geo.problems import problems_of
 
 __all__ = [
     "MatchingReport",
@@ -185,8 +186,8 @@ def assign_territories(
     """
     level = correspondence.attrs.get("niveau", "territoire")
     report = MatchingReport(niveau=level, communes=len(communes))
-    report.remarques += list(communes.attrs.get("rapport", []))
-    report.remarques += list(correspondence.attrs.get("rapport", []))
+    report.remarques += problems_of(communes).lines()
+    report.remarques += problems_of(correspondence).lines()
     selected = _select(correspondence, region=region, departement=departement)
     terr_of = correspondence.set_index("commune")["territoire"]
     name_of = correspondence.drop_duplicates("territoire").set_index("territoire")["territoire_nom"]

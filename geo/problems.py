@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, SupportsIndex, overload
 
 import pandas as pd
@@ -70,6 +70,9 @@ class Problem:
         the row is used) or ``"conservée"`` (kept as is, for information).
     message
         French message: what was expected, what was found, and the fix.
+    category
+        Short code of the kind of problem (``doublon_ligne``, ``siret_invalide``...),
+        for counting; ``None`` if the reader gives none.
     """
 
     file: str
@@ -78,6 +81,7 @@ class Problem:
     value: str | None
     action: str
     message: str
+    category: str | None = None
 
     def __str__(self) -> str:
         where = [self.file] if self.file else []
@@ -109,6 +113,7 @@ class ProblemReport(list[Problem]):
         value: object = None,
         action: str = "écartée",
         file: str | None = None,
+        category: str | None = None,
     ) -> Problem:
         """Record one problem and return it."""
         if action not in ACTIONS:
@@ -121,6 +126,7 @@ class ProblemReport(list[Problem]):
             value=None if shown is None else str(shown),
             action=action,
             message=message,
+            category=category,
         )
         self.append(problem)
         return problem
@@ -188,9 +194,5 @@ def collect_problems(tables: Mapping[str, pd.DataFrame | None]) -> ProblemReport
             continue
         default = str(table.attrs.get("fichier", key))
         for p in problems_of(table):
-            out.append(p if p.file else Problem(default, *_rest(p)))
+            out.append(p if p.file else replace(p, file=default))
     return out
-
-
-def _rest(p: Problem) -> tuple[int | None, str | None, str | None, str, str]:
-    return p.line, p.column, p.value, p.action, p.message

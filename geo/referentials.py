@@ -6,8 +6,11 @@ position, so the analyst's re-exports (``;`` and latin-1, French headers, extra
 columns) read like the publisher's files.
 
 Validation happens once, here: every problem of a file is collected and raised in
-one :class:`~geo._errors.SchemaError`; harmless oddities (exact duplicate rows) are
-removed and *reported* in ``df.attrs["rapport"]``, never dropped silently.
+one :class:`~geo._errors.SchemaError`; harmless oddities (exact duplicate rows,
+repaired polygons, non-current communes) are removed or fixed and *reported*, one
+problem per row, in ``df.attrs["problemes"]`` (a :class:`geo.problems.ProblemReport`,
+as for every reader), never dropped silently. CSV tables are read by
+:func:`geo.tables.read_table`; line numbers are the file's.
 
 Tidy schemas
 ------------
@@ -33,7 +36,8 @@ import shapely
 
 from geo import codes
 from geo._errors import CRSError, GeometryError, InputFileError, SchemaError
-from geo._tables import file_label, normalize_header, pick_columns, raise_problems, read_text_table
+from geo.problems import ProblemReport, attach_problems, problems_of
+from geo.tables import file_label, normalize_header, pick_columns, raise_problems, read_table
 
 __all__ = [
     "LEVELS",
@@ -98,41 +102,54 @@ _NAME_OF = {
 }
 
 
-def _line(index: int) -> int:
-    """File line of a row (header on line 1)."""
-    return int(index) + 2
+def _read_lines(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
+    """The table (every cell as text) and the file line of each row."""
+    raw = read_table(path, line_column="ligne")
+    return raw.drop(columns="ligne"), raw["ligne"].astype("int64")
 
 
 def _normalize_column(
-    df: pd.DataFrame, column: str, kind: str, *, source: str, problems: list[str]
+    df: pd.DataFrame, column: str, kind: str, *, lines: pd.Series, problems: list[str]
 ) -> None:
     """Normalise ``df[column]`` in place, recording each bad code as a problem."""
     raw = df[column]
     out = getattr(codes, f"normalize_{kind}")(raw, errors="coerce")
     bad = raw.notna() & out.isna()
     for i in df.index[bad][:50]:
-        problems.append(f"ligne {_line(i)}, colonne '{column}' : code {raw[i]!r} invalide")
+        problems.append(f"ligne {lines[i]}, colonne '{column}' : code {raw[i]!r} invalide")
     if bad.sum() > 50:
         problems.append(f"... et {int(bad.sum()) - 50} autre(s) code(s) invalide(s) en '{column}'")
     df[column] = out
 
 
 def _dedupe(
-    df: pd.DataFrame, value: str, *, source: str, what: str, problems: list[str]
+    df: pd.DataFrame,
+    value: str,
+    *,
+    lines: pd.Series,
+    what: str,
+    problems: list[str],
+    report: ProblemReport,
 ) -> pd.DataFrame:
     """Drop exact duplicate commune rows (reported) and flag conflicting ones."""
-    report = df.attrs.setdefault("rapport", [])
     dup_exact = df.duplicated(subset=["commune", value], keep="first")
     if dup_exact.any():
-        lines = ", ".join(str(_line(i)) for i in df.index[dup_exact][:10])
-        report.append(
-            f"{int(dup_exact.sum())} ligne(s) en double supprimée(s) (lignes {lines}"
-            f"{'...' if dup_exact.sum() > 10 else ''})"
-        )
+        first = df.drop_duplicates(subset=["commune", value]).reset_index()
+        first_line = {
+            (c, v): lines[i]
+            for i, c, v in zip(first["index"], first["commune"], first[value], strict=True)
+        }
+        for i in df.index[dup_exact]:
+            report.add(
+                f"ligne en double (commune {df.at[i, 'commune']}, {what} {df.at[i, value]}, "
+                f"comme la ligne {first_line[(df.at[i, 'commune'], df.at[i, value])]}) : "
+                "supprimée.",
+                line=lines[i],
+            )
     kept = df[~dup_exact]
     conflict = kept.duplicated(subset=["commune"], keep=False)
     for commune, group in kept[conflict].groupby("commune", sort=True):
-        detail = ", ".join(f"{v} (ligne {_line(i)})" for i, v in group[value].items())
+        detail = ", ".join(f"{v} (ligne {lines[i]})" for i, v in group[value].items())
         problems.append(
             f"commune {commune} rattachée à plusieurs territoires ({what}) : {detail} — "
             "gardez une seule ligne"
@@ -146,7 +163,7 @@ def _read_commune_level(
     path: str | Path, level: str, *, extra: Sequence[str] = (), what: str
 ) -> pd.DataFrame:
     source = file_label(path)
-    raw = read_text_table(path)
+    raw, lines = _read_lines(path)
     spec: dict[str, list[str]] = {"commune": _COMMUNE, level: _ALIASES[level]}
     for name in extra:
         spec[name] = _COMMUNE_NOM if name == "commune_nom" else _ALIASES[name]
@@ -154,21 +171,22 @@ def _read_commune_level(
     problems: list[str] = []
     missing = df[level].isna() | df["commune"].isna()
     for i in df.index[missing][:50]:
-        problems.append(f"ligne {_line(i)} : commune ou {LEVELS[level]} vide")
-    _normalize_column(df, "commune", "commune", source=source, problems=problems)
-    _normalize_column(df, level, level, source=source, problems=problems)
+        problems.append(f"ligne {lines[i]} : commune ou {LEVELS[level]} vide")
+    _normalize_column(df, "commune", "commune", lines=lines, problems=problems)
+    _normalize_column(df, level, level, lines=lines, problems=problems)
     for name, kind in (("departement", "departement"), ("region", "region")):
         if name in df.columns and name != level:
-            _normalize_column(df, name, kind, source=source, problems=problems)
+            _normalize_column(df, name, kind, lines=lines, problems=problems)
     raise_problems(source, what, problems)
     if "departement" in extra and "departement" not in df.columns:
         df["departement"] = codes.departement_of_commune(df["commune"])
-    df = _dedupe(df, level, source=source, what=LEVELS[level], problems=problems)
+    report = ProblemReport(source)
+    df = _dedupe(df, level, lines=lines, what=LEVELS[level], problems=problems, report=report)
     raise_problems(source, what, problems)
     ordered = [c for c in ["commune", "commune_nom", level, *extra] if c in df.columns]
     out = df[list(dict.fromkeys(ordered))]
     out.attrs = dict(df.attrs)
-    return out
+    return attach_problems(out, report)
 
 
 def read_commune_bassin(path: str | Path) -> pd.DataFrame:
@@ -249,15 +267,17 @@ def _read_list(
     is an optional row filter applied before normalisation.
     """
     source = file_label(path)
-    df = pick_columns(read_text_table(path), spec, required=required, source=source, what=what)
+    raw, lines = _read_lines(path)
+    df = pick_columns(raw, spec, required=required, source=source, what=what)
     if keep is not None:
-        df = df[keep(df)].reset_index(drop=True)
+        kept = keep(df)
+        df, lines = df[kept].reset_index(drop=True), lines[kept].reset_index(drop=True)
     problems: list[str] = []
     for column, kind in kinds.items():
         if column in df.columns:
-            _normalize_column(df, column, kind, source=source, problems=problems)
+            _normalize_column(df, column, kind, lines=lines, problems=problems)
     raise_problems(source, what, problems)
-    return df
+    return attach_problems(df, ProblemReport(source))
 
 
 def read_zones_emploi(path: str | Path) -> pd.DataFrame:
@@ -383,8 +403,8 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
         ``nom``, ``departement``, ``region``, ``type``, ``population``).
     include_all_types
         Keep communes déléguées/associées and municipal arrondissements (by
-        default only ``commune-actuelle`` rows are kept, counted in
-        ``attrs["rapport"]``).
+        default only ``commune-actuelle`` rows are kept, the others counted in
+        ``attrs["problemes"]``).
 
     Returns
     -------
@@ -421,19 +441,22 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
             f"{source} : clé(s) absente(s) : {', '.join(missing)} "
             f"(clés trouvées : {', '.join(map(str, raw.columns))})."
         )
-    report: list[str] = []
+    report = ProblemReport(source)
     if "type" in raw.columns and not include_all_types:
         keep = raw["type"].fillna("commune-actuelle").eq("commune-actuelle")
         if (~keep).any():
             counts = raw.loc[~keep, "type"].value_counts().to_dict()
-            report.append(
+            report.add(
                 "entrées écartées (hors communes actuelles) : "
                 + ", ".join(f"{k} {v}" for k, v in counts.items())
+                + " ; include_all_types=True les garde.",
+                column="type",
             )
         raw = raw[keep].reset_index(drop=True)
     problems: list[str] = []
     df = pd.DataFrame({"commune": raw["code"].astype("string")})
-    _normalize_column(df, "commune", "commune", source=source, problems=problems)
+    entries = pd.Series(range(2, len(df) + 2), index=df.index)  # entry number + 1
+    _normalize_column(df, "commune", "commune", lines=entries, problems=problems)
     df["commune_nom"] = raw["nom"].astype("string")
     dep = (
         raw["departement"]
@@ -450,8 +473,8 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
             "population négative pour " + ", ".join(df.loc[df["population"] < 0, "commune"][:10])
         )
     raise_problems(source, "les communes", problems)
-    df.attrs.update(source=source, rapport=report)
-    return df
+    df.attrs.update(source=source)
+    return attach_problems(df, report)
 
 
 def read_cog_communes(path: str | Path) -> pd.DataFrame:
@@ -577,7 +600,7 @@ def read_commune_polygons(
     geopandas.GeoDataFrame
         ``commune, commune_nom, geometry`` in EPSG:4326, one row per commune.
         Features sharing a code are merged, invalid polygons repaired; both are
-        listed in ``attrs["rapport"]``.
+        reported in ``attrs["problemes"]`` (:class:`geo.problems.ProblemReport`).
 
     Raises
     ------
@@ -596,9 +619,7 @@ def read_commune_polygons(
     >>> communes.crs.to_epsg(), communes.columns.tolist()
     (4326, ['commune', 'commune_nom', 'geometry'])
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    files = [Path(p) for p in paths]
+    files = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
     if not files:
         raise InputFileError(
             "Aucun fichier de communes donné. Indiquez au moins un fichier de polygones."
@@ -606,13 +627,17 @@ def read_commune_polygons(
     frames = [_read_one_polygon_file(p, crs=crs, code_column=code_column) for p in files]
     gdf = pd.concat(frames, ignore_index=True)
     gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
-    report: list[str] = [r for f in frames for r in f.attrs.get("rapport", [])]
+    report = ProblemReport(", ".join(p.name for p in files))
+    for frame in frames:
+        report.extend(problems_of(frame))
     dup = gdf["commune"].duplicated(keep=False)
     if dup.any():
         n = int(gdf.loc[dup, "commune"].nunique())
-        report.append(
+        report.add(
             f"{n} code(s) commune présent(s) dans plusieurs entités, fusionnées : "
-            + ", ".join(sorted(gdf.loc[dup, "commune"].unique())[:10])
+            + ", ".join(sorted(gdf.loc[dup, "commune"].unique())[:10]),
+            column="commune",
+            action="corrigée",
         )
         merged = gdf[dup].dissolve(by="commune", aggfunc={"commune_nom": "first"}).reset_index()
         gdf = pd.concat(
@@ -620,8 +645,8 @@ def read_commune_polygons(
         )
         gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
     gdf = gdf.sort_values("commune", kind="stable").reset_index(drop=True)
-    gdf.attrs = {"rapport": report, "sources": [p.name for p in files]}
-    return gdf
+    gdf.attrs = {"sources": [p.name for p in files]}
+    return attach_problems(gdf, report)
 
 
 _POLY_CODE = [
@@ -638,9 +663,8 @@ _POLY_CODE = [
 _POLY_NAME = ["nom", "libgeo", "nom_com", "nom_commune", "libelle", "commune_nom", "name"]
 
 
-def _read_one_polygon_file(
-    path: Path, *, crs: str | None, code_column: str | None
-) -> gpd.GeoDataFrame:
+def _open_polygons(path: Path, crs: str | None) -> gpd.GeoDataFrame:
+    """The features of one file, with a CRS whose coordinates fit."""
     source = path.name
     if not path.exists():
         raise InputFileError(f"{path} : fichier de polygones introuvable.")
@@ -663,7 +687,13 @@ def _read_one_polygon_file(
             )
         gdf = gdf.set_crs(crs)
     _check_coordinates_fit(gdf, source)
+    return gdf
 
+
+def _polygon_columns(
+    gdf: gpd.GeoDataFrame, source: str, code_column: str | None
+) -> tuple[str, str | None]:
+    """The commune code column and the name column (if any) of a polygon file."""
     columns = {normalize_header(c): c for c in gdf.columns if c != gdf.geometry.name}
     if code_column is not None:
         if code_column not in gdf.columns:
@@ -682,19 +712,12 @@ def _read_one_polygon_file(
     name_col = next(
         (columns[a] for a in _POLY_NAME if a in columns and columns[a] != code_col), None
     )
+    return code_col, name_col
+
+
+def _entity_problems(out: gpd.GeoDataFrame, raw_codes: pd.Series, code_col: str) -> list[str]:
+    """Invalid or missing codes, missing or non-polygonal geometries (20 of each at most)."""
     problems: list[str] = []
-    out = gpd.GeoDataFrame(
-        {
-            "commune": gdf[code_col].astype("string"),
-            "commune_nom": gdf[name_col].astype("string")
-            if name_col
-            else pd.Series(pd.NA, index=gdf.index, dtype="string"),
-        },
-        geometry=gdf.geometry.to_crs("EPSG:4326").values,
-        crs="EPSG:4326",
-    )
-    raw_codes = out["commune"].copy()
-    out["commune"] = codes.normalize_commune(raw_codes, errors="coerce")
     for i in out.index[raw_codes.notna() & out["commune"].isna()][:20]:
         problems.append(f"entité {i + 1}, colonne '{code_col}' : code {raw_codes[i]!r} invalide")
     for i in out.index[raw_codes.isna()][:20]:
@@ -709,13 +732,35 @@ def _read_one_polygon_file(
         problems.append(
             f"entité {i + 1} (commune {out.at[i, 'commune']}) : géométrie {types[i]} au lieu d'un polygone"
         )
+    return problems
+
+
+def _read_one_polygon_file(
+    path: Path, *, crs: str | None, code_column: str | None
+) -> gpd.GeoDataFrame:
+    source = path.name
+    gdf = _open_polygons(path, crs)
+    code_col, name_col = _polygon_columns(gdf, source, code_column)
+    out = gpd.GeoDataFrame(
+        {
+            "commune": gdf[code_col].astype("string"),
+            "commune_nom": gdf[name_col].astype("string")
+            if name_col
+            else pd.Series(pd.NA, index=gdf.index, dtype="string"),
+        },
+        geometry=gdf.geometry.to_crs("EPSG:4326").values,
+        crs="EPSG:4326",
+    )
+    raw_codes = out["commune"].copy()
+    out["commune"] = codes.normalize_commune(raw_codes, errors="coerce")
+    problems = _entity_problems(out, raw_codes, code_col)
     if problems:
         raise GeometryError(
             f"{source} : {len(problems)} problème(s) dans les polygones des communes :\n"
             + "\n".join(f"  - {p}" for p in problems)
             + "\nCorrigez ces entités dans le fichier (ou retirez-les) puis relancez."
         )
-    report: list[str] = []
+    report = ProblemReport(source)
     invalid = ~out.geometry.is_valid
     if invalid.any():
         reasons = shapely.is_valid_reason(out.geometry[invalid].values)
@@ -727,11 +772,13 @@ def _read_one_polygon_file(
             out.geometry[invalid].values, method="structure", keep_collapsed=False
         )
         out.loc[invalid, "geometry"] = _polygonal(repaired)
-        report.append(
-            f"{source} : {int(invalid.sum())} polygone(s) invalide(s) réparé(s) : {names}"
+        report.add(
+            f"{int(invalid.sum())} polygone(s) invalide(s) réparé(s) : {names}",
+            column=code_col,
+            action="corrigée",
         )
-    out.attrs = {"rapport": report}
-    return out
+    out.attrs = {}
+    return attach_problems(out, report)
 
 
 def _polygonal(geoms) -> list:

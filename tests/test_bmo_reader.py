@@ -18,6 +18,7 @@ import xlsxwriter
 
 from diagnostics._readers.bmo import BMO_COLUMNS, format_bmo_report, read_bmo
 from geo._errors import InputFileError, SchemaError
+from geo.problems import problems_of
 
 # One row per (métier, bassin part): code FAP2021, label, family, bassin (as the
 # file writes it: a number that lost its leading zero), bassin name, dept, dept
@@ -177,6 +178,7 @@ def test_reading_report(bmo_2024):
     }
     assert report["codes_corriges"]["bassin"] == 1  # 101 -> 0101
     assert report["exemples_codes_corriges"]["bassin"] == ["101 → 0101"]
+    assert problems_of(bmo) == []  # codes in canonical form: normalisation, not a problem
     assert report["codes_corriges"]["departement"] == 1  # 2a -> 2A
     assert report["feuille"] == "BMO_2024_open_data"
     assert report["colonnes"]["bassin"] == "BE24"
@@ -288,6 +290,8 @@ def test_blank_rows_and_notes_below_the_table_are_ignored(tmp_path):
     bmo = read_bmo(write_xlsx(tmp_path / "notes.xlsx", header(2024), rows), cache=False)
     assert len(bmo) == len(ROWS)
     assert bmo.attrs["rapport"]["lignes_ignorees"] == 2
+    notes = [p for p in problems_of(bmo) if "note sous le tableau" in p.message]
+    assert [(p.line, p.action) for p in notes] == [(len(ROWS) + 3, "écartée")]
 
 
 def test_incoherent_counts_are_reported_not_dropped(tmp_path):
@@ -296,7 +300,16 @@ def test_incoherent_counts_are_reported_not_dropped(tmp_path):
     bmo = read_bmo(write_xlsx(tmp_path / "incoherent.xlsx", header(2024), rows), cache=False)
     assert len(bmo) == len(ROWS)
     assert bmo.attrs["rapport"]["incoherences"]["difficiles_superieurs_aux_projets"] == 1
-    assert "Incohérences signalées" in format_bmo_report(bmo)
+    assert "Signalé à la lecture (1) :\n  - incoherent.xlsx, ligne 2, colonne « xmet »" in (
+        format_bmo_report(bmo)
+    )
+    (problem,) = problems_of(bmo)
+    assert (problem.line, problem.column, problem.value, problem.action) == (
+        2,
+        "xmet",
+        "200",
+        "conservée",
+    )
 
 
 # --------------------------------------------------------------------------- bad inputs
@@ -410,6 +423,7 @@ def test_cached_read_is_identical(bmo_2024):
     assert second.attrs["cache"] == "lu depuis le cache"
     pd.testing.assert_frame_equal(first, second)
     assert first.attrs["rapport"] == second.attrs["rapport"]
+    assert problems_of(second) == problems_of(first)
 
 
 def test_cache_is_keyed_by_content_not_name(tmp_path, bmo_2024):

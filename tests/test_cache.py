@@ -7,6 +7,7 @@ import pytest
 
 from diagnostics._cache import cache_path, cached_table, file_checksum
 from geo import settings
+from geo.problems import ProblemReport, attach_problems
 
 
 def _table() -> pd.DataFrame:
@@ -19,7 +20,9 @@ def _table() -> pd.DataFrame:
         }
     )
     df.attrs["rapport"] = {"lignes": 2, "codes_corriges": {"bassin": 1}, "exemples": ["101 → 0101"]}
-    return df
+    report = ProblemReport("source.csv")
+    report.add("note sous le tableau : ignorée.", line=4, column="met", value="x")
+    return attach_problems(df, report)
 
 
 @pytest.fixture
@@ -46,6 +49,9 @@ def test_round_trip_keeps_dtypes_and_attrs(source):
     )
     pd.testing.assert_frame_equal(second, _table())
     assert second.attrs["rapport"] == _table().attrs["rapport"]
+    assert isinstance(second.attrs["problemes"], ProblemReport)
+    assert second.attrs["problemes"] == _table().attrs["problemes"]
+    assert second.attrs["problemes"].file == "source.csv"
     entry = cache_path(calls[0], name="t", version="1")
     assert entry.parent == settings.cache_dir / "tables" and entry.is_file()
 

@@ -175,7 +175,10 @@ def test_rejected_rows_are_listed_and_exit_code_is_1(tmp_path, capsys):
     assert _run(folder, tmp_path / "out") == 1
     printed = capsys.readouterr().out
     assert "1 ligne(s) écartée(s)" in printed
-    assert "flux.csv : ligne 218 : mission locale 'P9999' inconnue" in printed
+    assert (
+        "flux.csv, ligne 218, colonne « mission_locale » : mission locale 'P9999' inconnue"
+        in printed
+    )
 
 
 def test_missing_folder_is_a_french_error(tmp_path, capsys):

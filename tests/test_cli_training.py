@@ -49,7 +49,8 @@ def test_reported_rows_give_exit_code_1_and_are_listed(tmp_path, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["code_sortie"] == 1 and payload["annee"] == 2024
     assert any(
-        "prescriptions.csv : ligne 2" in p and "SESSION_INCONNUE" in p
+        p.startswith("prescriptions.csv, ligne 2, colonne « session_id »")
+        and "SESSION_INCONNUE" in p
         for p in payload["lignes_signalees"]
     )
 

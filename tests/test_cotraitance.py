@@ -11,6 +11,7 @@ import pytest
 from diagnostics import cotraitance as ct
 from geo import settings
 from geo._errors import SchemaError
+from geo.problems import ProblemReport
 
 DEMO = settings.demo_dir() / "cotraitance"
 
@@ -89,16 +90,18 @@ def test_bad_episodes_reported_with_row_rest_processed(tmp_path):
     s = ct.read_structures(DEMO / "structures.csv")
     e = ct.read_episodes(_write(tmp_path, "ep.csv", rows), structures=s)
     assert e["episode_id"].tolist() == ["ok", "early"]
-    problems = e.attrs["problemes"]
-    assert len(problems) == 6
-    assert problems[0].startswith("ligne 3 : épisode 'ok' déjà présent ligne 2")
-    assert any(p.startswith("ligne 4 : dates dans le mauvais ordre") for p in problems)
-    assert any(
-        p.startswith("ligne 5 : une initialisation sans date d'affectation") for p in problems
-    )
-    assert any(p.startswith("ligne 6 : mission locale 'P9999' inconnue") for p in problems)
-    assert any(p.startswith("ligne 7 : agence 'AXXXX' inconnue") for p in problems)
-    assert any(p.startswith("ligne 8 : date de sortie et motif") for p in problems)
+    report = e.attrs["problemes"]
+    assert isinstance(report, ProblemReport) and len(report) == 6
+    assert {p.file for p in report} == {"ep.csv"} and {p.action for p in report} == {"écartée"}
+    first = report[0]
+    assert (first.line, first.column, first.value) == (3, "episode_id", "ok")
+    assert first.message.startswith("épisode 'ok' déjà présent ligne 2")
+    found = {(p.line, p.column): p.message for p in report}
+    assert found[4, "date_acceptation"].startswith("dates dans le mauvais ordre")
+    assert found[5, "date_affectation"].startswith("une initialisation sans date d'affectation")
+    assert found[6, "mission_locale"].startswith("mission locale 'P9999' inconnue")
+    assert found[7, "agence"].startswith("agence 'AXXXX' inconnue")
+    assert found[8, "motif_sortie"].startswith("date de sortie et motif")
 
 
 def test_bad_flows_negative_and_month_outside_year(tmp_path):
@@ -122,11 +125,13 @@ def test_bad_flows_negative_and_month_outside_year(tmp_path):
     ]
     f = ct.read_cotraitance_flows(_write(tmp_path, "f.csv", rows), year=2024)
     assert f["affectations"].tolist() == [12]
-    assert f.attrs["problemes"] == [
-        "ligne 4 : mois 2023-12 hors de l'année d'objectif 2024 ; ignoré.",
-        "ligne 3 : colonne 'affectations' : effectif négatif '-3' "
-        "(attendu : entier positif ou nul).",
+    assert f.attrs["problemes"].lines() == [
+        "f.csv, ligne 4, colonne « mois » : mois 2023-12 hors de l'année d'objectif 2024. "
+        "(ligne écartée)",
+        "f.csv, ligne 3, colonne « affectations » : effectif négatif '-3' "
+        "(attendu : entier positif ou nul). (ligne écartée)",
     ]
+    assert f.attrs["problemes"][1].value == "-3"
 
 
 def test_missing_column_raises(tmp_path):
@@ -519,12 +524,15 @@ def test_needs_and_ressorts_readers_report_bad_rows(tmp_path, demo):
     n = ct.read_cotraitance_needs(needs, structures=demo["structures"])
     assert n["territoire"].tolist() == ["P0001"]
     assert n["demandeurs_jeunes"].isna().all()  # optional column absent: unknown, not zero
-    assert n.attrs["problemes"] == [
-        "ligne 5 : colonne 'demande_potentielle' : effectif négatif '-4' "
-        "(attendu : entier positif ou nul).",
-        "ligne 3 : besoins de P0001 donnés deux fois pour la même année.",
-        "ligne 4 : mission locale 'P9999' inconnue du fichier des structures ; ajoutez-la à "
-        "structures.csv ou corrigez le code.",
+    assert [(p.line, p.column, p.message) for p in n.attrs["problemes"]] == [
+        (5, "demande_potentielle", "effectif négatif '-4' (attendu : entier positif ou nul)."),
+        (3, "territoire", "besoins de P0001 donnés deux fois pour la même année."),
+        (
+            4,
+            "territoire",
+            "mission locale 'P9999' inconnue du fichier des structures ; ajoutez-la à "
+            "structures.csv ou corrigez le code.",
+        ),
     ]
     ressorts = _write(
         tmp_path,
@@ -533,9 +541,9 @@ def test_needs_and_ressorts_readers_report_bad_rows(tmp_path, demo):
     )
     r = ct.read_cotraitance_ressorts(ressorts)
     assert r.values.tolist() == [["P0001", "9A001"]]
-    assert r.attrs["problemes"] == [
-        "ligne 4 : mission locale ou commune vide ; ligne ignorée.",
-        "ligne 3 : commune 9A001 donnée deux fois pour la même mission locale.",
+    assert [(p.line, p.column, p.message) for p in r.attrs["problemes"]] == [
+        (4, None, "mission locale ou commune vide."),
+        (3, "commune", "commune 9A001 donnée deux fois pour la même mission locale."),
     ]
 
 

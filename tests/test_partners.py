@@ -33,6 +33,7 @@ from diagnostics._readers.partners import (
 )
 from geo import referentials, settings, territories
 from geo._errors import InputFileError, SchemaError
+from geo.problems import problems_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "demo" / "demo_partners.py"
@@ -161,13 +162,14 @@ def test_default_domains_of_key_types():
 
 def test_every_alias_leads_to_its_type():
     from diagnostics._readers import partner_typology as typo
-    from geo._tables import normalize_header
+    from diagnostics._readers import partners as reader
+    from geo.tables import normalize_header
 
     for code, aliases in typo.TYPE_ALIASES.items():
         for alias in aliases:
-            assert dp._TYPE_LOOKUP[normalize_header(alias)] == code, alias
+            assert reader._TYPE_LOOKUP[normalize_header(alias)] == code, alias
     for label in dp.PARTNER_TYPES["libelle"]:
-        assert normalize_header(label) in dp._TYPE_LOOKUP
+        assert normalize_header(label) in reader._TYPE_LOOKUP
 
 
 # ---------------------------------------------------------------- cell parsers
@@ -265,7 +267,7 @@ def messy(tmp_path) -> Path:
 
 def test_messy_file_problems(messy, communes):
     partners, report = dp.read_partners_report(messy, communes=communes)
-    problems = [(p.ligne, p.categorie) for p in report.problemes]
+    problems = [(p.line, p.category) for p in report.problemes]
     assert problems == [
         (3, "doublon_ligne"),
         (4, "identifiant_duplique"),
@@ -307,27 +309,31 @@ def test_messy_file_problems(messy, communes):
         "(PARTNER_TYPES.domaines_defaut).",
     ]
     # messages name the line, the column as written, the value and the fix
-    by_category = {p.categorie: str(p) for p in report.problemes}
+    by_category = {p.category: str(p) for p in report.problemes}
     assert by_category["doublon_ligne"] == (
-        "ligne 3 : doublon exact de la ligne 2 : ligne ignorée."
+        "annuaire.csv, ligne 3 : doublon exact de la ligne 2 : ligne ignorée. (ligne écartée)"
     )
     assert by_category["coordonnees_inversees"].startswith(
-        "ligne 6 (colonne « Lat ») : latitude et longitude inversées (-8.95, 46.15) : "
+        "annuaire.csv, ligne 6, colonne « Lat » : latitude et longitude inversées (-8.95, 46.15) : "
         "corrigées en latitude 46.15, longitude -8.95"
     )
     assert by_category["type_inconnu"].startswith(
-        "ligne 8 (colonne « Type de structure ») : type « Fablab » inconnu : structure gardée "
+        "annuaire.csv, ligne 8, colonne « Type de structure » : type « Fablab » inconnu : "
+        "structure gardée "
         "avec le type « autre » et ce libellé."
     )
-    sirets = [str(p) for p in report.problemes if p.categorie == "siret_invalide"]
+    sirets = [str(p) for p in report.problemes if p.category == "siret_invalide"]
     assert sirets == [
-        "ligne 8 (colonne « N° SIRET ») : SIRET « 12345678901234 » invalide (clé de contrôle "
-        "fausse (algorithme de Luhn)) : ignoré. Vérifiez-le sur annuaire-entreprises.data.gouv.fr.",
-        "ligne 9 (colonne « N° SIRET ») : SIRET « 1234 » invalide (4 caractère(s) au lieu de 14 "
-        "chiffres) : ignoré. Vérifiez-le sur annuaire-entreprises.data.gouv.fr.",
+        "annuaire.csv, ligne 8, colonne « N° SIRET » : SIRET « 12345678901234 » invalide (clé "
+        "de contrôle fausse (algorithme de Luhn)) : ignoré. Vérifiez-le sur "
+        "annuaire-entreprises.data.gouv.fr. (ligne corrigée)",
+        "annuaire.csv, ligne 9, colonne « N° SIRET » : SIRET « 1234 » invalide (4 caractère(s) "
+        "au lieu de 14 chiffres) : ignoré. Vérifiez-le sur annuaire-entreprises.data.gouv.fr. "
+        "(ligne corrigée)",
     ]
     assert "ressort_commune_inconnue" in report.to_frame()["categorie"].tolist()
-    assert partners.attrs["rapport"] == report.lines()
+    assert problems_of(partners) == report.problemes
+    assert problems_of(partners).lines() == report.lines()
     assert partners.attrs["source"] == "annuaire.csv"
 
 
@@ -447,7 +453,15 @@ def test_report_outputs(messy):
     assert "... et " in summary and "Remarque : " in summary
     assert json.loads(report.to_json())["problemes_par_categorie"] == report.counts()
     frame = report.to_frame()
-    assert frame.columns.tolist() == ["ligne", "colonne", "categorie", "valeur", "message"]
+    assert frame.columns.tolist() == [
+        "fichier",
+        "ligne",
+        "colonne",
+        "categorie",
+        "valeur",
+        "action",
+        "message",
+    ]
     assert frame.loc[0, "ligne"] == 3 and str(report) == report.summary()
 
 
@@ -531,7 +545,7 @@ def test_xlsx_with_title_rows_and_typed_cells(tmp_path, communes):
     partners, report = dp.read_partners_report(path, communes=communes)
     assert report.feuille == "Partenaires"
     assert report.remarques[0] == "feuille lue : « Partenaires » (en-tête ligne 3)"
-    assert [(p.ligne, p.categorie, p.valeur) for p in report.problemes] == [
+    assert [(p.line, p.category, p.value) for p in report.problemes] == [
         (5, "type_inconnu", "Tiers-lieu numérique")
     ]
     assert partners["siret"].tolist() == ["73282932000074", pd.NA]
@@ -687,17 +701,19 @@ def test_cli_clean_demo(run_cli):
 def test_cli_messy_file(run_cli, messy):
     code, out, _ = run_cli("partenaires", "verifier", "--fichier", str(messy))
     assert code == 1
-    assert "ligne 8 (colonne « Type de structure ») : type « Fablab » inconnu" in out
+    assert "ligne 8, colonne « Type de structure » : type « Fablab » inconnu" in out
     assert "Le fichier reste utilisable" in out
     code, out, _ = run_cli("partenaires", "verifier", "--fichier", str(messy), "--json")
     payload = json.loads(out)
     assert code == 1 and payload["code_sortie"] == 1 and payload["utilisable"] is True
     assert payload["structures"] == 8 and payload["problemes_par_categorie"]["doublon_ligne"] == 1
     assert payload["problemes"][0] == {
+        "fichier": "annuaire.csv",
         "ligne": 3,
         "colonne": None,
         "categorie": "doublon_ligne",
         "valeur": None,
+        "action": "écartée",
         "message": "doublon exact de la ligne 2 : ligne ignorée.",
     }
 
@@ -844,7 +860,7 @@ def test_real_pays_de_la_loire_partners(shared_data, tmp_path):
         ["Identifiant;Nom;Type;Code commune;Latitude;Longitude;Ressort", *rows],
     )
     partners, report = dp.read_partners_report(path, communes=table)
-    assert [(p.ligne, p.categorie) for p in report.problemes] == [
+    assert [(p.line, p.category) for p in report.problemes] == [
         (7, "coordonnees_inversees"),
         (38, "commune_inconnue"),
     ]

@@ -11,6 +11,7 @@ from diagnostics import partnerships as ps
 from diagnostics.partners import read_partners
 from geo import settings
 from geo._errors import SchemaError
+from geo.problems import collect_problems
 
 HEADER = (
     "Identifiant;Intitulé;Parties;Niveau de conclusion;Cadre;Mode;Domaines;Publics;"
@@ -38,16 +39,27 @@ def test_bad_inputs_are_reported_and_the_rest_used(tmp_path):
     )
     reg = ps.read_partnerships(path, partners=["P1", "P2"], units=["PE-AG-1"])
     assert reg["partenariat_id"].tolist() == ["A", "B", "C", "D"]
-    problems = reg.attrs["problemes"]
-    assert sorted(problems["categorie"]) == [
+    report = reg.attrs["problemes"]
+    assert {p.file for p in report} == {"partenariats.csv"}
+    assert sorted(p.category for p in report) == [
         "fin_avant_debut", "mode_inconnu", "partie_inconnue", "partie_unique", "statut_inconnu",
     ]  # fmt: skip
+    assert sorted((p.line, p.column, p.value, p.action) for p in report) == [
+        (3, "Parties", "PX", "corrigée"),
+        (4, "Date de fin", "01/01/2024", "corrigée"),
+        (5, "Mode", "télépathie", "corrigée"),
+        (5, "Statut", "statut bizarre", "corrigée"),
+        (6, "Parties", "PE-AG-1", "écartée"),
+    ]
     assert reg.loc[1, "parties"] == ("PE-AG-1", "P1")
     assert pd.isna(reg.loc[2, "date_fin"])
     assert pd.isna(reg.loc[3, "mode"]) and pd.isna(reg.loc[3, "statut"])
     assert reg.loc[0, "mode"] == "cotraitance" and reg.loc[0, "statut"] == "en_cours"
-    assert any("ligne 6" in line and "E" in line for line in reg.attrs["rapport"])
-    assert any("PX" in line for line in reg.attrs["rapport"])
+    lines = report.lines()
+    assert lines[-1].startswith(
+        "partenariats.csv, ligne 6, colonne « Parties » : le partenariat E n'a que 1 partie(s)"
+    )
+    assert any("partie « PX » absente" in line for line in lines)
 
 
 def test_missing_column_raises_in_french(tmp_path):
@@ -63,8 +75,7 @@ def test_demo_files_are_clean_and_complete():
     reg = ps.read_partnerships(demo / "partenariats.csv", partners=partners, units=units)
     ind = ps.read_partnership_indicators(demo / "partenariats_indicateurs.csv", partnerships=reg)
     flows = ps.read_partner_flows(demo / "flux_partenaires.csv", partners=partners, units=units)
-    assert reg.attrs["rapport"] == [] and ind.attrs["rapport"] == []
-    assert flows.attrs["rapport"] == [] and units.attrs["rapport"] == []
+    assert collect_problems({"r": reg, "i": ind, "f": flows, "u": units}) == []
     assert set(reg["mode"]) == set(ps.RELATION_MODES)
     assert set(reg["statut"]) == set(ps.LIFECYCLE_STATUSES)
     assert (reg["nb_parties"] > 2).sum() == 1

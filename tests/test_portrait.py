@@ -191,6 +191,34 @@ def test_partner_and_positioning_sections(demo_data):
     assert gaps.tables["synthese"]["Constat"].tolist()[0] == "Cellules sans pivot"
 
 
+def test_duplicated_partner_and_positioning_rows_reach_the_notes(tmp_path):
+    """Regression (issue 13): every reader's problems reach the portrait's input notes."""
+    demo = settings.demo_dir()
+    partners = (demo / "partenaires.csv").read_text(encoding="utf-8-sig").splitlines()
+    copy = tmp_path / "partenaires.csv"
+    copy.write_text("\n".join([*partners[:2], partners[1], *partners[2:]]) + "\n", "utf-8")
+    roles = (demo / "positionnement.csv").read_text(encoding="utf-8").splitlines()
+    roles_copy = tmp_path / "positionnement.csv"
+    roles_copy.write_text("\n".join([*roles[:2], roles[1], *roles[2:]]) + "\n", "utf-8")
+    config = _demo_config(
+        tmp_path, partenaires__annuaire=str(copy), partenaires__positionnement=str(roles_copy)
+    )
+    data = portrait.load_portrait(config, "bassin", "9901")
+    partner_notes = repr(portrait.section_partners_map(data))
+    assert "partenaires.csv, ligne 3 : doublon exact de la ligne 2 : ligne ignorée." in (
+        partner_notes
+    )
+    assert "doublon exact de la ligne 2" in repr(portrait.section_coverage(data))
+    roles_notes = repr(portrait.section_positioning(data))
+    assert "positionnement.csv, ligne 3 : doublon de la ligne 2 pour l'acteur « P0001 »" in (
+        roles_notes
+    )
+    # the demo files themselves are clean: no note
+    assert "à la lecture" not in repr(
+        portrait.section_positioning(portrait.load_portrait(DEMO_CONFIG, "bassin", "9901"))
+    )
+
+
 def test_missing_inputs_are_explained_not_fatal(tmp_path):
     config = _demo_config(
         tmp_path,

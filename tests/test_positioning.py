@@ -19,6 +19,7 @@ from diagnostics.partners import (
 )
 from geo import referentials, settings, territories
 from geo._errors import SchemaError, UnknownTerritoryError
+from geo.problems import problems_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "004_rapport_territorialisation.txt"
@@ -364,7 +365,7 @@ RAW_ROLES = pd.DataFrame(
 @pytest.fixture
 def roles(partners) -> pd.DataFrame:
     table = pos.validate_positioning(RAW_ROLES, partners=partners)
-    assert table.attrs["rapport"]["problemes"] == []
+    assert problems_of(table) == []
     return table
 
 
@@ -419,10 +420,12 @@ def test_read_a_messy_csv(tmp_path, partners, communes):
     assert table["commentaire"].tolist()[:1] == ["convention 2025"]
     assert table["date_verification"].iloc[0] == pd.Timestamp("2025-01-15")
     assert pd.isna(table["date_verification"].iloc[2])
-    problems = table.attrs["rapport"]["problemes"]
-    assert [p.split(" :", 1)[0] for p in problems] == [
-        f"ligne {n}" for n in (4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-    ]
+    report = problems_of(table)
+    assert [p.line for p in report] == [4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+    problems = report.lines()
+    assert all(
+        p.startswith(f"roles.csv, ligne {p_.line}") for p, p_ in zip(problems, report, strict=True)
+    )
     assert "acteur « ML2 » absent de l'annuaire" in problems[0]
     assert "Identifiants proches : ML1" in problems[0]
     assert "« indemnisation » n'est pas dans la grille" in problems[1]
@@ -431,11 +434,18 @@ def test_read_a_messy_csv(tmp_path, partners, communes):
     assert "territoire « bassin 9901 » mal formé" in problems[4]
     assert "niveau territorial « ville » inconnu" in problems[5]
     assert "aucune commune n'a le code 9909 au niveau bassin" in problems[6]
-    assert problems[7].startswith("ligne 12 : doublon de la ligne 2 pour l'acteur « ML1 »")
-    assert problems[8].startswith("ligne 13 : rôle contradictoire (structurant) de la ligne 2")
+    assert problems[7].startswith(
+        "roles.csv, ligne 12 : doublon de la ligne 2 pour l'acteur « ML1 »"
+    )
+    assert problems[8].startswith(
+        "roles.csv, ligne 13 : rôle contradictoire (structurant) de la ligne 2"
+    )
+    assert report[7].action == "écartée" and report[9].action == "corrigée"
     assert "date de vérification « 31/02/2025 » illisible" in problems[9]
     assert "ligne gardée" in problems[9]
-    assert problems[10] == "ligne 15 : valeur(s) absente(s) dans 'domaine'. Ligne ignorée."
+    assert problems[10] == (
+        "roles.csv, ligne 15 : valeur(s) absente(s) dans 'domaine'. (ligne écartée)"
+    )
     report = pos.format_positioning_report(table)
     assert report.startswith(
         "roles.csv : 14 ligne(s) lue(s), 3 retenue(s), 1 ligne(s) vide(s) ignorée(s), "
@@ -468,7 +478,7 @@ def test_read_an_excel_workbook(tmp_path, partners):
         ["departement:9A", "CD1", "eloigne_emploi", "pivot"]
     ]
     assert table["date_verification"].tolist() == [pd.Timestamp("2025-02-03")]
-    assert len(table.attrs["rapport"]["problemes"]) == 1
+    assert len(problems_of(table)) == 1
 
 
 def test_blank_template_reads_as_an_empty_table():
@@ -863,7 +873,8 @@ def test_demo_file_is_deterministic_and_up_to_date(
 
 def test_demo_file_reads_cleanly(demo_roles):
     report = demo_roles.attrs["rapport"]
-    assert (report["lignes"], report["retenues"], report["problemes"]) == (356, 356, [])
+    assert (report["lignes"], report["retenues"]) == (356, 356)
+    assert problems_of(demo_roles) == []
     assert demo_roles.groupby("territoire").size().to_dict() == {
         "bassin:9901": 43,
         "bassin:9902": 29,

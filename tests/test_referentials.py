@@ -6,6 +6,7 @@ from shapely import Polygon, box
 
 from geo import referentials
 from geo._errors import CRSError, GeometryError, InputFileError, SchemaError
+from geo.problems import problems_of
 
 HEADER = "reg,dep,code_commune_insee,code_bassin_BMO,lib_bassin_BMO\n"
 
@@ -77,7 +78,10 @@ def test_exact_duplicates_are_removed_and_reported(tmp_path):
     path = write(tmp_path, "cb.csv", HEADER + "52,44,44109,5216,NANTES\n52,44,44109,5216,NANTES\n")
     df = referentials.read_commune_bassin(path)
     assert len(df) == 1
-    assert "1 ligne(s) en double supprimée(s) (lignes 3)" in df.attrs["rapport"][0]
+    assert problems_of(df).lines() == [
+        "cb.csv, ligne 3 : ligne en double (commune 44109, bassin d'emploi BMO 5216, comme la "
+        "ligne 2) : supprimée. (ligne écartée)"
+    ]
 
 
 def test_unknown_codes_are_all_listed_with_their_line(tmp_path):
@@ -152,9 +156,9 @@ def test_invalid_polygon_is_repaired_and_reported(tmp_path):
     out = referentials.read_commune_polygons(_polygons(tmp_path, "noeud.geojson", gdf))
     assert out.geometry.is_valid.all()
     assert out.geometry.iloc[0].area == pytest.approx(0.5)
-    assert (
-        "1 polygone(s) invalide(s) réparé(s) : 01001 (Self-intersection" in out.attrs["rapport"][0]
-    )
+    (repaired,) = problems_of(out)
+    assert repaired.action == "corrigée" and repaired.file == "noeud.geojson"
+    assert "1 polygone(s) invalide(s) réparé(s) : 01001 (Self-intersection" in repaired.message
 
 
 def test_missing_geometry_and_points_are_refused_with_every_problem(tmp_path):
@@ -178,7 +182,7 @@ def test_features_sharing_a_code_are_merged_and_reported(tmp_path):
     out = referentials.read_commune_polygons(_polygons(tmp_path, "iles.geojson", gdf))
     assert len(out) == 1
     assert out.geometry.iloc[0].geom_type == "MultiPolygon"
-    assert "fusionnées : 01001" in out.attrs["rapport"][0]
+    assert "fusionnées : 01001" in problems_of(out).lines()[0]
 
 
 def test_no_code_column(tmp_path):
@@ -203,7 +207,7 @@ def test_real_referentials_read_with_normalised_codes(shared_data):
     assert clpe["clpe"].str.startswith("CLPE").mean() > 0.95
     pop = referentials.read_communes_population(ref / "communes_population.json")
     assert len(pop) == 34_969
-    assert "commune-deleguee 2105" in pop.attrs["rapport"][0]
+    assert "commune-deleguee 2105" in problems_of(pop).lines()[0]
     cog = referentials.read_cog_communes(ref / "insee_communes.csv")
     assert cog.loc[cog["commune"] == "01001", ["departement", "zone_emploi"]].values.tolist() == [
         ["01", "8405"]

@@ -7,11 +7,11 @@ import pytest
 
 from diagnostics import training as tr
 from diagnostics._readers import training as reader
-from diagnostics.cotraitance import input_problems
 from diagnostics.disclosure import small_counts
 from geo import settings
 from geo._errors import InputFileError, SchemaError
 from geo.maps import self_contained_html
+from geo.problems import collect_problems
 
 DEMO = settings.demo_dir() / "formation"
 
@@ -144,17 +144,24 @@ def test_bad_sessions_reported_with_row_rest_used(tmp_path):
     assert s["nomenclature_metier"].tolist() == ["ROME", pd.NA, "FAP2021"]
     assert s["departement"].tolist() == ["9A", "9A", "9A"]  # deduced from the commune
     assert s["afpa"].tolist() == [True, True, True]  # « AFPA » in organisme
-    assert s.attrs["problemes"] == [
-        "ligne 3 : session 'S1' déjà présent ligne 2 (identifiant en double) ; ligne écartée.",
-        "ligne 8 : centre (site de formation) vide (colonne 'centre') ; ligne écartée.",
-        "ligne 5 : financeur 'Mécène' inconnu (attendu : region (Région), pole_emploi (Pôle "
-        "emploi), opca (OPCA), etat (État), agefiph (Agefiph), conseil_departemental (Conseil "
-        "départemental), autre (autre financeur)) ; ligne écartée.",
-        "ligne 4 : colonne 'places' : effectif négatif '-3' (attendu : entier positif ou nul).",
-        "ligne 9 : colonne 'date_debut' : date illisible '31/02/2024' (attendu AAAA-MM-JJ).",
-        "ligne 7 : date_fin 2024-04-01 antérieure à date_debut 2024-05-01 ; ligne écartée.",
-        "ligne 6 : colonne 'metier' : code 'AB123' dans aucune nomenclature (attendu : ROME "
-        "A1234, FAP2009 A0Z40 ou FAP2021 A0X40) ; métier ignoré, ligne conservée.",
+    assert s.attrs["problemes"].lines() == [
+        "sessions.csv, ligne 3, colonne « session_id » : session 'S1' déjà présent ligne 2 "
+        "(identifiant en double). (ligne écartée)",
+        "sessions.csv, ligne 8, colonne « centre » : centre (site de formation) vide. (ligne "
+        "écartée)",
+        "sessions.csv, ligne 5, colonne « financeur » : financeur 'Mécène' inconnu (attendu "
+        ": region (Région), pole_emploi (Pôle emploi), opca (OPCA), etat (État), agefiph "
+        "(Agefiph), conseil_departemental (Conseil départemental), autre (autre financeur)). "
+        "(ligne écartée)",
+        "sessions.csv, ligne 4, colonne « places » : effectif négatif '-3' (attendu : entier "
+        "positif ou nul). (ligne écartée)",
+        "sessions.csv, ligne 9, colonne « date_debut » : date illisible '31/02/2024' "
+        "(attendu AAAA-MM-JJ). (ligne écartée)",
+        "sessions.csv, ligne 7, colonne « date_fin » : date_fin 2024-04-01 antérieure à "
+        "date_debut 2024-05-01. (ligne écartée)",
+        "sessions.csv, ligne 6, colonne « metier » : code 'AB123' dans aucune nomenclature "
+        "(attendu : ROME A1234, FAP2009 A0Z40 ou FAP2021 A0X40) ; métier ignoré. (ligne "
+        "corrigée)",
     ]
     reader.SESSION_SCHEMA.validate(s)
 
@@ -183,22 +190,26 @@ def test_bad_prescriptions_reported_with_row_rest_used(tmp_path, tiny):
     )
     assert p["prescription_id"].tolist() == ["ok", "alias"]
     assert p["statut"].tolist() == ["entre", "certifie"]
-    assert p.attrs["problemes"] == [
-        "ligne 3 : prescription 'ok' déjà présent ligne 2 (identifiant en double) ; ligne écartée.",
-        "ligne 4 : session 'S9' inconnue de sessions.csv : ajoutez-la à sessions.csv ou corrigez "
-        "le code ; ligne écartée.",
-        "ligne 11 : agence 'A9' inconnue de agences.csv : ajoutez-la à agences.csv ou corrigez "
-        "le code ; ligne écartée.",
-        "ligne 6 : statut 'perdue' inconnu (attendu : prescrite, liste d'attente, réservée, "
-        "désistement, entrée, abandon, terminée, certifiée) ; ligne écartée.",
-        "ligne 7 : colonne 'date_prescription' : date illisible '2024-13-45' (attendu AAAA-MM-JJ).",
-        "ligne 5 : date_entree 2024-03-01 antérieure à date_prescription 2024-03-10 (entrée "
-        "avant la prescription) ; ligne écartée.",
-        "ligne 9 : date_entree 2024-03-01 antérieure à date_reservation 2024-03-05 (entrée "
-        "avant la réservation) ; ligne écartée.",
-        "ligne 10 : date_abandon 2024-02-20 antérieure à date_entree 2024-03-01 ; ligne écartée.",
-        "ligne 8 : statut « réservée » incompatible avec date_entree renseignée (2024-03-01) : "
-        "corrigez le statut ou la date ; ligne écartée.",
+    assert p.attrs["problemes"].lines() == [
+        "p.csv, ligne 3, colonne « prescription_id » : prescription 'ok' déjà présent ligne "
+        "2 (identifiant en double). (ligne écartée)",
+        "p.csv, ligne 4, colonne « session_id » : session 'S9' inconnue de sessions.csv : "
+        "ajoutez-la à sessions.csv ou corrigez le code. (ligne écartée)",
+        "p.csv, ligne 11, colonne « agence » : agence 'A9' inconnue de agences.csv : "
+        "ajoutez-la à agences.csv ou corrigez le code. (ligne écartée)",
+        "p.csv, ligne 6, colonne « statut » : statut 'perdue' inconnu (attendu : prescrite, "
+        "liste d'attente, réservée, désistement, entrée, abandon, terminée, certifiée). "
+        "(ligne écartée)",
+        "p.csv, ligne 7, colonne « date_prescription » : date illisible '2024-13-45' "
+        "(attendu AAAA-MM-JJ). (ligne écartée)",
+        "p.csv, ligne 5, colonne « date_entree » : date_entree 2024-03-01 antérieure à "
+        "date_prescription 2024-03-10 (entrée avant la prescription). (ligne écartée)",
+        "p.csv, ligne 9, colonne « date_entree » : date_entree 2024-03-01 antérieure à "
+        "date_reservation 2024-03-05 (entrée avant la réservation). (ligne écartée)",
+        "p.csv, ligne 10, colonne « date_abandon » : date_abandon 2024-02-20 antérieure à "
+        "date_entree 2024-03-01. (ligne écartée)",
+        "p.csv, ligne 8, colonne « date_entree » : statut « réservée » incompatible avec "
+        "date_entree renseignée (2024-03-01) : corrigez le statut ou la date. (ligne écartée)",
     ]
     reader.PRESCRIPTION_SCHEMA.validate(p)
 
@@ -210,9 +221,10 @@ def test_unknown_status_with_later_dates_is_reported_once(tmp_path, tiny):
     ]
     p = tr.read_prescriptions(_write(tmp_path, "p.csv", rows), sessions=tiny["sessions"])
     assert p["prescription_id"].tolist() == ["ok"]
-    assert p.attrs["problemes"] == [
-        "ligne 2 : statut 'perdue' inconnu (attendu : prescrite, liste d'attente, réservée, "
-        "désistement, entrée, abandon, terminée, certifiée) ; ligne écartée."
+    assert p.attrs["problemes"].lines() == [
+        "p.csv, ligne 2, colonne « statut » : statut 'perdue' inconnu (attendu : prescrite, "
+        "liste d'attente, réservée, désistement, entrée, abandon, terminée, certifiée). "
+        "(ligne écartée)",
     ]
 
 
@@ -245,15 +257,18 @@ def test_bad_poe_reported(tmp_path):
         ["individuelle", "F1703", 3],
         ["collective", pd.NA, 3],
     ]
-    assert poe.attrs["problemes"] == [
-        "ligne 4 : colonne 'mois' : 'février' illisible (attendu AAAA-MM) ; ligne écartée.",
-        "ligne 5 : type de POE 'mixte' inconnu (attendu : individuelle, collective) ; ligne "
-        "écartée.",
-        "ligne 6 : colonne 'entrees' : effectif négatif '-1' (attendu : entier positif ou nul).",
-        "ligne 7 : colonne 'metier' : code '12345' dans aucune nomenclature (attendu : ROME "
-        "A1234, FAP2009 A0Z40 ou FAP2021 A0X40) ; métier ignoré, ligne conservée.",
-        "ligne 3 : entrées du mois 2024-02 déjà données pour le même type, OPCA, secteur, "
-        "métier et département (double compte) ; ligne écartée.",
+    assert poe.attrs["problemes"].lines() == [
+        "poe.csv, ligne 4, colonne « mois » : 'février' illisible (attendu AAAA-MM). (ligne "
+        "écartée)",
+        "poe.csv, ligne 5, colonne « type_poe » : type de POE 'mixte' inconnu (attendu : "
+        "individuelle, collective). (ligne écartée)",
+        "poe.csv, ligne 6, colonne « entrees » : effectif négatif '-1' (attendu : entier "
+        "positif ou nul). (ligne écartée)",
+        "poe.csv, ligne 7, colonne « metier » : code '12345' dans aucune nomenclature "
+        "(attendu : ROME A1234, FAP2009 A0Z40 ou FAP2021 A0X40) ; métier ignoré. (ligne "
+        "corrigée)",
+        "poe.csv, ligne 3, colonne « mois » : entrées du mois 2024-02 déjà données pour le "
+        "même type, OPCA, secteur, métier et département (double compte). (ligne écartée)",
     ]
     reader.POE_SCHEMA.validate(poe)
 
@@ -275,10 +290,13 @@ def test_fap_rome_reader_keeps_the_official_quirks(tmp_path):
     assert c["rome_nom"].tolist()[0] == "Architecture du BTP"
     assert c["rome_nom"].tolist()[2].endswith("mélange, …)")
     assert c.attrs["fap_sans_rome"] == ["A0Z00"]
-    assert c.attrs["problemes"] == [
-        "ligne 7 : code FAP 'XX' invalide (attendu A0Z40) ; ligne écartée.",
-        "ligne 8 : code ROME 'Z999' invalide (attendu A1234) ; ligne écartée.",
-        "ligne 6 : couple FAP E0Z24 – ROME H3303 donné deux fois ; ligne écartée.",
+    assert c.attrs["problemes"].lines() == [
+        "fap225_rome.csv, ligne 7, colonne « fap » : code FAP 'XX' invalide (attendu A0Z40). "
+        "(ligne écartée)",
+        "fap225_rome.csv, ligne 8, colonne « rome » : code ROME 'Z999' invalide (attendu "
+        "A1234). (ligne écartée)",
+        "fap225_rome.csv, ligne 6, colonne « rome » : couple FAP E0Z24 – ROME H3303 donné "
+        "deux fois. (ligne écartée)",
     ]
     reader.FAP_ROME_SCHEMA.validate(c)
 
@@ -299,7 +317,7 @@ def test_missing_column_and_missing_file(tmp_path):
 
 
 def test_demo_files_follow_the_schemas(demo):
-    assert input_problems(demo) == []
+    assert collect_problems(demo) == []
     for key, schema in {
         "sessions": reader.SESSION_SCHEMA,
         "prescriptions": reader.PRESCRIPTION_SCHEMA,

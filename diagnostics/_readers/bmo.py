@@ -2,7 +2,8 @@
 
 One function, :func:`read_bmo`, reads the open-data file of any year 2015–2026 — the
 XLSX workbook, a ZIP holding it, or the CSV an analyst exported from it (``;`` or
-``,``, UTF-8 or latin-1) — and returns one tidy table with normalised codes.
+``,``, UTF-8 or latin-1), all through :func:`geo.tables.read_table` — and returns one
+tidy table with normalised codes.
 
 The data sheet and its header row are found by column *names*, never by position:
 the column order changed between vintages (2023: bassin first; 2024: métier first),
@@ -44,30 +45,31 @@ Statistical secrecy: a ``*`` cell becomes a missing count **and** a ``True`` fla
 never 0 or 1. In the 2024 file the smallest published count is 5, so a masked cell
 holds a value between 0 and 4 (see :data:`diagnostics.bmo.SECRET_MAX`).
 
-The reading report is kept in ``df.attrs["rapport"]`` (rows, masked cells per column,
-codes fixed, incoherences); ``df.attrs["cache"]`` tells whether the table came from
-the cache (see :mod:`diagnostics._cache`). :func:`format_bmo_report` prints it in
-French.
+Cells that make the file unusable (text or negative counts, invalid codes,
+duplicates...) are all listed in one :class:`geo._errors.SchemaError`. What was
+set aside or kept in a usable file (notes below the table, incoherent counts,
+year mismatch) is reported in ``df.attrs["problemes"]`` (a
+:class:`geo.problems.ProblemReport`, as for every reader); the BMO statistics (rows,
+masked cells per column, codes fixed per column...) stay in ``df.attrs["rapport"]``;
+``df.attrs["cache"]`` tells whether the table came from the cache (see
+:mod:`diagnostics._cache`). :func:`format_bmo_report` prints them in French.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import python_calamine
 
 from diagnostics._cache import cached_table
 from geo import codes
 from geo._errors import InputFileError, SchemaError, format_problems
-from geo._tables import normalize_header, read_text_table
 from geo.display import format_int
+from geo.problems import ProblemReport, attach_problems, problems_of
+from geo.tables import normalize_header, read_table
 
 __all__ = [
     "BMO_COLUMNS",
@@ -78,7 +80,7 @@ __all__ = [
 
 #: Version of the normalised table; bump it when the output of the reader changes
 #: (it is part of the cache key).
-READER_VERSION = "1"
+READER_VERSION = "2"
 
 #: Columns of the tidy BMO table, in order.
 BMO_COLUMNS: tuple[str, ...] = (
@@ -182,7 +184,6 @@ _CODE_NORMALIZERS: dict[str, Callable[..., Any]] = {
 }
 _METIER = re.compile(r"^[A-Z][0-9A-Z][A-Z]\d{2}$")
 _EXAMPLES = 5
-_HEADER_SEARCH_ROWS = 30
 
 
 # --------------------------------------------------------------------------- header
@@ -227,168 +228,90 @@ class _Table:
     def __init__(
         self,
         header: list[object],
-        columns: dict[str, Sequence[object]],
-        first_line: int,
+        columns: dict[str, pd.Series],
+        lines: pd.Series,
         *,
         file_format: str,
         sheet: str | None,
+        blank_rows: int = 0,
     ) -> None:
         self.header = header
         self.columns = columns
-        self.first_line = first_line
+        self.lines = lines
         self.file_format = file_format
         self.sheet = sheet
+        self.blank_rows = blank_rows
 
 
-def _sniff(path: Path) -> str:
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "xls"
-    return "csv"
+def _header_score(row: Sequence[object]) -> int:
+    """How many of the required BMO columns a candidate header row names."""
+    found = _match_header(row)
+    return sum(c in found for c in _REQUIRED)
 
 
-def _sheet_priority(name: str) -> int:
-    low = normalize_header(name)
-    if re.search(r"descri|variable|lisez|notice|sommaire|method", low):
-        return 2
-    if "open_data" in low or "bmo" in low or "donnees" in low or "data" in low:
-        return 0
-    return 1
-
-
-def _table_from_workbook(
-    workbook: python_calamine.CalamineWorkbook, label: str, fmt: str
-) -> _Table:
-    """Find the sheet whose header row holds the BMO columns."""
-    names = list(workbook.sheet_names)
-    best: tuple[int, str, list[object], dict[str, int]] | None = None
-    for name in sorted(names, key=_sheet_priority):
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=True)
-        except python_calamine.CalamineError as exc:
-            raise InputFileError(
-                f"{label} : la feuille « {name} » est illisible ({exc}). "
-                "Le classeur est peut-être corrompu : téléchargez-le à nouveau."
-            ) from exc
-        for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-            found = _match_header(row)
-            if all(c in found for c in _REQUIRED):
-                transposed = list(zip(*rows[index + 1 :], strict=True)) or [()] * len(row)
-                columns = {column: transposed[position] for column, position in found.items()}
-                first_line = sheet.start[0] + index + 2 if sheet.start else index + 2
-                return _Table(list(row), columns, first_line, file_format=fmt, sheet=name)
-            score = sum(c in found for c in _REQUIRED)
-            if best is None or score > best[0]:
-                best = (score, name, list(row), found)
-    sheets = ", ".join(f"« {n} »" for n in names) or "aucune"
+def _no_data_sheet(
+    label: str, sheets: Sequence[str], sheet: object, header: list[object]
+) -> SchemaError:
+    """No sheet holds every BMO column: name the sheets and the closest header."""
+    found = _match_header(header)
+    shown = ", ".join(f"« {n} »" for n in sheets) or "aucune"
     detail = ""
-    if best is not None and best[0] > 0:
-        detail = " Feuille la plus proche : " + _missing_message(f"« {best[1]} »", best[2], best[3])
-    raise SchemaError(
+    if any(c in found for c in _REQUIRED):
+        detail = " Feuille la plus proche : " + _missing_message(f"« {sheet} »", header, found)
+    return SchemaError(
         f"{label} : aucune feuille ne contient les colonnes d'une base open data BMO "
         f"(attendu une feuille « BMO_<année>_open_data » avec les colonnes "
-        f"{', '.join(repr(_DISPLAY[c]) for c in _REQUIRED)} ; feuilles trouvées : {sheets})."
+        f"{', '.join(repr(_DISPLAY[c]) for c in _REQUIRED)} ; feuilles trouvées : {shown})."
         f"{detail} Vérifiez que c'est le bon fichier et qu'il n'a pas été tronqué.",
         problems=[f"colonne absente : {_DISPLAY[c]}" for c in _REQUIRED],
     )
 
 
-def _open_workbook(source: Path | bytes, label: str) -> python_calamine.CalamineWorkbook:
-    try:
-        if isinstance(source, bytes):
-            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
-        return python_calamine.CalamineWorkbook.from_path(str(source))
-    except (python_calamine.CalamineError, OSError, ValueError) as exc:
-        raise InputFileError(
-            f"{label} : classeur illisible, probablement tronqué ou corrompu ({exc}). "
-            "Téléchargez à nouveau le fichier open data BMO sur le site de France Travail."
-        ) from exc
-
-
 def _read_source(path: Path, label: str) -> _Table:
-    kind = _sniff(path)
-    if kind == "xls":
-        return _table_from_workbook(_open_workbook(path, label), label, "xls")
-    if kind == "csv":
-        df = read_text_table(path)
-        found = _match_header(list(df.columns))
-        if not all(c in found for c in _REQUIRED):
-            raise SchemaError(
-                _missing_message(label, list(df.columns), found),
-                problems=[f"colonne absente : {_DISPLAY[c]}" for c in _REQUIRED if c not in found],
-            )
-        columns = {c: df.iloc[:, i] for c, i in found.items()}
-        fmt = f"csv (séparateur « {df.attrs.get('separator')} », {df.attrs.get('encoding')})"
-        return _Table(list(df.columns), columns, 2, file_format=fmt, sheet=None)
-    # ZIP container: an XLSX workbook itself, or an archive holding one.
-    if not zipfile.is_zipfile(path):
-        raise InputFileError(
-            f"{label} : archive XLSX/ZIP tronquée ou corrompue (répertoire central introuvable). "
-            "Le téléchargement a sans doute été interrompu : téléchargez à nouveau le fichier."
+    """The BMO data table of a workbook, a ZIP holding one, or a CSV export."""
+    table = read_table(path, header_score=_header_score, line_column="ligne")
+    attrs = table.attrs
+    header = [c for c in table.columns if c != "ligne"]
+    found = _match_header(header)
+    if not all(c in found for c in _REQUIRED):
+        if "feuilles" in attrs:
+            raise _no_data_sheet(str(attrs["source"]), attrs["feuilles"], attrs["feuille"], header)
+        raise SchemaError(
+            _missing_message(label, header, found),
+            problems=[f"colonne absente : {_DISPLAY[c]}" for c in _REQUIRED if c not in found],
         )
-    with zipfile.ZipFile(path) as archive:
-        members = archive.namelist()
-        if "[Content_Types].xml" in members:
-            return _table_from_workbook(_open_workbook(path, label), label, "xlsx")
-        books = [
-            m
-            for m in members
-            if m.lower().endswith((".xlsx", ".xlsm", ".xls"))
-            and not m.startswith("__MACOSX")
-            and not Path(m).name.startswith(("~$", "."))
-        ]
-        if len(books) != 1:
-            found = ", ".join(members[:10]) or "archive vide"
-            raise InputFileError(
-                f"{label} : l'archive ZIP doit contenir exactement un classeur XLSX de la base "
-                f"BMO ; trouvé {len(books)} ({found}). Extrayez le bon classeur et lisez-le "
-                "directement."
-            )
-        try:
-            content = archive.read(books[0])
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise InputFileError(
-                f"{label} : le classeur {books[0]} de l'archive est illisible ({exc}). "
-                "Téléchargez à nouveau l'archive."
-            ) from exc
-    inner = f"{label} › {books[0]}"
-    return _table_from_workbook(_open_workbook(content, inner), inner, "zip (xlsx)")
+    fmt = str(attrs["format"])
+    if fmt == "csv":
+        fmt = f"csv (séparateur « {attrs['separator']} », {attrs['encoding']})"
+    columns = {c: table[header[i]] for c, i in found.items()}
+    return _Table(
+        header,
+        columns,
+        table["ligne"].astype("int64"),
+        file_format=fmt,
+        sheet=attrs.get("feuille"),
+        blank_rows=int(attrs.get("lignes_vides", 0)),
+    )
 
 
 # --------------------------------------------------------------------------- cells
 
 
-def _text(values: Sequence[object]) -> pd.Series:
-    """Cells as stripped text; blank cells missing; integral numbers without ``.0``."""
-    if isinstance(values, pd.Series):
-        s = values.astype("string")
-    elif values and all(type(v) in (int, float) for v in values):
-        # Numeric column (année, bassin code read as a number): fast path.
-        numbers = np.asarray(values, dtype=float)
-        whole = np.isfinite(numbers) & (numbers == np.round(numbers))
-        if whole.all():
-            s = pd.Series(numbers.astype(np.int64)).astype("string")
-        else:
-            s = pd.Series(values, dtype=object).astype("string")
-    else:
-        s = pd.Series(values, dtype=object).astype("string")
-    s = s.str.strip()
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as stripped text; blank cells missing."""
+    s = values.astype("string").str.strip()
     return s.mask(s == "", pd.NA).reset_index(drop=True)
 
 
-def _examples(mask: pd.Series, values: pd.Series, first_line: int) -> str:
+def _examples(mask: pd.Series, values: pd.Series, lines: pd.Series) -> str:
     hits = values[mask]
-    shown = ", ".join(f"ligne {first_line + i} : {v!r}" for i, v in hits.head(_EXAMPLES).items())
+    shown = ", ".join(f"ligne {lines[i]} : {v!r}" for i, v in hits.head(_EXAMPLES).items())
     more = f" (et {len(hits) - _EXAMPLES} autre(s))" if len(hits) > _EXAMPLES else ""
     return shown + more
 
 
 def _parse_counts(
-    raw: pd.Series, column: str, header: str, first_line: int, problems: list[str]
+    raw: pd.Series, column: str, header: str, lines: pd.Series, problems: list[str]
 ) -> tuple[pd.Series, pd.Series]:
     """Turn a count column into (Int64 values, secret flags), collecting problems."""
     text = raw
@@ -405,18 +328,18 @@ def _parse_counts(
     if empty.any():
         problems.append(
             f"{where} : {int(empty.sum())} cellule(s) vide(s) — "
-            f"{_examples(empty, raw, first_line)}. Attendu : un nombre entier ou « * » "
+            f"{_examples(empty, raw, lines)}. Attendu : un nombre entier ou « * » "
             "(secret statistique)."
         )
     if negative.any():
         problems.append(
             f"{where} : {int(negative.sum())} nombre(s) négatif(s) — "
-            f"{_examples(negative, raw, first_line)}. Un nombre de projets est positif ou nul."
+            f"{_examples(negative, raw, lines)}. Un nombre de projets est positif ou nul."
         )
     if other.any():
         problems.append(
             f"{where} : {int(other.sum())} valeur(s) qui ne sont pas des nombres entiers — "
-            f"{_examples(other, raw, first_line)}. Attendu : un nombre entier ou « * »."
+            f"{_examples(other, raw, lines)}. Attendu : un nombre entier ou « * »."
         )
     values = text.where(number)
     if values.str.contains(r"[.,]", regex=True).any():  # "12.0" from a float cell
@@ -424,13 +347,13 @@ def _parse_counts(
     return values.astype("Int64"), secret
 
 
-def _parse_year(raw: pd.Series, header: str, first_line: int, problems: list[str]) -> pd.Series:
+def _parse_year(raw: pd.Series, header: str, lines: pd.Series, problems: list[str]) -> pd.Series:
     text = raw.str.replace(r"\.0+$", "", regex=True)
     ok = text.str.fullmatch(r"20\d\d").fillna(False).astype(bool)
     if not ok.all():
         problems.append(
             f"colonne '{header}' : {int((~ok).sum())} année(s) invalide(s) — "
-            f"{_examples(~ok, raw, first_line)}. Attendu : une année sur 4 chiffres (2024)."
+            f"{_examples(~ok, raw, lines)}. Attendu : une année sur 4 chiffres (2024)."
         )
         return pd.Series(0, index=raw.index, dtype="int64")
     return text.astype("int64")
@@ -445,131 +368,208 @@ def _year_from_names(header_name: str | None, label: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _normalise(table: _Table, label: str) -> pd.DataFrame:
-    """Validate and normalise the raw cells into the tidy table (raises once)."""
-    problems: list[str] = []
-    header = {c: str(table.header[i]) for c, i in _match_header(table.header).items()}
-    raw = {c: _text(v) for c, v in table.columns.items()}
-    n_raw = len(raw["metier"])
-    # Blank lines and notes below the table: no bassin and no count.
-    blank = raw["bassin"].isna() & raw["projets"].isna() & raw["metier"].isna()
-    if blank.any():
-        keep = ~blank
-        raw = {c: s[keep] for c, s in raw.items()}
-    first = table.first_line
-    out: dict[str, pd.Series] = {}
-    report: dict[str, Any] = {"codes_corriges": {}, "exemples_codes_corriges": {}}
+class _Cells:
+    """The cells of one BMO file being normalised: raw text, lines, problems, report."""
 
-    # Year: the annee column, else the BE<yy> suffix, else the file name.
-    suffix_year = _year_from_names(header.get("bassin"), "")
-    if "annee" in raw:
-        out["annee"] = _parse_year(raw["annee"], header["annee"], first, problems)
-    else:
-        year = suffix_year or _year_from_names(None, label)
-        if year is None:
-            problems.append(
-                "année introuvable : ni colonne 'annee', ni suffixe d'année dans la colonne "
-                f"des bassins ('{header.get('bassin')}'), ni année dans le nom du fichier. "
-                "Ajoutez une colonne 'annee'."
+    def __init__(self, table: _Table, label: str) -> None:
+        self.label = label
+        self.header = {c: str(table.header[i]) for c, i in _match_header(table.header).items()}
+        raw = {c: _text(v) for c, v in table.columns.items()}
+        lines = table.lines.reset_index(drop=True)
+        # Notes below the table: no bassin, no count and no métier.
+        self.notes = raw["bassin"].isna() & raw["projets"].isna() & raw["metier"].isna()
+        self.report = ProblemReport(label)
+        for line in lines[self.notes]:
+            self.report.add(
+                "ligne sans métier, bassin ni nombre de projets (note sous le tableau ?) : "
+                "ignorée.",
+                line=line,
             )
-            year = 0
-        out["annee"] = pd.Series(year, index=raw["metier"].index, dtype="int64")
+        self.n_raw = len(lines) + table.blank_rows
+        keep = ~self.notes
+        self.raw = {c: v[keep] for c, v in raw.items()}
+        self.lines = lines[keep]
+        self.problems: list[str] = []
+        self.out: dict[str, pd.Series] = {}
+        self.fixed: dict[str, int] = {}
+        self.fixed_examples: dict[str, list[str]] = {}
 
-    # Métier codes and nomenclature.
+    def missing(self) -> pd.Series:
+        return pd.Series(pd.NA, index=self.raw["metier"].index, dtype="string")
+
+
+def _year(cells: _Cells) -> int | None:
+    """``annee``: the annee column, else the BE<yy> suffix, else the file name."""
+    suffix_year = _year_from_names(cells.header.get("bassin"), "")
+    if "annee" in cells.raw:
+        cells.out["annee"] = _parse_year(
+            cells.raw["annee"], cells.header["annee"], cells.lines, cells.problems
+        )
+        return suffix_year
+    year = suffix_year or _year_from_names(None, cells.label)
+    if year is None:
+        cells.problems.append(
+            "année introuvable : ni colonne 'annee', ni suffixe d'année dans la colonne "
+            f"des bassins ('{cells.header.get('bassin')}'), ni année dans le nom du fichier. "
+            "Ajoutez une colonne 'annee'."
+        )
+        year = 0
+    cells.out["annee"] = pd.Series(year, index=cells.raw["metier"].index, dtype="int64")
+    return suffix_year
+
+
+def _metiers(cells: _Cells) -> str:
+    """Métier codes, labels, families and the nomenclature (returned)."""
+    raw, header = cells.raw, cells.header
     metier = raw["metier"].str.upper()
     bad = ~metier.str.fullmatch(_METIER.pattern).fillna(False).astype(bool)
     if bad.any():
-        problems.append(
+        cells.problems.append(
             f"colonne '{header['metier']}' : {int(bad.sum())} code(s) métier invalide(s) — "
-            f"{_examples(bad, raw['metier'], first)}. Attendu : un code FAP sur 5 caractères, "
-            "par ex. A0Z40 (FAP2009) ou A0X40 (FAP2021)."
+            f"{_examples(bad, raw['metier'], cells.lines)}. Attendu : un code FAP sur 5 "
+            "caractères, par ex. A0Z40 (FAP2009) ou A0X40 (FAP2021)."
         )
     third = metier.str.slice(2, 3)
     has_2021 = bool((third == "X").any())
     has_2009 = bool((third == "Z").any())
     if has_2021 and has_2009:
-        problems.append(
+        cells.problems.append(
             f"colonne '{header['metier']}' : codes FAP2009 (…Z…) et FAP2021 (…X…) mélangés "
             "dans un même fichier. Un fichier BMO suit une seule nomenclature : séparez les "
             "millésimes."
         )
-    if has_2021:
-        nomenclature = "FAP2021"
-    elif has_2009:
-        nomenclature = "FAP2009"
+    if has_2021 or has_2009:
+        nomenclature = "FAP2021" if has_2021 else "FAP2009"
     else:
-        years = out["annee"]
+        years = cells.out["annee"]
         nomenclature = "FAP2021" if len(years) and int(years.max()) >= 2024 else "FAP2009"
-    out["metier"] = metier
-    out["metier_nom"] = raw["metier_nom"]
-    out["nomenclature"] = pd.Series(nomenclature, index=metier.index, dtype="string")
-    out["famille"] = raw["famille"].str.upper() if "famille" in raw else _missing(metier)
-    out["famille_nom"] = raw.get("famille_nom", _missing(metier))
+    cells.out["metier"] = metier
+    cells.out["metier_nom"] = raw["metier_nom"]
+    cells.out["nomenclature"] = pd.Series(nomenclature, index=metier.index, dtype="string")
+    cells.out["famille"] = raw["famille"].str.upper() if "famille" in raw else cells.missing()
+    cells.out["famille_nom"] = raw.get("famille_nom", cells.missing())
+    return nomenclature
 
-    # Territorial codes, normalised with the foundation's rules.
+
+def _territory_codes(cells: _Cells) -> None:
+    """Territorial codes, normalised with the foundation's rules; rewrites counted.
+
+    A code rewritten to its canonical form (``101`` → ``0101`` from a number cell,
+    ``2a`` → ``2A``) is normalisation, not a problem: it is counted in the
+    statistics (``codes_corriges``), not in the problem report.
+    """
     for column in ("region", "departement", "bassin", "clpe"):
-        if column not in raw:
-            out[column] = _missing(metier)
+        name = f"{column}_nom"
+        if name in _ALIASES:
+            cells.out[name] = cells.raw.get(name, cells.missing())
+        if column not in cells.raw:
+            cells.out[column] = cells.missing()
             continue
-        values = raw[column]
-        normalised = _CODE_NORMALIZERS[column](values, errors="coerce", source=label)
+        values = cells.raw[column]
+        header = cells.header[column]
+        normalised = _CODE_NORMALIZERS[column](values, errors="coerce", source=cells.label)
         invalid = values.notna() & normalised.isna()
         if invalid.any():
-            problems.append(
-                f"colonne '{header[column]}' : {int(invalid.sum())} code(s) invalide(s) — "
-                f"{_examples(invalid, values, first)}. Corrigez ces codes dans le fichier."
+            cells.problems.append(
+                f"colonne '{header}' : {int(invalid.sum())} code(s) invalide(s) — "
+                f"{_examples(invalid, values, cells.lines)}. Corrigez ces codes dans le fichier."
             )
         if column != "clpe" and values.isna().any():
-            problems.append(
-                f"colonne '{header[column]}' : {int(values.isna().sum())} code(s) manquant(s) — "
-                f"{_examples(values.isna(), values.fillna('(vide)'), first)}."
+            cells.problems.append(
+                f"colonne '{header}' : {int(values.isna().sum())} code(s) manquant(s) — "
+                f"{_examples(values.isna(), values.fillna('(vide)'), cells.lines)}."
             )
         cleaned = values.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
         fixed = normalised.notna() & (cleaned != normalised).fillna(False).astype(bool)
-        report["codes_corriges"][column] = int(fixed.sum())
         pairs = (cleaned[fixed] + " → " + normalised[fixed]).drop_duplicates().head(_EXAMPLES)
-        report["exemples_codes_corriges"][column] = pairs.tolist()
-        out[column] = normalised
-        name = f"{column}_nom"
-        if name in _ALIASES:
-            out[name] = raw.get(name, _missing(metier))
+        cells.fixed[column] = int(fixed.sum())
+        cells.fixed_examples[column] = pairs.tolist()
+        cells.out[column] = normalised
 
-    # Counts: '*' -> missing + flag.
+
+def _counts(cells: _Cells) -> dict[str, int]:
+    """Counts: ``*`` → missing value and ``True`` flag; returns the secret cells per column."""
     secrets: dict[str, int] = {}
     for column, flag in _COUNTS.items():
-        values, secret = _parse_counts(raw[column], column, header[column], first, problems)
-        out[column] = values
-        out[flag] = secret
+        values, secret = _parse_counts(
+            cells.raw[column], column, cells.header[column], cells.lines, cells.problems
+        )
+        cells.out[column] = values
+        cells.out[flag] = secret
         secrets[column] = int(secret.sum())
+    return secrets
 
-    df = pd.DataFrame({c: out[c] for c in BMO_COLUMNS}).reset_index(drop=True)
-    if not problems:
-        key = ["annee", "metier", "bassin", "departement"]
-        duplicated = df.duplicated(key, keep=False)
-        if duplicated.any():
-            dup = df.loc[duplicated, key].astype(str).agg(" / ".join, axis=1)
-            problems.append(
-                f"{int(duplicated.sum())} ligne(s) en double pour (année, métier, bassin, "
-                f"département) — par ex. {', '.join(dup.drop_duplicates().head(_EXAMPLES))}. "
-                "Le fichier contient-il deux fois le même millésime ?"
+
+def _duplicates(df: pd.DataFrame, problems: list[str]) -> None:
+    key = ["annee", "metier", "bassin", "departement"]
+    duplicated = df.duplicated(key, keep=False)
+    if duplicated.any():
+        dup = df.loc[duplicated, key].astype(str).agg(" / ".join, axis=1)
+        problems.append(
+            f"{int(duplicated.sum())} ligne(s) en double pour (année, métier, bassin, "
+            f"département) — par ex. {', '.join(dup.drop_duplicates().head(_EXAMPLES))}. "
+            "Le fichier contient-il deux fois le même millésime ?"
+        )
+
+
+def _incoherences(df: pd.DataFrame, lines: pd.Series, cells: _Cells) -> dict[str, int]:
+    """Difficult or seasonal projects above the projects: kept, counted and reported."""
+    out = {}
+    for column, key in (
+        ("projets_difficiles", "difficiles_superieurs_aux_projets"),
+        ("projets_saisonniers", "saisonniers_superieurs_aux_projets"),
+    ):
+        both = df[column].notna() & df["projets"].notna()
+        above = both & (df[column] > df["projets"]).fillna(False).astype(bool)
+        out[key] = int(above.sum())
+        if above.any():
+            first = int(above.to_numpy().argmax())
+            cells.report.add(
+                f"{out[key]} ligne(s) où '{cells.header[column]}' dépasse 'met' (par ex. "
+                f"{df.at[first, column]} > {df.at[first, 'projets']}) : gardées telles quelles ; "
+                "vérifiez le fichier source.",
+                line=lines.iloc[first],
+                column=cells.header[column],
+                value=df.at[first, column],
+                action="conservée",
             )
-    if problems:
+    return out
+
+
+def _normalise(table: _Table, label: str) -> pd.DataFrame:
+    """Validate and normalise the raw cells into the tidy table (raises once)."""
+    cells = _Cells(table, label)
+    suffix_year = _year(cells)
+    nomenclature = _metiers(cells)
+    _territory_codes(cells)
+    secrets = _counts(cells)
+    df = pd.DataFrame({c: cells.out[c] for c in BMO_COLUMNS}).reset_index(drop=True)
+    if not cells.problems:
+        _duplicates(df, cells.problems)
+    if cells.problems:
         raise SchemaError(
             format_problems(
-                f"Fichier BMO {label} : {len(problems)} problème(s) à corriger :", problems
+                f"Fichier BMO {label} : {len(cells.problems)} problème(s) à corriger :",
+                cells.problems,
             ),
-            problems=problems,
+            problems=cells.problems,
         )
-
-    def _exceeds(column: str) -> int:
-        both = df[column].notna() & df["projets"].notna()
-        return int((df.loc[both, column] > df.loc[both, "projets"]).sum())
-
+    report: dict[str, Any] = {
+        "codes_corriges": cells.fixed,
+        "exemples_codes_corriges": cells.fixed_examples,
+    }
     years = sorted(int(y) for y in df["annee"].unique())
-    if "annee" in raw and suffix_year is not None and years != [suffix_year]:
+    if "annee" in cells.raw and suffix_year is not None and years != [suffix_year]:
         report["incoherence_annee"] = (
-            f"colonne 'annee' = {years} mais colonne des bassins '{header['bassin']}'"
+            f"colonne 'annee' = {years} mais colonne des bassins '{cells.header['bassin']}'"
         )
+        cells.report.add(
+            f"année incohérente : {report['incoherence_annee']} ; la colonne 'annee' est "
+            "retenue. Vérifiez le millésime du fichier.",
+            column=cells.header["annee"],
+            action="conservée",
+        )
+    incoherences = _incoherences(df, cells.lines.reset_index(drop=True), cells)
     report.update(
         fichier=label,
         format=table.file_format,
@@ -577,21 +577,15 @@ def _normalise(table: _Table, label: str) -> pd.DataFrame:
         annees=years,
         nomenclature=nomenclature,
         lignes=len(df),
-        lignes_ignorees=int(n_raw - len(df)),
-        colonnes={c: header[c] for c in _ALIASES if c in header},
-        colonnes_absentes=[c for c in _ALIASES if c not in header],
+        lignes_ignorees=int(cells.n_raw - len(df)),
+        colonnes={c: cells.header[c] for c in _ALIASES if c in cells.header},
+        colonnes_absentes=[c for c in _ALIASES if c not in cells.header],
         cellules_secretes=secrets,
-        incoherences={
-            "difficiles_superieurs_aux_projets": _exceeds("projets_difficiles"),
-            "saisonniers_superieurs_aux_projets": _exceeds("projets_saisonniers"),
-        },
+        incoherences=incoherences,
     )
     df.attrs["rapport"] = report
-    return df
-
-
-def _missing(like: pd.Series) -> pd.Series:
-    return pd.Series(pd.NA, index=like.index, dtype="string")
+    problems = ProblemReport(label, sorted(cells.report, key=lambda p: p.line or 0))
+    return attach_problems(df, problems)
 
 
 # --------------------------------------------------------------------------- public
@@ -614,7 +608,8 @@ def read_bmo(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The tidy table described in this module (:data:`BMO_COLUMNS`), with the
-        reading report in ``attrs["rapport"]``.
+        problems in ``attrs["problemes"]`` and the reading statistics in
+        ``attrs["rapport"]``.
 
     Raises
     ------
@@ -660,7 +655,10 @@ def _int(value: int) -> str:
 
 
 def format_bmo_report(bmo: pd.DataFrame) -> str:
-    """Describe in French how a BMO file was read (from ``bmo.attrs["rapport"]``).
+    """Describe in French how a BMO file was read.
+
+    The statistics of ``bmo.attrs["rapport"]``, then the problems of
+    ``bmo.attrs["problemes"]``, one line each (:meth:`geo.problems.ProblemReport.lines`).
 
     Examples
     --------
@@ -689,15 +687,10 @@ def format_bmo_report(bmo: pd.DataFrame) -> str:
             for k, v in fixed.items()
         )
         lines.append(f"Codes corrigés : {detail}.")
-    odd = {k: v for k, v in report["incoherences"].items() if v}
-    if odd:
-        lines.append(
-            "Incohérences signalées : "
-            + "; ".join(f"{k.replace('_', ' ')} : {v} ligne(s)" for k, v in odd.items())
-            + "."
-        )
-    if report.get("incoherence_annee"):
-        lines.append(f"Attention : {report['incoherence_annee']}.")
     if report.get("lignes_ignorees"):
         lines.append(f"Lignes vides ou notes ignorées : {report['lignes_ignorees']}.")
+    problems = problems_of(bmo)
+    if problems:
+        lines.append(f"Signalé à la lecture ({len(problems)}) :")
+        lines += [f"  - {line}" for line in problems.lines()]
     return "\n".join(lines)

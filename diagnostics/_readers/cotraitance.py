@@ -1,33 +1,50 @@
-"""Private plumbing of the cotraitance readers: schemas, raw tables, row checks.
+"""Readers of the cotraitance files: structures, flows, episodes, periods, objectives...
 
-Each reader of :mod:`diagnostics.cotraitance` reads the file as text
-(:func:`raw_table`), checks the columns once (:func:`require_columns`), then parses
-every row; a row with a problem is *reported* (``ligne N : ...``, the file's line
-number, header = line 1) and left out, the rest is processed. The problems are kept
-in ``df.attrs["problemes"]`` (list of French sentences).
+Files documented in ``data/cotraitance/LISEZMOI.md`` (templates alongside; the
+layout of a whole folder is that of ``data/demo/cotraitance``). Each reader reads
+the file as text (:func:`diagnostics._readers._rows.raw_table`), checks the columns
+once, then parses every row; a row with a problem is *reported* in a
+:class:`geo.problems.ProblemReport` (file, line with the header on line 1, column,
+value, message) and set aside, the rest is returned. The report is kept in
+``df.attrs["problemes"]``; :func:`geo.problems.collect_problems` gathers those of a
+whole folder. :mod:`diagnostics.cotraitance` re-exports the readers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from geo._errors import InputFileError, SchemaError, format_problems
-from geo._tables import read_text_table
+from diagnostics._readers._rows import (
+    finish,
+    folder_paths,
+    parse_counts,
+    parse_dates,
+    parse_flags,
+    raw_table,
+    report_rows,
+    require_columns,
+)
+from geo._errors import SchemaError, format_problems
+from geo.problems import ProblemReport
 
 __all__ = [
     "EXIT_REASONS",
     "FLOW_COUNTS",
     "STATES",
-    "raw_table",
-    "require_columns",
-    "parse_dates",
-    "parse_counts",
-    "parse_flags",
-    "Problems",
+    "LEVELS",
+    "FOLDER_FILES",
+    "read_structures",
+    "read_cotraitance_flows",
+    "read_episodes",
+    "read_periods",
+    "read_objectives",
+    "read_cotraitance_needs",
+    "read_cotraitance_ressorts",
+    "read_cotraitance_folder",
 ]
 
 #: Exit reasons (motif de sortie) of the accord, code → French label (L463-467,
@@ -57,142 +74,600 @@ FLOW_COUNTS: tuple[str, ...] = (
 )
 
 
-class Problems(list):
-    """The problems of one file, each ``"ligne N : ..."``."""
-
-    def __init__(self, label: str) -> None:
-        super().__init__()
-        self.label = label
-
-    def add(self, line: int, text: str) -> None:
-        """Record the problem ``text`` of line ``line``."""
-        self.append(f"ligne {line} : {text}")
+#: Territorial levels of objectives and alerts, local first.
+LEVELS: tuple[str, ...] = ("mission_locale", "departement", "region", "national")
 
 
-def raw_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (``;`` or ``,``, UTF-8 or latin-1) or XLSX file, every cell as text.
+# --------------------------------------------------------------------------- readers
 
-    Headers are lower-cased and stripped; a ``ligne`` column gives each row's line
-    number in the file (header = 1).
+
+def read_structures(path: str | Path) -> pd.DataFrame:
+    """Read the agences and missions locales (``structures.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, nom, type`` (``agence`` or ``mission_locale``), ``departement,
+        region, commune, latitude, longitude``. Rows with a problem are reported in
+        ``attrs["problemes"]`` and left out.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> s = read_structures(settings.demo_dir() / "cotraitance" / "structures.csv")
+    >>> s["type"].value_counts().sort_index().to_dict()
+    {'agence': 10, 'mission_locale': 7}
     """
-    path = Path(path)
-    if path.suffix.lower() in {".xlsx", ".xls", ".ods"}:
-        if not path.is_file():
-            raise InputFileError(f"{path} : fichier introuvable. Vérifiez le chemin.")
-        df = pd.read_excel(path, dtype=str, engine="calamine")
+    df = raw_table(path)
+    require_columns(
+        df, ["code", "nom", "type", "departement", "region"], path=path, what="les structures"
+    )
+    report = ProblemReport(Path(path).name)
+    bad = report_rows(
+        report,
+        df,
+        ~df["type"].isin(["agence", "mission_locale"]),
+        lambda v: f"type {v!r} inconnu (attendu agence ou mission_locale).",
+        "type",
+    )
+    bad |= report_rows(
+        report, df, df["code"].duplicated(), lambda v: f"code {v!r} en double.", "code"
+    )
+    for col in ("latitude", "longitude"):
+        if col in df:
+            df[col] = pd.to_numeric(df[col].str.replace(",", "."), errors="coerce")
+        else:
+            df[col] = np.nan
+    if "commune" not in df:
+        df["commune"] = pd.NA
+    cols = ["code", "nom", "type", "departement", "region", "commune", "latitude", "longitude"]
+    return finish(df[["ligne", *cols]], report, bad)
+
+
+def _check_codes(
+    df: pd.DataFrame,
+    column: str,
+    known: pd.Series | None,
+    label: str,
+    report: ProblemReport,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """Report the codes of ``column`` absent from ``known`` (among ``rows``, default all)."""
+    if known is None:
+        return np.zeros(len(df), dtype=bool)
+    wrong = ~df[column].isin(set(known)).to_numpy(dtype=bool)
+    return report_rows(
+        report,
+        df,
+        wrong if rows is None else wrong & rows,
+        lambda v: (
+            f"{label} {v!r} inconnue du fichier des structures ; ajoutez-la à "
+            "structures.csv ou corrigez le code."
+        ),
+        column,
+    )
+
+
+def _known(structures: pd.DataFrame | None, kind: str) -> pd.Series | None:
+    if structures is None:
+        return None
+    return structures.loc[structures["type"] == kind, "code"]
+
+
+def read_cotraitance_flows(
+    path: str | Path,
+    *,
+    structures: pd.DataFrame | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Read the aggregated monthly flows per pair agence → mission locale.
+
+    Parameters
+    ----------
+    path
+        CSV or XLSX in the format of ``data/cotraitance/modele_flux.csv``.
+    structures
+        From :func:`read_structures`; unknown agences and missions locales are
+        reported.
+    year
+        Objective year: months outside it are reported and left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``mois`` (``AAAA-MM``), ``agence, mission_locale`` and the counts of
+        :data:`FLOW_COUNTS` (``int64``). Problems in ``attrs["problemes"]``.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> f = read_cotraitance_flows(settings.demo_dir() / "cotraitance" / "flux.csv")
+    >>> f.attrs["problemes"].lines(), f["mois"].min()
+    ([], '2023-01')
+    """
+    df = raw_table(path)
+    require_columns(
+        df, ["mois", "agence", "mission_locale", *FLOW_COUNTS], path=path, what="les flux"
+    )
+    report = ProblemReport(Path(path).name)
+    month = pd.to_datetime(df["mois"], format="%Y-%m", errors="coerce")
+    bad = report_rows(
+        report, df, month.isna(), lambda v: f"{v!r} illisible (attendu AAAA-MM).", "mois"
+    )
+    if year is not None:
+        bad |= report_rows(
+            report,
+            df,
+            (~bad) & (month.dt.year != year).to_numpy(dtype=bool),
+            lambda v: f"mois {v} hors de l'année d'objectif {year}.",
+            "mois",
+        )
+    bad |= parse_counts(df, FLOW_COUNTS, report)
+    bad |= _check_codes(df, "agence", _known(structures, "agence"), "agence", report)
+    bad |= _check_codes(
+        df, "mission_locale", _known(structures, "mission_locale"), "mission locale", report
+    )
+    df["mois"] = month.dt.strftime("%Y-%m").astype("string")
+    return finish(df[["ligne", "mois", "agence", "mission_locale", *FLOW_COUNTS]], report, bad)
+
+
+_EPISODE_DATES = (
+    "date_affectation",
+    "date_acceptation",
+    "date_initialisation",
+    "date_annulation",
+    "date_sortie",
+)
+
+
+def read_episodes(
+    path: str | Path,
+    *,
+    structures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Read the pseudonymised episode extract (personal data: keep it local).
+
+    One row per cotraitance episode: ``episode_id``, the five dates
+    (:data:`_EPISODE_DATES`), ``motif_sortie`` (a key of :data:`EXIT_REASONS`),
+    ``civis_initialisation`` and ``ex_civis`` (oui/non), ``mois_naissance``
+    (``AAAA-MM``), ``commune_residence``, ``agence``, ``mission_locale`` and the
+    optional ``date_radiation`` (first deregistration after the affectation).
+
+    Reported and left out, with the line: duplicated ``episode_id`` (every copy after
+    the first), unreadable dates, dates in the wrong order (acceptation,
+    initialisation, cancellation or exit before the affectation, exit before the
+    initialisation), an initialisation without affectation, an exit without reason
+    or a reason without exit, an unknown reason, agence or mission locale.
+    Initialisation *before* acceptation is allowed (L2380).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> e = read_episodes(settings.demo_dir() / "cotraitance" / "episodes.csv")
+    >>> e.attrs["problemes"].lines(), e["episode_id"].is_unique
+    ([], True)
+    """
+    df = raw_table(path)
+    required = [
+        "episode_id",
+        *_EPISODE_DATES,
+        "motif_sortie",
+        "civis_initialisation",
+        "ex_civis",
+        "mois_naissance",
+        "commune_residence",
+        "agence",
+        "mission_locale",
+    ]
+    require_columns(df, required, path=path, what="les épisodes")
+    report = ProblemReport(Path(path).name)
+    first = df.drop_duplicates("episode_id").set_index("episode_id")["ligne"]
+    bad = report_rows(
+        report,
+        df,
+        df["episode_id"].duplicated(),
+        lambda v: f"épisode {v!r} déjà présent ligne {first[v]} (identifiant en double).",
+        "episode_id",
+    )
+    bad |= report_rows(
+        report, df, df["episode_id"].isna(), "identifiant d'épisode vide.", "episode_id"
+    )
+    dates = {}
+    for col in (*_EPISODE_DATES, "date_radiation"):
+        if col not in df:
+            df[col] = pd.NA
+        dates[col], wrong = parse_dates(df, col, report)
+        bad |= wrong
+    bad |= report_rows(
+        report,
+        df,
+        dates["date_affectation"].isna().to_numpy(dtype=bool) & ~bad,
+        lambda init: (
+            f"{'une initialisation' if pd.notna(init) else 'un épisode'} sans date d'affectation."
+        ),
+        "date_affectation",
+        cells=["date_initialisation"],
+    )
+    order = [
+        ("date_acceptation", "date_affectation"),
+        ("date_initialisation", "date_affectation"),
+        ("date_annulation", "date_affectation"),
+        ("date_sortie", "date_affectation"),
+        ("date_sortie", "date_initialisation"),
+        ("date_sortie", "date_acceptation"),
+    ]
+    for later, earlier in order:
+        bad |= report_rows(
+            report,
+            df,
+            (dates[later] < dates[earlier]).fillna(False).to_numpy(dtype=bool) & ~bad,
+            lambda a, b, later=later, earlier=earlier: (
+                f"dates dans le mauvais ordre : {later} {a} antérieure à {earlier} {b}."
+            ),
+            later,
+            cells=[later, earlier],
+        )
+    reason = df["motif_sortie"].str.lower()
+    bad |= report_rows(
+        report,
+        df,
+        reason.notna() & ~reason.isin(list(EXIT_REASONS)),
+        lambda v: f"motif de sortie {v!r} inconnu (attendu : {', '.join(EXIT_REASONS)}).",
+        "motif_sortie",
+    )
+    exit_date = dates["date_sortie"].notna().to_numpy(dtype=bool)
+    bad |= report_rows(
+        report,
+        df,
+        (exit_date != reason.notna().to_numpy(dtype=bool)) & ~bad,
+        "date de sortie et motif de sortie : l'un sans l'autre.",
+        "motif_sortie",
+    )
+    flags = {}
+    for col in ("civis_initialisation", "ex_civis"):
+        flags[col], wrong = parse_flags(df, col, report)
+        bad |= wrong
+    birth = pd.to_datetime(df["mois_naissance"], format="%Y-%m", errors="coerce")
+    bad |= report_rows(
+        report,
+        df,
+        df["mois_naissance"].notna() & birth.isna(),
+        lambda v: f"mois de naissance {v!r} illisible (attendu AAAA-MM).",
+        "mois_naissance",
+    )
+    bad |= _check_codes(df, "agence", _known(structures, "agence"), "agence", report)
+    bad |= _check_codes(
+        df, "mission_locale", _known(structures, "mission_locale"), "mission locale", report
+    )
+    out = pd.DataFrame(
+        {
+            "ligne": df["ligne"],
+            "episode_id": df["episode_id"],
+            **dates,
+            "motif_sortie": reason.astype("string"),
+            **flags,
+            "mois_naissance": birth,
+            "commune_residence": df["commune_residence"],
+            "agence": df["agence"],
+            "mission_locale": df["mission_locale"],
+        }
+    )
+    return finish(out, report, bad)
+
+
+def read_periods(path: str | Path, *, episodes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read the alert and suspension periods of the episodes (``periodes.csv``).
+
+    Columns ``episode_id, etat`` (``alerte`` or ``suspension``), ``date_debut``,
+    ``date_fin`` (empty while open) and, for alerts, ``decision`` (``maintien`` or
+    ``sortie``, L2420-2423). Periods of one episode must not overlap (the states of
+    Parcours 3 are exclusive): an overlapping period is reported and left out, as are
+    a period of an unknown episode, an unknown state and an end before the start.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> p = read_periods(settings.demo_dir() / "cotraitance" / "periodes.csv")
+    >>> sorted(p["etat"].unique())
+    ['alerte', 'suspension']
+    """
+    df = raw_table(path)
+    require_columns(
+        df, ["episode_id", "etat", "date_debut", "date_fin"], path=path, what="les périodes"
+    )
+    report = ProblemReport(Path(path).name)
+    start, bad = parse_dates(df, "date_debut", report)
+    end, wrong = parse_dates(df, "date_fin", report)
+    bad |= wrong | start.isna().to_numpy(dtype=bool)
+    state = df["etat"].str.lower()
+    bad |= report_rows(
+        report,
+        df,
+        ~state.isin(["alerte", "suspension"]),
+        lambda v: f"état {v!r} inconnu (attendu alerte ou suspension).",
+        "etat",
+    )
+    bad |= report_rows(
+        report,
+        df,
+        (end < start).fillna(False),
+        "date_fin antérieure à date_debut.",
+        "date_fin",
+    )
+    if episodes is not None:
+        bad |= report_rows(
+            report,
+            df,
+            ~df["episode_id"].isin(set(episodes["episode_id"])),
+            lambda v: f"épisode {v!r} absent de l'extraction d'épisodes.",
+            "episode_id",
+        )
+    decision = df["decision"].str.lower() if "decision" in df else pd.Series(pd.NA, df.index)
+    out = pd.DataFrame(
+        {
+            "ligne": df["ligne"],
+            "episode_id": df["episode_id"],
+            "etat": state,
+            "date_debut": start,
+            "date_fin": end,
+            "decision": decision.astype("string"),
+        }
+    )
+    ok = out.loc[~bad].sort_values(["episode_id", "date_debut"])
+    prev_end = ok.groupby("episode_id")["date_fin"].shift()
+    same = ok["episode_id"].eq(ok["episode_id"].shift())
+    overlap = same & (prev_end.isna() | (ok["date_debut"] < prev_end))
+    bad |= report_rows(
+        report,
+        df,
+        np.isin(df["ligne"], ok.loc[overlap, "ligne"]),
+        "période chevauchant la précédente du même épisode.",
+        "date_debut",
+    )
+    return finish(out, report, bad)
+
+
+def read_objectives(path: str | Path, *, structures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read the objectives.
+
+    Columns ``annee, niveau, territoire, objectif``, optional ``montant_subvention``
+    and ``source``.
+
+    ``niveau`` is one of :data:`LEVELS`; ``territoire`` is the mission locale's code,
+    the département or région code, or ``FR``. Negative or unreadable objectives,
+    unknown levels, duplicated (year, level, territory) and unknown missions locales
+    are reported and left out.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> o = read_objectives(settings.demo_dir() / "cotraitance" / "objectifs.csv")
+    >>> sorted(o["niveau"].unique())
+    ['mission_locale', 'region']
+    """
+    df = raw_table(path)
+    require_columns(
+        df, ["annee", "niveau", "territoire", "objectif"], path=path, what="les objectifs"
+    )
+    report = ProblemReport(Path(path).name)
+    bad = parse_counts(df, ["annee", "objectif"], report)
+    if "montant_subvention" in df:
+        bad |= parse_counts(df, ["montant_subvention"], report)
     else:
-        df = read_text_table(path)
-    df.columns = [str(c).strip().lower().replace(" ", "_") for c in df.columns]
-    df = df.astype("string")
-    for col in df.columns:
-        df[col] = df[col].str.strip().replace("", pd.NA)
-    df.insert(0, "ligne", np.arange(2, len(df) + 2))
-    return df
+        df["montant_subvention"] = 0
+    bad |= report_rows(
+        report,
+        df,
+        ~df["niveau"].isin(list(LEVELS)),
+        lambda v: f"niveau {v!r} inconnu (attendu : {', '.join(LEVELS)}).",
+        "niveau",
+    )
+    bad |= report_rows(
+        report,
+        df,
+        df.duplicated(["annee", "niveau", "territoire"]),
+        lambda v: f"objectif de {v} donné deux fois pour la même année.",
+        "territoire",
+    )
+    bad |= _check_codes(
+        df,
+        "territoire",
+        _known(structures, "mission_locale"),
+        "mission locale",
+        report,
+        rows=(df["niveau"] == "mission_locale").to_numpy(dtype=bool),
+    )
+    if "source" not in df:
+        df["source"] = pd.NA
+    cols = ["ligne", "annee", "niveau", "territoire", "objectif", "montant_subvention", "source"]
+    return finish(df[cols], report, bad)
 
 
-def folder_file(folder: Path, stem: str) -> Path | None:
-    """``folder/stem.csv`` or ``folder/stem.xlsx`` (any case of the suffix), if present."""
-    for suffix in (".csv", ".xlsx", ".CSV", ".XLSX"):
-        if (folder / f"{stem}{suffix}").is_file():
-            return folder / f"{stem}{suffix}"
-    return None
+def read_cotraitance_needs(
+    path: str | Path, *, structures: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Read the needs per mission locale (``besoins.csv``).
+
+    Columns ``annee, territoire`` (mission locale), ``demande_potentielle`` (young
+    people followed by Pôle emploi meeting the affectation criteria, indicator DE3)
+    and the optional ``demandeurs_jeunes`` (registered job seekers under 26, used by
+    :func:`access_rate`; ``<NA>`` when the column is absent). Unreadable or negative
+    counts, a (year, territory) given twice and, with ``structures``, unknown missions
+    locales are reported in ``attrs["problemes"]`` and left out.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> n = read_cotraitance_needs(settings.demo_dir() / "cotraitance" / "besoins.csv")
+    >>> len(n), int(n["demande_potentielle"].sum()), n.attrs["problemes"].lines()
+    (7, 2562, [])
+    """
+    df = raw_table(path)
+    require_columns(
+        df, ["annee", "territoire", "demande_potentielle"], path=path, what="les besoins"
+    )
+    report = ProblemReport(Path(path).name)
+    given = "demandeurs_jeunes" in df
+    bad = parse_counts(
+        df, ["annee", "demande_potentielle", *(["demandeurs_jeunes"] if given else [])], report
+    )
+    if not given:
+        df["demandeurs_jeunes"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    bad |= report_rows(
+        report,
+        df,
+        df.duplicated(["annee", "territoire"]),
+        lambda v: f"besoins de {v} donnés deux fois pour la même année.",
+        "territoire",
+    )
+    bad |= _check_codes(
+        df, "territoire", _known(structures, "mission_locale"), "mission locale", report
+    )
+    cols = ["ligne", "annee", "territoire", "demandeurs_jeunes", "demande_potentielle"]
+    return finish(df[cols], report, bad)
 
 
-def folder_paths(
-    folder: str | Path, files: Mapping[str, tuple[str, bool]], *, templates: str
-) -> dict[str, Path | None]:
-    """Find the files of a folder input: key → path (``None`` for an absent optional file).
+def read_cotraitance_ressorts(
+    path: str | Path, *, structures: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Read the communes of each mission locale's ressort (``ressorts.csv``).
 
-    ``files`` maps each key to ``(stem, mandatory)``; ``templates`` is the folder of
-    the blank models (``data/cotraitance/``), named in the error messages.
+    Columns ``mission_locale, commune`` (codes as written; they are compared with
+    the episodes' ``commune_residence`` by :func:`exits_due`). Empty cells, a pair
+    given twice and, with ``structures``, unknown missions locales are reported in
+    ``attrs["problemes"]`` and left out.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> r = read_cotraitance_ressorts(settings.demo_dir() / "cotraitance" / "ressorts.csv")
+    >>> len(r), r["mission_locale"].nunique(), r.attrs["problemes"].lines()
+    (302, 7, [])
+    """
+    df = raw_table(path)
+    require_columns(df, ["mission_locale", "commune"], path=path, what="les ressorts")
+    report = ProblemReport(Path(path).name)
+    empty = report_rows(
+        report,
+        df,
+        df[["mission_locale", "commune"]].isna().any(axis=1),
+        "mission locale ou commune vide.",
+    )
+    bad = empty | report_rows(
+        report,
+        df,
+        df.duplicated(["mission_locale", "commune"]).to_numpy(dtype=bool) & ~empty,
+        lambda v: f"commune {v} donnée deux fois pour la même mission locale.",
+        "commune",
+    )
+    bad |= _check_codes(
+        df, "mission_locale", _known(structures, "mission_locale"), "mission locale", report
+    )
+    return finish(df[["ligne", "mission_locale", "commune"]], report, bad)
+
+
+#: Files of a cotraitance folder: key of :func:`read_cotraitance_folder` → (file stem,
+#: mandatory). The keys are the parameter names of :func:`cotraitance_section`.
+FOLDER_FILES: dict[str, tuple[str, bool]] = {
+    "structures": ("structures", True),
+    "flows": ("flux", True),
+    "objectives": ("objectifs", True),
+    "needs": ("besoins", False),
+    "episodes": ("episodes", False),
+    "periods": ("periodes", False),
+    "ressorts": ("ressorts", False),
+}
+
+
+def read_cotraitance_folder(
+    folder: str | Path, *, year: int | None = None, month: int | None = None
+) -> dict[str, pd.DataFrame]:
+    """Read every cotraitance file of ``folder`` (the layout of ``data/demo/cotraitance``).
+
+    ``structures``, ``flux`` and ``objectifs`` (``.csv`` or ``.xlsx``) are mandatory;
+    ``besoins``, ``episodes``, ``periodes`` and ``ressorts`` are read when present.
+    Codes are checked against the structures. Each table keeps its file name in
+    ``attrs["fichier"]`` and its rejected rows in ``attrs["problemes"]``
+    (:func:`geo.problems.collect_problems` gathers them).
+
+    Parameters
+    ----------
+    folder
+        The folder.
+    year, month
+        Period of the dashboard: when given, the flows must cover ``year`` up to
+        ``month`` and the objectives must cover ``year``.
+
+    Returns
+    -------
+    dict of pandas.DataFrame
+        Keys of :data:`FOLDER_FILES` for the files found (``flows``, ``objectives``,
+        ``structures``, ``needs``...), named as the parameters of
+        :func:`cotraitance_section`: ``cotraitance_section(**inputs, year=..., month=...)``.
 
     Raises
     ------
     InputFileError
-        The folder or a mandatory file is missing (the files found are listed).
+        The folder or a mandatory file is missing.
+    SchemaError
+        A file lacks a column, or the period is not covered by the flows or the
+        objectives.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> from geo.problems import collect_problems
+    >>> inputs = read_cotraitance_folder(settings.demo_dir() / "cotraitance", year=2024, month=6)
+    >>> sorted(inputs), collect_problems(inputs).lines()
+    (['episodes', 'flows', 'needs', 'objectives', 'periods', 'ressorts', 'structures'], [])
     """
-    folder = Path(folder)
-    needed = [f"{stem}.csv" for stem, need in files.values() if need]
-    if not folder.is_dir():
-        raise InputFileError(
-            f"{folder} : dossier introuvable. Donnez le dossier qui contient "
-            f"{', '.join(needed)} (modèles dans {templates})."
-        )
-    paths = {key: folder_file(folder, stem) for key, (stem, _) in files.items()}
-    missing = [f"{stem}.csv" for key, (stem, need) in files.items() if need and not paths[key]]
-    if missing:
-        found = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "aucun"
-        raise InputFileError(
-            f"{folder} : fichier(s) obligatoire(s) absent(s) : {', '.join(missing)} "
-            f"(fichiers trouvés : {found}). Partez des modèles de {templates} "
-            f"({', '.join('modele_' + name for name in needed)})."
-        )
-    return paths
+    paths = folder_paths(folder, FOLDER_FILES, templates="data/cotraitance/")
+    structures = read_structures(paths["structures"])
+    out = {"structures": structures}
+    out["flows"] = read_cotraitance_flows(paths["flows"], structures=structures)
+    out["objectives"] = read_objectives(paths["objectives"], structures=structures)
+    if "needs" in paths:
+        out["needs"] = read_cotraitance_needs(paths["needs"], structures=structures)
+    if "episodes" in paths:
+        out["episodes"] = read_episodes(paths["episodes"], structures=structures)
+        if "periods" in paths:
+            out["periods"] = read_periods(paths["periods"], episodes=out["episodes"])
+    if "ressorts" in paths:
+        out["ressorts"] = read_cotraitance_ressorts(paths["ressorts"], structures=structures)
+    for key, table in out.items():
+        table.attrs["fichier"] = paths[key].name
+    if year is not None:
+        _check_period(out, year=year, month=month)
+    return out
 
 
-def require_columns(
-    df: pd.DataFrame,
-    columns: Sequence[str],
-    *,
-    path: str | Path,
-    what: str,
-    templates: str = "data/cotraitance/",
-) -> None:
-    """Raise :class:`SchemaError` naming every missing column (and the templates folder)."""
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        found = ", ".join(c for c in df.columns if c != "ligne")
+def _check_period(inputs: Mapping[str, pd.DataFrame], *, year: int, month: int | None) -> None:
+    flows, objectives = inputs["flows"], inputs["objectives"]
+    problems = []
+    if month is not None and not 1 <= month <= 12:
+        problems.append(f"mois {month} invalide (attendu un entier de 1 à 12).")
+        month = None
+    months = sorted(flows.loc[flows["mois"].str[:4] == str(year), "mois"].unique())
+    known = sorted(flows["mois"].unique())
+    span = f"{known[0]} à {known[-1]}" if known else "aucun mois"
+    if not months:
+        problems.append(
+            f"{flows.attrs.get('fichier', 'flux')} : aucun flux en {year} (mois présents : "
+            f"{span}). Choisissez une année couverte ou complétez le fichier."
+        )
+    elif month is not None and int(months[-1][5:]) < month:
+        problems.append(
+            f"{flows.attrs.get('fichier', 'flux')} : le dernier mois connu de {year} est "
+            f"{months[-1]} ; un tableau à fin {year}-{month:02d} projetterait des mois absents. "
+            f"Choisissez un mois jusqu'à {int(months[-1][5:])} ou complétez le fichier."
+        )
+    if not (objectives["annee"] == year).any():
+        years = ", ".join(str(y) for y in sorted(objectives["annee"].unique())) or "aucune"
+        problems.append(
+            f"{objectives.attrs.get('fichier', 'objectifs')} : aucun objectif pour {year} "
+            f"(années présentes : {years}). Ajoutez les objectifs de {year}."
+        )
+    if problems:
         raise SchemaError(
-            format_problems(
-                f"{Path(path).name} : colonne(s) absente(s) pour {what} "
-                f"(colonnes trouvées : {found}). Partez du modèle de {templates} (LISEZMOI.md).",
-                [f"colonne '{c}' attendue" for c in missing],
-            ),
-            [f"colonne '{c}' absente" for c in missing],
+            format_problems(f"Période {year} non couverte par les fichiers :", problems), problems
         )
-
-
-def parse_dates(df: pd.DataFrame, column: str, problems: Problems) -> tuple[pd.Series, np.ndarray]:
-    """Parse ISO (``2024-03-31``) or French (``31/03/2024``) dates; return (dates, bad)."""
-    text = df[column]
-    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    fr = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-    dates = iso.fillna(fr)
-    bad = np.array(text.notna() & dates.isna(), dtype=bool)
-    for line, value in zip(df["ligne"][bad], text[bad], strict=True):
-        problems.add(
-            int(line), f"colonne '{column}' : date illisible {value!r} (attendu AAAA-MM-JJ)."
-        )
-    return dates, bad
-
-
-def parse_counts(df: pd.DataFrame, columns: Sequence[str], problems: Problems) -> np.ndarray:
-    """Parse non-negative integer counts in place (empty = 0); return the bad rows."""
-    bad = np.zeros(len(df), dtype=bool)
-    for col in columns:
-        text = df[col].fillna("0").str.replace("\u202f", "").str.replace(" ", "")
-        numbers = pd.to_numeric(text, errors="coerce")
-        wrong = (numbers.isna() | (numbers < 0) | (numbers % 1 != 0)).to_numpy(dtype=bool)
-        for line, value in zip(df["ligne"][wrong], df[col][wrong], strict=True):
-            kind = "négatif" if str(value).lstrip().startswith("-") else "illisible"
-            problems.add(
-                int(line),
-                f"colonne '{col}' : effectif {kind} {value!r} (attendu : entier positif ou nul).",
-            )
-        bad |= wrong
-        df[col] = numbers.fillna(0).astype("int64")
-    return bad
-
-
-_TRUE = {"1", "oui", "o", "vrai", "true", "x", "yes"}
-_FALSE = {"0", "non", "n", "faux", "false", "no"}
-
-
-def parse_flags(df: pd.DataFrame, column: str, problems: Problems) -> tuple[pd.Series, np.ndarray]:
-    """Parse ``oui``/``non`` (``1``/``0``, empty = non); return (flags, bad)."""
-    text = df[column].str.lower().fillna("non") if column in df else pd.Series("non", df.index)
-    flags = text.isin(_TRUE)
-    bad = np.array(~text.isin(_TRUE | _FALSE), dtype=bool)
-    for line, value in zip(df["ligne"][bad], text[bad], strict=True):
-        problems.add(int(line), f"colonne '{column}' : valeur {value!r} (attendu oui ou non).")
-    return flags.astype(bool), bad

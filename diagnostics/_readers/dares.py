@@ -17,6 +17,10 @@ indicator: positive means more tension than average), ``categorie_tension`` and 
 complementary indicators ``intensite_embauches``, ``lien_formation_emploi``,
 ``manque_main_oeuvre``, ``non_durabilite_emploi``, ``conditions_travail``,
 ``inadequation_geographique`` (Int64 quintile classes 1–5, 5 = most tension).
+
+Unknown levels or missing columns make the file unusable (one :class:`SchemaError`
+lists them); a number cell that cannot be read is left missing and reported, with
+its line, in ``attrs["problemes"]`` (:class:`geo.problems.ProblemReport`).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ import pandas as pd
 
 from geo import codes
 from geo._errors import SchemaError
-from geo._tables import file_label, normalize_header, raise_problems, read_text_table
+from geo.problems import ProblemReport, attach_problems
+from geo.tables import file_label, normalize_header, raise_problems, read_table
 
 __all__ = ["DARES_INDICATORS", "read_dares_tensions"]
 
@@ -57,10 +62,19 @@ _GEO = {"nat": "national", "reg": "region", "dep": "departement"}
 _FAP = {"fap225": "FAP-225", "fap87": "FAP-87"}
 
 
-def _number(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce").astype(
-        "Float64"
-    )
+def _number(values: pd.Series, lines: pd.Series, header: str, report: ProblemReport) -> pd.Series:
+    """Decimal numbers (``,`` or ``.``); an unreadable cell is reported and left missing."""
+    numbers = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce")
+    for i in values.index[values.notna() & numbers.isna()]:
+        report.add(
+            f"« {values[i]} » n'est pas un nombre : cellule laissée vide. Attendu un nombre "
+            "décimal (12,5 ou 12.5).",
+            line=lines[i],
+            column=header,
+            value=values[i],
+            action="corrigée",
+        )
+    return numbers.astype("Float64")
 
 
 def read_dares_tensions(path: str | Path) -> pd.DataFrame:
@@ -74,7 +88,7 @@ def read_dares_tensions(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The tidy table described in this module.
+        The tidy table described in this module, with ``attrs["problemes"]``.
 
     Raises
     ------
@@ -85,7 +99,8 @@ def read_dares_tensions(path: str | Path) -> pd.DataFrame:
         are unknown.
     """
     source = file_label(path)
-    raw = read_text_table(path)
+    raw = read_table(path, line_column="ligne")
+    lines = raw.pop("ligne")
     names = {normalize_header(c): c for c in raw.columns}
     by_name = {}
     for header in _COLUMNS.values():
@@ -101,7 +116,8 @@ def read_dares_tensions(path: str | Path) -> pd.DataFrame:
             problems=[f"colonne absente : {m}" for m in missing],
         )
     df = pd.DataFrame({tidy: raw[by_name[header]] for tidy, header in _COLUMNS.items()})
-    df = df.dropna(how="all").reset_index(drop=True)
+    kept = df.notna().any(axis=1)
+    df, lines = df[kept].reset_index(drop=True), lines[kept].reset_index(drop=True)
     problems: list[str] = []
     geo_level = df["niveau_geo"].str.strip().str.lower()
     fap_level = df["niveau_fap"].str.replace(" ", "", regex=False).str.lower()
@@ -124,12 +140,14 @@ def read_dares_tensions(path: str | Path) -> pd.DataFrame:
         df["departement"], source=f"{source}, colonne dep"
     )
     df["annee"] = pd.to_numeric(df["annee"]).astype("int64")
-    df["emploi_moyen"] = _number(df["emploi_moyen"])
-    df["tension"] = _number(df["tension"])
+    report = ProblemReport(source)
+    df["emploi_moyen"] = _number(df["emploi_moyen"], lines, by_name["emploi_moyen"], report)
+    df["tension"] = _number(df["tension"], lines, by_name["tension"], report)
     for column in DARES_INDICATORS:
-        df[column] = _number(df[column]).round().astype("Int64")
+        values = _number(df[column], lines, by_name[_COLUMNS[column]], report)
+        df[column] = values.round().astype("Int64")
     order = ["fap", "niveau_fap", "niveau_geo", "region", "departement", "annee"]
     rest = ["emploi_moyen", "tension", *DARES_INDICATORS]
     out = df[order + rest].reset_index(drop=True)
     out.attrs["rapport"] = {"fichier": source, "lignes": len(out)}
-    return out
+    return attach_problems(out, report)

@@ -3,7 +3,7 @@
 Data only, no logic. :mod:`diagnostics.partners` builds the public
 ``PARTNER_TYPES`` table from :data:`TYPES` and matches the analyst's labels
 through the alias lists below (compared after
-:func:`geo._tables.normalize_header`: lower case, no accents, ``_`` between
+:func:`geo.tables.normalize_header`: lower case, no accents, ``_`` between
 words).
 
 Sources (line numbers of the seeds, see ``../shared/domain/``):

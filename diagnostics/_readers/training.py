@@ -1,14 +1,14 @@
 """Readers of the training-partnership files: sessions, prescriptions, POE, FAP ↔ ROME.
 
 Files documented in ``data/formation/LISEZMOI.md`` (templates alongside). Each reader
-reads the file as text (CSV ``;`` or ``,``, UTF-8 or latin-1, or XLSX, through
-:func:`diagnostics._readers.cotraitance.raw_table`), checks the columns once, then
-parses every row. A row with a problem is *reported* (``ligne N : ...``, the file's
-line number, header = line 1) and set aside; the rest is returned. The problems are
-kept in ``df.attrs["problemes"]``. Two oddities leave the row in: a métier code that
-matches no nomenclature (the métier is blanked, the places and prescriptions still
-count) and an unreadable commune or formacode (blanked likewise); their message ends
-with « ligne conservée ».
+reads the file as text (:func:`diagnostics._readers._rows.raw_table`, on
+:func:`geo.tables.read_table`), checks the columns once, then parses every row. A row
+with a problem is *reported* in a :class:`geo.problems.ProblemReport` (file, line
+with the header on line 1, column, value, message) and set aside (action
+« écartée »); the rest is returned. The report is kept in ``df.attrs["problemes"]``.
+Two oddities leave the row in: a métier code that matches no nomenclature (the
+métier is blanked, the places and prescriptions still count) and an unreadable
+commune or formacode (blanked likewise); their action is « corrigée ».
 
 Sources: the national Pôle emploi / AFPA convention (S003, its steering indicators
 L219-234: prescriptions, réservations, liste d'attente, désistements, entrées,
@@ -26,24 +26,27 @@ returned tables in one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from diagnostics._readers.cotraitance import (
-    Problems,
+from diagnostics._readers._rows import (
+    finish,
     folder_paths,
     parse_counts,
     parse_dates,
     parse_flags,
     raw_table,
+    report_rows,
     require_columns,
 )
 from geo import codes
-from geo._tables import normalize_header
+from geo.problems import ProblemReport
+from geo.tables import normalize_header
 
 __all__ = [
     "FUNDERS",
@@ -186,8 +189,8 @@ _TEMPLATES = f"Partez du modèle de {_FOLDER}"
 
 # --------------------------------------------------------------------------- schemas
 
-_STRING = {"dtype": "string", "nullable": True}
-_DATE = {"dtype": "datetime64[ns]", "nullable": True}
+_STRING: dict[str, Any] = {"dtype": "string", "nullable": True}
+_DATE: dict[str, Any] = {"dtype": "datetime64[ns]", "nullable": True}
 
 #: pandera schema of the tidy session table (:func:`read_training_sessions`).
 SESSION_SCHEMA = pa.DataFrameSchema(
@@ -324,47 +327,24 @@ def _optional(df: pd.DataFrame, *columns: str) -> None:
             df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
 
 
-def _each(
-    problems: Problems,
-    df: pd.DataFrame,
-    mask: np.ndarray,
-    message: Callable[..., str],
-    *columns: str,
-) -> np.ndarray:
-    """Report ``message(*values)`` for every row of ``mask``; return (a copy of) the mask."""
-    mask = np.array(mask, dtype=bool)
-    if mask.any():
-        values = [df[c].to_numpy()[mask] for c in columns]
-        for line, *cells in zip(df["ligne"].to_numpy()[mask], *values, strict=True):
-            problems.add(int(line), message(*cells))
-    return mask
+def _missing(report: ProblemReport, df: pd.DataFrame, column: str, what: str) -> np.ndarray:
+    return report_rows(report, df, df[column].isna(), f"{what} vide.", column)
 
 
-def _missing(problems: Problems, df: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    mask = df[column].isna().to_numpy(dtype=bool)
-    return _each(problems, df, mask, lambda: f"{what} vide (colonne '{column}') ; ligne écartée.")
-
-
-def _duplicates(problems: Problems, df: pd.DataFrame, column: str, what: str) -> np.ndarray:
+def _duplicates(report: ProblemReport, df: pd.DataFrame, column: str, what: str) -> np.ndarray:
     present = df[column].notna()
-    dup = (df[column].duplicated() & present).to_numpy(dtype=bool)
-    if dup.any():
-        first = df[present].drop_duplicates(column).set_index(column)["ligne"]
-        _each(
-            problems,
-            df,
-            dup,
-            lambda v: (
-                f"{what} {v!r} déjà présent ligne {first[v]} (identifiant en double) ; "
-                "ligne écartée."
-            ),
-            column,
-        )
-    return dup
+    first = df[present].drop_duplicates(column).set_index(column)["ligne"]
+    return report_rows(
+        report,
+        df,
+        df[column].duplicated() & present,
+        lambda v: f"{what} {v!r} déjà présent ligne {first[v]} (identifiant en double).",
+        column,
+    )
 
 
 def _lookup(
-    problems: Problems,
+    report: ProblemReport,
     df: pd.DataFrame,
     column: str,
     aliases: Mapping[str, str],
@@ -378,45 +358,33 @@ def _lookup(
     keys = {v: normalize_header(v) for v in raw.dropna().unique()}
     normed = raw.map(keys)
     mapped = normed.map(dict(aliases)).astype("string")
-    unknown = (raw.notna() & mapped.isna()).to_numpy(dtype=bool)
     expected = ", ".join(labels)
-    _each(
-        problems,
+    bad = report_rows(
+        report,
         df,
-        unknown,
-        lambda v: f"{what} {v!r} inconnu (attendu : {expected}) ; ligne écartée.",
+        raw.notna() & mapped.isna(),
+        lambda v: f"{what} {v!r} inconnu (attendu : {expected}).",
         column,
     )
-    bad = unknown
     if required:
-        empty = raw.isna().to_numpy(dtype=bool)
-        _each(
-            problems,
-            df,
-            empty,
-            lambda: f"{what} vide (colonne '{column}', attendu : {expected}) ; ligne écartée.",
-        )
-        bad = bad | empty
+        bad |= report_rows(report, df, raw.isna(), f"{what} vide (attendu : {expected}).", column)
     return mapped, bad
 
 
-def _metier_codes(problems: Problems, df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _metier_codes(report: ProblemReport, df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Normalised métier codes and their nomenclature.
 
     A code in no nomenclature is reported and blanked (the row stays).
     """
     code = _norm_metier(df["metier"])
     nomenclature = metier_nomenclature(code)
-    wrong = (code.notna() & nomenclature.isna()).to_numpy(dtype=bool)
-    _each(
-        problems,
+    wrong = report_rows(
+        report,
         df,
-        wrong,
-        lambda v: (
-            f"colonne 'metier' : code {v!r} dans aucune nomenclature ({_CODE_HELP}) ; "
-            "métier ignoré, ligne conservée."
-        ),
+        code.notna() & nomenclature.isna(),
+        lambda v: f"code {v!r} dans aucune nomenclature ({_CODE_HELP}) ; métier ignoré.",
         "metier",
+        action="corrigée",
     )
     return code.mask(wrong, pd.NA), nomenclature
 
@@ -429,36 +397,19 @@ def _coordinates(df: pd.DataFrame) -> dict[str, pd.Series]:
     return out
 
 
-def _territory_codes(problems: Problems, df: pd.DataFrame, column: str, kind: str) -> pd.Series:
+def _territory_codes(report: ProblemReport, df: pd.DataFrame, column: str, kind: str) -> pd.Series:
     """Normalised commune / département / région codes; unreadable ones reported, blanked."""
     normalize = getattr(codes, f"normalize_{kind}")
     value = normalize(df[column], errors="coerce")
-    wrong = (df[column].notna() & value.isna()).to_numpy(dtype=bool)
-    _each(
-        problems,
+    report_rows(
+        report,
         df,
-        wrong,
-        lambda v: f"colonne '{column}' : code {v!r} illisible ; ignoré, ligne conservée.",
+        df[column].notna() & value.isna(),
+        lambda v: f"code {v!r} illisible ; ignoré.",
         column,
+        action="corrigée",
     )
     return value
-
-
-def _table(path: str | Path) -> pd.DataFrame:
-    """The file as text (:func:`raw_table`), without its wholly empty rows (``;;;``)."""
-    df = raw_table(path)
-    cells = df.drop(columns="ligne")
-    return df[cells.notna().any(axis=1).to_numpy(dtype=bool)].reset_index(drop=True)
-
-
-def _finish(out: pd.DataFrame, problems: Problems, bad: np.ndarray) -> pd.DataFrame:
-    table = out.loc[~bad].drop(columns="ligne").reset_index(drop=True)
-    table.attrs["problemes"] = list(problems)
-    return table
-
-
-def _source(path: str | Path) -> str:
-    return Path(path).name
 
 
 # --------------------------------------------------------------------------- readers
@@ -495,10 +446,10 @@ def read_training_sessions(path: str | Path) -> pd.DataFrame:
     --------
     >>> from geo import settings
     >>> s = read_training_sessions(settings.demo_dir() / "formation" / "sessions.csv")
-    >>> s.attrs["problemes"], sorted(s["financeur"].unique())[:3]
+    >>> s.attrs["problemes"].lines(), sorted(s["financeur"].unique())[:3]
     ([], ['agefiph', 'autre', 'conseil_departemental'])
     """
-    df = _table(path)
+    df = raw_table(path)
     require_columns(
         df,
         ["session_id", "financeur", "centre", "places"],
@@ -522,55 +473,50 @@ def read_training_sessions(path: str | Path) -> pd.DataFrame:
         "date_debut",
         "date_fin",
     )
-    problems = Problems(_source(path))
-    bad = _missing(problems, df, "session_id", "identifiant de session")
-    bad |= _duplicates(problems, df, "session_id", "session")
-    bad |= _missing(problems, df, "centre", "centre (site de formation)")
+    report = ProblemReport(Path(path).name)
+    bad = _missing(report, df, "session_id", "identifiant de session")
+    bad |= _duplicates(report, df, "session_id", "session")
+    bad |= _missing(report, df, "centre", "centre (site de formation)")
     labels = [f"{k} ({v})" for k, v in FUNDERS.items()]
-    funder, wrong = _lookup(problems, df, "financeur", _FUNDER_ALIASES, labels, "financeur")
+    funder, wrong = _lookup(report, df, "financeur", _FUNDER_ALIASES, labels, "financeur")
     bad |= wrong
     cofunder, wrong = _lookup(
-        problems, df, "cofinanceur", _FUNDER_ALIASES, labels, "cofinanceur", required=False
+        report, df, "cofinanceur", _FUNDER_ALIASES, labels, "cofinanceur", required=False
     )
     bad |= wrong
-    bad |= parse_counts(df, ["places"], problems)
-    start, wrong = parse_dates(df, "date_debut", problems)
+    bad |= parse_counts(df, ["places"], report)
+    start, wrong = parse_dates(df, "date_debut", report)
     bad |= wrong
-    end, wrong = parse_dates(df, "date_fin", problems)
+    end, wrong = parse_dates(df, "date_fin", report)
     bad |= wrong
-    reversed_ = (end < start).fillna(False).to_numpy(dtype=bool)
-    bad |= _each(
-        problems,
+    bad |= report_rows(
+        report,
         df,
-        reversed_,
-        lambda a, b: f"date_fin {a} antérieure à date_debut {b} ; ligne écartée.",
+        (end < start).fillna(False),
+        lambda a, b: f"date_fin {a} antérieure à date_debut {b}.",
         "date_fin",
-        "date_debut",
+        cells=["date_fin", "date_debut"],
     )
     if "afpa" in df:
-        afpa, wrong = parse_flags(df, "afpa", problems)
+        afpa, wrong = parse_flags(df, "afpa", report)
         bad |= wrong
     else:
         text = df["organisme"].fillna("") + " " + df["centre"].fillna("")
         afpa = text.str.contains("afpa", case=False, regex=False).astype(bool)
-    commune = _territory_codes(problems, df, "commune", "commune")
-    departement = _territory_codes(problems, df, "departement", "departement")
+    commune = _territory_codes(report, df, "commune", "commune")
+    departement = _territory_codes(report, df, "departement", "departement")
     departement = departement.fillna(codes.departement_of_commune(commune)).astype("string")
-    region = _territory_codes(problems, df, "region", "region")
+    region = _territory_codes(report, df, "region", "region")
     formacode = df["formacode"].str.replace(r"\.0$", "", regex=True)
-    wrong = (formacode.notna() & ~formacode.str.fullmatch(r"\d{5}").fillna(False)).to_numpy(
-        dtype=bool
-    )
-    _each(
-        problems,
+    wrong = report_rows(
+        report,
         df,
-        wrong,
-        lambda v: (
-            f"colonne 'formacode' : {v!r} illisible (attendu 5 chiffres) ; ignoré, ligne conservée."
-        ),
+        formacode.notna() & ~formacode.str.fullmatch(r"\d{5}").fillna(False),
+        lambda v: f"{v!r} illisible (attendu 5 chiffres) ; ignoré.",
         "formacode",
+        action="corrigée",
     )
-    metier, nomenclature = _metier_codes(problems, df)
+    metier, nomenclature = _metier_codes(report, df)
     out = pd.DataFrame(
         {
             "ligne": df["ligne"],
@@ -596,7 +542,7 @@ def read_training_sessions(path: str | Path) -> pd.DataFrame:
             "date_fin": end.astype("datetime64[ns]"),
         }
     )
-    return _finish(out, problems, bad)
+    return finish(out, report, bad)
 
 
 def read_training_agences(path: str | Path) -> pd.DataFrame:
@@ -618,18 +564,18 @@ def read_training_agences(path: str | Path) -> pd.DataFrame:
     >>> c["agence"].tolist() == a["agence"].tolist()
     True
     """
-    df = _table(path)
+    df = raw_table(path)
     if "agence" not in df and "code" in df:
         if "type" in df:
             df = df[df["type"].str.lower().eq("agence").fillna(False)].reset_index(drop=True)
         df = df.rename(columns={"code": "agence"})
     require_columns(df, ["agence"], path=path, what="les agences", templates=_FOLDER)
     _optional(df, "nom", "departement", "region", "commune")
-    problems = Problems(_source(path))
-    bad = _missing(problems, df, "agence", "code d'agence")
-    bad |= _duplicates(problems, df, "agence", "agence")
-    commune = _territory_codes(problems, df, "commune", "commune")
-    departement = _territory_codes(problems, df, "departement", "departement")
+    report = ProblemReport(Path(path).name)
+    bad = _missing(report, df, "agence", "code d'agence")
+    bad |= _duplicates(report, df, "agence", "agence")
+    commune = _territory_codes(report, df, "commune", "commune")
+    departement = _territory_codes(report, df, "departement", "departement")
     out = pd.DataFrame(
         {
             "ligne": df["ligne"],
@@ -638,12 +584,12 @@ def read_training_agences(path: str | Path) -> pd.DataFrame:
             "departement": departement.fillna(codes.departement_of_commune(commune)).astype(
                 "string"
             ),
-            "region": _territory_codes(problems, df, "region", "region"),
+            "region": _territory_codes(report, df, "region", "region"),
             "commune": commune,
             **_coordinates(df),
         }
     )
-    return _finish(out, problems, bad)
+    return finish(out, report, bad)
 
 
 def read_prescriptions(
@@ -685,10 +631,10 @@ def read_prescriptions(
     >>> d = settings.demo_dir() / "formation"
     >>> s = read_training_sessions(d / "sessions.csv")
     >>> p = read_prescriptions(d / "prescriptions.csv", sessions=s)
-    >>> p.attrs["problemes"], sorted(p["statut"].unique()) == sorted(PRESCRIPTION_STATUSES)
+    >>> p.attrs["problemes"].lines(), sorted(p["statut"].unique()) == sorted(PRESCRIPTION_STATUSES)
     ([], True)
     """
-    df = _table(path)
+    df = raw_table(path)
     require_columns(
         df,
         ["prescription_id", "agence", "session_id", "statut", "date_prescription"],
@@ -697,40 +643,39 @@ def read_prescriptions(
         templates=_FOLDER,
     )
     _optional(df, "motif", *PRESCRIPTION_DATES)
-    problems = Problems(_source(path))
-    bad = _missing(problems, df, "prescription_id", "identifiant de prescription")
-    bad |= _duplicates(problems, df, "prescription_id", "prescription")
-    bad |= _missing(problems, df, "agence", "agence prescriptrice")
-    bad |= _missing(problems, df, "session_id", "session")
+    report = ProblemReport(Path(path).name)
+    bad = _missing(report, df, "prescription_id", "identifiant de prescription")
+    bad |= _duplicates(report, df, "prescription_id", "prescription")
+    bad |= _missing(report, df, "agence", "agence prescriptrice")
+    bad |= _missing(report, df, "session_id", "session")
     for table, column, what, fix in (
         (sessions, "session_id", "session", "sessions.csv"),
         (agences, "agence", "agence", "agences.csv"),
     ):
         if table is None:
             continue
-        unknown = (df[column].notna() & ~df[column].isin(set(table[column]))).to_numpy(dtype=bool)
-        bad |= _each(
-            problems,
+        bad |= report_rows(
+            report,
             df,
-            unknown,
+            df[column].notna() & ~df[column].isin(set(table[column])),
             lambda v, what=what, fix=fix: (
-                f"{what} {v!r} inconnue de {fix} : ajoutez-la à "
-                f"{fix} ou corrigez le code ; ligne écartée."
+                f"{what} {v!r} inconnue de {fix} : ajoutez-la à {fix} ou corrigez le code."
             ),
             column,
         )
     labels = list(PRESCRIPTION_STATUSES.values())
-    status, wrong = _lookup(problems, df, "statut", _STATUS_ALIASES, labels, "statut")
+    status, wrong = _lookup(report, df, "statut", _STATUS_ALIASES, labels, "statut")
     bad |= wrong
     dates = {}
     for col in PRESCRIPTION_DATES:
-        dates[col], wrong = parse_dates(df, col, problems)
+        dates[col], wrong = parse_dates(df, col, report)
         bad |= wrong
-    bad |= _each(
-        problems,
+    bad |= report_rows(
+        report,
         df,
-        df["date_prescription"].isna().to_numpy(dtype=bool),
-        lambda: "date_prescription vide ; ligne écartée.",
+        df["date_prescription"].isna(),
+        "date_prescription vide.",
+        "date_prescription",
     )
     order = [(col, "date_prescription") for col in PRESCRIPTION_DATES[1:]]
     order += [("date_entree", "date_reservation")]
@@ -741,40 +686,34 @@ def read_prescriptions(
         ("date_entree", "date_reservation"): " (entrée avant la réservation)",
     }
     for later, earlier in order:
-        wrong = (dates[later] < dates[earlier]).fillna(False).to_numpy(dtype=bool) & ~bad
-        bad |= _each(
-            problems,
+        bad |= report_rows(
+            report,
             df,
-            wrong,
+            (dates[later] < dates[earlier]).fillna(False).to_numpy(dtype=bool) & ~bad,
             lambda a, b, later=later, earlier=earlier: (
-                f"{later} {a} antérieure à {earlier} "
-                f"{b}{labels_order.get((later, earlier), '')} ; ligne écartée."
+                f"{later} {a} antérieure à {earlier} {b}{labels_order.get((later, earlier), '')}."
             ),
             later,
-            earlier,
+            cells=[later, earlier],
         )
     for code, allowed in STATUS_DATES.items():
         has_status = (status == code).fillna(False).to_numpy(dtype=bool)
         for col in PRESCRIPTION_DATES:
             if col in allowed or col == "date_acces_emploi":
                 continue
-            wrong = has_status & dates[col].notna().to_numpy(dtype=bool) & ~bad
-            bad |= _each(
-                problems,
+            bad |= report_rows(
+                report,
                 df,
-                wrong,
+                has_status & dates[col].notna().to_numpy(dtype=bool) & ~bad,
                 lambda v, code=code, col=col: (
-                    f"statut « {PRESCRIPTION_STATUSES[code]} » "
-                    f"incompatible avec {col} renseignée ({v}) : corrigez le statut ou la date ; "
-                    "ligne écartée."
+                    f"statut « {PRESCRIPTION_STATUSES[code]} » incompatible avec {col} "
+                    f"renseignée ({v}) : corrigez le statut ou la date."
                 ),
                 col,
             )
     if "hors_region" in df:
         text = df["hors_region"].str.lower()
-        flags, wrong = parse_flags(
-            df.assign(hors_region=text.fillna("non")), "hors_region", problems
-        )
+        flags, wrong = parse_flags(df.assign(hors_region=text.fillna("non")), "hors_region", report)
         bad |= wrong
         out_of_region = pd.array(flags.to_numpy(), dtype="boolean")
         out_of_region[text.isna().to_numpy()] = pd.NA
@@ -792,7 +731,7 @@ def read_prescriptions(
             "hors_region": out_of_region,
         }
     )
-    return _finish(out, problems, bad)
+    return finish(out, report, bad)
 
 
 def read_poe_entries(path: str | Path) -> pd.DataFrame:
@@ -811,27 +750,23 @@ def read_poe_entries(path: str | Path) -> pd.DataFrame:
     --------
     >>> from geo import settings
     >>> poe = read_poe_entries(settings.demo_dir() / "formation" / "poe.csv")
-    >>> poe.attrs["problemes"], sorted(poe["type_poe"].unique())
+    >>> poe.attrs["problemes"].lines(), sorted(poe["type_poe"].unique())
     ([], ['collective', 'individuelle'])
     """
-    df = _table(path)
+    df = raw_table(path)
     require_columns(
         df, ["mois", "type_poe", "entrees"], path=path, what="les entrées en POE", templates=_FOLDER
     )
     _optional(df, "opca", "secteur", "metier", "departement")
-    problems = Problems(_source(path))
+    report = ProblemReport(Path(path).name)
     month = pd.to_datetime(df["mois"], format="%Y-%m", errors="coerce")
-    bad = _each(
-        problems,
-        df,
-        month.isna().to_numpy(dtype=bool),
-        lambda v: f"colonne 'mois' : {v!r} illisible (attendu AAAA-MM) ; ligne écartée.",
-        "mois",
+    bad = report_rows(
+        report, df, month.isna(), lambda v: f"{v!r} illisible (attendu AAAA-MM).", "mois"
     )
-    kind, wrong = _lookup(problems, df, "type_poe", _POE_ALIASES, list(POE_TYPES), "type de POE")
+    kind, wrong = _lookup(report, df, "type_poe", _POE_ALIASES, list(POE_TYPES), "type de POE")
     bad |= wrong
-    bad |= parse_counts(df, ["entrees"], problems)
-    metier, nomenclature = _metier_codes(problems, df)
+    bad |= parse_counts(df, ["entrees"], report)
+    metier, nomenclature = _metier_codes(report, df)
     out = pd.DataFrame(
         {
             "ligne": df["ligne"],
@@ -841,23 +776,22 @@ def read_poe_entries(path: str | Path) -> pd.DataFrame:
             "secteur": df["secteur"],
             "metier": metier,
             "nomenclature_metier": nomenclature.where(metier.notna()).astype("string"),
-            "departement": _territory_codes(problems, df, "departement", "departement"),
+            "departement": _territory_codes(report, df, "departement", "departement"),
             "entrees": df["entrees"],
         }
     )
     keys = ["mois", "type_poe", "opca", "secteur", "metier", "departement"]
-    dup = out.duplicated(keys).to_numpy(dtype=bool) & ~bad
-    bad |= _each(
-        problems,
+    bad |= report_rows(
+        report,
         out,
-        dup,
+        out.duplicated(keys).to_numpy(dtype=bool) & ~bad,
         lambda m: (
             f"entrées du mois {m} déjà données pour le même type, OPCA, secteur, métier "
-            "et département (double compte) ; ligne écartée."
+            "et département (double compte)."
         ),
         "mois",
     )
-    return _finish(out, problems, bad)
+    return finish(out, report, bad)
 
 
 def read_fap_rome(path: str | Path) -> pd.DataFrame:
@@ -880,10 +814,10 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
     --------
     >>> from geo import settings
     >>> c = read_fap_rome(settings.demo_dir() / "formation" / "fap_rome.csv")
-    >>> c.attrs["problemes"], c.loc[c["rome"] == "K1302", "fap"].tolist()
+    >>> c.attrs["problemes"].lines(), c.loc[c["rome"] == "K1302", "fap"].tolist()
     ([], ['T2A60'])
     """
-    df = _table(path)
+    df = raw_table(path)
     if "intitule_rome" in df:
         df = df.rename(columns={"intitule_rome": "rome_nom"})
     require_columns(
@@ -892,26 +826,22 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
     _optional(df, "rome_nom")
     for col in ("fap", "rome", "rome_nom"):
         df[col] = df[col].mask(df[col].str.upper() == "NA", pd.NA)
-    problems = Problems(_source(path))
+    report = ProblemReport(Path(path).name)
     fap = df["fap"].str.upper()
     rome = df["rome"].str.upper()
-    bad = _each(
-        problems,
+    bad = report_rows(
+        report,
         df,
-        (fap.isna() | ~fap.str.fullmatch(r"[A-Z]\d[A-Z]\d{2}").fillna(False)).to_numpy(dtype=bool),
-        lambda v: f"code FAP {v!r} invalide (attendu A0Z40) ; ligne écartée.",
+        fap.isna() | ~fap.str.fullmatch(r"[A-Z]\d[A-Z]\d{2}").fillna(False),
+        lambda v: f"code FAP {v!r} invalide (attendu A0Z40).",
         "fap",
     )
     no_rome = rome.isna().to_numpy(dtype=bool) & ~bad
     wrong = (rome.notna() & ~rome.str.fullmatch(_ROME.pattern).fillna(False)).to_numpy(
         dtype=bool
     ) & ~bad
-    bad |= _each(
-        problems,
-        df,
-        wrong,
-        lambda v: f"code ROME {v!r} invalide (attendu A1234) ; ligne écartée.",
-        "rome",
+    bad |= report_rows(
+        report, df, wrong, lambda v: f"code ROME {v!r} invalide (attendu A1234).", "rome"
     )
     label = df["rome_nom"].str.strip()
     renvoi = label.str.extract(r"(\*+)\s*$", expand=False).astype("string")
@@ -926,15 +856,15 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
         }
     )
     dup = out.duplicated(["fap", "rome"]).to_numpy(dtype=bool) & ~bad & ~no_rome
-    bad |= _each(
-        problems,
+    bad |= report_rows(
+        report,
         out,
         dup,
-        lambda f, r: f"couple FAP {f} – ROME {r} donné deux fois ; ligne écartée.",
-        "fap",
+        lambda f, r: f"couple FAP {f} – ROME {r} donné deux fois.",
         "rome",
+        cells=["fap", "rome"],
     )
-    table = _finish(out, problems, bad | no_rome)
+    table = finish(out, report, bad | no_rome)
     known = set(table["fap"])
     table.attrs["fap_sans_rome"] = sorted(set(out.loc[no_rome, "fap"].dropna()) - known)
     return table
@@ -947,8 +877,7 @@ def read_training_folder(folder: str | Path) -> dict[str, pd.DataFrame]:
     ``agences``, ``poe`` and ``fap_rome`` (the FAP ↔ ROME correspondence) are read
     when present. Prescriptions are checked against the sessions and the agences.
     Each table keeps its file name in ``attrs["fichier"]`` and its problems in
-    ``attrs["problemes"]`` (:func:`diagnostics.cotraitance.input_problems` lists
-    them all).
+    ``attrs["problemes"]`` (:func:`geo.problems.collect_problems` gathers them).
 
     Returns
     -------
@@ -970,15 +899,15 @@ def read_training_folder(folder: str | Path) -> dict[str, pd.DataFrame]:
     """
     paths = folder_paths(folder, TRAINING_FILES, templates=_FOLDER)
     out: dict[str, pd.DataFrame] = {}
-    if paths["agences"]:
+    if "agences" in paths:
         out["agences"] = read_training_agences(paths["agences"])
     out["sessions"] = read_training_sessions(paths["sessions"])
     out["prescriptions"] = read_prescriptions(
         paths["prescriptions"], sessions=out["sessions"], agences=out.get("agences")
     )
-    if paths["poe"]:
+    if "poe" in paths:
         out["poe"] = read_poe_entries(paths["poe"])
-    if paths["correspondence"]:
+    if "correspondence" in paths:
         out["correspondence"] = read_fap_rome(paths["correspondence"])
     for key, table in out.items():
         table.attrs["fichier"] = paths[key].name

@@ -7,7 +7,8 @@ present, ``besoins``, ``episodes``, ``periodes``, ``ressorts``: the layout of
 ``data/demo/cotraitance``, templates in ``data/cotraitance``), writes the
 committee's tables (CSV ``;`` and XLSX, hidden cells ``s``), figures (PNG) and the
 flow map (offline HTML) into ``--sortie``, all under disclosure control, and prints
-a French summary of the alerts (:func:`diagnostics.cotraitance.alert_sentences`).
+a French summary of the alerts (:func:`diagnostics.cotraitance.alert_sentences`),
+through the shared dashboard flow (:mod:`diagnostics.cli._dashboard`).
 
 Exit codes: 0 done, 1 done but rows of the input files were left out (listed),
 2 unusable input (missing folder, file or column, period not covered).
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from diagnostics import cotraitance as ct
-from diagnostics.disclosure import current_threshold
+from diagnostics.cli._dashboard import Dashboard, add_threshold_option, run_dashboard
 
 __all__ = ["register"]
 
@@ -32,16 +35,6 @@ def _month(text: str) -> int:
         value = 0
     if not 1 <= value <= 12:
         raise argparse.ArgumentTypeError(f"mois {text!r} invalide (attendu un entier de 1 à 12)")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"seuil {text!r} invalide (attendu un entier ≥ 1)")
     return value
 
 
@@ -57,11 +50,14 @@ def _share(text: str) -> float:
     return value
 
 
-def _tableau(args: argparse.Namespace) -> int:
-    threshold = current_threshold(args.seuil)
-    inputs = ct.read_cotraitance_folder(args.dossier, year=args.annee, month=args.mois)
-    problems = ct.input_problems(inputs)
-    section = ct.cotraitance_section(
+def _read(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
+    return ct.read_cotraitance_folder(args.dossier, year=args.annee, month=args.mois)
+
+
+def _compute(
+    inputs: dict[str, pd.DataFrame], args: argparse.Namespace, threshold: int
+) -> dict[str, Any]:
+    return ct.cotraitance_section(
         **inputs,
         year=args.annee,
         month=args.mois,
@@ -69,55 +65,27 @@ def _tableau(args: argparse.Namespace) -> int:
         overrun_threshold=args.seuil_depassement,
         threshold=threshold,
     )
-    out_dir = Path(args.sortie)
-    written = ct.save_tables(section, out_dir, formats=("csv", "xlsx"))
-    facts = ct.alert_summary(section, inputs["structures"], year=args.annee, month=args.mois)
-    summary = ct.alert_sentences(facts)
-    code = 1 if problems else 0
-    if args.json:
-        payload = {
-            "annee": args.annee,
-            "mois": args.mois,
-            "seuil_secret": threshold,
-            "fichiers_lus": [table.attrs["fichier"] for table in inputs.values()],
-            "lignes_ecartees": problems,
-            "alertes": json.loads(section["alertes"].to_json(orient="records", force_ascii=False)),
-            "resume": summary,
-            "fichiers_ecrits": [str(path) for path in written],
-            "code_sortie": code,
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-        return code
-    print_outcome(summary, written, out_dir, threshold, problems, figures="figures PNG")
-    return code
 
 
-def print_outcome(
-    summary: list[str],
-    written: list[Path],
-    out_dir: Path,
-    threshold: int,
-    problems: list[str],
-    *,
-    figures: str,
-    reported: str = "écartée(s) des",
-    advice: str = "Le tableau est produit sans ces lignes : corrigez-les dans les fichiers source.",
-) -> None:
-    """Print a dashboard command's French summary, what it wrote and the reported rows.
+_DASHBOARD = Dashboard(
+    read=_read,
+    compute=_compute,
+    summarize=lambda section, inputs, args: ct.alert_sentences(
+        ct.alert_summary(section, inputs["structures"], year=args.annee, month=args.mois)
+    ),
+    facts=lambda args, section: {"annee": args.annee, "mois": args.mois},
+    problems_key="lignes_ecartees",
+    details=lambda section: {
+        "alertes": json.loads(section["alertes"].to_json(orient="records", force_ascii=False))
+    },
+    figures="figures PNG",
+    reported="écartée(s) des",
+    advice="Le tableau est produit sans ces lignes : corrigez-les dans les fichiers source.",
+)
 
-    The first 50 reported rows are listed; ``--json`` gives them all.
-    """
-    print("\n".join(summary))
-    print(
-        f"\n{len(written)} fichiers écrits dans {out_dir} (tableaux CSV et XLSX, {figures}, "
-        f"carte HTML), sous secret statistique (effectifs de 1 à {threshold - 1} masqués « s »)."
-    )
-    if problems:
-        print(f"\n{len(problems)} ligne(s) {reported} fichiers d'entrée :")
-        print("\n".join(f"  - {p}" for p in problems[:50]))
-        if len(problems) > 50:
-            print(f"  ... et {len(problems) - 50} autre(s) (--json les donne toutes).")
-        print(advice)
+
+def _tableau(args: argparse.Namespace) -> int:
+    return run_dashboard(args, _DASHBOARD)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -149,13 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--mois", required=True, type=_month, metavar="M", help="dernier mois connu (1 à 12)"
     )
     p.add_argument("--sortie", required=True, metavar="DOSSIER", help="dossier des exports")
-    p.add_argument(
-        "--seuil",
-        type=_positive,
-        default=None,
-        metavar="N",
-        help="seuil du secret statistique (défaut : réglage de l'atelier, 5)",
-    )
+    add_threshold_option(p)
     p.add_argument(
         "--seuil-depassement",
         type=_share,

@@ -8,7 +8,8 @@
 :func:`diagnostics.training.training_section` (CSV ``;`` and XLSX, hidden cells
 ``s``), the funnel chart (PNG) and the flow map (offline HTML) into ``--sortie``,
 all under disclosure control, and prints the French summary
-(:func:`diagnostics.training.training_sentences`). Training against BMO needs needs a
+(:func:`diagnostics.training.training_sentences`), through the shared dashboard flow
+(:mod:`diagnostics.cli._dashboard`). Training against BMO needs needs a
 territory and its BMO table: it is in the portrait and in ``formation.ipynb``.
 
 Exit codes: 0 done, 1 done but rows of the input files were reported (listed),
@@ -18,51 +19,29 @@ Exit codes: 0 done, 1 done but rows of the input files were reported (listed),
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 from diagnostics import training as tr
-from diagnostics.cli.cotraitance import _positive, print_outcome
-from diagnostics.cotraitance import input_problems, save_tables
-from diagnostics.disclosure import current_threshold
+from diagnostics.cli._dashboard import Dashboard, add_threshold_option, run_dashboard
 
 __all__ = ["register"]
 
 
-def _tableau(args: argparse.Namespace) -> int:
-    threshold = current_threshold(args.seuil)
-    inputs = tr.read_training_folder(args.dossier)
-    problems = input_problems(inputs)
-    section = tr.training_section(
+_DASHBOARD = Dashboard(
+    read=lambda args: tr.read_training_folder(args.dossier),
+    compute=lambda inputs, args, threshold: tr.training_section(
         **inputs, year=args.annee, success_rule=args.regle_reussite, threshold=threshold
-    )
-    out_dir = Path(args.sortie)
-    written = save_tables(section, out_dir, formats=("csv", "xlsx"))
-    summary = tr.training_sentences(tr.training_summary(section))
-    code = 1 if problems else 0
-    if args.json:
-        payload = {
-            "annee": section["annee"],
-            "seuil_secret": threshold,
-            "fichiers_lus": [table.attrs["fichier"] for table in inputs.values()],
-            "lignes_signalees": problems,
-            "resume": summary,
-            "fichiers_ecrits": [str(path) for path in written],
-            "code_sortie": code,
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-        return code
-    print_outcome(
-        summary,
-        written,
-        out_dir,
-        threshold,
-        problems,
-        figures="figure PNG",
-        reported="signalée(s) dans les",
-        advice="Corrigez-les dans les fichiers source ; le tableau est produit sans elles.",
-    )
-    return code
+    ),
+    summarize=lambda section, inputs, args: tr.training_sentences(tr.training_summary(section)),
+    facts=lambda args, section: {"annee": section["annee"]},
+    problems_key="lignes_signalees",
+    figures="figure PNG",
+    reported="signalée(s) dans les",
+    advice="Corrigez-les dans les fichiers source ; le tableau est produit sans elles.",
+)
+
+
+def _tableau(args: argparse.Namespace) -> int:
+    return run_dashboard(args, _DASHBOARD)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -97,13 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="A",
         help="année des prescriptions (défaut : la plus récente du fichier)",
     )
-    p.add_argument(
-        "--seuil",
-        type=_positive,
-        default=None,
-        metavar="N",
-        help="seuil du secret statistique (défaut : réglage de l'atelier, 5)",
-    )
+    add_threshold_option(p)
     p.add_argument(
         "--regle-reussite",
         choices=sorted(tr.SUCCESS_RULES),

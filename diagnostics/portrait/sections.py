@@ -9,7 +9,7 @@ sentence instead of failing, and the portrait summary lists it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from geo.display import (
     format_number,
     format_percent,
 )
+from geo.problems import collect_problems
 
 __all__ = [
     "section_title",
@@ -88,11 +89,15 @@ def _optional_inputs(data: PortraitData, keys: dict[str, str]) -> dict[str, Any]
     }
 
 
-def _note_input_problems(section: Section, tables: dict[str, pd.DataFrame], what: str) -> None:
-    """Note the rows the readers reported in ``tables`` (the first five, then « ... »)."""
-    from diagnostics.cotraitance import input_problems
+def _note_input_problems(
+    section: Section, tables: Mapping[str, pd.DataFrame | None], what: str
+) -> None:
+    """Note the problems the readers reported in ``tables`` (the first five, then « ... »).
 
-    problems = input_problems(tables)
+    Every reader attaches a :class:`geo.problems.ProblemReport` to its table;
+    :func:`geo.problems.collect_problems` gathers those of every table given.
+    """
+    problems = collect_problems(tables).lines()
     if problems:
         section.note(
             f"{len(problems)} ligne(s) des fichiers {what} à la lecture : "
@@ -492,6 +497,11 @@ def section_partners_map(data: PortraitData) -> Section:
     except WorkbenchError as exc:
         return _failed(data, section, exc)
     section.map(m, name="partenaires", title=f"Partenaires du territoire {data.label}")
+    _note_input_problems(
+        section,
+        {"partenaires": data.inputs.get("partenaires.annuaire")},
+        "de l'annuaire des partenaires signalée(s)",
+    )
     section.table(
         counts,
         name="par_type",
@@ -582,6 +592,9 @@ def section_coverage(data: PortraitData) -> Section:
             + (" …" if len(uncovered) > 15 else "")
         )
         section.tables["communes_sans_mission_locale"] = uncovered
+    _note_input_problems(
+        section, {"partenaires": partners}, "de l'annuaire des partenaires signalée(s)"
+    )
     return _done(data, section)
 
 
@@ -623,6 +636,7 @@ def section_positioning(data: PortraitData) -> Section:
         caption="Acteurs positionnés par domaine (lignes) et situation des clients (colonnes).",
     )
     section.facts["roles_saisis"] = len(local)
+    _note_input_problems(section, {"positionnement": roles}, "de positionnement signalée(s)")
     return _done(data, section)
 
 

@@ -1,0 +1,204 @@
+"""Private plumbing of the folder readers (cotraitance, training): text tables, row checks.
+
+Each reader reads its file as text (:func:`raw_table`), checks the columns once
+(:func:`require_columns`), then parses every row. A row with a problem is
+*reported* in a :class:`geo.problems.ProblemReport` (file, line of the file with the
+header on line 1, column, value, what was done, French message) and, when it is set
+aside, left out of the table (:func:`finish`), whose ``attrs["problemes"]`` keeps
+the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo._errors import InputFileError, SchemaError, format_problems
+from geo.problems import ProblemReport, attach_problems
+from geo.tables import read_table
+
+__all__ = [
+    "raw_table",
+    "folder_file",
+    "folder_paths",
+    "require_columns",
+    "report_rows",
+    "finish",
+    "parse_dates",
+    "parse_counts",
+    "parse_flags",
+]
+
+
+def raw_table(path: str | Path) -> pd.DataFrame:
+    """Read a table (:func:`geo.tables.read_table`: CSV, XLSX, ODS or ZIP), every cell as text.
+
+    Headers are normalised (:func:`geo.tables.normalize_header`); a first ``ligne``
+    column gives each row's line number in the file (header = 1). Wholly blank rows
+    are left out.
+    """
+    df = read_table(path, line_column="ligne", normalize=True)
+    df["ligne"] = df["ligne"].astype("int64")
+    return df
+
+
+def folder_file(folder: Path, stem: str) -> Path | None:
+    """``folder/stem.csv`` or ``folder/stem.xlsx`` (any case of the suffix), if present."""
+    for suffix in (".csv", ".xlsx", ".CSV", ".XLSX"):
+        if (folder / f"{stem}{suffix}").is_file():
+            return folder / f"{stem}{suffix}"
+    return None
+
+
+def folder_paths(
+    folder: str | Path, files: Mapping[str, tuple[str, bool]], *, templates: str
+) -> dict[str, Path]:
+    """Find the files of a folder input: key → path (absent optional files left out).
+
+    ``files`` maps each key to ``(stem, mandatory)``; ``templates`` is the folder of
+    the blank models (``data/cotraitance/``), named in the error messages.
+
+    Raises
+    ------
+    InputFileError
+        The folder or a mandatory file is missing (the files found are listed).
+    """
+    folder = Path(folder)
+    needed = [f"{stem}.csv" for stem, need in files.values() if need]
+    if not folder.is_dir():
+        raise InputFileError(
+            f"{folder} : dossier introuvable. Donnez le dossier qui contient "
+            f"{', '.join(needed)} (modèles dans {templates})."
+        )
+    paths = {key: found for key, (stem, _) in files.items() if (found := folder_file(folder, stem))}
+    missing = [f"{stem}.csv" for key, (stem, need) in files.items() if need and key not in paths]
+    if missing:
+        present = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file())) or "aucun"
+        raise InputFileError(
+            f"{folder} : fichier(s) obligatoire(s) absent(s) : {', '.join(missing)} "
+            f"(fichiers trouvés : {present}). Partez des modèles de {templates} "
+            f"({', '.join('modele_' + name for name in needed)})."
+        )
+    return paths
+
+
+def require_columns(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    path: str | Path,
+    what: str,
+    templates: str = "data/cotraitance/",
+) -> None:
+    """Raise :class:`SchemaError` naming every missing column (and the templates folder)."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        found = ", ".join(c for c in df.columns if c != "ligne")
+        raise SchemaError(
+            format_problems(
+                f"{Path(path).name} : colonne(s) absente(s) pour {what} "
+                f"(colonnes trouvées : {found}). Partez du modèle de {templates} (LISEZMOI.md).",
+                [f"colonne '{c}' attendue" for c in missing],
+            ),
+            [f"colonne '{c}' absente" for c in missing],
+        )
+
+
+def report_rows(
+    report: ProblemReport,
+    df: pd.DataFrame,
+    mask: np.ndarray | pd.Series,
+    message: str | Callable[..., str],
+    column: str | None = None,
+    *,
+    cells: Sequence[str] | None = None,
+    action: str = "écartée",
+) -> np.ndarray:
+    """Report every row of ``mask``; return the mask (as a new array).
+
+    ``message`` is a sentence, or a function of the row's cells in ``cells``
+    (default: ``column`` alone) returning it; the problem names ``column``, its
+    value and the row's ``ligne``; ``action`` says what was done with the row.
+    """
+    mask = np.array(mask, dtype=bool)
+    if mask.any():
+        used = list(cells) if cells is not None else ([column] if column else [])
+        values = [df[c].to_numpy()[mask] for c in used]
+        shown = df[column].to_numpy()[mask] if column else [None] * int(mask.sum())
+        for line, value, *row in zip(df["ligne"].to_numpy()[mask], shown, *values, strict=True):
+            report.add(
+                message if isinstance(message, str) else message(*row),
+                line=int(line),
+                column=column,
+                value=None if value is pd.NA else value,
+                action=action,
+            )
+    return mask
+
+
+def finish(df: pd.DataFrame, report: ProblemReport, bad: np.ndarray) -> pd.DataFrame:
+    """The rows not set aside, without ``ligne``, with ``report`` attached."""
+    out = df.loc[~bad].drop(columns="ligne").reset_index(drop=True)
+    return attach_problems(out, report)
+
+
+def parse_dates(
+    df: pd.DataFrame, column: str, report: ProblemReport
+) -> tuple[pd.Series, np.ndarray]:
+    """Parse ISO (``2024-03-31``) or French (``31/03/2024``) dates; return (dates, bad)."""
+    text = df[column]
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    fr = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    dates = iso.fillna(fr)
+    bad = report_rows(
+        report,
+        df,
+        text.notna() & dates.isna(),
+        lambda v: f"date illisible {v!r} (attendu AAAA-MM-JJ).",
+        column,
+    )
+    return dates, bad
+
+
+def parse_counts(df: pd.DataFrame, columns: Sequence[str], report: ProblemReport) -> np.ndarray:
+    """Parse non-negative integer counts in place (empty = 0); return the bad rows."""
+    bad = np.zeros(len(df), dtype=bool)
+    for col in columns:
+        text = df[col].fillna("0").str.replace("\u202f", "").str.replace(" ", "")
+        numbers = pd.to_numeric(text, errors="coerce")
+        wrong = (numbers.isna() | (numbers < 0) | (numbers % 1 != 0)).to_numpy(dtype=bool)
+        bad |= report_rows(
+            report,
+            df,
+            wrong,
+            lambda v: (
+                f"effectif {'négatif' if str(v).lstrip().startswith('-') else 'illisible'} "
+                f"{v!r} (attendu : entier positif ou nul)."
+            ),
+            col,
+        )
+        df[col] = numbers.fillna(0).astype("int64")
+    return bad
+
+
+_TRUE = {"1", "oui", "o", "vrai", "true", "x", "yes"}
+_FALSE = {"0", "non", "n", "faux", "false", "no"}
+
+
+def parse_flags(
+    df: pd.DataFrame, column: str, report: ProblemReport
+) -> tuple[pd.Series, np.ndarray]:
+    """Parse ``oui``/``non`` (``1``/``0``, empty = non); return (flags, bad)."""
+    text = df[column].str.lower().fillna("non") if column in df else pd.Series("non", df.index)
+    flags = text.isin(_TRUE)
+    bad = report_rows(
+        report,
+        df.assign(**{column: text}),
+        ~text.isin(_TRUE | _FALSE),
+        lambda v: f"valeur {v!r} (attendu oui ou non).",
+        column,
+    )
+    return flags.astype(bool), bad

@@ -1,0 +1,154 @@
+"""The one flow of the dashboard commands (``cotraitance tableau``, ``formation tableau``).
+
+Read the folder → collect the problems of its files → compute the tables → save them
+(CSV ``;`` and XLSX, figures, map) → print the French summary, what was written and
+the reported rows, or everything as JSON with ``--json``. Each command describes
+its own steps in a :class:`Dashboard`; :func:`run_dashboard` runs them.
+
+Exit codes: 0 done, 1 done but rows of the input files were reported (listed),
+2 unusable input (raised by the readers as :class:`geo._errors.WorkbenchError`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from diagnostics.cotraitance import save_tables
+from diagnostics.disclosure import current_threshold
+from geo.problems import ProblemReport, collect_problems
+
+__all__ = ["Dashboard", "run_dashboard", "print_outcome", "positive_int", "add_threshold_option"]
+
+#: How many reported rows are printed (``--json`` gives them all).
+SHOWN = 50
+
+Inputs = dict[str, pd.DataFrame]
+Section = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The steps of one dashboard command.
+
+    Attributes
+    ----------
+    read
+        ``args`` → the tables of the folder (each with its problem report).
+    compute
+        ``(inputs, args, threshold)`` → the section (tables, figures, map).
+    summarize
+        ``(section, inputs, args)`` → the French summary, one sentence a line.
+    facts
+        ``(args, section)`` → the first JSON fields (year, month...).
+    problems_key
+        JSON key of the reported rows.
+    figures
+        What the figures are, in the printed outcome (« figures PNG »).
+    reported, advice
+        Wording of the printed outcome for the reported rows.
+    details
+        ``section`` → JSON fields written after the reported rows (alerts...).
+    """
+
+    read: Callable[[argparse.Namespace], Inputs]
+    compute: Callable[[Inputs, argparse.Namespace, int], Section]
+    summarize: Callable[[Section, Inputs, argparse.Namespace], list[str]]
+    facts: Callable[[argparse.Namespace, Section], dict[str, Any]]
+    problems_key: str
+    figures: str
+    reported: str
+    advice: str
+    details: Callable[[Section], dict[str, Any]] = field(default=lambda section: {})
+
+
+def run_dashboard(args: argparse.Namespace, dashboard: Dashboard) -> int:
+    """Run ``dashboard`` with the parsed options ``args``; return the exit code."""
+    threshold = current_threshold(args.seuil)
+    inputs = dashboard.read(args)
+    problems = collect_problems(inputs)
+    section = dashboard.compute(inputs, args, threshold)
+    out_dir = Path(args.sortie)
+    written = save_tables(section, out_dir, formats=("csv", "xlsx"))
+    summary = dashboard.summarize(section, inputs, args)
+    code = 1 if problems else 0
+    if args.json:
+        payload = {
+            **dashboard.facts(args, section),
+            "seuil_secret": threshold,
+            "fichiers_lus": [table.attrs["fichier"] for table in inputs.values()],
+            dashboard.problems_key: problems.lines(),
+            **dashboard.details(section),
+            "resume": summary,
+            "fichiers_ecrits": [str(path) for path in written],
+            "code_sortie": code,
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return code
+    print_outcome(
+        summary,
+        written,
+        out_dir,
+        threshold,
+        problems,
+        figures=dashboard.figures,
+        reported=dashboard.reported,
+        advice=dashboard.advice,
+    )
+    return code
+
+
+def print_outcome(
+    summary: list[str],
+    written: list[Path],
+    out_dir: Path,
+    threshold: int,
+    problems: ProblemReport,
+    *,
+    figures: str,
+    reported: str,
+    advice: str,
+) -> None:
+    """Print a dashboard's French summary, what it wrote and the reported rows.
+
+    The first :data:`SHOWN` reported rows are listed; ``--json`` gives them all.
+    """
+    print("\n".join(summary))
+    print(
+        f"\n{len(written)} fichiers écrits dans {out_dir} (tableaux CSV et XLSX, {figures}, "
+        f"carte HTML), sous secret statistique (effectifs de 1 à {threshold - 1} masqués « s »)."
+    )
+    if problems:
+        print(f"\n{len(problems)} ligne(s) {reported} fichiers d'entrée :")
+        print("\n".join(f"  - {line}" for line in problems.lines()[:SHOWN]))
+        if len(problems) > SHOWN:
+            print(f"  ... et {len(problems) - SHOWN} autre(s) (--json les donne toutes).")
+        print(advice)
+
+
+def positive_int(text: str) -> int:
+    """Parse the ``--seuil`` option: an integer ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"seuil {text!r} invalide (attendu un entier ≥ 1)")
+    return value
+
+
+def add_threshold_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--seuil N``, the disclosure threshold of the exports."""
+    parser.add_argument(
+        "--seuil",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="seuil du secret statistique (défaut : réglage de l'atelier, 5)",
+    )
