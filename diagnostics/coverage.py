@@ -52,7 +52,7 @@ import html
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -65,6 +65,11 @@ from geo import settings
 from geo._errors import CRSError, SchemaError
 from geo.codes import departement_of_commune
 from geo.crs import metric_crs_for
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+    from geo.territories import Territory
 
 __all__ = [
     "commune_points",
@@ -741,7 +746,7 @@ def partner_coverage(
     ressort: pd.DataFrame,
     communes: pd.DataFrame,
     *,
-    by: Any = "departement",
+    by: str | Territory | Sequence[Territory] = "departement",
     geometries: pd.DataFrame | gpd.GeoDataFrame | None = None,
     types: str | Iterable[str] | None = None,
     beyond_km: float = 20.0,
@@ -913,7 +918,7 @@ def uncovered_communes(
     communes: pd.DataFrame,
     *,
     types: str | Iterable[str] | None = None,
-    by: Any = None,
+    by: str | Territory | Sequence[Territory] | None = None,
 ) -> pd.DataFrame:
     """List the communes that no ressort of a type covers.
 
@@ -951,7 +956,7 @@ def overlapping_ressorts(
     communes: pd.DataFrame,
     *,
     types: str | Iterable[str] | None = None,
-    by: Any = None,
+    by: str | Territory | Sequence[Territory] | None = None,
 ) -> pd.DataFrame:
     """List the communes in the ressorts of two structures or more of the same type.
 
@@ -1046,7 +1051,7 @@ def map_partners(
     cluster: bool = True,
     title: str | None = None,
     background: gpd.GeoDataFrame | None = None,
-) -> Any:
+) -> folium.Map:
     """Map the partner sites: one layer per type, clustered markers, French popups.
 
     Parameters
@@ -1089,7 +1094,7 @@ def map_partners(
     from folium.plugins import MarkerCluster
 
     from diagnostics.partners import DOMAINS, PUBLICS
-    from geo.maps import add_background, add_title, map_bounds
+    from geo.maps import add_background, add_title, bounds_of
 
     sites = partner_sites(partners, geometries=geometries)
     remarks = list(sites.attrs["remarques"])
@@ -1168,7 +1173,7 @@ def map_partners(
         ).add_to(parent)
     folium.LayerControl(collapsed=len(type_list) > 8).add_to(m)
     if len(sites):
-        m.fit_bounds(map_bounds(sites))
+        m.fit_bounds(bounds_of(sites))
     if title:
         add_title(m, title)
     return m
@@ -1203,7 +1208,7 @@ def map_coverage(
     types: str | Iterable[str] | None = None,
     highlight_type: str | None = "mission_locale",
     title: str | None = None,
-) -> Any:
+) -> folium.Map:
     """Choropleth of the communes by number of covering structures, uncovered ones outlined.
 
     Parameters
@@ -1251,7 +1256,7 @@ def map_coverage(
     import folium
 
     from geo.crs import to_storage
-    from geo.maps import add_colored_polygons, add_legend, add_title, map_bounds
+    from geo.maps import add_colored_polygons, add_legend, add_title, bounds_of
 
     _require(
         coverage,
@@ -1375,6 +1380,6 @@ def map_coverage(
         outlined = [(_HIGHLIGHT, f"Commune {outside_text} : {int(uncovered.sum())}")]
     add_legend(m, counted, rows, outlined=outlined)
     folium.LayerControl(collapsed=True).add_to(m)
-    m.fit_bounds(map_bounds(shapes))
+    m.fit_bounds(bounds_of(shapes))
     add_title(m, title or "Couverture des communes par les ressorts des partenaires")
     return m

@@ -50,7 +50,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -64,6 +64,12 @@ from diagnostics.partnerships import (
     active_partnerships,
 )
 from geo._errors import SchemaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "NetworkSection",
@@ -858,9 +864,9 @@ class NetworkSection:
     densities: pd.DataFrame
     reading: list[str] = field(default_factory=list)
 
-    def figure(self, **options: Any) -> Any:
-        """Static figure (:func:`plot_network`)."""
-        return plot_network(self.graph, metrics=self.metrics, **options)
+    def figure(self, **options: Any) -> Figure:
+        """Static figure (:func:`plot_network`, on a new figure outside pyplot)."""
+        return plot_network(self.graph, metrics=self.metrics, **options).figure
 
     def html(self, **options: Any) -> str:
         """Interactive offline view (:func:`network_view_html`)."""
@@ -1046,10 +1052,10 @@ def plot_network(
     metrics: pd.DataFrame | None = None,
     layout: Literal["force", "geo"] = "force",
     labels: int = 8,
-    ax: Any = None,
+    ax: Axes | None = None,
     seed: int = 0,
     title: str | None = None,
-) -> Any:
+) -> Axes:
     """Static figure of the network (matplotlib).
 
     Pôle emploi units in blue, partners in orange, multilateral partnerships as grey
@@ -1068,7 +1074,8 @@ def plot_network(
     labels
         Number of the most central actors named on the figure.
     ax
-        Axes to draw on (a new figure otherwise).
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot (a
+        notebook shows it with ``.figure``).
     seed
         Seed of the force layout.
     title
@@ -1076,22 +1083,18 @@ def plot_network(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> fig = plot_network(nx.star_graph(3))
-    >>> len(fig.axes)
+    >>> ax = plot_network(nx.star_graph(3))
+    >>> len(ax.figure.axes)
     1
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 7))
-    else:
-        fig = ax.figure
+        ax = Figure(figsize=(9, 7)).subplots()
     pos = _positions(graph, layout, seed)
     size = _sizes(graph, metrics)
     for a, b, d in graph.edges(data=True):
@@ -1134,7 +1137,7 @@ def plot_network(
         )
     if title:
         ax.set_title(title)
-    return fig
+    return ax
 
 
 def network_view_html(
@@ -1262,9 +1265,9 @@ def map_network(
     graph: nx.Graph,
     *,
     metrics: pd.DataFrame | None = None,
-    background: Any = None,
+    background: gpd.GeoDataFrame | None = None,
     title: str | None = None,
-) -> Any:
+) -> folium.Map:
     """The network on the offline Leaflet map (geographic layout).
 
     Actors at their coordinates (the nodes of :func:`partner_network` carry them;

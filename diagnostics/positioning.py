@@ -89,7 +89,6 @@ from geo._tables import file_label, normalize_header, pick_columns, read_text_ta
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = [
     "POLE_EMPLOI",
@@ -1436,7 +1435,7 @@ def _select(
     if territoire is not None:
         if "territoire" not in data.columns:
             raise SchemaError(
-                "La table n'a pas de colonne 'territoire' : ne donnez pas territoire=."
+                "La table n'a pas de colonne 'territoire' : ne donnez pas territory=."
             )
         parsed = _parse_territory(territoire)
         wanted = f"{parsed[0]}:{parsed[1]}" if isinstance(parsed, tuple) else str(territoire)
@@ -1455,7 +1454,7 @@ def _select(
         if len(found) > 1:
             raise SchemaError(
                 f"La table couvre {len(found)} territoires ({', '.join(found[:5])}...) : "
-                "choisissez-en un avec territoire=."
+                "choisissez-en un avec territory=."
             )
         territoire = found[0] if found else None
     if acteur is not None:
@@ -1467,8 +1466,8 @@ def _select(
 def positioning_grid(
     table: pd.DataFrame | None = None,
     *,
-    territoire: str | None = None,
-    acteur: str | None = None,
+    territory: str | None = None,
+    actor: str | None = None,
     partners: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The positioning as a wide table: domains in rows, client situations in columns.
@@ -1478,9 +1477,9 @@ def positioning_grid(
     table
         The reference matrix (default), a positioning table
         (:func:`read_positioning`) or the output of :func:`pole_emploi_roles`.
-    territoire
+    territory
         Territory to show (``"bassin:9903"``); required when the table holds several.
-    acteur
+    actor
         Show one actor only (``"pole_emploi"`` or a ``partenaire_id``).
     partners
         Partner directory, for the names of the actors.
@@ -1503,8 +1502,8 @@ def positioning_grid(
     >>> grid.loc["Intermédiation", ("Employeurs", "Besoin de recrutement")]
     'Pivot'
     """
-    data, _, acteur = _select(table, territoire, acteur)
-    single = acteur is not None or "acteur" not in data.columns or data["acteur"].nunique() <= 1
+    data, _, actor = _select(table, territory, actor)
+    single = actor is not None or "acteur" not in data.columns or data["acteur"].nunique() <= 1
     if single:
         content = data.groupby(_CELL_KEY)["role"].first().map(POSITIONING_ROLES)
     else:
@@ -1547,66 +1546,61 @@ _TEXT_COLORS = {"pivot": "white", "structurant": "white", "contributeur": "#0830
 def plot_positioning_heatmap(
     matrix: pd.DataFrame | None = None,
     *,
-    territoire: str | None = None,
-    acteur: str | None = None,
+    territory: str | None = None,
+    actor: str | None = None,
     partners: pd.DataFrame | None = None,
     ax: Axes | None = None,
     title: str | None = None,
-) -> Figure:
+) -> Axes:
     """Draw the positioning of one actor on the grid, the cells coloured by role.
 
     Parameters
     ----------
     matrix
         The reference matrix (default), the output of :func:`pole_emploi_roles`, or
-        a positioning table (then give ``acteur``, and ``territoire`` when it holds
+        a positioning table (then give ``actor``, and ``territory`` when it holds
         several territories).
-    territoire, acteur
+    territory, actor
         Selection in a positioning table.
     partners
         Partner directory, for the actor's name in the title.
     ax
-        Matplotlib axes to draw into; a new figure otherwise.
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot (a
+        notebook shows it with ``.figure``; loops leave no open figure behind).
     title
         Title; by default it names the actor and the territory.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure. Cells without a role are left white and unlabelled, as in the
+    matplotlib.axes.Axes
+        The axes drawn on. Cells without a role are left white and unlabelled, as in the
         report; the segments are written above the situations.
 
     Raises
     ------
     SchemaError
-        The selection holds several actors: choose one with ``acteur=``.
+        The selection holds several actors: choose one with ``actor=``.
 
     Examples
     --------
-    >>> fig = plot_positioning_heatmap()
-    >>> fig.axes[0].get_title()
+    >>> ax = plot_positioning_heatmap()
+    >>> ax.get_title()
     'Positionnement de Pôle emploi (France Travail) – matrice de référence 2010'
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch, Rectangle
 
-    data, territoire, acteur = _select(matrix, territoire, acteur)
+    data, territory, actor = _select(matrix, territory, actor)
     several = "acteur" in data.columns and data["acteur"].nunique() > 1
     if several or data.duplicated(_CELL_KEY).any():
         raise SchemaError(
             "Plusieurs acteurs dans la table : la carte montre le rôle d'un seul acteur. "
-            f"Choisissez-le avec acteur= (par exemple acteur='{POLE_EMPLOI}') ou utilisez "
+            f"Choisissez-le avec actor= (par exemple actor='{POLE_EMPLOI}') ou utilisez "
             "positioning_grid pour voir tous les acteurs."
         )
     roles = data.set_index(_CELL_KEY)["role"]
     if ax is None:
-        fig = plt.figure(figsize=(12, 5.2), layout="constrained")
-        # Closed for pyplot: the notebook shows the returned figure once, and loops
-        # drawing many territories do not accumulate open figures.
-        plt.close(fig)
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
+        ax = Figure(figsize=(12, 5.2), layout="constrained").add_subplot()
     domains = list(POSITIONING_DOMAINS)
     situations = list(CLIENT_SITUATIONS)
     for i, domain in enumerate(domains):
@@ -1668,10 +1662,10 @@ def plot_positioning_heatmap(
         handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=9
     )
     if title is None:
-        name = _PE_NAME if acteur in (None, POLE_EMPLOI) else acteur
-        if acteur not in (None, POLE_EMPLOI) and partners is not None:
-            name = _actors(partners)["nom"].get(acteur, acteur)
-        where = territoire if territoire else "matrice de référence 2010"
+        name = _PE_NAME if actor in (None, POLE_EMPLOI) else actor
+        if actor not in (None, POLE_EMPLOI) and partners is not None:
+            name = _actors(partners)["nom"].get(actor, actor)
+        where = territory if territory else "matrice de référence 2010"
         title = f"Positionnement de {name} – {where}"
     ax.set_title(title, fontsize=11, pad=22)
-    return fig
+    return ax

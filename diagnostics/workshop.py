@@ -83,7 +83,7 @@ from geo import referentials, settings
 from geo import territories as _territories
 from geo._errors import InputFileError, SchemaError
 from geo._tables import normalize_header, read_text_table
-from geo.maps import iframe_html, map_bounds, self_contained_html
+from geo.maps import bounds_of, iframe_html, self_contained_html
 
 __all__ = [
     "DATA_ENV",
@@ -1128,7 +1128,7 @@ class PartnerWorkshop:
                 style_function=lambda _f: {"color": "#999999", "weight": 1, "fillOpacity": 0.3},
             ).add_to(m)
         if len(background):
-            m.fit_bounds(map_bounds(background))
+            m.fit_bounds(bounds_of(background))
         page = self_contained_html(m.get_root().render())
         return iframe_html(
             page,

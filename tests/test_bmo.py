@@ -441,8 +441,6 @@ def test_map_refuses_bad_inputs(demo_bmo):
 
 
 def test_plots(demo_bmo):
-    import matplotlib.pyplot as plt
-
     ranking = dg.metier_ranking(demo_bmo)
     ax = dg.plot_top_metiers(ranking, n=4)
     assert len(ax.patches) == 4
@@ -453,7 +451,6 @@ def test_plots(demo_bmo):
     families = dg.family_breakdown(demo_bmo)
     ax = dg.plot_family_breakdown(families)
     assert len(ax.patches) == 2 * len(families)
-    plt.close("all")
 
 
 # --------------------------------------------------------------------------- command line

@@ -186,8 +186,8 @@ def test_views_are_offline():
     assert "https://" not in page and "cdn" not in page.lower()
     html = nw.map_network(g, metrics=m).get_root().render()
     assert "ML" in html and "tile" not in html.lower().replace("tiles=none", "")
-    fig = nw.plot_network(g, metrics=m, layout="geo")
-    assert len(fig.axes) == 1
+    ax = nw.plot_network(g, metrics=m, layout="geo")
+    assert len(ax.figure.axes) == 1 and ax.get_legend() is not None
 
 
 def test_demo_network():

@@ -140,16 +140,14 @@ def test_reference_grid():
 # ---------------------------------------------------------------- heatmap
 
 
-def _cells_drawn(fig):
-    ax = fig.axes[0]
+def _cells_drawn(ax):
     rectangles = {p.get_gid(): p for p in ax.patches if p.get_gid()}
     texts = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid() and "|" in t.get_gid()}
     return ax, rectangles, texts
 
 
 def test_heatmap_of_the_reference_matrix():
-    fig = pos.plot_positioning_heatmap()
-    ax, rectangles, texts = _cells_drawn(fig)
+    ax, rectangles, texts = _cells_drawn(pos.plot_positioning_heatmap())
     assert len(rectangles) == 35
     white = sorted(k for k, p in rectangles.items() if p.get_facecolor()[:3] == (1.0, 1.0, 1.0))
     matrix = pos.reference_matrix()
@@ -175,10 +173,10 @@ def test_heatmap_of_one_actor_of_a_territory(roles, partners):
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot()
     out = pos.plot_positioning_heatmap(
-        roles, territoire="Bassin:9901", acteur="ML1", partners=partners, ax=ax
+        roles, territory="Bassin:9901", actor="ML1", partners=partners, ax=ax
     )
-    assert out is fig
-    _, rectangles, texts = _cells_drawn(fig)
+    assert out is ax
+    _, rectangles, texts = _cells_drawn(out)
     assert texts == {
         "orientation|primo_accedant": "Pivot",
         "intermediation|primo_accedant": "Structurant",
@@ -186,12 +184,11 @@ def test_heatmap_of_one_actor_of_a_territory(roles, partners):
     assert sum(p.get_facecolor()[:3] == (1.0, 1.0, 1.0) for p in rectangles.values()) == 33
     assert ax.get_title() == "Positionnement de Mission locale Nord – bassin:9901"
     with pytest.raises(SchemaError, match="Plusieurs acteurs"):
-        pos.plot_positioning_heatmap(roles, territoire="bassin:9901")
+        pos.plot_positioning_heatmap(roles, territory="bassin:9901")
     with pytest.raises(SchemaError, match="2 territoires"):
-        pos.plot_positioning_heatmap(roles, acteur="ML1")
+        pos.plot_positioning_heatmap(roles, actor="ML1")
     local = pos.pole_emploi_roles(roles)
-    fig = pos.plot_positioning_heatmap(local, territoire="bassin:9902")
-    _, _, texts = _cells_drawn(fig)
+    _, _, texts = _cells_drawn(pos.plot_positioning_heatmap(local, territory="bassin:9902"))
     assert texts["orientation|eloigne_emploi"] == "Contributeur"
     assert len(texts) == 25
 
@@ -745,27 +742,27 @@ def test_positioning_gaps_bundle(roles, partners, communes, ressort, types):
 
 
 def test_territory_grid_lists_the_actors(roles, partners):
-    grid = pos.positioning_grid(roles, territoire="bassin:9901", partners=partners)
+    grid = pos.positioning_grid(roles, territory="bassin:9901", partners=partners)
     assert grid.loc["Intermédiation", ("Demandeurs d'emploi", "Primo-accédant")] == (
         "Structurant : Mission locale Nord"
     )
     assert grid.loc["Insertion", ("Demandeurs d'emploi", "Retour à l'emploi")] == (
         "Pivot : Pôle emploi (France Travail)"
     )
-    alone = pos.positioning_grid(roles, territoire="bassin:9901", acteur="ML1")
+    alone = pos.positioning_grid(roles, territory="bassin:9901", actor="ML1")
     assert alone.loc["Orientation", ("Demandeurs d'emploi", "Primo-accédant")] == "Pivot"
     assert int((alone != "").sum().sum()) == 2
     two = pd.concat(
         [roles, roles.iloc[[2]].assign(acteur="PLIE1", role="structurant")], ignore_index=True
     )
-    grid = pos.positioning_grid(two, territoire="bassin:9901", partners=partners)
+    grid = pos.positioning_grid(two, territory="bassin:9901", partners=partners)
     assert grid.loc["Insertion", ("Demandeurs d'emploi", "Personne éloignée de l'emploi")] == (
         "Pivot : Département 9A ; Structurant : PLIE Nord"
     )
     with pytest.raises(SchemaError, match="2 territoires"):
         pos.positioning_grid(roles)
     with pytest.raises(UnknownTerritoryError, match="bassin:9903 absent") as error:
-        pos.positioning_grid(roles, territoire="bassin:9903")
+        pos.positioning_grid(roles, territory="bassin:9903")
     assert sorted(error.value.suggestions) == ["bassin:9901", "bassin:9902"]
 
 

@@ -600,8 +600,8 @@ def section_positioning(data: PortraitData) -> Section:
         grid = positioning_grid()
         plot_positioning_heatmap(ax=ax)
     else:
-        grid = positioning_grid(local, territoire=data.key, partners=partners)
-        plot_positioning_heatmap(pole_emploi_roles(local), territoire=data.key, ax=ax)
+        grid = positioning_grid(local, territory=data.key, partners=partners)
+        plot_positioning_heatmap(pole_emploi_roles(local), territory=data.key, ax=ax)
     section.figure(fig, name="pole_emploi", alt="Rôles de France Travail par domaine et situation")
     display = grid.copy()
     display.columns = [
@@ -787,7 +787,7 @@ def section_cotraitance(data: PortraitData) -> Section:
     tables["rythme"] = pace
     section.heading("Entrées cumulées et rythme de l'objectif")
     section.figure(
-        ct.plot_pace(pace, title=f"Missions locales du territoire – {year}"),
+        ct.plot_pace(pace, title=f"Missions locales du territoire – {year}").figure,
         name="rythme",
         alt="Entrées cumulées en cotraitance face au rythme linéaire de l'objectif",
     )
@@ -841,7 +841,7 @@ def section_cotraitance(data: PortraitData) -> Section:
     tables["sankey"] = sankey
     section.heading("Flux agence → mission locale → sortie")
     section.figure(
-        ct.plot_sankey(sankey, title=f"Flux de cotraitance {year} (jusqu'à {last})"),
+        ct.plot_sankey(sankey, title=f"Flux de cotraitance {year} (jusqu'à {last})").figure,
         name="sankey",
         alt="Diagramme des flux agence, mission locale, motif de sortie",
     )
