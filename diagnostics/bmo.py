@@ -981,7 +981,7 @@ def add_dares_tension(
     *,
     region: str | None = None,
     departement: str | None = None,
-    correspondance: Mapping[str, str] | None = None,
+    correspondence: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Join the DARES tension indicators to a table of métiers.
 
@@ -1000,7 +1000,7 @@ def add_dares_tension(
     region, departement
         Geography of the territory; indicators of this région/département are
         preferred to national ones.
-    correspondance
+    correspondence
         Optional FAP2021 → FAP2009 (FAP-225) code mapping. Without it, a FAP2021
         code is matched to the FAP2009 code with the same digits (``A0X40`` →
         ``A0Z40``), an approximation flagged as such.
@@ -1064,7 +1064,7 @@ def add_dares_tension(
     pairs = table[["metier", "nomenclature"]].astype(str).drop_duplicates()
     for code, nomenclature in pairs.itertuples(index=False):
         found: tuple[int | None, str, str, str, str] = (None, "", "", "", "aucun indicateur DARES")
-        for fap, level, how in _dares_candidates(code, nomenclature, correspondance):
+        for fap, level, how in _dares_candidates(code, nomenclature, correspondence):
             hit = next(
                 (
                     (index[(fap, level, geo, place)], fap, level, label, how)

@@ -1619,9 +1619,7 @@ def sankey_links(
     return links[links["volume"].isna() | (links["volume"] > 0)].reset_index(drop=True)
 
 
-def plot_sankey(
-    links: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None
-) -> Axes:
+def plot_sankey(links: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Draw the three-column Sankey of :func:`sankey_links`.
 
     Hidden links are drawn with the threshold's width, hatched, without a value.

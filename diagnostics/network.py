@@ -44,6 +44,7 @@ Outputs
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import math
@@ -157,7 +158,7 @@ def partner_network(
     flows: pd.DataFrame | None = None,
     units: pd.DataFrame | None = None,
     positioning: pd.DataFrame | None = None,
-    on: Any = None,
+    date: str | dt.date | None = None,
     year: int | None = None,
     communes: Iterable[str] | Any = None,
     include: Literal["parties", "majeurs"] = "majeurs",
@@ -170,7 +171,7 @@ def partner_network(
         Partner directory (:func:`diagnostics.partners.read_partners`).
     partnerships
         Registry (:func:`diagnostics.partnerships.read_partnerships`). Only
-        partnerships in force are drawn: on ``on`` when given
+        partnerships in force are drawn: on ``date`` when given
         (:func:`diagnostics.partnerships.active_partnerships`), else those whose
         status is running, evaluated or renegotiated.
     flows
@@ -183,7 +184,7 @@ def partner_network(
     positioning
         Roles of the actors (:func:`diagnostics.positioning.read_positioning`):
         fills ``pivot_declare`` (``pole_emploi`` rows go to every unit).
-    on
+    date
         Date of the network.
     year
         Year of the flows.
@@ -213,15 +214,15 @@ def partner_network(
     >>> g = partner_network(read_partners(demo / "partenaires.csv"),
     ...     read_partnerships(demo / "partenariats.csv"),
     ...     flows=read_partner_flows(demo / "flux_partenaires.csv"),
-    ...     units=read_pole_emploi_units(demo / "unites_pole_emploi.csv"), on="2026-06-30")
+    ...     units=read_pole_emploi_units(demo / "unites_pole_emploi.csv"), date="2026-06-30")
     >>> sorted({d["nature"] for _, d in g.nodes(data=True)})
     ['partenaire', 'partenariat', 'pole_emploi']
     """
     _require(partners, ["partenaire_id", "nom", "type"], "Annuaire des partenaires")
     _require(partnerships, ["partenariat_id", "parties", "mode", "statut"], "Registre")
     remarks: list[str] = []
-    if on is not None:
-        kept = partnerships.loc[active_partnerships(partnerships, on=on)]
+    if date is not None:
+        kept = partnerships.loc[active_partnerships(partnerships, date=date)]
     else:
         kept = partnerships.loc[partnerships["statut"].isin(ACTIVE_STATUSES).fillna(False)]
     if flows is not None and len(flows):
@@ -243,7 +244,7 @@ def partner_network(
         if flows is not None:
             flows = flows.loc[flows["source"].isin(local) | flows["cible"].isin(local)]
     g = nx.Graph(
-        date="" if on is None else str(pd.Timestamp(on).date()),
+        date="" if date is None else str(pd.Timestamp(date).date()),
         annee_flux=-1 if year is None else int(year),
     )
     unit_table = (

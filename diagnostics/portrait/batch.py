@@ -42,13 +42,16 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from diagnostics.portrait.config import read_portrait_config, required_inputs
 from geo import settings
 from geo._errors import InputFileError, UnknownTerritoryError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nbformat import NotebookNode
 
 __all__ = [
     "BatchResult",
@@ -239,7 +242,7 @@ def execute_notebook(
     *,
     timeout: float | None = 900,
     kernel: _Kernel | None = None,
-) -> Any:
+) -> NotebookNode:
     """Execute ``notebook`` with papermill, ``parameters`` injected; return the executed notebook.
 
     The kernel runs this interpreter (``sys.executable``) whatever the installed
@@ -276,7 +279,7 @@ def execute_notebook(
             kernel.close()
 
 
-def save_portrait_html(nb: Any, path: str | Path, *, title: str) -> int:
+def save_portrait_html(nb: NotebookNode, path: str | Path, *, title: str) -> int:
     """Write the executed portrait notebook ``nb`` as one self-contained HTML page.
 
     Returns the size in bytes.

@@ -25,7 +25,7 @@ from diagnostics.portrait.html import (
     frame_for_display,
 )
 from diagnostics.portrait.inputs import COMMUNE_TOLERANCE_M, TERRITORY_TOLERANCE_M
-from diagnostics.portrait.loading import PortraitData
+from diagnostics.portrait.loading import PortraitData, load_portrait  # noqa: F401  (examples)
 from geo import settings
 from geo._errors import WorkbenchError
 
@@ -163,7 +163,7 @@ def section_key_figures(data: PortraitData) -> Section:
     (40, True)
     """
     section = Section("chiffres_cles")
-    table = data.inputs.communes()
+    table = data.inputs.commune_table()
     communes = data.communes()
     facts: dict[str, Any] = {"communes": len(data.territory)}
     rows = [("Communes", fr_int(len(data.territory)), "référentiel des communes")]
@@ -237,7 +237,7 @@ def section_key_figures(data: PortraitData) -> Section:
     frame = pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Source"])
     section.facts.update(facts)
     section.table(frame, name="chiffres_cles")
-    data._memo["facts"] = {**data._memo.get("facts", {}), **facts}
+    data.facts.update(facts)
     return _done(data, section)
 
 
@@ -374,7 +374,7 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         geography = (regions[0] if len(regions) == 1 else None, deps[0] if len(deps) == 1 else None)
         # The DARES join of every métier of the file, once per geography and kept:
         # indexing the DARES table is what costs, not the few métiers of a territory.
-        joined = data.inputs._memo(
+        joined = data.inputs.cached(
             ("dares", *geography),
             lambda: add_dares_tension(
                 data.bmo()[["metier", "nomenclature"]].drop_duplicates(),
@@ -537,7 +537,7 @@ def section_coverage(data: PortraitData) -> Section:
     exact = data.inputs.commune_shapes_exact()
     try:
         coverage = partner_coverage(
-            partners, ressort, data.inputs.communes(), by=data.territory, geometries=exact
+            partners, ressort, data.inputs.commune_table(), by=data.territory, geometries=exact
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
@@ -634,7 +634,7 @@ def section_positioning_gaps(data: PortraitData) -> Section:
         return _done(data, section)
     try:
         gaps = positioning_gaps(
-            local, partners, data.inputs.communes(), ressort=data.inputs.ressort()
+            local, partners, data.inputs.commune_table(), ressort=data.inputs.ressort()
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
@@ -742,7 +742,7 @@ def section_cotraitance(data: PortraitData) -> Section:
         )
 
     try:
-        full = data.inputs._memo(("cotraitance", year, month), build)
+        full = data.inputs.cached(("cotraitance", year, month), build)
     except WorkbenchError as exc:
         return _failed(data, section, exc)
     ml = structures.set_index("code")
@@ -912,7 +912,7 @@ def section_network(data: PortraitData) -> Section:
             flows=data.inputs.get("partenariats.flux"),
             units=data.inputs.get("partenariats.unites"),
             positioning=roles if roles is not None and len(roles) else None,
-            on=data.date,
+            date=data.date,
             communes=data.territory,
         )
         result = nw.network_section(graph)
@@ -959,7 +959,7 @@ def section_network(data: PortraitData) -> Section:
     if indicators is not None:
         here = set(graph.nodes)
         involved = registry[registry["parties"].map(lambda parties: bool(set(parties) & here))]
-        checks = ps.lifecycle_checks(involved, indicators, on=data.date)
+        checks = ps.lifecycle_checks(involved, indicators, date=data.date)
         counts = (
             checks.groupby("controle")["partenariat_id"]
             .nunique()
@@ -1136,14 +1136,14 @@ def section_sources(data: PortraitData) -> Section:
             state = "non fourni"
         elif problem:
             state = problem
-        elif key in data.inputs._values:
+        elif data.inputs.loaded(key) is not None:
             state = "utilisé"
         else:
             state = "non utilisé par ce portrait"
         names = ", ".join(p.name for p in paths) or "–"
         sizes = sum(p.stat().st_size for p in paths if p.is_file())
         sums = ", ".join(
-            data.inputs._memo(("sha256", p), lambda p=p: file_checksum(p))[:12]
+            data.inputs.cached(("sha256", p), lambda p=p: file_checksum(p))[:12]
             for p in paths
             if p.is_file()
         )
@@ -1154,7 +1154,7 @@ def section_sources(data: PortraitData) -> Section:
         rows, columns=["Donnée", "Fichier(s)", "Taille", "Empreinte SHA-256", "État"]
     )
     section.table(frame, name="fichiers", max_rows=len(frame))
-    bmo = data.inputs._values.get("bmo.fichiers")
+    bmo = data.inputs.loaded("bmo.fichiers")
     if bmo is not None:
         section.heading("Millésimes de l'enquête BMO")
         section.bullets(bmo.attrs.get("rapports", []))
@@ -1173,10 +1173,10 @@ def section_sources(data: PortraitData) -> Section:
         "proche, où qu'il soit.",
         f"Seuil de diffusion des petits effectifs : {settings.disclosure_threshold}.",
     ]
-    local = data._memo.get("bmo_local")
+    local = data.derived("bmo_local")
     if local is not None:
         methods.append(f"Rattachement BMO : {local.attrs['territoire']['allocation']}.")
-    exact = data.inputs._derived.get("shapes_exact")
+    exact = data.inputs.derived("shapes_exact")
     if exact is not None:
         methods += list(exact.attrs.get("remarques", []))
     section.heading("Méthodes")
@@ -1216,7 +1216,7 @@ def save_portrait_summary(data: PortraitData, path: str | Path | None) -> Path |
             "communes": len(data.territory),
         },
         "annees": list(data.years) if data.years else None,
-        "chiffres_cles": data._memo.get("facts", {}),
+        "chiffres_cles": dict(data.facts),
         "sections": dict(data.sections),
         "avertissements": data.inputs.warnings(),
         "produit_le": data.produced.isoformat(),
