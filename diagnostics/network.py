@@ -51,7 +51,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import networkx as nx
 import numpy as np
@@ -867,7 +867,7 @@ class NetworkSection:
 
     def figure(self, **options: Any) -> Figure:
         """Static figure (:func:`plot_network`, on a new figure outside pyplot)."""
-        return plot_network(self.graph, metrics=self.metrics, **options).figure
+        return cast("Figure", plot_network(self.graph, metrics=self.metrics, **options).figure)
 
     def html(self, **options: Any) -> str:
         """Interactive offline view (:func:`network_view_html`)."""

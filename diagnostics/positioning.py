@@ -1251,7 +1251,7 @@ def stale_positioning_entries(
     partners: pd.DataFrame | None = None,
     *,
     months: int = 24,
-    today: str | pd.Timestamp | None = None,
+    date: str | pd.Timestamp | None = None,
     include_undated: bool = True,
 ) -> pd.DataFrame:
     """Rows of the positioning not verified for more than ``months`` months.
@@ -1270,7 +1270,7 @@ def stale_positioning_entries(
         Age, in calendar months, beyond which a row is stale (24 by default, as
         :func:`diagnostics.partners.stale_partners`): with ``months=12``, a row
         verified on 15 March 2024 is stale from 16 March 2025.
-    today
+    date
         Date of the diagnostic (today's date by default, read at call time; give it
         for reproducible results).
     include_undated
@@ -1291,35 +1291,35 @@ def stale_positioning_entries(
     ...     "domaine": ["insertion"] * 2, "situation": ["primo_accedant"] * 2,
     ...     "role": ["pivot", "contributeur"],
     ...     "date_verification": pd.to_datetime(["2024-03-15", "2025-01-10"])})
-    >>> stale = stale_positioning_entries(roles, months=12, today="2025-03-16")
+    >>> stale = stale_positioning_entries(roles, months=12, date="2025-03-16")
     >>> stale[["acteur", "anciennete_mois", "constat"]].values.tolist()
     [['ML-1', 12, 'vérification de plus de 12 mois']]
     """
     _check_positioning(positioning)
     if months < 0:
         raise ValueError(f"months doit être positif ou nul (reçu : {months}).")
-    today = (pd.Timestamp.today() if today is None else pd.Timestamp(today)).normalize()
+    day = (pd.Timestamp.today() if date is None else pd.Timestamp(date)).normalize()
     rows = _with_actors(positioning, partners)
     own = (
         rows["date_verification"].astype("datetime64[ns]")
         if "date_verification" in rows
         else pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
     )
-    date = own.fillna(rows["date_annuaire"].astype("datetime64[ns]"))
+    verified = own.fillna(rows["date_annuaire"].astype("datetime64[ns]"))
     origin = pd.Series(pd.NA, index=rows.index, dtype="string")
     origin = origin.mask(rows["date_annuaire"].notna(), "annuaire").mask(
         own.notna(), "positionnement"
     )
-    cutoff = today - pd.DateOffset(months=months)
-    stale = (date < cutoff).fillna(False).astype(bool)
-    undated = date.isna() & (rows["acteur"] != POLE_EMPLOI)
+    cutoff = day - pd.DateOffset(months=months)
+    stale = (verified < cutoff).fillna(False).astype(bool)
+    undated = verified.isna() & (rows["acteur"] != POLE_EMPLOI)
     keep = stale | (undated & include_undated)
     labels = _cells().set_index(_CELL_KEY)
-    out = rows.loc[keep].assign(date_verification=date[keep], origine_date=origin[keep])
+    out = rows.loc[keep].assign(date_verification=verified[keep], origine_date=origin[keep])
     keys = pd.MultiIndex.from_frame(out[_CELL_KEY])
     out["domaine_libelle"] = labels["domaine_libelle"].reindex(keys).to_numpy()
     out["situation_libelle"] = labels["situation_libelle"].reindex(keys).to_numpy()
-    out["anciennete_mois"] = _months_between(out["date_verification"], today)
+    out["anciennete_mois"] = _months_between(out["date_verification"], day)
     out["constat"] = pd.Series(
         f"vérification de plus de {months} mois", index=out.index, dtype="string"
     ).mask(out["date_verification"].isna(), "jamais vérifiée")
@@ -1342,7 +1342,7 @@ def positioning_gaps(
     types: pd.DataFrame | None = None,
     reference: pd.DataFrame | None = None,
     months: int = 24,
-    today: str | pd.Timestamp | None = None,
+    date: str | pd.Timestamp | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every gap of the positioning, in one call.
 
@@ -1352,7 +1352,7 @@ def positioning_gaps(
         Per-territory roles, partner directory, commune table.
     ressort, types, reference
         See :func:`missing_priority_types` and :func:`cells_without_pivot`.
-    months, today
+    months, date
         See :func:`stale_positioning_entries`.
 
     Returns
@@ -1380,7 +1380,7 @@ def positioning_gaps(
     ...     clpe=referentials.read_commune_clpe(demo / "commune_clpe.csv"))
     >>> partners = read_partners(demo / "partenaires.csv")
     >>> roles = read_positioning(demo / "positionnement.csv", partners=partners)
-    >>> gaps = positioning_gaps(roles, partners, communes, today="2026-06-30")
+    >>> gaps = positioning_gaps(roles, partners, communes, date="2026-06-30")
     >>> gaps["synthese"].iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
     {'territoire': 'bassin:9901', 'cellules_sans_pivot': 18, 'pole_emploi_sans_appui': 3,
      'contributions_sans_pivot': 1, 'types_prioritaires_absents': 9,
@@ -1399,7 +1399,7 @@ def positioning_gaps(
         ),
         "acteurs_hors_priorites": actors_outside_priorities(positioning, partners, types=types),
         "entrees_perimees": stale_positioning_entries(
-            positioning, partners, months=months, today=today
+            positioning, partners, months=months, date=date
         ),
     }
     summary = pd.DataFrame({"territoire": pd.array(_territories(positioning), dtype="string")})

@@ -166,7 +166,7 @@ def test_maps_embed_only_displayed_columns_and_simplified_shapes(demo_data):
     assert "CLPE9A" not in page  # a column of the commune table that the map does not show
     shapes = demo_data.inputs.commune_shapes()
     exact = demo_data.inputs.commune_shapes_exact()
-    assert shapes.attrs["tolerance_m"] == portrait.COMMUNE_TOLERANCE_M
+    assert shapes.attrs["tolerance_m"] == portrait.inputs.COMMUNE_TOLERANCE_M
     assert shapes.count_coordinates().sum() < exact.count_coordinates().sum()
     assert portrait.external_resources(section._repr_html_()) == []
 

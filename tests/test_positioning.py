@@ -675,7 +675,7 @@ def test_actors_outside_priorities(roles, partners, types):
 
 
 def test_stale_positioning_entries(roles, partners):
-    table = pos.stale_positioning_entries(roles, partners, months=12, today="2025-06-30")
+    table = pos.stale_positioning_entries(roles, partners, months=12, date="2025-06-30")
     assert table[["territoire", "acteur", "domaine", "situation"]].values.tolist() == [
         ["bassin:9901", "PLIE1", "intermediation", "eloigne_emploi"],
         ["bassin:9901", "CD1", "insertion", "eloigne_emploi"],
@@ -701,12 +701,12 @@ def test_stale_positioning_entries(roles, partners):
     assert table["acteur_nom"].tolist()[:2] == ["PLIE Nord", "Département 9A"]
     # 2024-06-30 is exactly 12 months before: not stale yet; one day later it is.
     later = pos.stale_positioning_entries(
-        roles, partners, months=12, today="2025-07-01", include_undated=False
+        roles, partners, months=12, date="2025-07-01", include_undated=False
     )
     assert "MDE1" in later["acteur"].tolist()
     assert later.loc[later["acteur"] == "MDE1", "anciennete_mois"].item() == 12
     assert len(later) == 4
-    recent = pos.stale_positioning_entries(roles, partners, months=36, today="2025-06-30")
+    recent = pos.stale_positioning_entries(roles, partners, months=36, date="2025-06-30")
     assert recent["constat"].tolist() == ["jamais vérifiée"] * 2
     with pytest.raises(ValueError, match="months"):
         pos.stale_positioning_entries(roles, months=-1)
@@ -715,7 +715,7 @@ def test_stale_positioning_entries(roles, partners):
 def test_positioning_gaps_bundle(roles, partners, communes, ressort, types):
     before = roles.copy()
     gaps = pos.positioning_gaps(
-        roles, partners, communes, ressort=ressort, types=types, months=12, today="2025-06-30"
+        roles, partners, communes, ressort=ressort, types=types, months=12, date="2025-06-30"
     )
     assert list(gaps) == [
         "synthese",
@@ -783,7 +783,7 @@ def test_an_empty_positioning_gives_empty_gaps(partners, communes):
     table = pos.read_positioning(
         settings.bundled_data_dir() / "positionnement" / "modele_roles.csv"
     )
-    gaps = pos.positioning_gaps(table, partners, communes, today="2026-06-30")
+    gaps = pos.positioning_gaps(table, partners, communes, date="2026-06-30")
     assert {name: len(frame) for name, frame in gaps.items()} == dict.fromkeys(gaps, 0)
     assert pos.positioning_grid(table).shape == (5, 7)
 
@@ -834,7 +834,7 @@ def demo_roles(demo_partners, demo_communes) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def demo_gaps(demo_roles, demo_partners, demo_communes, demo_script):
     return pos.positioning_gaps(
-        demo_roles, demo_partners, demo_communes, today=demo_script.DEMO_DATE
+        demo_roles, demo_partners, demo_communes, date=demo_script.DEMO_DATE
     )
 
 

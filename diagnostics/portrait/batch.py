@@ -98,12 +98,12 @@ def notebook_path(name: str = "portrait_territoire.ipynb") -> Path:
     InputFileError
         The notebook cannot be found.
     """
-    here = Path(__file__).resolve().parent
-    for folder in (here.parent / "notebooks", here / "_notebooks"):
+    package = Path(__file__).resolve().parents[1]  # diagnostics/
+    for folder in (package.parent / "notebooks", package / "_notebooks"):
         if (folder / name).is_file():
             return folder / name
     raise InputFileError(
-        f"Notebook {name} introuvable (cherché dans {here.parent / 'notebooks'}). "
+        f"Notebook {name} introuvable (cherché dans {package.parent / 'notebooks'}). "
         "Réinstallez l'atelier ou passez le chemin du notebook."
     )
 

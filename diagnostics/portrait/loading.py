@@ -284,6 +284,7 @@ def load_territory(
     required_inputs(config, level)
     inputs = portrait_inputs(config)
     territory = inputs.territory(level, str(code))
+    shown: tuple[int, ...] | None
     if years is None or (isinstance(years, Sequence) and not isinstance(years, str) and not years):
         shown = None
     elif isinstance(years, int | str):

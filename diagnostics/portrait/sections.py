@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -28,6 +28,9 @@ from diagnostics.portrait.inputs import COMMUNE_TOLERANCE_M, TERRITORY_TOLERANCE
 from diagnostics.portrait.loading import PortraitData, load_portrait  # noqa: F401  (examples)
 from geo import settings
 from geo._errors import WorkbenchError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 __all__ = [
     "section_title",
@@ -787,7 +790,7 @@ def section_cotraitance(data: PortraitData) -> Section:
     tables["rythme"] = pace
     section.heading("Entrées cumulées et rythme de l'objectif")
     section.figure(
-        ct.plot_pace(pace, title=f"Missions locales du territoire – {year}").figure,
+        cast("Figure", ct.plot_pace(pace, title=f"Missions locales du territoire – {year}").figure),
         name="rythme",
         alt="Entrées cumulées en cotraitance face au rythme linéaire de l'objectif",
     )
@@ -841,7 +844,10 @@ def section_cotraitance(data: PortraitData) -> Section:
     tables["sankey"] = sankey
     section.heading("Flux agence → mission locale → sortie")
     section.figure(
-        ct.plot_sankey(sankey, title=f"Flux de cotraitance {year} (jusqu'à {last})").figure,
+        cast(
+            "Figure",
+            ct.plot_sankey(sankey, title=f"Flux de cotraitance {year} (jusqu'à {last})").figure,
+        ),
         name="sankey",
         alt="Diagramme des flux agence, mission locale, motif de sortie",
     )
