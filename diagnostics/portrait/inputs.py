@@ -25,7 +25,7 @@ import difflib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -49,6 +49,7 @@ COMMUNE_TOLERANCE_M = 80.0
 #: Extra simplification of the dissolved territories drawn at région scale.
 TERRITORY_TOLERANCE_M = 250.0
 
+_T = TypeVar("_T")
 _KEEP = 2  # configurations kept in memory by portrait_inputs()
 
 # Input key → reader of geo.referentials (one file each).
@@ -260,7 +261,7 @@ class TerritoryInputs:
 
     # ------------------------------------------------------------------ derived tables
 
-    def cached(self, key: Hashable, build: Callable[[], Any]) -> Any:
+    def cached(self, key: Hashable, build: Callable[[], _T]) -> _T:
         """A value derived from the inputs: ``build()`` on the first call for ``key``, then kept.
 
         Shared by every territory of the configuration (a portrait batch builds

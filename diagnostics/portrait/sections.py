@@ -1137,7 +1137,7 @@ def section_sources(data: PortraitData) -> Section:
     rows = []
     for key, spec in INPUTS.items():
         paths = data.config.files(key)
-        problem = data.inputs._problems.get(key)
+        problem = data.inputs.problems().get(key)
         if not paths:
             state = "non fourni"
         elif problem:
