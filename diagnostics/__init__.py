@@ -4,11 +4,30 @@ A flat API for notebooks::
 
     import diagnostics as dg
 
+The flat names are the functions and classes a notebook calls; constants and
+helpers whose name does not say their concept stay under their module, which is
+an attribute of ``dg``: ``dg.cotraitance.STATES``, ``dg.cotraitance.entries``,
+``dg.positioning.POSITIONING_ROLES``. One territory of a configuration is loaded
+with ``dg.load_territory`` (see :mod:`diagnostics.portrait`).
+
 Settings (data folder, cache folder, CRS, disclosure threshold) are shared with
 :mod:`geo` as ``dg.settings``; errors subclass built-ins (``ValueError``,
 ``LookupError``, ``OSError``).
 """
 
+from diagnostics import (
+    bmo,
+    cotraitance,
+    coverage,
+    disclosure,
+    network,
+    partners,
+    partnerships,
+    portrait,
+    positioning,
+    training,
+    workshop,
+)
 from diagnostics._readers.bmo import format_bmo_report, read_bmo
 from diagnostics._readers.dares import read_dares_tensions
 from diagnostics.bmo import *  # noqa: F403
@@ -28,8 +47,10 @@ from diagnostics.partnerships import __all__ as _partnerships_all
 from diagnostics.portrait import (
     PortraitConfig,
     PortraitData,
+    TerritoryInputs,
     embed_map,
     load_portrait,
+    load_territory,
     read_portrait_config,
     run_portrait,
     run_portraits,
@@ -50,7 +71,73 @@ from geo._errors import (
     WorkbenchError,
 )
 
+# Helpers whose name does not say their concept: only under their module
+# (``dg.cotraitance.entries``). All-caps constants are never flat either.
+_MODULE_ONLY = frozenset(
+    {
+        # cotraitance
+        "entries",
+        "save_tables",
+        "count_by",
+        "split_objective",
+        "lead_times",
+        "stock_by_state",
+        "exits_due",
+        "access_rate",
+        "route_alerts",
+        "need_mismatch",
+        "payment_projection",
+        "monthly_pace",
+        "alert_summary",
+        "alert_sentences",
+        "sankey_links",
+        "plot_pace",
+        "plot_sankey",
+        "map_flows",
+        # positioning
+        "reference_matrix",
+    }
+)
+
+
+def _flat(names: list[str]) -> list[str]:
+    return [n for n in names if not n.isupper() and n not in _MODULE_ONLY]
+
+
+_module_only = {
+    name
+    for names in (
+        _bmo_all,
+        _partners_all,
+        _coverage_all,
+        _positioning_all,
+        _partnerships_all,
+        _network_all,
+        _cotraitance_all,
+        _disclosure_all,
+        _training_all,
+    )
+    for name in names
+    if name not in _flat([name])
+}
+for _name in _module_only:
+    del globals()[_name]
+del _name, _module_only
+
 __all__ = [
+    # concept modules: dg.<module>.<name>
+    "bmo",
+    "partners",
+    "coverage",
+    "positioning",
+    "partnerships",
+    "network",
+    "cotraitance",
+    "disclosure",
+    "training",
+    "workshop",
+    "portrait",
+    # the flat notebook API
     "settings",
     "WorkbenchError",
     "InputFileError",
@@ -63,18 +150,20 @@ __all__ = [
     "read_bmo",
     "format_bmo_report",
     "read_dares_tensions",
-    *_bmo_all,
-    *_partners_all,
-    *_coverage_all,
-    *_positioning_all,
-    *_partnerships_all,
-    *_network_all,
-    *_cotraitance_all,
-    *_disclosure_all,
-    *_training_all,
+    *_flat(_bmo_all),
+    *_flat(_partners_all),
+    *_flat(_coverage_all),
+    *_flat(_positioning_all),
+    *_flat(_partnerships_all),
+    *_flat(_network_all),
+    *_flat(_cotraitance_all),
+    *_flat(_disclosure_all),
+    *_flat(_training_all),
     "PortraitConfig",
     "PortraitData",
+    "TerritoryInputs",
     "embed_map",
+    "load_territory",
     "load_portrait",
     "read_portrait_config",
     "run_portrait",

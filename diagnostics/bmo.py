@@ -74,6 +74,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     from matplotlib.axes import Axes
 
+    from geo.territories import Territory
+
 __all__ = [
     "SECRET_MAX",
     "COUNT_COLUMNS",
@@ -446,7 +448,7 @@ def _commune_weights(
 
 def bmo_for_territory(
     bmo: pd.DataFrame,
-    territory: Any,
+    territory: Territory | Sequence[str],
     *,
     communes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -550,7 +552,7 @@ def bmo_for_territory(
 
 def bmo_tension(
     bmo: pd.DataFrame,
-    territory: Any,
+    territory: Territory | Sequence[str],
     *,
     communes: pd.DataFrame | None = None,
     secret_max: int = SECRET_MAX,
@@ -998,7 +1000,7 @@ def add_dares_tension(
     *,
     region: str | None = None,
     departement: str | None = None,
-    correspondance: Mapping[str, str] | None = None,
+    correspondence: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Join the DARES tension indicators to a table of métiers.
 
@@ -1017,7 +1019,7 @@ def add_dares_tension(
     region, departement
         Geography of the territory; indicators of this région/département are
         preferred to national ones.
-    correspondance
+    correspondence
         Optional FAP2021 → FAP2009 (FAP-225) code mapping. Without it, a FAP2021
         code is matched to the FAP2009 code with the same digits (``A0X40`` →
         ``A0Z40``), an approximation flagged as such.
@@ -1081,7 +1083,7 @@ def add_dares_tension(
     pairs = table[["metier", "nomenclature"]].astype(str).drop_duplicates()
     for code, nomenclature in pairs.itertuples(index=False):
         found: tuple[int | None, str, str, str, str] = (None, "", "", "", "aucun indicateur DARES")
-        for fap, level, how in dares_candidates(code, nomenclature, correspondance):
+        for fap, level, how in dares_candidates(code, nomenclature, correspondence):
             hit = next(
                 (
                     (index[(fap, level, geo, place)], fap, level, label, how)
@@ -1175,7 +1177,7 @@ def map_bmo_bassins(
     import folium
 
     from geo.crs import to_storage
-    from geo.maps import add_colored_polygons, add_legend, map_bounds
+    from geo.maps import add_colored_polygons, add_legend, bounds_of
 
     key = "bassin" if "bassin" in bassins.columns else "territoire"
     needed = ["bassin", column, "projets", "part_difficiles", "cellules_secretes"]
@@ -1265,7 +1267,7 @@ def map_bmo_bassins(
         [(colormap(v), (_percent(v) if shares else _integer(round(v))) or "") for v in steps]
         + [("#d9d9d9", "pas de données")],
     )
-    m.fit_bounds(map_bounds(shapes))
+    m.fit_bounds(bounds_of(shapes))
     return m
 
 
@@ -1295,7 +1297,8 @@ def plot_top_metiers(
     n
         Number of métiers.
     ax
-        Matplotlib axes to draw on (a new figure otherwise).
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot (a
+        notebook shows it with ``.figure``).
     title
         Chart title.
 
@@ -1313,7 +1316,7 @@ def plot_top_metiers(
     >>> len(ax.patches)
     5
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     if column not in ranking.columns or "metier_nom" not in ranking.columns:
         raise SchemaError(
@@ -1327,7 +1330,7 @@ def plot_top_metiers(
         (str(v)[:47] + "…") if len(str(v)) > 48 else str(v) for v in data["metier_nom"].tolist()
     ]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * max(len(data), 1) + 1.2))
+        ax = Figure(figsize=(8, 0.45 * max(len(data), 1) + 1.2)).subplots()
     positions = np.arange(len(data))[::-1]
     ax.barh(positions, values, color="#e6550d")
     ax.set_yticks(positions, labels)
@@ -1357,7 +1360,7 @@ def plot_family_breakdown(
     breakdown
         :func:`family_breakdown` (latest vintage drawn).
     ax
-        Matplotlib axes (a new figure otherwise).
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot.
     title
         Chart title.
 
@@ -1375,11 +1378,11 @@ def plot_family_breakdown(
     >>> ax.get_legend() is not None
     True
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     data = _latest(breakdown).sort_values("projets", kind="stable")
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.5 * max(len(data), 1) + 1.2))
+        ax = Figure(figsize=(8, 0.5 * max(len(data), 1) + 1.2)).subplots()
     positions = np.arange(len(data))
     total = data["projets"].astype("Float64").fillna(0).to_numpy(dtype=float)
     hard = data["projets_difficiles"].astype("Float64").fillna(0).to_numpy(dtype=float)

@@ -56,7 +56,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -92,6 +92,10 @@ from geo.display import (
     format_number,
     format_percent,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    from matplotlib.axes import Axes
 
 __all__ = [
     "EXIT_REASONS",
@@ -977,14 +981,29 @@ def monthly_pace(
     return protected
 
 
-def plot_pace(pace: pd.DataFrame, *, title: str | None = None) -> Any:
-    """Plot cumulative entries against the linear pace (matplotlib figure)."""
-    import matplotlib.pyplot as plt
+def plot_pace(pace: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Plot cumulative entries against the linear pace.
 
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    # Closed for pyplot: a notebook shows the returned figure once, and loops over
-    # territories (command line, portraits) do not accumulate open figures.
-    plt.close(fig)
+    Parameters
+    ----------
+    pace
+        :func:`monthly_pace`.
+    ax
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot (a
+        notebook shows it with ``.figure``; loops leave no open figure behind).
+    title
+        Chart title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.figure import Figure
+
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(7, 3.5))
+        ax = fig.subplots()
     months = pace["mois"].astype(str)
     ax.plot(months, pace["rythme_lineaire"], "--", color="grey", label="rythme linéaire")
     ax.plot(
@@ -998,8 +1017,9 @@ def plot_pace(pace: pd.DataFrame, *, title: str | None = None) -> Any:
     ax.set_title(title or "Entrées en cotraitance et rythme de l'objectif")
     ax.legend(loc="upper left")
     ax.tick_params(axis="x", rotation=45)
-    fig.tight_layout()
-    return fig
+    if fig is not None:
+        fig.tight_layout()
+    return ax
 
 
 def sankey_links(
@@ -1035,13 +1055,26 @@ def sankey_links(
     return links[links["volume"].isna() | (links["volume"] > 0)].reset_index(drop=True)
 
 
-def plot_sankey(links: pd.DataFrame, *, title: str | None = None) -> Any:
-    """Draw the three-column Sankey of :func:`sankey_links` (matplotlib figure).
+def plot_sankey(links: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Draw the three-column Sankey of :func:`sankey_links`.
 
     Hidden links are drawn with the threshold's width, hatched, without a value.
+
+    Parameters
+    ----------
+    links
+        :func:`sankey_links`.
+    ax
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot.
+    title
+        Chart title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import PathPatch
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch, Rectangle
     from matplotlib.path import Path as MPath
 
     limit = current_threshold()
@@ -1057,8 +1090,10 @@ def plot_sankey(links: pd.DataFrame, *, title: str | None = None) -> Any:
         ),
         list(EXIT_REASONS),
     ]
-    fig, ax = plt.subplots(figsize=(10, 6))
-    plt.close(fig)  # shown once by the notebook, never accumulated (see plot_pace)
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(10, 6))
+        ax = fig.subplots()
     total = max(links.loc[links["etape"] == "affectation", "_w"].sum(), 1.0)
     scale = 0.85 / total
     pos: dict[tuple[int, str], list[float]] = {}
@@ -1080,7 +1115,7 @@ def plot_sankey(links: pd.DataFrame, *, title: str | None = None) -> Any:
         y = 0.0
         for n in nodes:
             pos[(x, n)] = [y, y, y]  # bottom, next out, next in
-            ax.add_patch(plt.Rectangle((x - 0.02, y), 0.04, size[n], color="#555"))
+            ax.add_patch(Rectangle((x - 0.02, y), 0.04, size[n], color="#555"))
             label = links.loc[links["source"] == n, "source_nom"] if "source_nom" in links else None
             name = label.iloc[0] if label is not None and len(label) else EXIT_REASONS.get(n, n)
             ax.text(
@@ -1135,8 +1170,9 @@ def plot_sankey(links: pd.DataFrame, *, title: str | None = None) -> Any:
     ax.set_ylim(0, 1.05)
     ax.axis("off")
     ax.set_title(title or "Agences → missions locales → motifs de sortie")
-    fig.tight_layout()
-    return fig
+    if fig is not None:
+        fig.tight_layout()
+    return ax
 
 
 def map_flows(
@@ -1145,7 +1181,7 @@ def map_flows(
     *,
     title: str | None = None,
     threshold: int | None = None,
-) -> Any:
+) -> folium.Map:
     """Map the affectations agence → mission locale as lines weighted by volume.
 
     Sites need ``latitude``/``longitude`` in ``structures`` (pairs with a site
@@ -1290,8 +1326,8 @@ def cotraitance_section(
         out["affectations_non_annulees"] = count_by(
             uncancelled, ["mission_locale"], threshold=threshold
         )
-    out["figure_rythme"] = plot_pace(out["rythme"])
-    out["figure_sankey"] = plot_sankey(out["sankey"])
+    out["figure_rythme"] = plot_pace(out["rythme"]).figure
+    out["figure_sankey"] = plot_sankey(out["sankey"]).figure
     out["carte_flux"] = map_flows(year_flows, structures, threshold=threshold)
     return out
 

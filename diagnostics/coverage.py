@@ -52,7 +52,7 @@ import html
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -66,6 +66,11 @@ from geo._errors import CRSError, SchemaError
 from geo.codes import departement_of_commune
 from geo.crs import metric_crs_for
 from geo.display import format_int
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+    from geo.territories import Territory
 
 __all__ = [
     "commune_points",
@@ -743,7 +748,7 @@ def partner_coverage(
     ressort: pd.DataFrame,
     communes: pd.DataFrame,
     *,
-    by: Any = "departement",
+    by: str | Territory | Sequence[Territory] = "departement",
     geometries: pd.DataFrame | gpd.GeoDataFrame | None = None,
     types: str | Iterable[str] | None = None,
     beyond_km: float = 20.0,
@@ -915,7 +920,7 @@ def uncovered_communes(
     communes: pd.DataFrame,
     *,
     types: str | Iterable[str] | None = None,
-    by: Any = None,
+    by: str | Territory | Sequence[Territory] | None = None,
 ) -> pd.DataFrame:
     """List the communes that no ressort of a type covers.
 
@@ -953,7 +958,7 @@ def overlapping_ressorts(
     communes: pd.DataFrame,
     *,
     types: str | Iterable[str] | None = None,
-    by: Any = None,
+    by: str | Territory | Sequence[Territory] | None = None,
 ) -> pd.DataFrame:
     """List the communes in the ressorts of two structures or more of the same type.
 
@@ -1048,7 +1053,7 @@ def map_partners(
     cluster: bool = True,
     title: str | None = None,
     background: gpd.GeoDataFrame | None = None,
-) -> Any:
+) -> folium.Map:
     """Map the partner sites: one layer per type, clustered markers, French popups.
 
     Parameters
@@ -1091,7 +1096,7 @@ def map_partners(
     from folium.plugins import MarkerCluster
 
     from diagnostics.partners import DOMAINS, PUBLICS
-    from geo.maps import add_background, add_title, map_bounds
+    from geo.maps import add_background, add_title, bounds_of
 
     sites = partner_sites(partners, geometries=geometries)
     remarks = list(sites.attrs["remarques"])
@@ -1170,7 +1175,7 @@ def map_partners(
         ).add_to(parent)
     folium.LayerControl(collapsed=len(type_list) > 8).add_to(m)
     if len(sites):
-        m.fit_bounds(map_bounds(sites))
+        m.fit_bounds(bounds_of(sites))
     if title:
         add_title(m, title)
     return m
@@ -1205,7 +1210,7 @@ def map_coverage(
     types: str | Iterable[str] | None = None,
     highlight_type: str | None = "mission_locale",
     title: str | None = None,
-) -> Any:
+) -> folium.Map:
     """Choropleth of the communes by number of covering structures, uncovered ones outlined.
 
     Parameters
@@ -1253,7 +1258,7 @@ def map_coverage(
     import folium
 
     from geo.crs import to_storage
-    from geo.maps import add_colored_polygons, add_legend, add_title, map_bounds
+    from geo.maps import add_colored_polygons, add_legend, add_title, bounds_of
 
     _require(
         coverage,
@@ -1376,6 +1381,6 @@ def map_coverage(
         outlined = [(_HIGHLIGHT, f"Commune {outside_text} : {int(uncovered.sum())}")]
     add_legend(m, counted, rows, outlined=outlined)
     folium.LayerControl(collapsed=True).add_to(m)
-    m.fit_bounds(map_bounds(shapes))
+    m.fit_bounds(bounds_of(shapes))
     add_title(m, title or "Couverture des communes par les ressorts des partenaires")
     return m

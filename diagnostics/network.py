@@ -44,6 +44,7 @@ Outputs
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import json
@@ -51,7 +52,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import networkx as nx
 import numpy as np
@@ -66,6 +67,12 @@ from diagnostics.partnerships import (
 )
 from geo._errors import SchemaError
 from geo.display import format_int, format_number
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "NetworkSection",
@@ -282,7 +289,7 @@ def partner_network(
     flows: pd.DataFrame | None = None,
     units: pd.DataFrame | None = None,
     positioning: pd.DataFrame | None = None,
-    on: Any = None,
+    date: str | dt.date | None = None,
     year: int | None = None,
     communes: Iterable[str] | Any = None,
     include: Literal["parties", "majeurs"] = "majeurs",
@@ -295,7 +302,7 @@ def partner_network(
         Partner directory (:func:`diagnostics.partners.read_partners`).
     partnerships
         Registry (:func:`diagnostics.partnerships.read_partnerships`). Only
-        partnerships in force are drawn: on ``on`` when given
+        partnerships in force are drawn: on ``date`` when given
         (:func:`diagnostics.partnerships.active_partnerships`), else those whose
         status is running, evaluated or renegotiated.
     flows
@@ -308,7 +315,7 @@ def partner_network(
     positioning
         Roles of the actors (:func:`diagnostics.positioning.read_positioning`):
         fills ``pivot_declare`` (``pole_emploi`` rows go to every unit).
-    on
+    date
         Date of the network.
     year
         Year of the flows.
@@ -338,15 +345,15 @@ def partner_network(
     >>> g = partner_network(read_partners(demo / "partenaires.csv"),
     ...     read_partnerships(demo / "partenariats.csv"),
     ...     flows=read_partner_flows(demo / "flux_partenaires.csv"),
-    ...     units=read_pole_emploi_units(demo / "unites_pole_emploi.csv"), on="2026-06-30")
+    ...     units=read_pole_emploi_units(demo / "unites_pole_emploi.csv"), date="2026-06-30")
     >>> sorted({d["nature"] for _, d in g.nodes(data=True)})
     ['partenaire', 'partenariat', 'pole_emploi']
     """
     _require(partners, ["partenaire_id", "nom", "type"], "Annuaire des partenaires")
     _require(partnerships, ["partenariat_id", "parties", "mode", "statut"], "Registre")
     remarks: list[str] = []
-    if on is not None:
-        kept = partnerships.loc[active_partnerships(partnerships, on=on)]
+    if date is not None:
+        kept = partnerships.loc[active_partnerships(partnerships, date=date)]
     else:
         kept = partnerships.loc[partnerships["statut"].isin(ACTIVE_STATUSES).fillna(False)]
     flows, year = _flows_of_year(flows, year)
@@ -358,7 +365,7 @@ def partner_network(
         if flows is not None:
             flows = flows.loc[flows["source"].isin(local) | flows["cible"].isin(local)]
     g = nx.Graph(
-        date="" if on is None else str(pd.Timestamp(on).date()),
+        date="" if date is None else str(pd.Timestamp(date).date()),
         annee_flux=-1 if year is None else int(year),
     )
     unit_table = (
@@ -903,9 +910,9 @@ class NetworkSection:
     densities: pd.DataFrame
     reading: list[str] = field(default_factory=list)
 
-    def figure(self, **options: Any) -> Any:
-        """Static figure (:func:`plot_network`)."""
-        return plot_network(self.graph, metrics=self.metrics, **options)
+    def figure(self, **options: Any) -> Figure:
+        """Static figure (:func:`plot_network`, on a new figure outside pyplot)."""
+        return cast("Figure", plot_network(self.graph, metrics=self.metrics, **options).figure)
 
     def html(self, **options: Any) -> str:
         """Interactive offline view (:func:`network_view_html`)."""
@@ -1093,10 +1100,10 @@ def plot_network(
     metrics: pd.DataFrame | None = None,
     layout: Literal["force", "geo"] = "force",
     labels: int = 8,
-    ax: Any = None,
+    ax: Axes | None = None,
     seed: int = 0,
     title: str | None = None,
-) -> Any:
+) -> Axes:
     """Static figure of the network (matplotlib).
 
     Pôle emploi units in blue, partners in orange, multilateral partnerships as grey
@@ -1115,7 +1122,8 @@ def plot_network(
     labels
         Number of the most central actors named on the figure.
     ax
-        Axes to draw on (a new figure otherwise).
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot (a
+        notebook shows it with ``.figure``).
     seed
         Seed of the force layout.
     title
@@ -1123,22 +1131,18 @@ def plot_network(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> fig = plot_network(nx.star_graph(3))
-    >>> len(fig.axes)
+    >>> ax = plot_network(nx.star_graph(3))
+    >>> len(ax.figure.axes)
     1
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 7))
-    else:
-        fig = ax.figure
+        ax = Figure(figsize=(9, 7)).subplots()
     pos = _positions(graph, layout, seed)
     size = _sizes(graph, metrics)
     for a, b, d in graph.edges(data=True):
@@ -1181,7 +1185,7 @@ def plot_network(
         )
     if title:
         ax.set_title(title)
-    return fig
+    return ax
 
 
 def network_view_html(
@@ -1309,9 +1313,9 @@ def map_network(
     graph: nx.Graph,
     *,
     metrics: pd.DataFrame | None = None,
-    background: Any = None,
+    background: gpd.GeoDataFrame | None = None,
     title: str | None = None,
-) -> Any:
+) -> folium.Map:
     """The network on the offline Leaflet map (geographic layout).
 
     Actors at their coordinates (the nodes of :func:`partner_network` carry them;

@@ -256,7 +256,7 @@ def stale_partners(
     partners: pd.DataFrame,
     *,
     months: int = 24,
-    today: str | pd.Timestamp | None = None,
+    date: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Structures whose last verification is older than ``months`` months, or missing.
 
@@ -269,8 +269,8 @@ def stale_partners(
         Tidy partner table (:func:`read_partners`).
     months
         Age limit in calendar months: a structure verified on or after
-        ``today - months`` is fresh.
-    today
+        ``date - months`` is fresh.
+    date
         Reference date (default: today's date, read at call time).
 
     Returns
@@ -287,7 +287,7 @@ def stale_partners(
     ...     {"partenaire_id": "B", "nom": "B", "type": "ccas", "date_verification": "2025-06-01"},
     ...     {"partenaire_id": "C", "nom": "C", "type": "ccas"},
     ... ])
-    >>> stale_partners(partners, today="2026-06-30")[["partenaire_id", "anciennete_mois"]]
+    >>> stale_partners(partners, date="2026-06-30")[["partenaire_id", "anciennete_mois"]]
       partenaire_id  anciennete_mois
     0             A               41
     2             C             <NA>
@@ -295,7 +295,7 @@ def stale_partners(
     _require(partners, ["partenaire_id", "date_verification"], "Annuaire des partenaires")
     if months < 0:
         raise ValueError(f"months doit être positif ou nul (reçu {months}).")
-    now = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    now = pd.Timestamp.today().normalize() if date is None else pd.Timestamp(date).normalize()
     dates = pd.to_datetime(partners["date_verification"])
     limit = now - pd.DateOffset(months=months)
     stale = dates.isna() | (dates < limit)

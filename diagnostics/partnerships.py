@@ -60,9 +60,9 @@ held with the minimum frequency; :func:`indicator_attainment` gives observed / t
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import pandas as pd
 
@@ -131,7 +131,7 @@ def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         )
 
 
-def active_partnerships(partnerships: pd.DataFrame, *, on: Any) -> pd.Series:
+def active_partnerships(partnerships: pd.DataFrame, *, date: str | dt.date) -> pd.Series:
     """Whether each partnership is in force on a date (status in force, date in range).
 
     Examples
@@ -140,11 +140,11 @@ def active_partnerships(partnerships: pd.DataFrame, *, on: Any) -> pd.Series:
     ...     {"partenariat_id": "A", "parties": "X|Y", "statut": "en_cours",
     ...      "date_debut": "2024-01-01", "date_fin": "2024-12-31"},
     ...     {"partenariat_id": "B", "parties": "X|Y", "statut": "arrete"}])
-    >>> active_partnerships(reg, on="2024-06-01").tolist()
+    >>> active_partnerships(reg, date="2024-06-01").tolist()
     [True, False]
     """
     _require(partnerships, ["statut", "date_debut", "date_fin"], "Registre des partenariats")
-    day = pd.Timestamp(on)
+    day = pd.Timestamp(date)
     status = partnerships["statut"].isin(ACTIVE_STATUSES).fillna(False).astype(bool)
     started = partnerships["date_debut"].isna() | (partnerships["date_debut"] <= day)
     running = partnerships["date_fin"].isna() | (partnerships["date_fin"] >= day)
@@ -225,15 +225,15 @@ def _add_months(dates: pd.Series, months: pd.Series) -> pd.Series:
     )
 
 
-def overdue_evaluations(partnerships: pd.DataFrame, *, on: Any) -> pd.DataFrame:
-    """Partnerships in force whose evaluation is overdue on ``on``.
+def overdue_evaluations(partnerships: pd.DataFrame, *, date: str | dt.date) -> pd.DataFrame:
+    """Partnerships in force whose evaluation is overdue on ``date``.
 
     Due date: last evaluation (or start, when never evaluated) plus the periodicity.
     """
-    day = pd.Timestamp(on)
+    day = pd.Timestamp(date)
     ref = partnerships["date_evaluation"].fillna(partnerships["date_debut"])
     due = _add_months(ref, partnerships["periodicite_mois"])
-    mask = active_partnerships(partnerships, on=day) & due.notna() & (due < day)
+    mask = active_partnerships(partnerships, date=day) & due.notna() & (due < day)
     never = partnerships["date_evaluation"].isna()
     texts = pd.Series(
         [
@@ -249,9 +249,9 @@ def overdue_evaluations(partnerships: pd.DataFrame, *, on: Any) -> pd.DataFrame:
     return _out(partnerships, mask, "evaluation_en_retard", texts)
 
 
-def ended_but_running(partnerships: pd.DataFrame, *, on: Any) -> pd.DataFrame:
+def ended_but_running(partnerships: pd.DataFrame, *, date: str | dt.date) -> pd.DataFrame:
     """Partnerships whose end date has passed but still marked running."""
-    day = pd.Timestamp(on)
+    day = pd.Timestamp(date)
     status = partnerships["statut"].isin(("en_cours", "renegocie")).fillna(False).astype(bool)
     mask = status & partnerships["date_fin"].notna() & (partnerships["date_fin"] < day)
     texts = pd.Series(
@@ -267,12 +267,14 @@ def ended_but_running(partnerships: pd.DataFrame, *, on: Any) -> pd.DataFrame:
     return _out(partnerships, mask, "terminee_en_cours", texts)
 
 
-def renewals_due(partnerships: pd.DataFrame, *, on: Any, months: int = 6) -> pd.DataFrame:
-    """Partnerships in force ending within ``months`` months of ``on``: decide keep or stop."""
-    day = pd.Timestamp(on)
+def renewals_due(
+    partnerships: pd.DataFrame, *, date: str | dt.date, months: int = 6
+) -> pd.DataFrame:
+    """Partnerships in force ending within ``months`` months of ``date``: decide keep or stop."""
+    day = pd.Timestamp(date)
     limit = day + pd.DateOffset(months=months)
     mask = (
-        active_partnerships(partnerships, on=day)
+        active_partnerships(partnerships, date=day)
         & partnerships["date_fin"].notna()
         & (partnerships["date_fin"] <= limit)
     )
@@ -287,7 +289,7 @@ def renewals_due(partnerships: pd.DataFrame, *, on: Any, months: int = 6) -> pd.
 
 
 def multilateral_candidates(
-    partnerships: pd.DataFrame, *, on: Any, min_partners: int = 2
+    partnerships: pd.DataFrame, *, date: str | dt.date, min_partners: int = 2
 ) -> pd.DataFrame:
     """Actors holding several bilateral partnerships for one public: candidates for one network.
 
@@ -300,7 +302,7 @@ def multilateral_candidates(
     ----------
     partnerships
         Registry (:func:`read_partnerships`).
-    on
+    date
         Date at which partnerships must be in force.
     min_partners
         Fewest distinct partners for one actor and one public.
@@ -317,11 +319,11 @@ def multilateral_candidates(
     ...     {"partenariat_id": "A", "parties": "PE-AG-1|P1", "publics": "jeunes", "statut": "en_cours"},
     ...     {"partenariat_id": "B", "parties": "PE-AG-1|P2", "publics": "jeunes", "statut": "evalue"},
     ...     {"partenariat_id": "C", "parties": "PE-AG-2|P3", "publics": "jeunes", "statut": "evalue"}])
-    >>> multilateral_candidates(reg, on="2025-01-01")[["acteur", "partenariats"]].values.tolist()
+    >>> multilateral_candidates(reg, date="2025-01-01")[["acteur", "partenariats"]].values.tolist()
     [['PE-AG-1', ('A', 'B')]]
     """
     active = partnerships.loc[
-        active_partnerships(partnerships, on=on) & (partnerships["nb_parties"] == 2)
+        active_partnerships(partnerships, date=date) & (partnerships["nb_parties"] == 2)
     ]
     links = [
         (actor, other, pid, public)
@@ -364,7 +366,7 @@ def lifecycle_checks(
     partnerships: pd.DataFrame,
     indicators: pd.DataFrame,
     *,
-    on: Any,
+    date: str | dt.date,
     renewal_months: int = 6,
     min_partners: int = 3,
 ) -> pd.DataFrame:
@@ -381,7 +383,7 @@ def lifecycle_checks(
     >>> demo = settings.demo_dir()
     >>> reg = read_partnerships(demo / "partenariats.csv")
     >>> ind = read_partnership_indicators(demo / "partenariats_indicateurs.csv")
-    >>> checks = lifecycle_checks(reg, ind, on="2026-06-30")
+    >>> checks = lifecycle_checks(reg, ind, date="2026-06-30")
     >>> sorted(checks["controle"].unique())  # doctest: +NORMALIZE_WHITESPACE
     ['evaluation_en_retard', 'multilateral_suggere', 'renouvellement_a_preparer',
      'sans_indicateur', 'terminee_en_cours']
@@ -389,12 +391,12 @@ def lifecycle_checks(
     _require(partnerships, PARTNERSHIP_COLUMNS[:-1], "Registre des partenariats")
     parts = [
         partnerships_without_indicators(partnerships, indicators),
-        overdue_evaluations(partnerships, on=on),
-        ended_but_running(partnerships, on=on),
-        renewals_due(partnerships, on=on, months=renewal_months),
+        overdue_evaluations(partnerships, date=date),
+        ended_but_running(partnerships, date=date),
+        renewals_due(partnerships, date=date, months=renewal_months),
     ]
     titles = partnerships.set_index("partenariat_id")["intitule"]
-    multi = multilateral_candidates(partnerships, on=on, min_partners=min_partners)
+    multi = multilateral_candidates(partnerships, date=date, min_partners=min_partners)
     rows = [
         {
             "partenariat_id": pid,

@@ -102,7 +102,6 @@ from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, form
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = [
     "POLE_EMPLOI",
@@ -770,7 +769,7 @@ def stale_positioning_entries(
     partners: pd.DataFrame | None = None,
     *,
     months: int = 24,
-    today: str | pd.Timestamp | None = None,
+    date: str | pd.Timestamp | None = None,
     include_undated: bool = True,
 ) -> pd.DataFrame:
     """Rows of the positioning not verified for more than ``months`` months.
@@ -789,7 +788,7 @@ def stale_positioning_entries(
         Age, in calendar months, beyond which a row is stale (24 by default, as
         :func:`diagnostics.partners.stale_partners`): with ``months=12``, a row
         verified on 15 March 2024 is stale from 16 March 2025.
-    today
+    date
         Date of the diagnostic (today's date by default, read at call time; give it
         for reproducible results).
     include_undated
@@ -810,35 +809,35 @@ def stale_positioning_entries(
     ...     "domaine": ["insertion"] * 2, "situation": ["primo_accedant"] * 2,
     ...     "role": ["pivot", "contributeur"],
     ...     "date_verification": pd.to_datetime(["2024-03-15", "2025-01-10"])})
-    >>> stale = stale_positioning_entries(roles, months=12, today="2025-03-16")
+    >>> stale = stale_positioning_entries(roles, months=12, date="2025-03-16")
     >>> stale[["acteur", "anciennete_mois", "constat"]].values.tolist()
     [['ML-1', 12, 'vérification de plus de 12 mois']]
     """
     _check_positioning(positioning)
     if months < 0:
         raise ValueError(f"months doit être positif ou nul (reçu : {months}).")
-    today = (pd.Timestamp.today() if today is None else pd.Timestamp(today)).normalize()
+    day = (pd.Timestamp.today() if date is None else pd.Timestamp(date)).normalize()
     rows = _with_actors(positioning, partners)
     own = (
         rows["date_verification"].astype("datetime64[ns]")
         if "date_verification" in rows
         else pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
     )
-    date = own.fillna(rows["date_annuaire"].astype("datetime64[ns]"))
+    verified = own.fillna(rows["date_annuaire"].astype("datetime64[ns]"))
     origin = pd.Series(pd.NA, index=rows.index, dtype="string")
     origin = origin.mask(rows["date_annuaire"].notna(), "annuaire").mask(
         own.notna(), "positionnement"
     )
-    cutoff = today - pd.DateOffset(months=months)
-    stale = (date < cutoff).fillna(False).astype(bool)
-    undated = date.isna() & (rows["acteur"] != POLE_EMPLOI)
+    cutoff = day - pd.DateOffset(months=months)
+    stale = (verified < cutoff).fillna(False).astype(bool)
+    undated = verified.isna() & (rows["acteur"] != POLE_EMPLOI)
     keep = stale | (undated & include_undated)
     labels = _cells().set_index(_CELL_KEY)
-    out = rows.loc[keep].assign(date_verification=date[keep], origine_date=origin[keep])
+    out = rows.loc[keep].assign(date_verification=verified[keep], origine_date=origin[keep])
     keys = pd.MultiIndex.from_frame(out[_CELL_KEY])
     out["domaine_libelle"] = labels["domaine_libelle"].reindex(keys).to_numpy()
     out["situation_libelle"] = labels["situation_libelle"].reindex(keys).to_numpy()
-    out["anciennete_mois"] = _months_between(out["date_verification"], today)
+    out["anciennete_mois"] = _months_between(out["date_verification"], day)
     out["constat"] = pd.Series(
         f"vérification de plus de {months} mois", index=out.index, dtype="string"
     ).mask(out["date_verification"].isna(), "jamais vérifiée")
@@ -861,7 +860,7 @@ def positioning_gaps(
     types: pd.DataFrame | None = None,
     reference: pd.DataFrame | None = None,
     months: int = 24,
-    today: str | pd.Timestamp | None = None,
+    date: str | pd.Timestamp | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every gap of the positioning, in one call.
 
@@ -871,7 +870,7 @@ def positioning_gaps(
         Per-territory roles, partner directory, commune table.
     ressort, types, reference
         See :func:`missing_priority_types` and :func:`cells_without_pivot`.
-    months, today
+    months, date
         See :func:`stale_positioning_entries`.
 
     Returns
@@ -899,7 +898,7 @@ def positioning_gaps(
     ...     clpe=referentials.read_commune_clpe(demo / "commune_clpe.csv"))
     >>> partners = read_partners(demo / "partenaires.csv")
     >>> roles = read_positioning(demo / "positionnement.csv", partners=partners)
-    >>> gaps = positioning_gaps(roles, partners, communes, today="2026-06-30")
+    >>> gaps = positioning_gaps(roles, partners, communes, date="2026-06-30")
     >>> gaps["synthese"].iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
     {'territoire': 'bassin:9901', 'cellules_sans_pivot': 18, 'pole_emploi_sans_appui': 3,
      'contributions_sans_pivot': 1, 'types_prioritaires_absents': 9,
@@ -918,7 +917,7 @@ def positioning_gaps(
         ),
         "acteurs_hors_priorites": actors_outside_priorities(positioning, partners, types=types),
         "entrees_perimees": stale_positioning_entries(
-            positioning, partners, months=months, today=today
+            positioning, partners, months=months, date=date
         ),
     }
     summary = pd.DataFrame({"territoire": pd.array(_territories(positioning), dtype="string")})
@@ -954,7 +953,7 @@ def _select(
     if territoire is not None:
         if "territoire" not in data.columns:
             raise SchemaError(
-                "La table n'a pas de colonne 'territoire' : ne donnez pas territoire=."
+                "La table n'a pas de colonne 'territoire' : ne donnez pas territory=."
             )
         parsed = parse_territory(territoire)
         wanted = f"{parsed[0]}:{parsed[1]}" if isinstance(parsed, tuple) else str(territoire)
@@ -973,7 +972,7 @@ def _select(
         if len(found) > 1:
             raise SchemaError(
                 f"La table couvre {len(found)} territoires ({', '.join(found[:5])}...) : "
-                "choisissez-en un avec territoire=."
+                "choisissez-en un avec territory=."
             )
         territoire = found[0] if found else None
     if acteur is not None:
@@ -985,8 +984,8 @@ def _select(
 def positioning_grid(
     table: pd.DataFrame | None = None,
     *,
-    territoire: str | None = None,
-    acteur: str | None = None,
+    territory: str | None = None,
+    actor: str | None = None,
     partners: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The positioning as a wide table: domains in rows, client situations in columns.
@@ -996,9 +995,9 @@ def positioning_grid(
     table
         The reference matrix (default), a positioning table
         (:func:`read_positioning`) or the output of :func:`pole_emploi_roles`.
-    territoire
+    territory
         Territory to show (``"bassin:9903"``); required when the table holds several.
-    acteur
+    actor
         Show one actor only (``"pole_emploi"`` or a ``partenaire_id``).
     partners
         Partner directory, for the names of the actors.
@@ -1021,8 +1020,8 @@ def positioning_grid(
     >>> grid.loc["Intermédiation", ("Employeurs", "Besoin de recrutement")]
     'Pivot'
     """
-    data, _, acteur = _select(table, territoire, acteur)
-    single = acteur is not None or "acteur" not in data.columns or data["acteur"].nunique() <= 1
+    data, _, actor = _select(table, territory, actor)
+    single = actor is not None or "acteur" not in data.columns or data["acteur"].nunique() <= 1
     if single:
         content = data.groupby(_CELL_KEY)["role"].first().map(POSITIONING_ROLES)
     else:
@@ -1065,66 +1064,61 @@ _TEXT_COLORS = {"pivot": "white", "structurant": "white", "contributeur": "#0830
 def plot_positioning_heatmap(
     matrix: pd.DataFrame | None = None,
     *,
-    territoire: str | None = None,
-    acteur: str | None = None,
+    territory: str | None = None,
+    actor: str | None = None,
     partners: pd.DataFrame | None = None,
     ax: Axes | None = None,
     title: str | None = None,
-) -> Figure:
+) -> Axes:
     """Draw the positioning of one actor on the grid, the cells coloured by role.
 
     Parameters
     ----------
     matrix
         The reference matrix (default), the output of :func:`pole_emploi_roles`, or
-        a positioning table (then give ``acteur``, and ``territoire`` when it holds
+        a positioning table (then give ``actor``, and ``territory`` when it holds
         several territories).
-    territoire, acteur
+    territory, actor
         Selection in a positioning table.
     partners
         Partner directory, for the actor's name in the title.
     ax
-        Matplotlib axes to draw into; a new figure otherwise.
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot (a
+        notebook shows it with ``.figure``; loops leave no open figure behind).
     title
         Title; by default it names the actor and the territory.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure. Cells without a role are left white and unlabelled, as in the
+    matplotlib.axes.Axes
+        The axes drawn on. Cells without a role are left white and unlabelled, as in the
         report; the segments are written above the situations.
 
     Raises
     ------
     SchemaError
-        The selection holds several actors: choose one with ``acteur=``.
+        The selection holds several actors: choose one with ``actor=``.
 
     Examples
     --------
-    >>> fig = plot_positioning_heatmap()
-    >>> fig.axes[0].get_title()
+    >>> ax = plot_positioning_heatmap()
+    >>> ax.get_title()
     'Positionnement de Pôle emploi (France Travail) – matrice de référence 2010'
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch, Rectangle
 
-    data, territoire, acteur = _select(matrix, territoire, acteur)
+    data, territory, actor = _select(matrix, territory, actor)
     several = "acteur" in data.columns and data["acteur"].nunique() > 1
     if several or data.duplicated(_CELL_KEY).any():
         raise SchemaError(
             "Plusieurs acteurs dans la table : la carte montre le rôle d'un seul acteur. "
-            f"Choisissez-le avec acteur= (par exemple acteur='{POLE_EMPLOI}') ou utilisez "
+            f"Choisissez-le avec actor= (par exemple actor='{POLE_EMPLOI}') ou utilisez "
             "positioning_grid pour voir tous les acteurs."
         )
     roles = data.set_index(_CELL_KEY)["role"]
     if ax is None:
-        fig = plt.figure(figsize=(12, 5.2), layout="constrained")
-        # Closed for pyplot: the notebook shows the returned figure once, and loops
-        # drawing many territories do not accumulate open figures.
-        plt.close(fig)
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
+        ax = Figure(figsize=(12, 5.2), layout="constrained").add_subplot()
     domains = list(POSITIONING_DOMAINS)
     situations = list(CLIENT_SITUATIONS)
     for i, domain in enumerate(domains):
@@ -1186,10 +1180,10 @@ def plot_positioning_heatmap(
         handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=9
     )
     if title is None:
-        name = _PE_NAME if acteur in (None, POLE_EMPLOI) else acteur
-        if acteur not in (None, POLE_EMPLOI) and partners is not None:
-            name = _actors(partners)["nom"].get(acteur, acteur)
-        where = territoire if territoire else "matrice de référence 2010"
+        name = _PE_NAME if actor in (None, POLE_EMPLOI) else actor
+        if actor not in (None, POLE_EMPLOI) and partners is not None:
+            name = _actors(partners)["nom"].get(actor, actor)
+        where = territory if territory else "matrice de référence 2010"
         title = f"Positionnement de {name} – {where}"
     ax.set_title(title, fontsize=11, pad=22)
-    return fig
+    return ax

@@ -55,7 +55,7 @@ gathered by :func:`geo.problems.collect_problems`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -83,6 +83,12 @@ from geo import codes
 from geo._errors import SchemaError
 from geo.display import Fact, Missing, format_int, format_percent, mark_missing
 from geo.tables import normalize_header
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    from matplotlib.axes import Axes
+
+    from geo.territories import Territory
 
 __all__ = [
     "FUNDERS",
@@ -1016,7 +1022,7 @@ def training_flows(
     sessions: pd.DataFrame,
     agences: pd.DataFrame | None = None,
     *,
-    territory: Any = None,
+    territory: Territory | Sequence[str] | None = None,
     year: int | None = None,
     threshold: int | None = None,
 ) -> pd.DataFrame:
@@ -1127,7 +1133,7 @@ def map_training_flows(
     *,
     value: str = "prescriptions",
     title: str | None = None,
-) -> Any:
+) -> folium.Map:
     """Map the flows of :func:`training_flows` as lines agence → training site.
 
     Line width follows the (protected) volume; hidden volumes are thin dashed lines
@@ -1770,12 +1776,30 @@ def poe_report(
 # --------------------------------------------------------------------------- views, bundle
 
 
-def plot_training_funnel(funnel: pd.DataFrame, *, row: int = -1, title: str | None = None) -> Any:
-    """Draw one row of :func:`training_funnel` as horizontal bars (matplotlib).
+def plot_training_funnel(
+    funnel: pd.DataFrame, *, row: int = -1, ax: Axes | None = None, title: str | None = None
+) -> Axes:
+    """Draw one row of :func:`training_funnel` as horizontal bars.
 
-    Default: the last row, « Ensemble »; hidden counts are hatched bars without value.
+    Hidden counts are hatched bars without value.
+
+    Parameters
+    ----------
+    funnel
+        :func:`training_funnel`.
+    row
+        Position of the row drawn (default: the last, « Ensemble »).
+    ax
+        Matplotlib axes to draw on; otherwise a new figure outside pyplot (a
+        notebook shows it with ``.figure``; loops leave no open figure behind).
+    title
+        Chart title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     stages = {
         "prescriptions": "prescriptions",
@@ -1788,8 +1812,10 @@ def plot_training_funnel(funnel: pd.DataFrame, *, row: int = -1, title: str | No
         "certifications": "certifications",
     }
     line = funnel.iloc[row]
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    plt.close(fig)  # shown once by the notebook, never accumulated in loops
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(7, 3.5))
+        ax = fig.subplots()
     limit = current_threshold()
     for i, col in enumerate(stages):
         value = line[col]
@@ -1811,8 +1837,9 @@ def plot_training_funnel(funnel: pd.DataFrame, *, row: int = -1, title: str | No
     ax.invert_yaxis()
     ax.set_xlabel("prescriptions")
     ax.set_title(title or "De la prescription à la certification")
-    fig.tight_layout()
-    return fig
+    if fig is not None:
+        fig.tight_layout()
+    return ax
 
 
 def _with_regions(table: pd.DataFrame, departements: pd.DataFrame | None) -> pd.DataFrame:
@@ -1844,7 +1871,7 @@ def training_section(
     correspondence: pd.DataFrame | None = None,
     bmo: pd.DataFrame | None = None,
     year: int | None = None,
-    territory: Any = None,
+    territory: Territory | Sequence[str] | None = None,
     success_rule: str = "certification",
     needs_options: Mapping[str, Any] | None = None,
     departements: pd.DataFrame | None = None,
@@ -1946,7 +1973,7 @@ def training_section(
             threshold=threshold,
             **(needs_options or {}),
         )
-    out["figure_entonnoir"] = plot_training_funnel(out["entonnoir"])
+    out["figure_entonnoir"] = plot_training_funnel(out["entonnoir"]).figure
     if agences is not None and agences["latitude"].notna().any():
         out["carte_flux"] = map_training_flows(flows, sessions, agences)
     return out

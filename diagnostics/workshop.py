@@ -80,7 +80,7 @@ from diagnostics.positioning import (
 from geo import referentials, settings
 from geo import territories as _territories
 from geo._errors import InputFileError, SchemaError
-from geo.maps import iframe_html, map_bounds, self_contained_html
+from geo.maps import bounds_of, iframe_html, self_contained_html
 from geo.problems import ProblemReport, attach_problems, collect_problems
 from geo.tables import normalize_header, read_table
 
@@ -821,12 +821,12 @@ def _positioning_as_written(path: Path) -> tuple[pd.DataFrame, dict[str, str], s
 def save_role(
     path: str | Path,
     *,
-    territoire: str,
-    acteur: str,
-    domaine: str,
+    territory: str,
+    actor: str,
+    domain: str,
     situation: str,
     role: str,
-    commentaire: str = "",
+    comment: str = "",
     now: _dt.datetime | None = None,
 ) -> Path | None:
     """Set (or remove) an actor's role in one cell of the positioning file.
@@ -840,16 +840,16 @@ def save_role(
     ----------
     path
         Positioning file (CSV); created from the template header when absent.
-    territoire
+    territory
         ``"<niveau>:<code>"``.
-    acteur
+    actor
         ``partenaire_id`` or ``pole_emploi``.
-    domaine, situation
+    domain, situation
         Keys of :data:`~diagnostics.positioning.POSITIONING_DOMAINS` and
         :data:`~diagnostics.positioning.CLIENT_SITUATIONS`.
     role
         A key of :data:`~diagnostics.positioning.POSITIONING_ROLES`, or ``"retire"``.
-    commentaire
+    comment
         Written in the comment column of the row.
     now
         Date of verification and time of the backup (default: now).
@@ -870,31 +870,31 @@ def save_role(
     --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "positionnement.csv"
-    >>> _ = save_role(path, territoire="bassin:9901", acteur="P0001", domaine="formation",
+    >>> _ = save_role(path, territory="bassin:9901", actor="P0001", domain="formation",
     ...     situation="reconversion", role="pivot")
     >>> read_positioning(path)[["acteur", "role"]].values.tolist()
     [['P0001', 'pivot']]
     """
     path = Path(path)
     moment = now or _now()
-    _check_role(domaine, situation, role)
+    _check_role(domain, situation, role)
     raw, headers, encoding, separator = _positioning_as_written(path)
     tidy = validate_positioning(raw, source=path.name)
     raw = raw.astype(object).where(raw.notna(), "").reset_index(drop=True)
-    positions = _cell_rows(tidy, territoire, acteur, domaine, situation)
+    positions = _cell_rows(tidy, territory, actor, domain, situation)
     if role == _REMOVE_ROLE:
         while positions:  # the reader keeps the first of duplicated rows: remove them all
             raw = raw.drop(index=positions).reset_index(drop=True)
             tidy = validate_positioning(raw, source=path.name) if len(raw) else tidy.iloc[:0]
-            positions = _cell_rows(tidy, territoire, acteur, domaine, situation)
+            positions = _cell_rows(tidy, territory, actor, domain, situation)
     else:
         values = {
-            headers["territoire"]: territoire,
-            headers["acteur"]: acteur,
-            headers["domaine"]: domaine,
+            headers["territoire"]: territory,
+            headers["acteur"]: actor,
+            headers["domaine"]: domain,
             headers["situation"]: situation,
             headers["role"]: role,
-            headers["commentaire"]: commentaire,
+            headers["commentaire"]: comment,
             headers["date_verification"]: moment.date().isoformat(),
         }
         if positions:
@@ -1162,7 +1162,7 @@ class PartnerWorkshop:
                 style_function=lambda _f: {"color": "#999999", "weight": 1, "fillOpacity": 0.3},
             ).add_to(m)
         if len(background):
-            m.fit_bounds(map_bounds(background))
+            m.fit_bounds(bounds_of(background))
         page = self_contained_html(m.get_root().render())
         return iframe_html(
             page,
@@ -1207,8 +1207,8 @@ class PartnerWorkshop:
         actors = rows["acteur"].unique()
         grid = positioning_grid(
             rows,
-            territoire=self.data.territory_key(code),
-            acteur=actors[0] if len(actors) == 1 else None,
+            territory=self.data.territory_key(code),
+            actor=actors[0] if len(actors) == 1 else None,
             partners=self.data.partners,
         )
         if filters["domain"]:
@@ -1307,12 +1307,12 @@ class PartnerWorkshop:
             if role:
                 save_role(
                     data.positioning_path,
-                    territoire=territoire,
-                    acteur=acteur,
-                    domaine=domaine,
+                    territory=territoire,
+                    actor=acteur,
+                    domain=domaine,
                     situation=situation,
                     role=role,
-                    commentaire=f"atelier : {self.justification.value.strip()}",
+                    comment=f"atelier : {self.justification.value.strip()}",
                     now=moment,
                 )
         except (SchemaError, InputFileError) as exc:

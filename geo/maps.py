@@ -35,7 +35,7 @@ __all__ = [
     "self_contained_html",
     "iframe_html",
     "save_map",
-    "map_bounds",
+    "bounds_of",
     "point_bounds",
     "add_flow_line",
     "add_legend",
@@ -294,7 +294,7 @@ def add_colored_polygons(
     return m
 
 
-def map_bounds(gdf: gpd.GeoDataFrame) -> list[list[float]]:
+def bounds_of(gdf: gpd.GeoDataFrame) -> list[list[float]]:
     """Leaflet bounds ``[[south, west], [north, east]]`` of ``gdf`` in WGS84."""
     minx, miny, maxx, maxy = gdf.to_crs(settings.storage_crs).total_bounds
     return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
@@ -387,7 +387,7 @@ def map_territories(
         outline="#333333",
         fill_opacity=0.55,
     )
-    m.fit_bounds(map_bounds(gdf))
+    m.fit_bounds(bounds_of(gdf))
     if title:
         add_title(m, title)
     return m

@@ -469,7 +469,7 @@ def _resolve(source: Source, annee: object, departement: object) -> _Target:
     else:
         if annee is None:
             raise SourceError(
-                f"La source {name} demande une année : précisez --annee (annee= en Python). "
+                f"La source {name} demande une année : précisez --annee (year= en Python). "
                 f"Millésimes disponibles : {_year_range(source)}."
             )
         try:
@@ -528,7 +528,7 @@ def _resolve(source: Source, annee: object, departement: object) -> _Target:
 
 
 def source_url(
-    source_id: str, *, annee: int | str | None = None, departement: str | int | None = None
+    source_id: str, *, year: int | str | None = None, departement: str | int | None = None
 ) -> str:
     """Return the publisher's download address of one file.
 
@@ -536,7 +536,7 @@ def source_url(
     ----------
     source_id
         Identifier in the registry (``territoire donnees sources`` lists them).
-    annee
+    year
         Millésime, for yearly sources.
     departement
         Département code, for per-département sources (normalised: ``1`` → ``01``).
@@ -558,10 +558,10 @@ def source_url(
     >>> url = source_url("contours_communes", departement=44)
     >>> url.rsplit("/", 2)[1:]
     ['44-loire-atlantique', 'communes-44-loire-atlantique.geojson']
-    >>> source_url("bmo", annee=2025).rsplit("/", 1)[1]
+    >>> source_url("bmo", year=2025).rsplit("/", 1)[1]
     'Base_open_data_BMO_2025.xlsx'
     """
-    target = _resolve(get_source(source_id), annee, departement)
+    target = _resolve(get_source(source_id), year, departement)
     if target.url is None:
         raise SourceError(_manual_message(target, None))
     return target.url
@@ -724,7 +724,7 @@ def _fetch(
 def retrieve_source(
     source_id: str,
     *,
-    annee: int | str | None = None,
+    year: int | str | None = None,
     departement: str | int | None = None,
     cache_dir: str | Path | None = None,
     mirror: str | None = None,
@@ -736,7 +736,7 @@ def retrieve_source(
     Same parameters as :func:`download_source`; returns a :class:`DownloadResult`
     that also tells whether the checksum was recorded or verified.
     """
-    target = _resolve(get_source(source_id), annee, departement)
+    target = _resolve(get_source(source_id), year, departement)
     root = Path(cache_dir) if cache_dir is not None else Path(settings.cache_dir)
     folder = root / "sources" / target.source.id
     destination = folder / target.file
@@ -786,7 +786,7 @@ def retrieve_source(
 def download_source(
     source_id: str,
     *,
-    annee: int | str | None = None,
+    year: int | str | None = None,
     departement: str | int | None = None,
     cache_dir: str | Path | None = None,
     mirror: str | None = None,
@@ -804,7 +804,7 @@ def download_source(
     ----------
     source_id
         Identifier in the registry (``territoire donnees sources`` lists them).
-    annee
+    year
         Millésime, for yearly sources.
     departement
         Département code, for per-département sources.
@@ -834,7 +834,7 @@ def download_source(
 
     Examples
     --------
-    ``download_source("bmo", annee=2024)`` returns
+    ``download_source("bmo", year=2024)`` returns
     ``<cache>/sources/bmo/Base_open_data_BMO_2024.xlsx``. Without its year:
 
     >>> download_source("bmo")  # doctest: +ELLIPSIS
@@ -844,7 +844,7 @@ def download_source(
     """
     return retrieve_source(
         source_id,
-        annee=annee,
+        year=year,
         departement=departement,
         cache_dir=cache_dir,
         mirror=mirror,

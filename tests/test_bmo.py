@@ -399,7 +399,7 @@ def test_dares_join_uses_the_finest_level_and_says_which():
     assert "approximation" in out.loc["A0X40", "dares_correspondance"]
     region_only = dg.add_dares_tension(metiers, DARES, region="52").set_index("metier")
     assert region_only.loc["A0Z40", "dares_niveau_geo"] == "région 52"
-    mapped = dg.add_dares_tension(metiers, DARES, correspondance={"A0X40": "C1Z40"})
+    mapped = dg.add_dares_tension(metiers, DARES, correspondence={"A0X40": "C1Z40"})
     assert mapped.iloc[-1]["dares_fap"] == "C1Z40"
     assert "table de correspondance" in mapped.iloc[-1]["dares_correspondance"]
 
@@ -442,8 +442,6 @@ def test_map_refuses_bad_inputs(demo_bmo):
 
 
 def test_plots(demo_bmo):
-    import matplotlib.pyplot as plt
-
     ranking = dg.metier_ranking(demo_bmo)
     ax = dg.plot_top_metiers(ranking, n=4)
     assert len(ax.patches) == 4
@@ -454,7 +452,6 @@ def test_plots(demo_bmo):
     families = dg.family_breakdown(demo_bmo)
     ax = dg.plot_family_breakdown(families)
     assert len(ax.patches) == 2 * len(families)
-    plt.close("all")
 
 
 # --------------------------------------------------------------------------- command line

@@ -125,11 +125,11 @@ def _small_network(**options):
 
 
 def test_partner_network_building_and_dates():
-    g = _small_network(on="2025-12-31")
+    g = _small_network(date="2025-12-31")
     assert g.nodes["P3"]["nature"] == "partenaire" and g.degree("P3") == 0
     assert g.nodes["M"]["nature"] == "partenariat" and g.degree("M") == 3
     assert g.nodes["PE-AG-1"]["nature"] == "pole_emploi"
-    before = _small_network(on="2024-12-31", include="parties")
+    before = _small_network(date="2024-12-31", include="parties")
     assert not before.has_edge("P1", "P2") and "P3" not in before
     cmp = nw.compare_networks(before, g, labels=("2024", "2025")).set_index("indicateur")
     # P1-P2 exists at both dates through the multilateral pact; P3 only in the second.
@@ -186,8 +186,8 @@ def test_views_are_offline():
     assert "https://" not in page and "cdn" not in page.lower()
     html = nw.map_network(g, metrics=m).get_root().render()
     assert "ML" in html and "tile" not in html.lower().replace("tiles=none", "")
-    fig = nw.plot_network(g, metrics=m, layout="geo")
-    assert len(fig.axes) == 1
+    ax = nw.plot_network(g, metrics=m, layout="geo")
+    assert len(ax.figure.axes) == 1 and ax.get_legend() is not None
 
 
 def test_demo_network():
@@ -200,7 +200,7 @@ def test_demo_network():
         flows=ps.read_partner_flows(demo / "flux_partenaires.csv"),
         units=units,
         positioning=read_positioning(demo / "positionnement.csv"),
-        on="2026-06-30",
+        date="2026-06-30",
     )
     section = nw.network_section(g)
     assert section.metrics["isole"].sum() == 1

@@ -665,7 +665,7 @@ def test_stale_partners_boundaries():
             {"partenaire_id": "recent", "nom": "D", "type": "ccas", "date_verification": "2026-01-01"},
         ]
     )  # fmt: skip
-    stale = dp.stale_partners(partners, today="2026-06-30")
+    stale = dp.stale_partners(partners, date="2026-06-30")
     assert stale["partenaire_id"].tolist() == ["veille", "jamais"]
     assert stale.index.tolist() == [1, 2]
     assert stale["anciennete_mois"].tolist() == [24, pd.NA]
@@ -673,7 +673,7 @@ def test_stale_partners_boundaries():
         "vérifiée il y a 24 mois (limite : 24 mois)",
         "jamais vérifiée (date de vérification absente)",
     ]
-    assert dp.stale_partners(partners, months=3, today="2026-06-30")["partenaire_id"].tolist() == [
+    assert dp.stale_partners(partners, months=3, date="2026-06-30")["partenaire_id"].tolist() == [
         "exact",
         "veille",
         "jamais",
@@ -806,7 +806,7 @@ def test_demo_mission_locale_coverage(demo_partners, demo_table):
 
 
 def test_demo_stale_entries(demo_partners, demo_script):
-    stale = dp.stale_partners(demo_partners, today=demo_script.REFERENCE_DATE)
+    stale = dp.stale_partners(demo_partners, date=demo_script.REFERENCE_DATE)
     assert len(stale) == 57
     assert int(stale["anciennete_mois"].isna().sum()) == 15
     assert stale["anciennete_mois"].dropna().min() >= 25

@@ -79,7 +79,7 @@ def test_demo_files_are_clean_and_complete():
     assert set(reg["mode"]) == set(ps.RELATION_MODES)
     assert set(reg["statut"]) == set(ps.LIFECYCLE_STATUSES)
     assert (reg["nb_parties"] > 2).sum() == 1
-    checks = ps.lifecycle_checks(reg, ind, on="2026-06-30")
+    checks = ps.lifecycle_checks(reg, ind, date="2026-06-30")
     assert {"evaluation_en_retard", "terminee_en_cours", "sans_indicateur"} <= set(
         checks["controle"]
     )
@@ -101,13 +101,13 @@ def _registry() -> pd.DataFrame:
 
 def test_lifecycle_checks_by_hand():
     reg = _registry()
-    on = "2026-06-30"
+    day = "2026-06-30"
     # A: evaluated 15/01/2025, due 15/01/2026 -> overdue; C: 01/03/2026 + 6 months -> not yet.
-    assert ps.overdue_evaluations(reg, on=on)["partenariat_id"].tolist() == ["A"]
+    assert ps.overdue_evaluations(reg, date=day)["partenariat_id"].tolist() == ["A"]
     # B ended on 31/01/2026 but is still "en_cours".
-    assert ps.ended_but_running(reg, on=on)["partenariat_id"].tolist() == ["B"]
+    assert ps.ended_but_running(reg, date=day)["partenariat_id"].tolist() == ["B"]
     # A ends within 6 months.
-    assert ps.renewals_due(reg, on=on)["partenariat_id"].tolist() == ["A"]
+    assert ps.renewals_due(reg, date=day)["partenariat_id"].tolist() == ["A"]
     ind = pd.DataFrame({"partenariat_id": ["A", "C"], "type_indicateur": ["moyens", "resultat"]})
     # B is past the "indicateurs" step without any; D is not there yet.
     assert ps.partnerships_without_indicators(reg, ind)["partenariat_id"].tolist() == ["B"]
@@ -116,7 +116,7 @@ def test_lifecycle_checks_by_hand():
             [{"partenariat_id": x, "parties": f"PE-AG-1|P{x}", "publics": "jeunes",
               "statut": "en_cours"} for x in "123"]
         ),
-        on=on,
+        date=day,
         min_partners=3,
     )  # fmt: skip
     assert multi["partenaires"].tolist() == [("P1", "P2", "P3")]

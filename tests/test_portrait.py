@@ -129,14 +129,14 @@ def test_unknown_territory_lists_close_codes():
 
 
 def test_codes_are_normalised():
-    data = portrait.load_portrait(DEMO_CONFIG, "departement", "9b", annees=2024)
+    data = portrait.load_territory(DEMO_CONFIG, "departement", "9b", years=2024)
     assert data.territory.code == "9B" and data.years == (2024,)
     assert data.key == "departement:9B"
 
 
 def test_key_figures_match_the_referentials(demo_data):
     section = portrait.section_key_figures(demo_data)
-    table = demo_data.inputs.communes()
+    table = demo_data.inputs.commune_table()
     in_bassin = table[table["bassin"] == "9901"]
     assert section.facts["communes"] == len(in_bassin) == 40
     assert section.facts["population"] == int(in_bassin["population"].sum())
@@ -371,7 +371,7 @@ def test_rerun_skips_up_to_date_portraits_unless_forced(batch):
 def test_territories_of_an_area():
     data = portrait.load_portrait(DEMO_CONFIG, "bassin", "9901")
     in_9c = data.inputs.list_territories("clpe", departement="9C")
-    table = data.inputs.communes()
+    table = data.inputs.commune_table()
     assert set(in_9c["code"]) == set(table.loc[table["departement"] == "9C", "clpe"])
     assert len(data.inputs.list_territories("bassin", region="99")) == 10
     with pytest.raises(UnknownTerritoryError, match="Région 98"):

@@ -141,16 +141,14 @@ def test_reference_grid():
 # ---------------------------------------------------------------- heatmap
 
 
-def _cells_drawn(fig):
-    ax = fig.axes[0]
+def _cells_drawn(ax):
     rectangles = {p.get_gid(): p for p in ax.patches if p.get_gid()}
     texts = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid() and "|" in t.get_gid()}
     return ax, rectangles, texts
 
 
 def test_heatmap_of_the_reference_matrix():
-    fig = pos.plot_positioning_heatmap()
-    ax, rectangles, texts = _cells_drawn(fig)
+    ax, rectangles, texts = _cells_drawn(pos.plot_positioning_heatmap())
     assert len(rectangles) == 35
     white = sorted(k for k, p in rectangles.items() if p.get_facecolor()[:3] == (1.0, 1.0, 1.0))
     matrix = pos.reference_matrix()
@@ -176,10 +174,10 @@ def test_heatmap_of_one_actor_of_a_territory(roles, partners):
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot()
     out = pos.plot_positioning_heatmap(
-        roles, territoire="Bassin:9901", acteur="ML1", partners=partners, ax=ax
+        roles, territory="Bassin:9901", actor="ML1", partners=partners, ax=ax
     )
-    assert out is fig
-    _, rectangles, texts = _cells_drawn(fig)
+    assert out is ax
+    _, rectangles, texts = _cells_drawn(out)
     assert texts == {
         "orientation|primo_accedant": "Pivot",
         "intermediation|primo_accedant": "Structurant",
@@ -187,12 +185,11 @@ def test_heatmap_of_one_actor_of_a_territory(roles, partners):
     assert sum(p.get_facecolor()[:3] == (1.0, 1.0, 1.0) for p in rectangles.values()) == 33
     assert ax.get_title() == "Positionnement de Mission locale Nord – bassin:9901"
     with pytest.raises(SchemaError, match="Plusieurs acteurs"):
-        pos.plot_positioning_heatmap(roles, territoire="bassin:9901")
+        pos.plot_positioning_heatmap(roles, territory="bassin:9901")
     with pytest.raises(SchemaError, match="2 territoires"):
-        pos.plot_positioning_heatmap(roles, acteur="ML1")
+        pos.plot_positioning_heatmap(roles, actor="ML1")
     local = pos.pole_emploi_roles(roles)
-    fig = pos.plot_positioning_heatmap(local, territoire="bassin:9902")
-    _, _, texts = _cells_drawn(fig)
+    _, _, texts = _cells_drawn(pos.plot_positioning_heatmap(local, territory="bassin:9902"))
     assert texts["orientation|eloigne_emploi"] == "Contributeur"
     assert len(texts) == 25
 
@@ -688,7 +685,7 @@ def test_actors_outside_priorities(roles, partners, types):
 
 
 def test_stale_positioning_entries(roles, partners):
-    table = pos.stale_positioning_entries(roles, partners, months=12, today="2025-06-30")
+    table = pos.stale_positioning_entries(roles, partners, months=12, date="2025-06-30")
     assert table[["territoire", "acteur", "domaine", "situation"]].values.tolist() == [
         ["bassin:9901", "PLIE1", "intermediation", "eloigne_emploi"],
         ["bassin:9901", "CD1", "insertion", "eloigne_emploi"],
@@ -714,12 +711,12 @@ def test_stale_positioning_entries(roles, partners):
     assert table["acteur_nom"].tolist()[:2] == ["PLIE Nord", "Département 9A"]
     # 2024-06-30 is exactly 12 months before: not stale yet; one day later it is.
     later = pos.stale_positioning_entries(
-        roles, partners, months=12, today="2025-07-01", include_undated=False
+        roles, partners, months=12, date="2025-07-01", include_undated=False
     )
     assert "MDE1" in later["acteur"].tolist()
     assert later.loc[later["acteur"] == "MDE1", "anciennete_mois"].item() == 12
     assert len(later) == 4
-    recent = pos.stale_positioning_entries(roles, partners, months=36, today="2025-06-30")
+    recent = pos.stale_positioning_entries(roles, partners, months=36, date="2025-06-30")
     assert recent["constat"].tolist() == ["jamais vérifiée"] * 2
     with pytest.raises(ValueError, match="months"):
         pos.stale_positioning_entries(roles, months=-1)
@@ -728,7 +725,7 @@ def test_stale_positioning_entries(roles, partners):
 def test_positioning_gaps_bundle(roles, partners, communes, ressort, types):
     before = roles.copy()
     gaps = pos.positioning_gaps(
-        roles, partners, communes, ressort=ressort, types=types, months=12, today="2025-06-30"
+        roles, partners, communes, ressort=ressort, types=types, months=12, date="2025-06-30"
     )
     assert list(gaps) == [
         "synthese",
@@ -755,27 +752,27 @@ def test_positioning_gaps_bundle(roles, partners, communes, ressort, types):
 
 
 def test_territory_grid_lists_the_actors(roles, partners):
-    grid = pos.positioning_grid(roles, territoire="bassin:9901", partners=partners)
+    grid = pos.positioning_grid(roles, territory="bassin:9901", partners=partners)
     assert grid.loc["Intermédiation", ("Demandeurs d'emploi", "Primo-accédant")] == (
         "Structurant : Mission locale Nord"
     )
     assert grid.loc["Insertion", ("Demandeurs d'emploi", "Retour à l'emploi")] == (
         "Pivot : Pôle emploi (France Travail)"
     )
-    alone = pos.positioning_grid(roles, territoire="bassin:9901", acteur="ML1")
+    alone = pos.positioning_grid(roles, territory="bassin:9901", actor="ML1")
     assert alone.loc["Orientation", ("Demandeurs d'emploi", "Primo-accédant")] == "Pivot"
     assert int((alone != "").sum().sum()) == 2
     two = pd.concat(
         [roles, roles.iloc[[2]].assign(acteur="PLIE1", role="structurant")], ignore_index=True
     )
-    grid = pos.positioning_grid(two, territoire="bassin:9901", partners=partners)
+    grid = pos.positioning_grid(two, territory="bassin:9901", partners=partners)
     assert grid.loc["Insertion", ("Demandeurs d'emploi", "Personne éloignée de l'emploi")] == (
         "Pivot : Département 9A ; Structurant : PLIE Nord"
     )
     with pytest.raises(SchemaError, match="2 territoires"):
         pos.positioning_grid(roles)
     with pytest.raises(UnknownTerritoryError, match="bassin:9903 absent") as error:
-        pos.positioning_grid(roles, territoire="bassin:9903")
+        pos.positioning_grid(roles, territory="bassin:9903")
     assert sorted(error.value.suggestions) == ["bassin:9901", "bassin:9902"]
 
 
@@ -796,7 +793,7 @@ def test_an_empty_positioning_gives_empty_gaps(partners, communes):
     table = pos.read_positioning(
         settings.bundled_data_dir() / "positionnement" / "modele_roles.csv"
     )
-    gaps = pos.positioning_gaps(table, partners, communes, today="2026-06-30")
+    gaps = pos.positioning_gaps(table, partners, communes, date="2026-06-30")
     assert {name: len(frame) for name, frame in gaps.items()} == dict.fromkeys(gaps, 0)
     assert pos.positioning_grid(table).shape == (5, 7)
 
@@ -847,7 +844,7 @@ def demo_roles(demo_partners, demo_communes) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def demo_gaps(demo_roles, demo_partners, demo_communes, demo_script):
     return pos.positioning_gaps(
-        demo_roles, demo_partners, demo_communes, today=demo_script.DEMO_DATE
+        demo_roles, demo_partners, demo_communes, date=demo_script.DEMO_DATE
     )
 
 

@@ -119,12 +119,12 @@ def test_registry_holds_the_official_sources():
 
 
 def test_source_urls_follow_the_publishers_naming():
-    assert sources.source_url("bmo", annee=2025) == BMO_2025
-    assert sources.source_url("bmo", annee="2022").endswith("/BMO/Donnees_consolidees_2022.zip")
-    assert sources.source_url("cog_communes", annee=2024) == (
+    assert sources.source_url("bmo", year=2025) == BMO_2025
+    assert sources.source_url("bmo", year="2022").endswith("/BMO/Donnees_consolidees_2022.zip")
+    assert sources.source_url("cog_communes", year=2024) == (
         "https://www.insee.fr/fr/statistiques/fichier/7766585/v_commune_2024.csv"
     )
-    assert sources.source_url("zones_emploi_2020", annee=2026).endswith(
+    assert sources.source_url("zones_emploi_2020", year=2026).endswith(
         "/4652957/ZE2020_au_01-01-2026.zip"
     )
     # The same names as the copies in ../shared/data/geometries.
@@ -155,15 +155,15 @@ def test_missing_or_bad_parameters_are_explained():
     with pytest.raises(SourceError, match=r"demande une année : précisez --annee.*2015 à 2026"):
         sources.source_url("bmo")
     with pytest.raises(SourceError, match=r"Millésime 2014 indisponible.*2015 à 2026"):
-        sources.source_url("bmo", annee=2014)
+        sources.source_url("bmo", year=2014)
     with pytest.raises(SourceError, match="Année « deux mille » invalide"):
-        sources.source_url("bmo", annee="deux mille")
+        sources.source_url("bmo", year="deux mille")
     with pytest.raises(SourceError, match="n'a pas de millésime"):
-        sources.source_url("contours_regions", annee=2024)
+        sources.source_url("contours_regions", year=2024)
     with pytest.raises(SourceError, match="précisez --departement"):
         sources.source_url("contours_communes")
     with pytest.raises(SourceError, match="pas découpée par département"):
-        sources.source_url("bmo", annee=2025, departement="44")
+        sources.source_url("bmo", year=2025, departement="44")
     with pytest.raises(SourceError, match=r"« 9A » absent de la liste.*fictif"):
         sources.source_url("contours_communes", departement="9A")
     with pytest.raises(SourceError, match="« 975 » absent de la liste"):
@@ -260,7 +260,7 @@ def test_first_download_records_then_later_calls_verify(server: Server, cache: P
     content = b"fichier BMO de test\n"
     served = server.publish(BMO_2025, content)
 
-    first = sources.retrieve_source("bmo", annee=2025, cache_dir=cache, mirror=server.url)
+    first = sources.retrieve_source("bmo", year=2025, cache_dir=cache, mirror=server.url)
     assert first.status == "recorded"
     assert first.path == cache / "sources" / "bmo" / "Base_open_data_BMO_2025.xlsx"
     assert first.path.read_bytes() == content
@@ -273,21 +273,21 @@ def test_first_download_records_then_later_calls_verify(server: Server, cache: P
 
     # A cached file that still matches is returned without network access.
     served.unlink()
-    second = sources.retrieve_source("bmo", annee=2025, cache_dir=cache, mirror=server.url)
+    second = sources.retrieve_source("bmo", year=2025, cache_dir=cache, mirror=server.url)
     assert second.status == "verified"
     assert second.path == first.path
-    assert sources.download_source("bmo", annee=2025, cache_dir=cache) == first.path
+    assert sources.download_source("bmo", year=2025, cache_dir=cache) == first.path
 
 
 def test_changed_file_at_the_publisher_is_refused(server: Server, cache: Path):
     old, new = b"version 1\n", b"version 2, republiee\n"
     server.publish(BMO_2025, old)
-    path = sources.download_source("bmo", annee=2025, cache_dir=cache, mirror=server.url)
+    path = sources.download_source("bmo", year=2025, cache_dir=cache, mirror=server.url)
     path.unlink()  # the cache was cleaned, the record kept
     server.publish(BMO_2025, new)
 
     with pytest.raises(SourceError, match="a changé depuis son premier téléchargement") as info:
-        sources.download_source("bmo", annee=2025, cache_dir=cache, mirror=server.url)
+        sources.download_source("bmo", year=2025, cache_dir=cache, mirror=server.url)
     message = str(info.value)
     assert "« bmo »" in message and "Base_open_data_BMO_2025.xlsx" in message
     assert f"attendu {_sha(old)}" in message
@@ -297,7 +297,7 @@ def test_changed_file_at_the_publisher_is_refused(server: Server, cache: Path):
 
     # Forgetting the record takes the new version and records its checksum.
     result = sources.retrieve_source(
-        "bmo", annee=2025, cache_dir=cache, mirror=server.url, forget=True
+        "bmo", year=2025, cache_dir=cache, mirror=server.url, forget=True
     )
     assert result.status == "recorded"
     assert result.path.read_bytes() == new
@@ -306,9 +306,9 @@ def test_changed_file_at_the_publisher_is_refused(server: Server, cache: Path):
 
 def test_altered_cached_file_is_downloaded_again(server: Server, cache: Path):
     server.publish(BMO_2025, b"original\n")
-    path = sources.download_source("bmo", annee=2025, cache_dir=cache, mirror=server.url)
+    path = sources.download_source("bmo", year=2025, cache_dir=cache, mirror=server.url)
     path.write_bytes(b"abime\n")
-    result = sources.retrieve_source("bmo", annee=2025, cache_dir=cache, mirror=server.url)
+    result = sources.retrieve_source("bmo", year=2025, cache_dir=cache, mirror=server.url)
     assert result.status == "verified"
     assert path.read_bytes() == b"original\n"
 
@@ -327,7 +327,7 @@ def test_mirror_from_the_environment(server: Server, cache: Path, monkeypatch):
 def test_server_down_gives_a_french_error(cache: Path):
     mirror = f"http://127.0.0.1:{_closed_port()}"
     with pytest.raises(SourceError, match="téléchargement impossible") as info:
-        sources.download_source("bmo", annee=2025, cache_dir=cache, mirror=mirror)
+        sources.download_source("bmo", year=2025, cache_dir=cache, mirror=mirror)
     message = str(info.value)
     assert mirror + urlsplit(BMO_2025).path in message
     assert "--miroir" in message and sources.MIRROR_ENV in message
@@ -337,7 +337,7 @@ def test_server_down_gives_a_french_error(cache: Path):
 
 def test_missing_file_on_the_server_names_the_http_status(server: Server, cache: Path):
     with pytest.raises(SourceError, match="réponse HTTP 404"):
-        sources.download_source("bmo", annee=2024, cache_dir=cache, mirror=server.url)
+        sources.download_source("bmo", year=2024, cache_dir=cache, mirror=server.url)
 
 
 def test_file_placed_by_hand_is_checksummed(cache: Path):
@@ -405,7 +405,7 @@ def test_cli_serves_real_files_through_a_mirror(server: Server, cache: Path, cap
     communes = SHARED_DATA / "geometries" / "communes-44-loire-atlantique.geojson"
     if not (bmo.is_file() and communes.is_file()):
         pytest.skip(f"données publiques réelles absentes ({SHARED_DATA})")
-    shutil.copyfile(bmo, server.publish(sources.source_url("bmo", annee=2024), b""))
+    shutil.copyfile(bmo, server.publish(sources.source_url("bmo", year=2024), b""))
     shutil.copyfile(
         communes,
         server.publish(sources.source_url("contours_communes", departement="44"), b""),

@@ -706,8 +706,8 @@ def test_territory_needs_the_agences_communes(tiny):
 
 
 def test_funnel_figure_hatches_hidden_counts(tiny):
-    fig = tr.plot_training_funnel(tr.training_funnel(**tiny, by=None, threshold=5))
-    bars = fig.axes[0].patches
+    ax = tr.plot_training_funnel(tr.training_funnel(**tiny, by=None, threshold=5))
+    bars = ax.patches
     assert len(bars) == 8
     assert [bool(b.get_hatch()) for b in bars] == [
         False, False, True, True, False, True, True, True,

@@ -313,12 +313,12 @@ def test_save_role_keeps_separator_and_encoding_and_removes(tmp_path):
     moment = dt.datetime(2026, 3, 14, 9, 30)
     backup = workshop.save_role(
         path,
-        territoire="bassin:9901",
-        acteur="P2",
-        domaine="formation",
+        territory="bassin:9901",
+        actor="P2",
+        domain="formation",
         situation="reconversion",
         role="structurant",
-        commentaire="revu en atelier",
+        comment="revu en atelier",
         now=moment,
     )
     assert backup == tmp_path / workshop.BACKUP_FOLDER / "roles_20260314-093000-000000.csv"
@@ -329,9 +329,9 @@ def test_save_role_keeps_separator_and_encoding_and_removes(tmp_path):
     )
     workshop.save_role(
         path,
-        territoire="bassin:9901",
-        acteur="P1",
-        domaine="orientation",
+        territory="bassin:9901",
+        actor="P1",
+        domain="orientation",
         situation="primo_accedant",
         role="retire",
         now=moment + dt.timedelta(seconds=1),
@@ -345,18 +345,18 @@ def test_save_role_refuses_unknown_codes_and_workbooks(tmp_path):
     with pytest.raises(SchemaError, match="rôle « chef » inconnu"):
         workshop.save_role(
             tmp_path / "r.csv",
-            territoire="bassin:9901",
-            acteur="P1",
-            domaine="orientation",
+            territory="bassin:9901",
+            actor="P1",
+            domain="orientation",
             situation="primo_accedant",
             role="chef",
         )
     with pytest.raises(InputFileError, match="n'écrit que les fichiers CSV"):
         workshop.save_role(
             tmp_path / "r.xlsx",
-            territoire="bassin:9901",
-            acteur="P1",
-            domaine="orientation",
+            territory="bassin:9901",
+            actor="P1",
+            domain="orientation",
             situation="primo_accedant",
             role="pivot",
         )

@@ -1763,7 +1763,7 @@ def _as_tuple(value: object) -> tuple[str, ...]:
         return tuple(split_values(value))
     if isinstance(value, Iterable):
         return tuple(str(v) for v in value)
-    if pd.isna(value):  # type: ignore[arg-type]
+    if pd.isna(value):
         return ()
     return (str(value),)
 

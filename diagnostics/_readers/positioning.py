@@ -505,9 +505,9 @@ def validate_positioning(
     known_territories = _known_territories(communes)
     kept: dict[int, dict[str, object]] = {}
     for i, row in rows.picked.loc[~rows.blank].iterrows():
-        values = _check_row(rows, int(i), row, known_partners, known_territories)  # type: ignore[arg-type]
+        values = _check_row(rows, int(i), row, known_partners, known_territories)
         if values is not None:
-            kept[int(i)] = values  # type: ignore[arg-type]
+            kept[int(i)] = values
     names = [c for c in COLUMNS if c not in ("date_verification", "ligne")]
     result = pd.DataFrame(
         {c: [v[c] for v in kept.values()] for c in names}, index=list(kept)

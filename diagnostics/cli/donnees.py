@@ -119,7 +119,7 @@ def _run_sources(args: argparse.Namespace) -> int:
 def _run_download(args: argparse.Namespace) -> int:
     result = sources.retrieve_source(
         args.source,
-        annee=args.annee,
+        year=args.annee,
         departement=args.departement,
         cache_dir=args.cache,
         mirror=args.miroir,

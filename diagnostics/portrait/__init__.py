@@ -20,11 +20,23 @@ French sentence instead of failing, and the portrait summary lists it.
 Adding a section (cotraitance, réseau, formation...)
 ----------------------------------------------------
 1. declare its input files in :data:`diagnostics.portrait.config.INPUTS` (and how
-   to read them in :meth:`diagnostics.portrait.inputs.PortraitInputs._read`);
+   to read them in :meth:`diagnostics.portrait.inputs.TerritoryInputs._read`);
 2. write a ``section_<thing>(data) -> Section`` helper in :mod:`~diagnostics.portrait.sections`, starting with
    ``section, table = _start(data, "<thing>", "<input key>")`` and returning
    ``section`` early when the input is missing;
 3. add a markdown heading and a cell calling it to the notebook.
+
+Working on one territory in a notebook
+--------------------------------------
+:func:`load_territory` (what :func:`load_portrait` does for the portrait) reads a
+configuration and selects a territory; its ``.inputs``
+(:class:`~diagnostics.portrait.inputs.TerritoryInputs`) read each input table on
+first use::
+
+    lieu = portrait.load_territory(configuration, niveau, code)
+    lieu.communes()                           # the territory's communes
+    lieu.inputs.commune_table()               # every commune of the referentials
+    lieu.inputs.get("partenaires.annuaire")   # None, and inputs.problem(key) says why
 
 Batches
 -------
@@ -47,17 +59,20 @@ from diagnostics.portrait.batch import (
 )
 from diagnostics.portrait.config import PortraitConfig, read_portrait_config
 from diagnostics.portrait.html import MapView, Section, embed_map, external_resources
-from diagnostics.portrait.loading import PortraitData, load_portrait
+from diagnostics.portrait.inputs import TerritoryInputs
+from diagnostics.portrait.loading import PortraitData, load_portrait, load_territory
 from diagnostics.portrait.sections import *  # noqa: F403
 from diagnostics.portrait.sections import __all__ as _sections_all
 
 __all__ = [
     "PortraitConfig",
     "PortraitData",
+    "TerritoryInputs",
     "Section",
     "MapView",
     "BatchResult",
     "read_portrait_config",
+    "load_territory",
     "load_portrait",
     "embed_map",
     *_sections_all,

@@ -54,6 +54,9 @@ from geo.display import format_count, format_number
 if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient, KernelManager
 
+if TYPE_CHECKING:  # pragma: no cover
+    from nbformat import NotebookNode
+
 __all__ = [
     "BatchResult",
     "notebook_path",
@@ -99,12 +102,12 @@ def notebook_path(name: str = "portrait_territoire.ipynb") -> Path:
     InputFileError
         The notebook cannot be found.
     """
-    here = Path(__file__).resolve().parents[1]  # the diagnostics package
-    for folder in (here.parent / "notebooks", here / "_notebooks"):
+    package = Path(__file__).resolve().parents[1]  # diagnostics/
+    for folder in (package.parent / "notebooks", package / "_notebooks"):
         if (folder / name).is_file():
             return folder / name
     raise InputFileError(
-        f"Notebook {name} introuvable (cherché dans {here.parent / 'notebooks'}). "
+        f"Notebook {name} introuvable (cherché dans {package.parent / 'notebooks'}). "
         "Réinstallez l'atelier ou passez le chemin du notebook."
     )
 
@@ -244,7 +247,7 @@ def execute_notebook(
     *,
     timeout: float | None = 900,
     kernel: _Kernel | None = None,
-) -> Any:
+) -> NotebookNode:
     """Execute ``notebook`` with papermill, ``parameters`` injected; return the executed notebook.
 
     The kernel runs this interpreter (``sys.executable``) whatever the installed
@@ -281,7 +284,7 @@ def execute_notebook(
             kernel.close()
 
 
-def save_portrait_html(nb: Any, path: str | Path, *, title: str) -> int:
+def save_portrait_html(nb: NotebookNode, path: str | Path, *, title: str) -> int:
     """Write the executed portrait notebook ``nb`` as one self-contained HTML page.
 
     Returns the size in bytes.
@@ -529,7 +532,8 @@ def _sources_unchanged(sources: Mapping[str, str]) -> bool:
     return all(Path(f).is_file() and file_checksum(f) == s for f, s in sources.items())
 
 
-def _version() -> str:
+def workbench_version() -> str:
+    """Version of the installed workbench (``"dev"`` in a source tree without install)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -735,7 +739,7 @@ def _plan(
         level,
         sorted(years) if years else None,
         file_checksum(notebook),
-        _version(),
+        workbench_version(),
     )
     tasks = []
     for code, name in wanted:

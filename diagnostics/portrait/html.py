@@ -24,11 +24,16 @@ import html
 import io
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from geo.display import DASH, format_int, format_percent
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    from matplotlib.figure import Figure
+    from nbformat import NotebookNode
 
 __all__ = [
     "Section",
@@ -64,7 +69,7 @@ class MapView:
         The self-contained HTML of the map (:func:`geo.maps.self_contained_html`).
     """
 
-    def __init__(self, m: Any, *, title: str = "Carte", height: int = 460) -> None:
+    def __init__(self, m: folium.Map, *, title: str = "Carte", height: int = 460) -> None:
         from geo.maps import self_contained_html
 
         self.map = m
@@ -81,7 +86,7 @@ class MapView:
         return f"<Carte : {self.title} ({len(self.page) // 1000} Ko)>"
 
 
-def embed_map(m: Any, *, title: str = "Carte", height: int = 460) -> MapView:
+def embed_map(m: folium.Map, *, title: str = "Carte", height: int = 460) -> MapView:
     """Wrap a folium map so that a notebook shows it without internet.
 
     folium's own notebook display loads Leaflet from CDNs; this one inlines it.
@@ -100,7 +105,7 @@ def embed_map(m: Any, *, title: str = "Carte", height: int = 460) -> MapView:
 # --------------------------------------------------------------------------- sections
 
 
-def _figure_png(fig: Any) -> str:
+def _figure_png(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=96)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -200,7 +205,7 @@ class Section:
         self._text.append(f"[table {name} : {len(frame)} ligne(s)]")
         return self
 
-    def figure(self, fig: Any, *, name: str, alt: str) -> Section:
+    def figure(self, fig: Figure, *, name: str, alt: str) -> Section:
         """Add a matplotlib figure, embedded as a PNG image (then closed)."""
         self.figures[name] = fig
         self.blocks.append(
@@ -210,7 +215,7 @@ class Section:
         self._text.append(f"[graphique : {alt}]")
         return self
 
-    def map(self, m: Any, *, name: str, title: str, height: int = 460) -> Section:
+    def map(self, m: folium.Map, *, name: str, title: str, height: int = 460) -> Section:
         """Add a folium map, embedded offline (:class:`MapView`)."""
         view = MapView(m, title=title, height=height)
         self.maps[name] = view
@@ -282,7 +287,7 @@ code{font-size:.9em}
 """
 
 
-def notebook_body(nb: Any) -> str:
+def notebook_body(nb: NotebookNode) -> str:
     """The cells of an executed notebook as HTML: the text and the results, no code.
 
     Markdown cells are rendered as nbconvert renders them; outputs are taken as

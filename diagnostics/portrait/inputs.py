@@ -1,6 +1,6 @@
-"""Input tables of a portrait, read once per configuration and shared by territories.
+"""Input tables of a configuration, read once and shared by its territories.
 
-:class:`PortraitInputs` reads the files named by a
+:class:`TerritoryInputs` reads the files named by a
 :class:`~diagnostics.portrait.config.PortraitConfig` lazily, on first use, and
 keeps them: the commune table, the commune polygons brought to the current COG
 and simplified, the BMO table, the partner directory and its ressorts, the
@@ -10,18 +10,22 @@ configurations in memory: the second territory of a région reuses everything
 the first one read.
 
 An input that is not given, whose file is missing or that cannot be read is not
-an error here: :meth:`PortraitInputs.get` returns ``None`` and
-:meth:`PortraitInputs.problem` says why, in French, for the section that needed
-it. Only the commune table is indispensable (:meth:`PortraitInputs.communes`
+an error here: :meth:`TerritoryInputs.get` returns ``None`` and
+:meth:`TerritoryInputs.problem` says why, in French, for the section that needed
+it. Only the commune table is indispensable (:meth:`TerritoryInputs.commune_table`
 raises).
+
+A notebook reaches these tables through :func:`diagnostics.portrait.load_territory`
+(``lieu.inputs.get("partenaires.annuaire")``, ``lieu.inputs.commune_table()``).
 """
 
 from __future__ import annotations
 
 import difflib
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -32,7 +36,13 @@ from geo import polygons, referentials, simplify, territories
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, WorkbenchError
 from geo.display import Missing
 
-__all__ = ["PortraitInputs", "portrait_inputs", "COMMUNE_TOLERANCE_M", "TERRITORY_TOLERANCE_M"]
+__all__ = [
+    "TerritoryInputs",
+    "PortraitInputs",
+    "portrait_inputs",
+    "COMMUNE_TOLERANCE_M",
+    "TERRITORY_TOLERANCE_M",
+]
 
 #: Simplification tolerance of the commune polygons drawn in portraits (metres):
 #: shared borders stay shared (:func:`geo.simplify.simplify_coverage`).
@@ -40,8 +50,21 @@ COMMUNE_TOLERANCE_M = 80.0
 #: Extra simplification of the dissolved territories drawn at région scale.
 TERRITORY_TOLERANCE_M = 250.0
 
+_T = TypeVar("_T")
 _KEEP = 2  # configurations kept in memory by portrait_inputs()
-_CACHE: OrderedDict[tuple, PortraitInputs] = OrderedDict()
+
+# Input key → reader of geo.referentials (one file each).
+_REFERENTIAL_READERS = {
+    "referentiels.communes_population": "read_communes_population",
+    "referentiels.communes_insee": "read_cog_communes",
+    "referentiels.communes_bassins": "read_commune_bassin",
+    "referentiels.communes_zones_emploi": "read_commune_zone_emploi",
+    "referentiels.communes_clpe": "read_commune_clpe",
+    "referentiels.passage_codes": "read_code_passage",
+    "referentiels.departements": "read_departements",
+    "referentiels.regions": "read_regions",
+}
+_CACHE: OrderedDict[tuple, TerritoryInputs] = OrderedDict()
 
 
 def _stat_key(config: PortraitConfig) -> tuple:
@@ -56,12 +79,12 @@ def _stat_key(config: PortraitConfig) -> tuple:
     return tuple(parts)
 
 
-def portrait_inputs(config: PortraitConfig) -> PortraitInputs:
-    """The :class:`PortraitInputs` of ``config``, reused while its files are unchanged."""
+def portrait_inputs(config: PortraitConfig) -> TerritoryInputs:
+    """The :class:`TerritoryInputs` of ``config``, reused while its files are unchanged."""
     key = _stat_key(config)
     inputs = _CACHE.get(key)
     if inputs is None:
-        inputs = PortraitInputs(config)
+        inputs = TerritoryInputs(config)
         _CACHE[key] = inputs
         while len(_CACHE) > _KEEP:
             _CACHE.popitem(last=False)
@@ -69,13 +92,28 @@ def portrait_inputs(config: PortraitConfig) -> PortraitInputs:
     return inputs
 
 
-class PortraitInputs:
-    """The input tables of a configuration, read on first use.
+class TerritoryInputs:
+    """The input tables of a configuration, read on first use and kept.
+
+    Built by :func:`diagnostics.portrait.load_territory` (as ``.inputs`` of the
+    territory it returns); shared by every territory of the configuration.
 
     Parameters
     ----------
     config
-        The portrait configuration.
+        The configuration (:func:`~diagnostics.portrait.read_portrait_config`).
+
+    Examples
+    --------
+    >>> from diagnostics.portrait import read_portrait_config
+    >>> from geo import settings
+    >>> inputs = TerritoryInputs(read_portrait_config(settings.demo_dir() / "portrait.toml"))
+    >>> len(inputs.commune_table()) > 100, inputs.get("partenaires.annuaire") is not None
+    (True, True)
+    >>> inputs.get("absente")
+    Traceback (most recent call last):
+    ...
+    KeyError: 'entrée de portrait inconnue : absente (voir diagnostics.portrait.config.INPUTS)'
     """
 
     def __init__(self, config: PortraitConfig) -> None:
@@ -103,14 +141,16 @@ class PortraitInputs:
             if self.config.files(k)
         ]
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> pd.DataFrame | None:
         """The table read from input ``key``, or ``None`` (see :meth:`problem`)."""
         if key in self._values:
             return self._values[key]
         if key in self._problems:
             return None
         if key not in INPUTS:
-            raise KeyError(f"entrée de portrait inconnue : {key} (voir _portrait_config.INPUTS)")
+            raise KeyError(
+                f"entrée de portrait inconnue : {key} (voir diagnostics.portrait.config.INPUTS)"
+            )
         paths = self.config.files(key)
         value = None
         if not paths:
@@ -133,22 +173,8 @@ class PortraitInputs:
         path = paths[0]
         if key == "referentiels.communes_polygones":
             return referentials.read_commune_polygons(list(paths))
-        if key == "referentiels.communes_population":
-            return referentials.read_communes_population(path)
-        if key == "referentiels.communes_insee":
-            return referentials.read_cog_communes(path)
-        if key == "referentiels.communes_bassins":
-            return referentials.read_commune_bassin(path)
-        if key == "referentiels.communes_zones_emploi":
-            return referentials.read_commune_zone_emploi(path)
-        if key == "referentiels.communes_clpe":
-            return referentials.read_commune_clpe(path)
-        if key == "referentiels.passage_codes":
-            return referentials.read_code_passage(path)
-        if key == "referentiels.departements":
-            return referentials.read_departements(path)
-        if key == "referentiels.regions":
-            return referentials.read_regions(path)
+        if key in _REFERENTIAL_READERS:
+            return getattr(referentials, _REFERENTIAL_READERS[key])(path)
         if key == "bmo.fichiers":
             from diagnostics._readers.bmo import format_bmo_report, read_bmo
 
@@ -164,7 +190,7 @@ class PortraitInputs:
         if key == "partenaires.annuaire":
             from diagnostics.partners import read_partners
 
-            return read_partners(path, communes=self.communes())
+            return read_partners(path, communes=self.commune_table())
         if key == "partenaires.positionnement":
             from diagnostics.positioning import read_positioning
 
@@ -238,13 +264,30 @@ class PortraitInputs:
 
     # ------------------------------------------------------------------ derived tables
 
-    def _memo(self, key: Any, build) -> Any:
+    def cached(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        """A value derived from the inputs: ``build()`` on the first call for ``key``, then kept.
+
+        Shared by every territory of the configuration (a portrait batch builds
+        a table once for the whole région).
+        """
         if key not in self._derived:
             self._derived[key] = build()
         return self._derived[key]
 
-    def communes(self) -> pd.DataFrame:
-        """The commune table (:func:`geo.territories.commune_table`) of the configuration.
+    def derived(self, key: Hashable) -> Any:
+        """The value kept by :meth:`cached` under ``key``, or ``None`` when not built yet."""
+        return self._derived.get(key)
+
+    def loaded(self, key: str) -> pd.DataFrame | None:
+        """The table of input ``key`` if it was read already (nothing is read), else ``None``."""
+        return self._values.get(key)
+
+    def commune_table(self) -> pd.DataFrame:
+        """The whole commune table (:func:`geo.territories.commune_table`) of the configuration.
+
+        Every commune the referentials know, with its codes of every level; the
+        communes of one territory are :meth:`PortraitData.communes()
+        <diagnostics.portrait.PortraitData.communes>`.
 
         Raises
         ------
@@ -252,7 +295,7 @@ class PortraitInputs:
             No input can list the communes (population, COG, polygons or a
             correspondence table).
         """
-        return self._memo("communes", self._build_communes)
+        return self.cached("communes", self._build_communes)
 
     def _build_communes(self) -> pd.DataFrame:
         population = self.get("referentiels.communes_population")
@@ -273,7 +316,7 @@ class PortraitInputs:
         if base is None:
             where = f" ({self.config.path})" if self.config.path else ""
             reasons = "; ".join(
-                self.problem(k)
+                self.problem(k) or ""
                 for k in (
                     "referentiels.communes_population",
                     "referentiels.communes_insee",
@@ -306,7 +349,9 @@ class PortraitInputs:
 
     def territory(self, level: str, code: str) -> territories.Territory:
         """The territory ``level``/``code`` (raises with close codes when unknown)."""
-        return territories.territory(self.communes(), level, code, names=self.level_names(level))
+        return territories.territory(
+            self.commune_table(), level, code, names=self.level_names(level)
+        )
 
     def list_territories(
         self, level: str, *, region: str | None = None, departement: str | None = None
@@ -320,7 +365,7 @@ class PortraitInputs:
         """
         from geo import codes
 
-        table = self.communes()
+        table = self.commune_table()
         listing = territories.list_territories(table, level, names=self.level_names(level))
         keep = pd.Series(True, index=listing.index)
         bassins = self.get("referentiels.communes_bassins") if level == "bassin" else None
@@ -358,7 +403,7 @@ class PortraitInputs:
         exact = self.commune_shapes_exact()
         if exact is None:
             return None
-        return self._memo(
+        return self.cached(
             "shapes", lambda: simplify.simplify_coverage(exact, tolerance_m=COMMUNE_TOLERANCE_M)
         )
 
@@ -367,10 +412,10 @@ class PortraitInputs:
         raw = self.get("referentiels.communes_polygones")
         if raw is None:
             return None
-        return self._memo("shapes_exact", lambda: self._current_shapes(raw))
+        return self.cached("shapes_exact", lambda: self._current_shapes(raw))
 
     def _current_shapes(self, raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        table = self.communes()
+        table = self.commune_table()
         known = set(table["commune"])
         current = raw["commune"].astype("string")
         passage = self.get("referentiels.passage_codes")
@@ -421,12 +466,12 @@ class PortraitInputs:
         shapes = self.commune_shapes()
         if shapes is None or not codes:
             return None
-        return self._memo(("level", level, codes), lambda: self._dissolve(shapes, level, codes))
+        return self.cached(("level", level, codes), lambda: self._dissolve(shapes, level, codes))
 
     def _dissolve(
         self, shapes: gpd.GeoDataFrame, level: str, codes: frozenset[str]
     ) -> gpd.GeoDataFrame | None:
-        table = self.communes()
+        table = self.commune_table()
         rows = table[table[level].isin(codes)]
         corr = pd.DataFrame(
             {
@@ -454,4 +499,8 @@ class PortraitInputs:
             return None
         from diagnostics.partners import partner_ressort
 
-        return self._memo("ressort", lambda: partner_ressort(partners, self.communes()))
+        return self.cached("ressort", lambda: partner_ressort(partners, self.commune_table()))
+
+
+#: Former name of :class:`TerritoryInputs`.
+PortraitInputs = TerritoryInputs

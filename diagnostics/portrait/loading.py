@@ -1,22 +1,35 @@
-"""Loading one territory for a portrait: :func:`load_portrait` and :class:`PortraitData`."""
+"""Loading one territory: :func:`load_territory` and :class:`PortraitData`.
+
+The loader notebooks use to work on a territory (and the portrait's entry,
+:func:`load_portrait`): a TOML configuration names the input files, a level and a
+code name the territory::
+
+    lieu = portrait.load_territory(configuration, niveau, code)
+    lieu.communes()                           # the territory's communes
+    lieu.inputs.commune_table()               # every commune of the referentials
+    lieu.inputs.get("partenaires.annuaire")   # one input table, read on first use
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from diagnostics.portrait.config import PortraitConfig, read_portrait_config, required_inputs
-from diagnostics.portrait.inputs import PortraitInputs, portrait_inputs
+from diagnostics.portrait.inputs import TerritoryInputs, portrait_inputs
 from geo import settings  # noqa: F401  (used by the examples)
 from geo.simplify import geojson_text, simplify_coverage
 from geo.territories import Territory
 
-__all__ = ["PortraitData", "load_portrait", "MAP_BYTES"]
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["PortraitData", "load_territory", "load_portrait", "MAP_BYTES"]
 
 #: Largest GeoJSON of the commune polygons drawn in one map of a portrait (bytes).
 MAP_BYTES = 500_000
@@ -27,14 +40,17 @@ MAP_BYTES = 500_000
 
 @dataclass
 class PortraitData:
-    """Everything a portrait needs for one territory; built by :func:`load_portrait`.
+    """One territory and the input tables of its configuration; built by :func:`load_territory`.
+
+    Everything a portrait (or a notebook) needs for one territory.
 
     Attributes
     ----------
     config
         The configuration (input files).
     inputs
-        The input tables, read on first use and shared between territories.
+        The input tables (:class:`~diagnostics.portrait.inputs.TerritoryInputs`),
+        read on first use and shared between territories.
     territory
         The territory portrayed.
     years
@@ -43,14 +59,17 @@ class PortraitData:
         Date and time of production (shown in the sources section).
     sections
         Section name → ``"produite"`` or the French reason why it is empty or partial.
+    facts
+        Key figures computed by the sections (written to the portrait summary).
     """
 
     config: PortraitConfig
-    inputs: PortraitInputs
+    inputs: TerritoryInputs
     territory: Territory
     years: tuple[int, ...] | None = None
     produced: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     sections: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -63,14 +82,18 @@ class PortraitData:
         """French label, e.g. ``bassin d'emploi BMO 9901 – VEGICOURT``."""
         return self.territory.label
 
-    def _cached(self, name: str, build) -> Any:
+    def _cached(self, name: str, build: Callable[[], Any]) -> Any:
         if name not in self._memo:
             self._memo[name] = build()
         return self._memo[name]
 
+    def derived(self, name: str) -> Any:
+        """A table of this territory already built (``"bmo_local"``, ``"shapes"``...), or ``None``."""
+        return self._memo.get(name)
+
     def communes(self) -> pd.DataFrame:
-        """Rows of the commune table for the communes of the territory."""
-        table = self.inputs.communes()
+        """The territory's communes: their rows of :meth:`TerritoryInputs.commune_table`."""
+        table = self.inputs.commune_table()
         return self._cached(
             "communes",
             lambda: table[table["commune"].isin(set(self.territory.communes))].reset_index(
@@ -78,7 +101,7 @@ class PortraitData:
             ),
         )
 
-    def shapes(self) -> Any:
+    def shapes(self) -> gpd.GeoDataFrame | None:
         """Simplified polygons of the territory's communes (with ``population``), or ``None``.
 
         Simplified further for large territories, so that their GeoJSON stays under
@@ -100,7 +123,7 @@ class PortraitData:
 
         return self._cached("shapes", build)
 
-    def outline(self) -> Any:
+    def outline(self) -> gpd.GeoDataFrame | None:
         """The territory as one (simplified) polygon, or ``None``."""
 
         def build():
@@ -129,14 +152,14 @@ class PortraitData:
 
         return self._cached("regions", build)
 
-    def context_shapes(self, level: str) -> Any:
+    def context_shapes(self, level: str) -> gpd.GeoDataFrame | None:
         """Simplified polygons of the territories of ``level`` in the territory's région(s).
 
         Columns ``territoire, territoire_nom, nb_communes, population, geometry``
         (:func:`geo.polygons.dissolve_communes`); ``None`` without commune polygons.
         The territory's own territories of ``level`` are always included.
         """
-        table = self.inputs.communes()
+        table = self.inputs.commune_table()
         codes = set(table.loc[table["region"].isin(self.regions()), level].dropna())
         codes |= set(self.communes()[level].dropna())
         return self.inputs.level_shapes(level, frozenset(codes))
@@ -166,7 +189,7 @@ class PortraitData:
             bmo = self.bmo()
             if bmo is None:
                 return None
-            return bmo_for_territory(bmo, self.territory, communes=self.inputs.communes())
+            return bmo_for_territory(bmo, self.territory, communes=self.inputs.commune_table())
 
         return self._cached("bmo_local", build)
 
@@ -208,66 +231,82 @@ class PortraitData:
         return f"PortraitData({self.label}, {len(self.territory)} commune(s))"
 
 
-def load_portrait(
-    configuration: str | Path | PortraitConfig,
-    niveau: str,
+def load_territory(
+    config: str | Path | PortraitConfig,
+    level: str,
     code: str | int,
     *,
-    annees: int | Sequence[int] | None = None,
-    fichiers: Mapping[str, Any] | None = None,
+    years: int | Sequence[int] | None = None,
+    files: Mapping[str, str | Path | Sequence[str | Path] | None] | None = None,
 ) -> PortraitData:
     """Read the inputs of a configuration and select one territory.
 
     Parameters
     ----------
-    configuration
+    config
         The TOML configuration (path, or a :class:`PortraitConfig`).
-    niveau
+    level
         ``bassin``, ``zone_emploi``, ``clpe``, ``departement``, ``region`` or ``commune``.
     code
         Code of the territory (normalised: ``5203``, ``"5203"``, département ``1`` → ``01``).
-    annees
+    years
         BMO vintages to show (default: every vintage of the configuration).
-    fichiers
+    files
         Inputs replacing those of the configuration (key → path or list of paths,
         ``None`` to drop an input), relative paths against the current folder.
 
     Returns
     -------
     PortraitData
+        The territory; its input tables are read on first use (``.inputs``).
 
     Raises
     ------
     UnknownTerritoryError
         The code is not in the referential; the message lists the closest codes.
     SchemaError, InputFileError
-        The configuration cannot list the territories of ``niveau``.
+        The configuration cannot list the territories of ``level``.
 
     Examples
     --------
-    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
-    >>> data.label, len(data.territory)
-    ("bassin d'emploi BMO 9901 – VEGICOURT", 40)
-    >>> load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9991")
+    >>> data = load_territory(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> data.label, len(data.territory), len(data.communes())
+    ("bassin d'emploi BMO 9901 – VEGICOURT", 40, 40)
+    >>> len(data.inputs.commune_table()) > len(data.communes())
+    True
+    >>> load_territory(settings.demo_dir() / "portrait.toml", "bassin", "9991")
     Traceback (most recent call last):
     ...
     geo._errors.UnknownTerritoryError: Bassin d'emploi BMO 9991 inconnu(e) dans le référentiel (10 code(s) connus). Codes proches : ... Vérifiez le code et le millésime du référentiel.
     """
-    config = (
-        configuration
-        if isinstance(configuration, PortraitConfig)
-        else read_portrait_config(configuration)
-    )
-    config = config.with_overrides(fichiers)
-    required_inputs(config, niveau)
+    config = config if isinstance(config, PortraitConfig) else read_portrait_config(config)
+    config = config.with_overrides(files)
+    required_inputs(config, level)
     inputs = portrait_inputs(config)
-    territory = inputs.territory(niveau, str(code))
-    if annees is None or (
-        isinstance(annees, Sequence) and not isinstance(annees, str) and not annees
-    ):
-        years = None
-    elif isinstance(annees, int | str):
-        years = (int(annees),)
+    territory = inputs.territory(level, str(code))
+    shown: tuple[int, ...] | None
+    if years is None or (isinstance(years, Sequence) and not isinstance(years, str) and not years):
+        shown = None
+    elif isinstance(years, int | str):
+        shown = (int(years),)
     else:
-        years = tuple(sorted({int(a) for a in annees}))
-    return PortraitData(config=config, inputs=inputs, territory=territory, years=years)
+        shown = tuple(sorted({int(a) for a in years}))
+    return PortraitData(config=config, inputs=inputs, territory=territory, years=shown)
+
+
+def load_portrait(
+    config: str | Path | PortraitConfig,
+    level: str,
+    code: str | int,
+    *,
+    years: int | Sequence[int] | None = None,
+    files: Mapping[str, str | Path | Sequence[str | Path] | None] | None = None,
+) -> PortraitData:
+    """The portrait's entry (``portrait_territoire.ipynb``): :func:`load_territory`.
+
+    Examples
+    --------
+    >>> load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901").label
+    "bassin d'emploi BMO 9901 – VEGICOURT"
+    """
+    return load_territory(config, level, code, years=years, files=files)

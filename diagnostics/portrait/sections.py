@@ -8,14 +8,15 @@ sentence instead of failing, and the portrait summary lists it.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
-from diagnostics.portrait.batch import _version
+from diagnostics.portrait.batch import workbench_version
 from diagnostics.portrait.config import INPUTS
 from diagnostics.portrait.html import (
     Section,
@@ -35,6 +36,10 @@ from geo.display import (
     format_percent,
 )
 from geo.problems import collect_problems
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "section_title",
@@ -106,7 +111,12 @@ def _note_input_problems(
         )
 
 
-def _figure(width: float, height: float, *, layout: str | None = "constrained"):
+def _figure(
+    width: float,
+    height: float,
+    *,
+    layout: Literal["constrained", "compressed", "tight"] | None = "constrained",
+) -> tuple[Figure, Axes]:
     """A matplotlib figure outside pyplot (nothing is shown twice, nothing leaks)."""
     from matplotlib.figure import Figure
 
@@ -174,7 +184,7 @@ def section_key_figures(data: PortraitData) -> Section:
     (40, True)
     """
     section = Section("chiffres_cles")
-    table = data.inputs.communes()
+    table = data.inputs.commune_table()
     communes = data.communes()
     facts: dict[str, Any] = {"communes": len(data.territory)}
     rows = [("Communes", format_int(len(data.territory)), "référentiel des communes")]
@@ -250,7 +260,7 @@ def section_key_figures(data: PortraitData) -> Section:
     frame = pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Source"])
     section.facts.update(facts)
     section.table(frame, name="chiffres_cles")
-    data._memo["facts"] = {**data._memo.get("facts", {}), **facts}
+    data.facts.update(facts)
     return _done(data, section)
 
 
@@ -345,6 +355,7 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         section.absent("Aucune ligne de l'enquête BMO ne concerne ce territoire.")
         return _done(data, section)
     local = data.bmo_local()
+    assert local is not None  # a summary exists, so do the territory's rows
     section.table(
         by_year,
         name="par_annee",
@@ -375,7 +386,7 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         min_projets = 5
         tension = top_tension_metiers(latest, n=10, min_projets=min_projets)
     dares = data.inputs.get("bmo.tensions_dares")
-    columns = [
+    columns: list[tuple[str, str, Callable[[Any], str] | None]] = [
         ("rang", "Rang", str),
         ("metier_nom", "Métier", None),
         ("projets", "Projets", format_int),
@@ -387,10 +398,12 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         geography = (regions[0] if len(regions) == 1 else None, deps[0] if len(deps) == 1 else None)
         # The DARES join of every métier of the file, once per geography and kept:
         # indexing the DARES table is what costs, not the few métiers of a territory.
-        joined = data.inputs._memo(
+        bmo = data.bmo()
+        assert bmo is not None  # the territory has BMO rows
+        joined = data.inputs.cached(
             ("dares", *geography),
             lambda: add_dares_tension(
-                data.bmo()[["metier", "nomenclature"]].drop_duplicates(),
+                bmo[["metier", "nomenclature"]].drop_duplicates(),
                 dares,
                 region=geography[0],
                 departement=geography[1],
@@ -444,6 +457,7 @@ def section_bmo_secrecy(data: PortraitData) -> Section:
         section.absent("Aucune ligne de l'enquête BMO ne concerne ce territoire.")
         return _done(data, section)
     local = data.bmo_local()
+    assert local is not None  # a summary exists, so do the territory's rows
     last = summary[summary["annee"] == summary["annee"].max()].iloc[0]
     year = int(last["annee"])
     section.text(
@@ -555,7 +569,7 @@ def section_coverage(data: PortraitData) -> Section:
     exact = data.inputs.commune_shapes_exact()
     try:
         coverage = partner_coverage(
-            partners, ressort, data.inputs.communes(), by=data.territory, geometries=exact
+            partners, ressort, data.inputs.commune_table(), by=data.territory, geometries=exact
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
@@ -621,8 +635,8 @@ def section_positioning(data: PortraitData) -> Section:
         grid = positioning_grid()
         plot_positioning_heatmap(ax=ax)
     else:
-        grid = positioning_grid(local, territoire=data.key, partners=partners)
-        plot_positioning_heatmap(pole_emploi_roles(local), territoire=data.key, ax=ax)
+        grid = positioning_grid(local, territory=data.key, partners=partners)
+        plot_positioning_heatmap(pole_emploi_roles(local), territory=data.key, ax=ax)
     section.figure(fig, name="pole_emploi", alt="Rôles de France Travail par domaine et situation")
     display = grid.copy()
     display.columns = [
@@ -656,7 +670,7 @@ def section_positioning_gaps(data: PortraitData) -> Section:
         return _done(data, section)
     try:
         gaps = positioning_gaps(
-            local, partners, data.inputs.communes(), ressort=data.inputs.ressort()
+            local, partners, data.inputs.commune_table(), ressort=data.inputs.ressort()
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
@@ -766,7 +780,7 @@ def section_cotraitance(data: PortraitData) -> Section:
         )
 
     try:
-        full = data.inputs._memo(("cotraitance", year, month), build)
+        full = data.inputs.cached(("cotraitance", year, month), build)
     except WorkbenchError as exc:
         return _failed(data, section, exc)
     ml = structures.set_index("code")
@@ -811,7 +825,7 @@ def section_cotraitance(data: PortraitData) -> Section:
     tables["rythme"] = pace
     section.heading("Entrées cumulées et rythme de l'objectif")
     section.figure(
-        ct.plot_pace(pace, title=f"Missions locales du territoire – {year}"),
+        cast("Figure", ct.plot_pace(pace, title=f"Missions locales du territoire – {year}").figure),
         name="rythme",
         alt="Entrées cumulées en cotraitance face au rythme linéaire de l'objectif",
     )
@@ -865,7 +879,10 @@ def section_cotraitance(data: PortraitData) -> Section:
     tables["sankey"] = sankey
     section.heading("Flux agence → mission locale → sortie")
     section.figure(
-        ct.plot_sankey(sankey, title=f"Flux de cotraitance {year} (jusqu'à {last})"),
+        cast(
+            "Figure",
+            ct.plot_sankey(sankey, title=f"Flux de cotraitance {year} (jusqu'à {last})").figure,
+        ),
         name="sankey",
         alt="Diagramme des flux agence, mission locale, motif de sortie",
     )
@@ -936,7 +953,7 @@ def section_network(data: PortraitData) -> Section:
             flows=data.inputs.get("partenariats.flux"),
             units=data.inputs.get("partenariats.unites"),
             positioning=roles if roles is not None and len(roles) else None,
-            on=data.date,
+            date=data.date,
             communes=data.territory,
         )
         result = nw.network_section(graph)
@@ -983,7 +1000,7 @@ def section_network(data: PortraitData) -> Section:
     if indicators is not None:
         here = set(graph.nodes)
         involved = registry[registry["parties"].map(lambda parties: bool(set(parties) & here))]
-        checks = ps.lifecycle_checks(involved, indicators, on=data.date)
+        checks = ps.lifecycle_checks(involved, indicators, date=data.date)
         counts = (
             checks.groupby("controle")["partenariat_id"]
             .nunique()
@@ -1155,19 +1172,19 @@ def section_sources(data: PortraitData) -> Section:
     rows = []
     for key, spec in INPUTS.items():
         paths = data.config.files(key)
-        problem = data.inputs._problems.get(key)
+        problem = data.inputs.problems().get(key)
         if not paths:
             state = Missing.NOT_PROVIDED.label
         elif problem:
             state = problem
-        elif key in data.inputs._values:
+        elif data.inputs.loaded(key) is not None:
             state = "utilisé"
         else:
             state = "non utilisé par ce portrait"
         names = ", ".join(p.name for p in paths) or DASH
         sizes = sum(p.stat().st_size for p in paths if p.is_file())
         sums = ", ".join(
-            data.inputs._memo(("sha256", p), lambda p=p: file_checksum(p))[:12]
+            data.inputs.cached(("sha256", p), functools.partial(file_checksum, p))[:12]
             for p in paths
             if p.is_file()
         )
@@ -1178,7 +1195,7 @@ def section_sources(data: PortraitData) -> Section:
         rows, columns=["Donnée", "Fichier(s)", "Taille", "Empreinte SHA-256", "État"]
     )
     section.table(frame, name="fichiers", max_rows=len(frame))
-    bmo = data.inputs._values.get("bmo.fichiers")
+    bmo = data.inputs.loaded("bmo.fichiers")
     if bmo is not None:
         section.heading("Millésimes de l'enquête BMO")
         section.bullets(bmo.attrs.get("rapports", []))
@@ -1197,17 +1214,17 @@ def section_sources(data: PortraitData) -> Section:
         "proche, où qu'il soit.",
         f"Seuil de diffusion des petits effectifs : {settings.disclosure_threshold}.",
     ]
-    local = data._memo.get("bmo_local")
+    local = data.derived("bmo_local")
     if local is not None:
         methods.append(f"Rattachement BMO : {local.attrs['territoire']['allocation']}.")
-    exact = data.inputs._derived.get("shapes_exact")
+    exact = data.inputs.derived("shapes_exact")
     if exact is not None:
         methods += list(exact.attrs.get("remarques", []))
     section.heading("Méthodes")
     section.bullets(methods)
     section.text(
         f"Portrait produit le {data.produced:%d/%m/%Y à %H:%M} par l'atelier territoires "
-        f"(version {_version()})."
+        f"(version {workbench_version()})."
     )
     return _done(data, section)
 
@@ -1240,7 +1257,7 @@ def save_portrait_summary(data: PortraitData, path: str | Path | None) -> Path |
             "communes": len(data.territory),
         },
         "annees": list(data.years) if data.years else None,
-        "chiffres_cles": data._memo.get("facts", {}),
+        "chiffres_cles": dict(data.facts),
         "sections": dict(data.sections),
         "avertissements": data.inputs.warnings(),
         "produit_le": data.produced.isoformat(),

@@ -58,7 +58,7 @@ __all__ = [
 DEFAULT_SEED = 20240417
 
 #: Verification dates of the demo are drawn relative to this date: with
-#: ``stale_partners(..., today=REFERENCE_DATE)`` the stale entries are exactly
+#: ``stale_partners(..., date=REFERENCE_DATE)`` the stale entries are exactly
 #: the ones drawn old or missing.
 REFERENCE_DATE = dt.date(2026, 6, 30)
 
