@@ -7,9 +7,10 @@ import pytest
 from diagnostics.cli import main
 
 
-def test_demo_writes_bassins_map_and_report(tmp_path, capsys):
-    assert main(["demo", "--sortie", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
+def test_demo_writes_bassins_map_and_report(demo_output):
+    tmp_path = demo_output.folder  # `territoire demo`, run once for the session (conftest)
+    assert demo_output.code == 0
+    out = demo_output.out
     assert "entièrement fictif" in out
     for name in [
         "bassins.geojson",

@@ -6,42 +6,27 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-import pytest
 
+from diagnostics.portrait.batch import execute_notebook
 from geo import settings
 from tests.test_cli_cotraitance import small_counts_in_files
-
-papermill = pytest.importorskip(
-    "papermill", reason="papermill n'est pas installé : pip install papermill ipykernel"
-)
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "cotraitance_suivi.ipynb"
 
 
-@pytest.fixture(scope="module")
-def kernel_name() -> str:
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    if "python3" not in KernelSpecManager().find_kernel_specs():
-        pytest.skip("noyau Jupyter « python3 » absent : python -m ipykernel install --sys-prefix")
-    return "python3"
-
-
-def test_committee_notebook_writes_protected_exports_for_another_month(kernel_name, tmp_path):
+def test_committee_notebook_writes_protected_exports_for_another_month(warm_kernel, tmp_path):
     out = tmp_path / "comite"
-    executed = papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(tmp_path / "cotraitance_suivi.ipynb"),
-        parameters={
+    executed = execute_notebook(
+        NOTEBOOK,
+        tmp_path / "cotraitance_suivi.ipynb",
+        {
             "dossier": str(settings.demo_dir() / "cotraitance"),
             "annee": 2024,
             "mois": 3,
             "seuil": 5,
             "sortie": str(out),
         },
-        kernel_name=kernel_name,
-        cwd=str(NOTEBOOK.parent),
-        progress_bar=False,
+        kernel=warm_kernel,
     )
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1

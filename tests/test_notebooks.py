@@ -1,12 +1,13 @@
-"""The notebooks: their contract, nbval on every notebook, papermill runs with injected parameters."""
+"""The notebooks: their contract, nbval on every notebook, papermill runs with injected parameters.
+
+nbval itself runs in the session: ``notebooks/`` is collected with ``--nbval-lax`` (pyproject).
+The papermill runs share the warm kernel of ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
 import ast
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -14,7 +15,7 @@ import pandas as pd
 import papermill
 import pytest
 
-from diagnostics.portrait.batch import _Kernel, execute_notebook
+from diagnostics.portrait.batch import execute_notebook
 from diagnostics.portrait.html import external_resources
 from geo import settings
 
@@ -86,38 +87,18 @@ def test_french_title_and_map_cells_ignored_by_nbval(path):
 # --------------------------------------------------------------------------- nbval
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_nbval(path, tmp_path):
-    env = {**os.environ, "JUPYTER_PLATFORM_DIRS": "1", "TERRITOIRE_CACHE": str(tmp_path)}
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--nbval-lax",
-        "--nbval-current-env",
-        "--nbval-sanitize-with",
-        str(SANITIZE),
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        str(path),
-    ]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+def test_nbval_runs_every_notebook_once_in_the_session(pytestconfig):
+    """nbval is not a test of this file: pytest collects notebooks/ itself (pyproject)."""
+    assert "notebooks" in pytestconfig.getini("testpaths")
+    assert pytestconfig.option.nbval_lax and pytestconfig.option.nbval_current_env
+    assert Path(pytestconfig.option.nbval_sanitize_with) == SANITIZE
+    assert SANITIZE.is_file()
 
 
 # --------------------------------------------------------------------------- papermill
 
 
-@pytest.fixture(scope="module")
-def kernel():
-    """One warm kernel for the papermill runs of this module (reset between notebooks)."""
-    warm = _Kernel()
-    yield warm
-    warm.close()
-
-
-def test_portrait_notebook_writes_its_summary(kernel, tmp_path):
+def test_portrait_notebook_writes_its_summary(warm_kernel, tmp_path):
     summary = tmp_path / "resume.json"
     executed = execute_notebook(
         FOLDER / "portrait_territoire.ipynb",
@@ -130,7 +111,7 @@ def test_portrait_notebook_writes_its_summary(kernel, tmp_path):
             "fichiers": {"partenaires.annuaire": None, "partenaires.positionnement": None},
             "resume": str(summary),
         },
-        kernel=kernel,
+        kernel=warm_kernel,
     )
     data = json.loads(summary.read_text(encoding="utf-8"))
     assert data["territoire"] == {
@@ -149,13 +130,13 @@ def test_portrait_notebook_writes_its_summary(kernel, tmp_path):
     assert len(injected) == 1
 
 
-def test_tensions_notebook_writes_the_ranking(kernel, tmp_path):
+def test_tensions_notebook_writes_the_ranking(warm_kernel, tmp_path):
     out = tmp_path / "tensions.csv"
     execute_notebook(
         FOLDER / "tensions_bmo.ipynb",
         tmp_path / "tensions.ipynb",
         {"niveau": "bassin", "code": "9905", "nb_metiers": 5, "sortie": str(out)},
-        kernel=kernel,
+        kernel=warm_kernel,
     )
     ranking = pd.read_csv(out)
     assert 0 < len(ranking) <= 5
@@ -165,13 +146,13 @@ def test_tensions_notebook_writes_the_ranking(kernel, tmp_path):
     assert (ranking["projets"] >= 5).all()
 
 
-def test_partners_notebook_writes_the_coverage(kernel, tmp_path):
+def test_partners_notebook_writes_the_coverage(warm_kernel, tmp_path):
     out = tmp_path / "couverture.csv"
     execute_notebook(
         FOLDER / "partenaires.ipynb",
         tmp_path / "partenaires.ipynb",
         {"code": "9901", "seuil_km": 10.0, "sortie": str(out)},
-        kernel=kernel,
+        kernel=warm_kernel,
     )
     coverage = pd.read_csv(out, dtype={"territoire": str})
     assert set(coverage["territoire"]) == {"9901"}
@@ -179,7 +160,7 @@ def test_partners_notebook_writes_the_coverage(kernel, tmp_path):
     assert coverage["part_communes_couvertes"].between(0, 1).all()
 
 
-def test_getting_started_notebook_builds_polygons_and_map(kernel, tmp_path):
+def test_getting_started_notebook_builds_polygons_and_map(warm_kernel, tmp_path):
     execute_notebook(
         FOLDER / "prise_en_main.ipynb",
         tmp_path / "prise_en_main.ipynb",
@@ -188,7 +169,7 @@ def test_getting_started_notebook_builds_polygons_and_map(kernel, tmp_path):
             "niveau": "zone_emploi",
             "sortie": str(tmp_path),
         },
-        kernel=kernel,
+        kernel=warm_kernel,
     )
     zones = json.loads((tmp_path / "zone_emploi.geojson").read_text(encoding="utf-8"))
     assert len(zones["features"]) == 6
@@ -196,13 +177,13 @@ def test_getting_started_notebook_builds_polygons_and_map(kernel, tmp_path):
     assert external_resources(page) == []
 
 
-def test_notebook_error_is_reported_with_the_executed_notebook(kernel, tmp_path):
+def test_notebook_error_is_reported_with_the_executed_notebook(warm_kernel, tmp_path):
     with pytest.raises(papermill.PapermillExecutionError, match="UnknownTerritoryError"):
         execute_notebook(
             FOLDER / "portrait_territoire.ipynb",
             tmp_path / "erreur.ipynb",
             {"configuration": str(settings.demo_dir() / "portrait.toml"), "code": "9991"},
-            kernel=kernel,
+            kernel=warm_kernel,
         )
     failed = nbformat.read(tmp_path / "erreur.ipynb", as_version=4)
     errors = [

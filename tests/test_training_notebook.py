@@ -9,12 +9,9 @@ import nbformat
 import pandas as pd
 import pytest
 
+from diagnostics.portrait.batch import execute_notebook
 from geo import settings
 from tests.test_cli_cotraitance import small_counts_in_files
-
-papermill = pytest.importorskip(
-    "papermill", reason="papermill n'est pas installé : pip install papermill ipykernel"
-)
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "formation.ipynb"
 THRESHOLD = 10  # not the default 5: the injected threshold must be the one used
@@ -39,23 +36,14 @@ MAP_COUNTS = re.compile(r":\s*(\d+)\s+prescriptions")
 
 
 @pytest.fixture(scope="module")
-def kernel_name() -> str:
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    if "python3" not in KernelSpecManager().find_kernel_specs():
-        pytest.skip("noyau Jupyter « python3 » absent : python -m ipykernel install --sys-prefix")
-    return "python3"
-
-
-@pytest.fixture(scope="module")
-def run(kernel_name, tmp_path_factory):
+def run(warm_kernel, tmp_path_factory):
     """The notebook run once on département 9A of the demo, threshold 10, other success rule."""
     folder = tmp_path_factory.mktemp("formation")
     out = folder / "sortie"
-    executed = papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(folder / "formation.ipynb"),
-        parameters={
+    executed = execute_notebook(
+        NOTEBOOK,
+        folder / "formation.ipynb",
+        {
             "dossier": str(settings.demo_dir() / "formation"),
             "configuration": str(settings.demo_dir() / "portrait.toml"),
             "niveau": "departement",
@@ -66,9 +54,7 @@ def run(kernel_name, tmp_path_factory):
             "seuil": THRESHOLD,
             "sortie": str(out),
         },
-        kernel_name=kernel_name,
-        cwd=str(NOTEBOOK.parent),
-        progress_bar=False,
+        kernel=warm_kernel,
     )
     printed = "".join(
         o.get("text", "")

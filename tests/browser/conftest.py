@@ -1,8 +1,9 @@
 """Real browser tests: headless Chromium from Debian's packages, driven by Playwright.
 
 Playwright's own browsers are never downloaded (``playwright install`` needs the
-internet): the tests drive ``/usr/bin/chromium``. When it is missing they install
-it with ``apt-get`` if they run as root (CI), and skip with the reason otherwise.
+internet): the tests drive ``/usr/bin/chromium``, from the ``chromium`` fixture of
+``tests/conftest.py``. When it is missing that fixture installs it with ``apt-get``
+if the tests run as root (CI), and skips with the reason otherwise.
 
 Every page is opened with the network cut: a request to anything but the page's
 own origin (``file://``, ``data:``, ``about:``, or the loopback server under
@@ -12,16 +13,12 @@ Screenshots go to ``artifacts/browser/`` (git-ignored).
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -33,34 +30,6 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 _LOCAL_SCHEMES = ("file://", "data:", "about:", "blob:")
-
-
-def _install_chromium() -> None:
-    """``apt-get update`` then ``apt-get install -y chromium``, without any prompt."""
-    if shutil.which("apt-get") is None:
-        pytest.skip(f"{CHROMIUM} absent et apt-get indisponible : installez Chromium.")
-    if os.geteuid() != 0:
-        pytest.skip(
-            f"{CHROMIUM} absent ; installez-le (sudo apt-get install -y chromium) : "
-            "les tests navigateur ne l'installent eux-mêmes qu'en root (CI)."
-        )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-        done = subprocess.run(
-            command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            pytest.fail(f"{' '.join(command)} a échoué : {done.stderr[-2000:]}")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Path:
-    """Path of Debian's Chromium, installed when missing (root only)."""
-    if not CHROMIUM.is_file():
-        _install_chromium()
-    if not CHROMIUM.is_file():
-        pytest.fail(f"Chromium toujours absent après installation ({CHROMIUM}).")
-    return CHROMIUM
 
 
 @pytest.fixture(scope="session")

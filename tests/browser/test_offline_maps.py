@@ -47,9 +47,9 @@ def _open(offline, path: Path):
     return page
 
 
-def test_demo_bassin_map_offline(offline_page, tmp_path, capsys):
-    assert cli.main(["demo", "--sortie", str(tmp_path)]) == 0
-    capsys.readouterr()
+def test_demo_bassin_map_offline(offline_page, demo_output):
+    tmp_path = demo_output.folder  # `territoire demo`, run once for the session (conftest)
+    assert demo_output.code == 0
     bassins = json.loads((tmp_path / "bassins.geojson").read_text(encoding="utf-8"))
     offline = offline_page()
     page = _open(offline, tmp_path / "carte_bassins.html")
@@ -63,6 +63,7 @@ def test_demo_bassin_map_offline(offline_page, tmp_path, capsys):
     not _has_command("portrait"),
     reason="commande « territoire portrait » pas encore branchée dans diagnostics/cli.py",
 )
+@pytest.mark.notebook
 def test_portrait_offline(offline_page, tmp_path, capsys):
     config = settings.demo_dir() / "portrait.toml"
     arguments = ["--config", str(config), "--niveau", "bassin", "--code", "9901"]
