@@ -92,6 +92,7 @@ from geo.display import (
     format_number,
     format_percent,
 )
+from geo.tables import read_table
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -175,10 +176,8 @@ def regional_objectives_2010() -> pd.DataFrame:
     >>> len(t), t["region"].iloc[-1], int(t["objectif_2010"].iloc[-1])
     (27, 'TOTAL', 150000)
     """
-    return pd.read_csv(
-        _REFERENCE / "objectifs_regionaux_2009_2010.csv",
-        dtype={"region": "string", "rappel_objectif_2009": "int64", "objectif_2010": "int64"},
-    )
+    table = read_table(_REFERENCE / "objectifs_regionaux_2009_2010.csv")
+    return table.astype({"rappel_objectif_2009": "int64", "objectif_2010": "int64"})
 
 
 def check_regional_objectives(table: pd.DataFrame) -> list[str]:

@@ -99,6 +99,7 @@ from diagnostics._readers.positioning import (
 from diagnostics.partners import PARTNER_TYPES, partner_ressort
 from geo import settings
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, format_problems
+from geo.tables import read_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -155,7 +156,7 @@ def _cells() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _read_reference_cached(path: Path, mtime: float) -> pd.DataFrame:
-    return pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
+    return read_table(path)
 
 
 def _read_reference(path: Path) -> pd.DataFrame:

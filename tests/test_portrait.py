@@ -474,7 +474,7 @@ def test_pays_de_la_loire_bassins_in_one_command(shared_data, tmp_path):
     assert "5220" in planned and "5313" not in planned
     assert set(REAL_BASSINS) <= set(planned)
     result = portrait.run_portraits(
-        REAL_CONFIG, "bassin", tmp_path, codes=REAL_BASSINS, workers=2, progress=False
+        REAL_CONFIG, "bassin", tmp_path, codes=REAL_BASSINS, workers=1, progress=False
     )
     manifest = result.manifest
     assert manifest["code"].tolist() == REAL_BASSINS
