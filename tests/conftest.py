@@ -83,8 +83,18 @@ SLOW_TESTS = {
         "diagnostics.positioning.positioning_gaps",
         "diagnostics.positioning.read_positioning",
     ),
+    "diagnostics/_readers/positioning.py": (
+        "positioning.format_positioning_report",
+        "positioning.read_positioning",
+    ),
+    "diagnostics/portrait/sections.py": (
+        "diagnostics.portrait.sections.section_network",
+        "diagnostics.portrait.sections.section_cotraitance",
+        "diagnostics.portrait.sections.section_training",
+    ),
     "diagnostics/training.py": ("diagnostics.training.training_summary",),
     "diagnostics/workshop.py": (
+        "diagnostics.workshop.WorkshopData.problems",
         "diagnostics.workshop.load_workshop_data",
         "diagnostics.workshop.partner_workshop",
         "diagnostics.workshop.workshop_network",
@@ -118,6 +128,8 @@ SLOW_TESTS = {
     "tests/test_network.py": ("test_demo_network",),
     "tests/test_partners.py": ("test_demo_file_is_up_to_date",),
     "tests/test_portrait.py": (
+        "test_duplicated_partner_and_positioning_rows_reach_the_notes",
+        "test_cotraitance_section_shows_no_small_count",
         "test_partner_and_positioning_sections",
         "test_cotraitance_section_of_a_bassin",
         "test_training_section_of_a_bassin",
