@@ -67,7 +67,7 @@ import pandas as pd
 from diagnostics._readers.bmo import read_bmo  # noqa: F401  (used by the examples)
 from geo import codes
 from geo._errors import SchemaError, UnknownTerritoryError
-from geo.display import format_int, format_percent, is_missing
+from geo.display import axes_or_new, format_int, format_percent, is_missing
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -1316,8 +1316,6 @@ def plot_top_metiers(
     >>> len(ax.patches)
     5
     """
-    from matplotlib.figure import Figure
-
     if column not in ranking.columns or "metier_nom" not in ranking.columns:
         raise SchemaError(
             f"Graphique des métiers : colonnes 'metier_nom' et '{column}' attendues "
@@ -1329,8 +1327,7 @@ def plot_top_metiers(
     labels = [
         (str(v)[:47] + "…") if len(str(v)) > 48 else str(v) for v in data["metier_nom"].tolist()
     ]
-    if ax is None:
-        ax = Figure(figsize=(8, 0.45 * max(len(data), 1) + 1.2)).subplots()
+    ax = axes_or_new(ax, (8, 0.45 * max(len(data), 1) + 1.2))
     positions = np.arange(len(data))[::-1]
     ax.barh(positions, values, color="#e6550d")
     ax.set_yticks(positions, labels)
@@ -1378,11 +1375,8 @@ def plot_family_breakdown(
     >>> ax.get_legend() is not None
     True
     """
-    from matplotlib.figure import Figure
-
     data = _latest(breakdown).sort_values("projets", kind="stable")
-    if ax is None:
-        ax = Figure(figsize=(8, 0.5 * max(len(data), 1) + 1.2)).subplots()
+    ax = axes_or_new(ax, (8, 0.5 * max(len(data), 1) + 1.2))
     positions = np.arange(len(data))
     total = data["projets"].astype("Float64").fillna(0).to_numpy(dtype=float)
     hard = data["projets_difficiles"].astype("Float64").fillna(0).to_numpy(dtype=float)

@@ -86,6 +86,7 @@ from geo._errors import SchemaError
 from geo.display import (
     Fact,
     Missing,
+    axes_or_new,
     format_count,
     format_int,
     format_month,
@@ -997,12 +998,7 @@ def plot_pace(pace: pd.DataFrame, *, ax: Axes | None = None, title: str | None =
     -------
     matplotlib.axes.Axes
     """
-    from matplotlib.figure import Figure
-
-    fig = None
-    if ax is None:
-        fig = Figure(figsize=(7, 3.5))
-        ax = fig.subplots()
+    ax = axes_or_new(ax, (7, 3.5), layout="tight")
     months = pace["mois"].astype(str)
     ax.plot(months, pace["rythme_lineaire"], "--", color="grey", label="rythme linéaire")
     ax.plot(
@@ -1016,8 +1012,6 @@ def plot_pace(pace: pd.DataFrame, *, ax: Axes | None = None, title: str | None =
     ax.set_title(title or "Entrées en cotraitance et rythme de l'objectif")
     ax.legend(loc="upper left")
     ax.tick_params(axis="x", rotation=45)
-    if fig is not None:
-        fig.tight_layout()
     return ax
 
 
@@ -1072,7 +1066,6 @@ def plot_sankey(links: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
     -------
     matplotlib.axes.Axes
     """
-    from matplotlib.figure import Figure
     from matplotlib.patches import PathPatch, Rectangle
     from matplotlib.path import Path as MPath
 
@@ -1089,10 +1082,7 @@ def plot_sankey(links: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
         ),
         list(EXIT_REASONS),
     ]
-    fig = None
-    if ax is None:
-        fig = Figure(figsize=(10, 6))
-        ax = fig.subplots()
+    ax = axes_or_new(ax, (10, 6), layout="tight")
     total = max(links.loc[links["etape"] == "affectation", "_w"].sum(), 1.0)
     scale = 0.85 / total
     pos: dict[tuple[int, str], list[float]] = {}
@@ -1169,8 +1159,6 @@ def plot_sankey(links: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
     ax.set_ylim(0, 1.05)
     ax.axis("off")
     ax.set_title(title or "Agences → missions locales → motifs de sortie")
-    if fig is not None:
-        fig.tight_layout()
     return ax
 
 

@@ -66,7 +66,7 @@ from diagnostics.partnerships import (
     active_partnerships,
 )
 from geo._errors import SchemaError
-from geo.display import format_int, format_number
+from geo.display import axes_or_new, format_int, format_number
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -1139,10 +1139,7 @@ def plot_network(
     >>> len(ax.figure.axes)
     1
     """
-    from matplotlib.figure import Figure
-
-    if ax is None:
-        ax = Figure(figsize=(9, 7)).subplots()
+    ax = axes_or_new(ax, (9, 7))
     pos = _positions(graph, layout, seed)
     size = _sizes(graph, metrics)
     for a, b, d in graph.edges(data=True):

@@ -99,6 +99,7 @@ from diagnostics._readers.positioning import (
 from diagnostics.partners import PARTNER_TYPES, partner_ressort
 from geo import settings
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, format_problems
+from geo.display import axes_or_new
 from geo.tables import read_table
 
 if TYPE_CHECKING:
@@ -1106,7 +1107,6 @@ def plot_positioning_heatmap(
     >>> ax.get_title()
     'Positionnement de Pôle emploi (France Travail) – matrice de référence 2010'
     """
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch, Rectangle
 
     data, territory, actor = _select(matrix, territory, actor)
@@ -1118,8 +1118,7 @@ def plot_positioning_heatmap(
             "positioning_grid pour voir tous les acteurs."
         )
     roles = data.set_index(_CELL_KEY)["role"]
-    if ax is None:
-        ax = Figure(figsize=(12, 5.2), layout="constrained").add_subplot()
+    ax = axes_or_new(ax, (12, 5.2), layout="constrained")
     domains = list(POSITIONING_DOMAINS)
     situations = list(CLIENT_SITUATIONS)
     for i, domain in enumerate(domains):

@@ -81,7 +81,7 @@ from diagnostics.disclosure import (
 )
 from geo import codes
 from geo._errors import SchemaError
-from geo.display import Fact, Missing, format_int, format_percent, mark_missing
+from geo.display import Fact, Missing, axes_or_new, format_int, format_percent, mark_missing
 from geo.tables import normalize_header
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1799,8 +1799,6 @@ def plot_training_funnel(
     -------
     matplotlib.axes.Axes
     """
-    from matplotlib.figure import Figure
-
     stages = {
         "prescriptions": "prescriptions",
         "reservations": "réservations effectives",
@@ -1812,10 +1810,7 @@ def plot_training_funnel(
         "certifications": "certifications",
     }
     line = funnel.iloc[row]
-    fig = None
-    if ax is None:
-        fig = Figure(figsize=(7, 3.5))
-        ax = fig.subplots()
+    ax = axes_or_new(ax, (7, 3.5), layout="tight")
     limit = current_threshold()
     for i, col in enumerate(stages):
         value = line[col]
@@ -1837,8 +1832,6 @@ def plot_training_funnel(
     ax.invert_yaxis()
     ax.set_xlabel("prescriptions")
     ax.set_title(title or "De la prescription à la certification")
-    if fig is not None:
-        fig.tight_layout()
     return ax
 
 

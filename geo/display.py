@@ -57,9 +57,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
 
 __all__ = [
     "THOUSANDS",
@@ -77,6 +80,7 @@ __all__ = [
     "mark_missing",
     "missing_codes",
     "to_display",
+    "axes_or_new",
 ]
 
 #: Thousands separator and space before « % »: NARROW NO-BREAK SPACE (U+202F).
@@ -395,3 +399,28 @@ class Fact:
 
     def __getitem__(self, name: str) -> Any:
         return self.figures[name]
+
+
+def axes_or_new(
+    ax: Axes | None,
+    size: tuple[float, float],
+    *,
+    layout: Literal["constrained", "compressed", "tight"] | None = None,
+) -> Axes:
+    """``ax``, or the axes of a new figure of ``size`` inches, outside pyplot.
+
+    The one way every ``plot_*`` function gets its axes: a figure made outside
+    pyplot is never shown twice in a notebook and never left open by a loop (a
+    notebook shows it with ``ax.figure``).
+
+    Examples
+    --------
+    >>> ax = axes_or_new(None, (4, 3), layout="tight")
+    >>> ax.figure.get_size_inches().tolist(), axes_or_new(ax, (8, 8)) is ax
+    ([4.0, 3.0], True)
+    """
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, layout=layout).subplots()
