@@ -475,7 +475,7 @@ def read_objectives(path: str | Path, *, structures: pd.DataFrame | None = None)
         _known(structures, "mission_locale"),
         "mission locale",
         report,
-        rows=(df["niveau"] == "mission_locale").to_numpy(dtype=bool),
+        rows=df["niveau"].eq("mission_locale").fillna(False).to_numpy(dtype=bool),
     )
     if "source" not in df:
         df["source"] = pd.NA
