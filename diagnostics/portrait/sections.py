@@ -82,6 +82,16 @@ def _start(data: PortraitData, name: str, *keys: str) -> tuple[Section, list[Any
     return section, values
 
 
+def _secrecy_rule() -> str:
+    """The disclosure rule in words, from the threshold in force (or why it is refused)."""
+    from diagnostics.disclosure import DisclosureError, current_threshold, masked_range
+
+    try:
+        return masked_range(current_threshold())
+    except DisclosureError as exc:
+        return str(exc)
+
+
 def _done(data: PortraitData, section: Section) -> Section:
     data.sections[section.name] = section.status
     return section
@@ -1212,7 +1222,7 @@ def section_sources(data: PortraitData) -> Section:
         "Partenaires : une commune est couverte par un type de structure si elle est dans le "
         "ressort d'au moins une structure de ce type ; distances à vol d'oiseau au site le plus "
         "proche, où qu'il soit.",
-        f"Seuil de diffusion des petits effectifs : {settings.disclosure_threshold}.",
+        f"Secret statistique des données de personnes : {_secrecy_rule()}.",
     ]
     local = data.derived("bmo_local")
     if local is not None:
