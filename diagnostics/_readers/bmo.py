@@ -646,7 +646,7 @@ def read_bmo(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
         df.attrs["rapport"]["lecteur"] = READER_VERSION
         return df
 
-    return cached_table(path, build, name="bmo", version=READER_VERSION, enabled=cache)
+    return cached_table(path, build, name="bmo", version=READER_VERSION, enabled=cache, label=label)
 
 
 def _int(value: int) -> str:
