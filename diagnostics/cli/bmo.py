@@ -1,7 +1,7 @@
 """``territoire bmo ...``: recruitment tensions from a BMO open-data file.
 
 ``territoire bmo resume --fichier FILE [--niveau {national,region,departement,bassin}]
-[--code CODE] [--json]`` prints, for the nation or for each territory of the level
+[--code CODE] [--json] [--strict]`` prints, for the nation or for each territory of the level
 (or the one given by ``--code``), the recruitment projects, the share judged
 difficult and the share seasonal computed from the unmasked cells, the number of
 masked cells and the bounds. Territories are those of the BMO file itself (its
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from diagnostics.bmo import (
 from geo import codes
 from geo._errors import CodeError, UnknownTerritoryError
 from geo.display import Missing, format_int
+from geo.problems import problems_of
 
 __all__ = ["register", "bmo_resume"]
 
@@ -184,8 +186,10 @@ def _print_table(rows: pd.DataFrame) -> None:
 
 
 def _resume(args: argparse.Namespace) -> int:
-    bmo = read_bmo(Path(args.fichier), cache=not args.sans_cache)
+    bmo = read_bmo(Path(args.fichier), cache=not args.sans_cache, strict=args.strict)
     rows = bmo_resume(bmo, level=args.niveau, code=args.code)
+    # 1: done, but rows of the file were set aside (listed in the report)
+    code = 1 if problems_of(bmo).set_aside_lines() else 0
     if args.json:
         for _, row in rows.iterrows():
             payload = {
@@ -200,7 +204,9 @@ def _resume(args: argparse.Namespace) -> int:
                 "cellules sont secrètes",
             }
             print(json.dumps(payload, ensure_ascii=False))
-        return 0
+        for line in problems_of(bmo).lines():
+            print(f"Signalé : {line}", file=sys.stderr)
+        return code
     print(format_bmo_report(bmo))
     print()
     if len(rows) == 1:
@@ -211,7 +217,7 @@ def _resume(args: argparse.Namespace) -> int:
             "\nProjets des cellules non secrètes ; une part qu'une cellule « * » rend incertaine "
             "est donnée par ses bornes ; « --code CODE » détaille un territoire."
         )
-    return 0
+    return code
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -249,6 +255,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="un objet JSON par territoire et par ligne ; chaque valeur x a ses bornes x_min "
         "et x_max, et vaut null (jamais 0) quand toutes ses cellules sont secrètes",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuser le fichier si une cellule de projets est illisible (par défaut, sa "
+        "ligne est écartée des totaux et signalée, code de sortie 1)",
     )
     p.add_argument(
         "--sans-cache",
