@@ -795,11 +795,14 @@ def test_exports_tell_not_computable_and_not_applicable_from_secret(demo):
     assert not_computable.any() and set(shown[not_computable]) == {"non calculable"}
     assert "non calculable" not in set(shown[~not_computable])
     needs = s["besoins"]
-    shown = to_display(needs[["metier", "projets", "part_difficiles"]].round(2))
-    without = needs["projets"].isna().to_numpy()
+    shown = to_display(needs[["metier", "origine", "projets", "part_difficiles"]].round(2))
+    without = (needs["projets"].isna() & (needs["origine"] != "BMO")).to_numpy()
     assert without.any()
     assert set(shown.loc[without, "projets"]) == {"sans objet"}
     assert set(shown.loc[without, "part_difficiles"]) == {"sans objet"}
+    # a BMO métier whose cells are all masked: secret, not « sans objet » nor 0
+    secret = ((needs["origine"] == "BMO") & needs["projets"].isna()).to_numpy()
+    assert set(shown.loc[secret, "projets"]) <= {"s"}
 
 
 def test_training_sentences_say_hidden_figures_secret():
