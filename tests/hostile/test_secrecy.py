@@ -115,7 +115,8 @@ def test_environment_value_that_is_not_a_number_does_not_break_the_import(tmp_pa
         "import geo.settings as s, diagnostics.disclosure as d\n"
         "try:\n    d.current_threshold()\nexcept d.DisclosureError as e:\n    print(e)\n"
     )
-    env = {"TERRITOIRE_SEUIL_DIFFUSION": "cinq", "PYTHONPATH": str(Path.cwd()), "PATH": ""}
+    root = str(Path(__file__).resolve().parents[2])
+    env = {"TERRITOIRE_SEUIL_DIFFUSION": "cinq", "PYTHONPATH": root, "PATH": ""}
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
