@@ -9,6 +9,11 @@ its name or date) plus the name and version of the reader, so:
 - a file replaced by a new version is read again;
 - a reader whose output changes bumps its version, and old entries are ignored.
 
+The provenance is never taken from the cache: a cached table read for another file
+name (a copy, a renamed file) is relabelled with the file configured this time
+(``label``): the ``file`` of its problem report and of every problem in it, and the
+``fichier`` of its reading report.
+
 Entries live under ``settings.cache_dir / "tables"`` (read at call time). The
 table's ``attrs`` (the reading report, and the :class:`geo.problems.ProblemReport`
 of ``attrs["problemes"]``) are stored as JSON in the Parquet metadata and restored
@@ -24,7 +29,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
@@ -88,6 +93,18 @@ def _decode_attrs(attrs: dict[str, object]) -> dict[str, object]:
     return out
 
 
+def _relabel(attrs: dict[str, object], label: str) -> None:
+    """Name ``label`` as the source in ``attrs``: problem reports and ``fichier`` fields."""
+    for key, value in attrs.items():
+        if isinstance(value, ProblemReport):
+            old = value.file
+            attrs[key] = ProblemReport(
+                label, [replace(p, file=label) if p.file in (old, "") else p for p in value]
+            )
+        elif isinstance(value, dict) and "fichier" in value:
+            attrs[key] = {**value, "fichier": label}
+
+
 def _read_entry(path: Path) -> pd.DataFrame:
     table = pq.read_table(path)
     df = table.to_pandas()
@@ -125,6 +142,7 @@ def cached_table(
     name: str,
     version: str,
     enabled: bool = True,
+    label: str | None = None,
 ) -> pd.DataFrame:
     r"""Return the normalised table of ``path``, from the cache when possible.
 
@@ -141,6 +159,10 @@ def cached_table(
         Version of the reader; bump it whenever the normalised table changes.
     enabled
         ``False`` always calls ``build`` and writes nothing.
+    label
+        How the file is named in the table's reports (defaults to the name of
+        ``path``): a table found in the cache, built from a copy of the same content
+        under another name, is relabelled with it.
 
     Returns
     -------
@@ -176,6 +198,7 @@ def cached_table(
         except (OSError, ValueError, pa.ArrowException):
             pass  # unreadable entry: rebuilt and overwritten below
         else:
+            _relabel(df.attrs, Path(path).name if label is None else label)
             df.attrs["cache"] = "lu depuis le cache"
             return df
     df = build(checksum)

@@ -21,6 +21,13 @@ flag. Every total below is given three ways:
 
 Shares (``part_*``) are fractions between 0 and 1.
 
+A figure whose every cell is masked (a territory where all the ``met`` cells are
+``*``, a métier whose seasonal cell is ``*``) is **missing**, never 0: its value is
+``<NA>`` and only its bounds are known; a share is missing when its numerator or its
+denominator is. :func:`format_share_with_bounds` and :func:`format_projects_with_bounds`
+write them in French: bounds (« ≤ 4,1 % », « entre 12,0 % et 14,5 % ») or « secret
+statistique », never « 0,0 % ».
+
 Territories
 -----------
 :func:`bmo_for_territory` brings the table to any territory of the model:
@@ -67,7 +74,7 @@ import pandas as pd
 from diagnostics._readers.bmo import read_bmo  # noqa: F401  (used by the examples)
 from geo import codes
 from geo._errors import SchemaError, UnknownTerritoryError
-from geo.display import axes_or_new, format_int, format_percent, is_missing
+from geo.display import Missing, axes_or_new, format_int, format_percent, is_missing
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -90,6 +97,8 @@ __all__ = [
     "bmo_change",
     "add_dares_tension",
     "map_bmo_bassins",
+    "format_share_with_bounds",
+    "format_projects_with_bounds",
     "plot_top_metiers",
     "plot_family_breakdown",
 ]
@@ -225,6 +234,7 @@ def _aggregate(bmo: pd.DataFrame, keys: list[str], *, secret_max: int) -> pd.Dat
     ]
     for name in secret_columns:
         out[name] = sums[name].astype("int64")
+    _hide_fully_secret(out)
     out["cellules_secretes"] = out[secret_columns].sum(axis=1).astype("int64")
     if "allocation" in bmo.columns:
         rules = bmo.groupby(keys, dropna=False, sort=True)["allocation"].agg(
@@ -234,6 +244,25 @@ def _aggregate(bmo: pd.DataFrame, keys: list[str], *, secret_max: int) -> pd.Dat
     else:
         out["allocation"] = pd.Series(_NO_ALLOCATION, index=out.index, dtype="string")
     return out.reset_index()
+
+
+def _hide_fully_secret(out: pd.DataFrame) -> None:
+    """A count whose every cell is masked is missing, and so is a share built on it."""
+    whole = {
+        column: (out["nb_lignes"] > 0) & (out[f"cellules_secretes_{short}"] == out["nb_lignes"])
+        for column, short in (
+            ("projets", "projets"),
+            ("projets_difficiles", "difficiles"),
+            ("projets_saisonniers", "saisonniers"),
+        )
+    }
+    for column, hidden in whole.items():
+        out[column] = out[column].mask(hidden)
+    for column, short in (
+        ("projets_difficiles", "difficiles"),
+        ("projets_saisonniers", "saisonniers"),
+    ):
+        out[f"part_{short}"] = out[f"part_{short}"].mask(whole[column] | whole["projets"])
 
 
 def _with_names(keys: list[str], bmo: pd.DataFrame) -> list[str]:
@@ -1120,8 +1149,81 @@ def _percent(value: Any) -> str | None:
     return None if is_missing(value) else format_percent(value)
 
 
+def _share_texts(data: pd.DataFrame, column: str) -> list[str | None]:
+    """Tooltip texts of a share: bounds where masked cells leave it uncertain."""
+    missing = pd.Series(pd.NA, index=data.index)
+    values = data.get(column, missing)
+    if f"{column}_min" not in data.columns:
+        return [_percent(v) for v in values]
+    return [
+        None if is_missing(lo) and is_missing(v) else format_share_with_bounds(v, lo, hi)
+        for v, lo, hi in zip(values, data[f"{column}_min"], data[f"{column}_max"], strict=True)
+    ]
+
+
 def _integer(value: Any) -> str | None:
     return None if is_missing(value) else format_int(value)
+
+
+def format_share_with_bounds(value: Any, low: Any, high: Any, *, decimals: int = 1) -> str:
+    r"""A BMO share in French, as bounds when masked cells leave it uncertain.
+
+    Parameters
+    ----------
+    value
+        The share of the published cells (``part_*``), missing when fully secret.
+    low, high
+        Its bounds (``part_*_min``, ``part_*_max``).
+    decimals
+        Decimals of the percentages.
+
+    Returns
+    -------
+    str
+        The percentage when the bounds agree, « ≤ x % » or « entre x % et y % »
+        when masked cells leave a range, « secret statistique » when the range is
+        0–100 %, « sans objet » when there is no project at all.
+
+    Examples
+    --------
+    >>> format_share_with_bounds(0.25, 0.25, 0.25)
+    '25,0\u202f%'
+    >>> format_share_with_bounds(None, 0.0, 0.0412)
+    '≤ 4,1\u202f%'
+    >>> format_share_with_bounds(0.31, 0.30, 0.33)
+    'entre 30,0\u202f% et 33,0\u202f%'
+    >>> format_share_with_bounds(None, 0.0, 1.0), format_share_with_bounds(None, None, None)
+    ('secret statistique', 'sans objet')
+    """
+    if is_missing(low) or is_missing(high):
+        if is_missing(value):
+            return Missing.NOT_APPLICABLE.label
+        return format_percent(value, decimals)
+    lo, hi = format_percent(low, decimals), format_percent(high, decimals)
+    if lo == hi:
+        return lo
+    if float(low) <= 0 and float(high) >= 1:
+        return Missing.SECRET.label
+    if float(low) <= 0:
+        return f"≤ {hi}"
+    return f"entre {lo} et {hi}"
+
+
+def format_projects_with_bounds(value: Any, low: Any, high: Any) -> str:
+    r"""A BMO count in French: the number, or its bounds when every cell is masked.
+
+    Examples
+    --------
+    >>> format_projects_with_bounds(1200, 1200, 1240)
+    '1\u202f200'
+    >>> format_projects_with_bounds(None, 0, 8)
+    'secret statistique (entre 0 et 8)'
+    """
+    if not is_missing(value):
+        return format_int(value)
+    if is_missing(low) or is_missing(high):
+        return Missing.SECRET.label
+    return f"{Missing.SECRET.label} (entre {format_int(low)} et {format_int(high)})"
 
 
 def map_bmo_bassins(
@@ -1236,7 +1338,15 @@ def map_bmo_bassins(
         {
             "bassin": data["bassin"].astype(object),
             "bassin_nom": data["bassin_nom"].astype(object).where(data["bassin_nom"].notna(), None),
-            "projets_txt": [_integer(v) for v in data["projets"]],
+            "projets_txt": [
+                None if is_missing(hi) else format_projects_with_bounds(v, lo, hi)
+                for v, lo, hi in zip(
+                    data["projets"],
+                    data.get("projets_min", data["projets"]),
+                    data.get("projets_max", data["projets"]),
+                    strict=True,
+                )
+            ],
             "bornes_txt": [
                 None if pd.isna(lo) else f"{_integer(lo)} – {_integer(hi)}"
                 for lo, hi in zip(
@@ -1245,11 +1355,8 @@ def map_bmo_bassins(
                     strict=True,
                 )
             ],
-            "difficiles_txt": [_percent(v) for v in data["part_difficiles"]],
-            "saisonniers_txt": [
-                _percent(v)
-                for v in data.get("part_saisonniers", pd.Series(pd.NA, index=data.index))
-            ],
+            "difficiles_txt": _share_texts(data, "part_difficiles"),
+            "saisonniers_txt": _share_texts(data, "part_saisonniers"),
             "secret_txt": [_integer(v) for v in data["cellules_secretes"]],
             "_couleur": [colormap(v) if np.isfinite(v) else "#d9d9d9" for v in values],
         },

@@ -77,6 +77,7 @@ from diagnostics._readers.cotraitance import (
     read_structures,
 )
 from diagnostics.disclosure import (
+    NO_SUPPRESSION,  # noqa: F401  (used by the examples)
     current_threshold,
     protect_counts,
     protect_values,
@@ -442,7 +443,7 @@ def objective_attainment(
     ...     "territoire": ["M1"], "objectif": [240], "montant_subvention": [48000]})
     >>> s = pd.DataFrame({"code": ["M1"], "type": ["mission_locale"],
     ...     "departement": ["9A"], "region": ["99"]})
-    >>> a = objective_attainment(f, o, s, year=2024, month=3, threshold=1)
+    >>> a = objective_attainment(f, o, s, year=2024, month=3, threshold=NO_SUPPRESSION)
     >>> cols = ["entrees_objectif", "rythme_lineaire", "taux_atteinte", "projection_fin_annee"]
     >>> a.loc[0, cols].astype(float).tolist()
     [75.0, 60.0, 0.3125, 300.0]
@@ -724,7 +725,8 @@ def stock_by_state(
     ...     "date_annulation": pd.NaT, "date_sortie": pd.NaT})
     >>> per = pd.DataFrame({"episode_id": ["b"], "etat": ["suspension"],
     ...     "date_debut": pd.to_datetime(["2024-02-01"]), "date_fin": pd.NaT})
-    >>> stock_by_state(ep, per, date="2024-03-01", threshold=1).iloc[0, 1:].astype(int).tolist()
+    >>> stocks = stock_by_state(ep, per, date="2024-03-01", threshold=NO_SUPPRESSION)
+    >>> stocks.iloc[0, 1:].astype(int).tolist()
     [1, 0, 1, 1, 2]
     """
     date = pd.Timestamp(date)
@@ -864,7 +866,7 @@ def access_rate(
     >>> f = pd.DataFrame({"mission_locale": ["M1", "M2"], "affectations": [50, 30],
     ...                   "acceptations": 0, "initialisations": 0})
     >>> d = pd.DataFrame({"territoire": ["M1", "M2"], "demandeurs_jeunes": [1000, 2000]})
-    >>> access_rate(f, d, threshold=1)["pour_1000"].tolist()
+    >>> access_rate(f, d, threshold=NO_SUPPRESSION)["pour_1000"].tolist()
     [50.0, 15.0]
     """
     counts = entries(flows_or_counts, basis=basis).groupby(flows_or_counts[territory]).sum()

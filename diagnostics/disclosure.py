@@ -19,7 +19,15 @@ Hidden cells are ``<NA>`` in the returned frames (nullable ``Int64`` counts,
 function of :mod:`geo.display`, re-exported here for the notebooks; it writes the other
 reasons of a missing value, « sans objet », « non calculable », « non fourni », in
 full). In sentences, a hidden value reads « secret statistique »
-(:attr:`geo.display.Missing.SECRET`).
+(:attr:`geo.display.Missing.SECRET`), and the rule reads :func:`masked_range`
+(« effectifs de 1 à 4 masqués »), built from the threshold actually used.
+
+The threshold is checked wherever it comes from (an argument, the settings, the
+``TERRITOIRE_SEUIL_DIFFUSION`` variable, the ``--seuil`` option): a threshold that
+masks nothing (1, 0, a negative number) or is not a whole number is refused with a
+:class:`DisclosureError`; one below :data:`DEFAULT_THRESHOLD` is used but warned of
+(:class:`DisclosureWarning`). Code that computes on data that are not about persons
+and wants every count passes :data:`NO_SUPPRESSION`, which no typed value can give.
 
 Examples
 --------
@@ -36,17 +44,25 @@ With the table total known (the default), 12 is hidden too, or 55 − 12 − 40 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from geo import settings
+from geo._errors import WorkbenchError
 from geo.display import Missing, to_display
 
 __all__ = [
     "SECRET",
+    "DEFAULT_THRESHOLD",
+    "NO_SUPPRESSION",
+    "DisclosureError",
+    "DisclosureWarning",
+    "check_threshold",
     "current_threshold",
+    "masked_range",
     "protect_counts",
     "protect_values",
     "small_counts",
@@ -57,16 +73,143 @@ __all__ = [
 SECRET = Missing.SECRET.code
 
 
-def current_threshold(threshold: int | None = None) -> int:
-    """Return ``threshold``, or the settings' disclosure threshold when ``None``.
+#: The workbench's default threshold (:data:`geo.settings.disclosure_threshold` unless
+#: changed): counts from 1 to 4 are never shown.
+DEFAULT_THRESHOLD = settings.DEFAULT_DISCLOSURE_THRESHOLD
 
+
+class DisclosureError(WorkbenchError, ValueError):
+    """A disclosure threshold that would not protect anybody, or is not a whole number."""
+
+
+class DisclosureWarning(UserWarning):
+    """A disclosure threshold lower than :data:`DEFAULT_THRESHOLD`: less protection."""
+
+
+class _NoSuppression(int):
+    """The explicit « no suppression » threshold (1), for counts that are not about persons."""
+
+    def __repr__(self) -> str:
+        return "NO_SUPPRESSION"
+
+
+#: Pass ``threshold=NO_SUPPRESSION`` to compute every count unmasked (tests, data that
+#: are not about persons). A typed 1, from an option, a notebook parameter or the
+#: settings, is refused: protection is never turned off by a number.
+NO_SUPPRESSION: int = _NoSuppression(1)
+
+
+def masked_range(threshold: int) -> str:
+    """The rule of a threshold in words, for the sentences about secrecy.
+
+    >>> masked_range(5), masked_range(2)
+    ('effectifs de 1 à 4 masqués', 'effectifs égaux à 1 masqués')
+    >>> masked_range(NO_SUPPRESSION)
+    'aucun effectif masqué'
+    """
+    limit = int(threshold)
+    if limit <= 1:
+        return "aucun effectif masqué"
+    if limit == 2:
+        return "effectifs égaux à 1 masqués"
+    return f"effectifs de 1 à {limit - 1} masqués"
+
+
+def check_threshold(value: object, *, source: str | None = None) -> tuple[int, str | None]:
+    """Validate a disclosure threshold; return it and the French warning, if any.
+
+    Parameters
+    ----------
+    value
+        The threshold as given: an integer, or a text from an option or a variable.
+    source
+        Where it came from, for the message (« option --seuil »...); defaults to the
+        settings or the argument.
+
+    Returns
+    -------
+    tuple
+        The threshold as an ``int``, and a French warning when it is lower than
+        :data:`DEFAULT_THRESHOLD` (``None`` otherwise).
+
+    Raises
+    ------
+    DisclosureError
+        ``value`` is not a whole number, or is 1 or less (nothing would be masked).
+
+    Examples
+    --------
+    >>> check_threshold(10)
+    (10, None)
+    >>> check_threshold("3")[1][:40]
+    'Seuil du secret statistique 3 inférieur '
+    >>> check_threshold(1)
+    Traceback (most recent call last):
+    ...
+    diagnostics.disclosure.DisclosureError: Seuil du secret statistique 1 refusé : ...
+    """
+    if value is NO_SUPPRESSION:
+        return 1, None
+    where = f" ({source})" if source else ""
+    fix = (
+        f"Donnez un seuil entier d'au moins 2 ; celui de l'atelier est {DEFAULT_THRESHOLD} "
+        f"({masked_range(DEFAULT_THRESHOLD)})"
+    )
+    fix += (
+        f" : relancez avec --seuil {DEFAULT_THRESHOLD} ou sans --seuil."
+        if source and "--seuil" in source
+        else "."
+    )
+    limit: int | None = None
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        limit = int(value.strip())
+    elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        limit = int(value) if float(value).is_integer() else None
+    if limit is None:
+        raise DisclosureError(
+            f"Seuil du secret statistique {value!r}{where} invalide : un seuil est un nombre "
+            f"entier de personnes. {fix}"
+        )
+    if limit <= 1:
+        raise DisclosureError(
+            f"Seuil du secret statistique {limit} refusé{where} : aucun effectif ne serait "
+            "masqué et les petits effectifs de personnes seraient publiés. " + fix
+        )
+    if limit < DEFAULT_THRESHOLD:
+        return limit, (
+            f"Seuil du secret statistique {limit} inférieur à celui de l'atelier "
+            f"({DEFAULT_THRESHOLD}){where} : moins de protection ({masked_range(limit)} au lieu "
+            f"des {masked_range(DEFAULT_THRESHOLD)}). Vérifiez que ce seuil est admis pour la "
+            "diffusion prévue."
+        )
+    return limit, None
+
+
+def current_threshold(threshold: object = None) -> int:
+    """Return ``threshold``, or the settings' disclosure threshold when ``None``, checked.
+
+    A threshold lower than :data:`DEFAULT_THRESHOLD` emits a :class:`DisclosureWarning`.
+
+    Raises
+    ------
+    DisclosureError
+        The threshold would mask nothing, or is not a whole number
+        (:func:`check_threshold`).
+
+    Examples
+    --------
     >>> current_threshold(10)
     10
     """
-    value = settings.disclosure_threshold if threshold is None else threshold
-    if int(value) < 1:
-        raise ValueError(f"Seuil de diffusion invalide : {value!r} (attendu : entier ≥ 1).")
-    return int(value)
+    if threshold is None:
+        value: object = settings.disclosure_threshold
+        source = "réglage disclosure_threshold ou variable TERRITOIRE_SEUIL_DIFFUSION"
+    else:
+        value, source = threshold, None
+    limit, warning = check_threshold(value, source=source)
+    if warning:
+        warnings.warn(warning, DisclosureWarning, stacklevel=3)
+    return limit
 
 
 def _group_codes(table: pd.DataFrame, by: Sequence[str]) -> np.ndarray:

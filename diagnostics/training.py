@@ -1529,11 +1529,17 @@ def training_vs_needs(
 
 
 def _without_projects_not_applicable(table: pd.DataFrame) -> pd.DataFrame:
-    """No BMO métier for a training: no projects to count, no share, no ratio."""
+    """No BMO métier for a training: no projects to count, no share, no ratio.
+
+    A BMO métier whose cells are all masked (« * ») has missing projects too: those
+    stay the secret statistique, not « sans objet ».
+    """
+    no_bmo = ("origine", ["formation sans code métier", "formation sans projet BMO"])
     for col in ("projets", "projets_difficiles", "cellules_secretes"):
-        mark_missing(table, col, Missing.NOT_APPLICABLE)
+        mark_missing(table, col, Missing.NOT_APPLICABLE, where=no_bmo)
     for col in ("part_difficiles", "offre_pour_100_projets"):
-        mark_missing(table, col, Missing.NOT_APPLICABLE, where=("projets", [0, None]))
+        mark_missing(table, col, Missing.NOT_APPLICABLE, where=no_bmo)
+        mark_missing(table, col, Missing.NOT_APPLICABLE, where=("projets", [0]))
     return table
 
 

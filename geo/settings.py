@@ -15,7 +15,10 @@ storage_crs : str
 metric_crs : str
     CRS for lengths, areas and distances in metropolitan France (Lambert-93).
 disclosure_threshold : int
-    Counts strictly below this value, built from person-level data, are never shown.
+    Counts strictly below this value, built from person-level data, are never shown
+    (``TERRITOIRE_SEUIL_DIFFUSION``, default :data:`DEFAULT_DISCLOSURE_THRESHOLD`).
+    Checked at call time by :func:`diagnostics.disclosure.current_threshold`: 1 or
+    less, or a value that is not a whole number, is refused.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ __all__ = [
     "storage_crs",
     "metric_crs",
     "disclosure_threshold",
+    "DEFAULT_DISCLOSURE_THRESHOLD",
     "bundled_data_dir",
     "demo_dir",
 ]
@@ -62,4 +66,13 @@ data_dir: Path = Path(os.environ.get("TERRITOIRE_DONNEES") or bundled_data_dir()
 cache_dir: Path = Path(os.environ.get("TERRITOIRE_CACHE") or _default_cache_dir())
 storage_crs: str = "EPSG:4326"
 metric_crs: str = "EPSG:2154"
-disclosure_threshold: int = int(os.environ.get("TERRITOIRE_SEUIL_DIFFUSION", "5"))
+#: The default disclosure threshold: counts from 1 to 4 are never shown.
+DEFAULT_DISCLOSURE_THRESHOLD = 5
+# Kept as typed when it is not a number: refused with a French message at call time
+# (diagnostics.disclosure.current_threshold), never a crash at import.
+_threshold_text = os.environ.get("TERRITOIRE_SEUIL_DIFFUSION", "").strip()
+disclosure_threshold: int = (
+    int(_threshold_text)
+    if _threshold_text.lstrip("+-").isdigit()
+    else (_threshold_text or DEFAULT_DISCLOSURE_THRESHOLD)  # type: ignore[assignment]
+)

@@ -279,7 +279,9 @@ def test_metier_ranking_and_threshold():
     ranking = dg.metier_ranking(tidy())
     assert ranking["metier"].tolist() == ["A0X40", "B0X30"]
     assert ranking["rang"].tolist() == [1, 2]
-    assert ranking["part_des_projets"].tolist() == [1.0, 0.0]
+    # B0X30's only cell is masked: its projects are unknown, never 0
+    assert ranking["part_des_projets"].tolist()[0] == 1.0
+    assert ranking["part_des_projets"].isna().tolist() == [False, True]
     assert dg.metier_ranking(tidy(), min_projets=1)["metier"].tolist() == ["A0X40"]
     with pytest.raises(SchemaError, match="critère 'tension' inconnu"):
         dg.metier_ranking(tidy(), by="tension")
@@ -297,7 +299,11 @@ def test_top_tension_metiers(demo_bmo):
 def test_family_breakdown():
     families = dg.family_breakdown(tidy())
     assert families["famille"].tolist() == ["Z", "O"]
-    assert families["projets"].tolist() == [43, 0]
+    assert families["projets"].iloc[0] == 43 and families["projets"].isna().tolist() == [
+        False,
+        True,
+    ]
+    assert families["projets_max"].tolist()[1] > 0  # the masked family keeps its bounds
     assert families["cellules_secretes_projets"].tolist() == [0, 1]
 
 
@@ -331,8 +337,9 @@ def test_change_between_vintages_flags_the_nomenclature_break():
     by_metier = dg.bmo_change(both, by="metier")
     assert by_metier["evolution_projets"].isna().all()
     assert by_metier["commentaire"].str.startswith("non comparable").all()
-    by_family = dg.bmo_change(both, by="famille")
-    assert by_family["evolution_projets"].notna().all()
+    by_family = dg.bmo_change(both, by="famille").set_index("famille")
+    assert pd.notna(by_family.loc["Z", "evolution_projets"])
+    assert pd.isna(by_family.loc["O", "evolution_projets"])  # fully masked: not 0 → 0
     assert by_family["commentaire"].str.contains("prudence").all()
 
 
@@ -461,7 +468,7 @@ def test_cli_national_text(demo_2024, capsys):
     assert main(["bmo", "resume", "--fichier", str(demo_2024)]) == 0
     out = capsys.readouterr().out
     assert "France entière : enquête BMO 2024, 10 bassin(s)" in out
-    assert "Cellules secrètes" in out and "bornes" in out
+    assert "Cellules secrètes" in out and "entre" in out
 
 
 def test_cli_json_one_object_per_territory(demo_2024, demo_bmo, capsys):

@@ -363,14 +363,31 @@ def test_a_csv_that_is_not_a_bmo_file(tmp_path):
         read_bmo(path, cache=False)
 
 
-def test_text_where_a_count_is_expected(tmp_path):
+def test_text_where_a_count_is_expected_sets_the_row_aside(tmp_path):
+    rows = records(2024)
+    rows[2]["met"] = "douze"
+    rows[4]["smet"] = "12,5"
+    path = write_xlsx(tmp_path / "texte.xlsx", header(2024), rows)
+    bmo = read_bmo(path, cache=False)
+    assert len(bmo) == len(rows) - 2  # the two rows are set aside, the rest is kept
+    problems = bmo.attrs["problemes"]
+    # Data rows start on line 2 (header on line 1): rows[2] is line 4.
+    assert [(p.line, p.column, p.value, p.action) for p in problems] == [
+        (4, "met", "douze", "écartée"),
+        (6, "smet", "12,5", "écartée"),
+    ]
+    assert all("Corrigez" in p.message for p in problems)
+    assert bmo.attrs["rapport"]["lignes_ecartees"] == 2
+    assert "Lignes écartées des totaux" in format_bmo_report(bmo)
+
+
+def test_text_where_a_count_is_expected_refused_when_strict(tmp_path):
     rows = records(2024)
     rows[2]["met"] = "douze"
     rows[4]["smet"] = "12,5"
     with pytest.raises(SchemaError) as error:
-        read_bmo(write_xlsx(tmp_path / "texte.xlsx", header(2024), rows), cache=False)
+        read_bmo(write_xlsx(tmp_path / "texte.xlsx", header(2024), rows), strict=True)
     message = str(error.value)
-    # Data rows start on line 2 (header on line 1): rows[2] is line 4.
     assert "colonne 'met'" in message and "ligne 4 : 'douze'" in message
     assert "colonne 'smet'" in message and "ligne 6 : '12,5'" in message
     assert len(error.value.problems) == 2
@@ -379,8 +396,9 @@ def test_text_where_a_count_is_expected(tmp_path):
 def test_negative_counts(tmp_path):
     rows = records(2024)
     rows[0]["xmet"] = "-3"
-    with pytest.raises(SchemaError, match=r"nombre\(s\) négatif\(s\) — ligne 2 : '-3'"):
-        read_bmo(write_xlsx(tmp_path / "negatif.xlsx", header(2024), rows), cache=False)
+    bmo = read_bmo(write_xlsx(tmp_path / "negatif.xlsx", header(2024), rows), cache=False)
+    (problem,) = bmo.attrs["problemes"]
+    assert (problem.line, problem.value) == (2, "-3") and "nombre négatif" in problem.message
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
@@ -391,12 +409,12 @@ def test_every_problem_is_reported_at_once(tmp_path):
     rows[3]["Code métier BMO"] = "agriculteur"
     rows[4]["smet"] = ""
     with pytest.raises(SchemaError) as error:
-        read_bmo(write_xlsx(tmp_path / "tout.xlsx", header(2024), rows), cache=False)
+        read_bmo(write_xlsx(tmp_path / "tout.xlsx", header(2024), rows), strict=True)
     problems = error.value.problems
     assert len(problems) == 5
     assert any("code(s) métier invalide(s)" in p for p in problems)
     assert any("colonne 'BE24'" in p and "'NANTES'" in p for p in problems)
-    assert any("cellule(s) vide(s)" in p for p in problems)
+    assert any("ligne 6 : '(vide)'" in p for p in problems)
 
 
 def test_duplicate_rows_are_refused(tmp_path):

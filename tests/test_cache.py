@@ -93,3 +93,18 @@ def test_corrupt_entry_is_rebuilt(source):
     assert df.attrs["cache"] == "écrit dans le cache"
     again = cached_table(source, lambda c: _table(), name="t", version="1")
     assert again.attrs["cache"] == "lu depuis le cache"
+
+
+def test_a_cache_hit_names_the_file_configured_this_time(source, tmp_path):
+    """Provenance: a copy of the same content under another name is named by that name."""
+    cached_table(source, lambda checksum: _table(), name="demo", version="1")
+    copy = tmp_path / "copie_renommee.csv"
+    copy.write_bytes(source.read_bytes())
+    df = cached_table(copy, lambda checksum: _table(), name="demo", version="1")
+    assert df.attrs["cache"] == "lu depuis le cache"
+    report = df.attrs["problemes"]
+    assert report.file == "copie_renommee.csv"
+    assert [p.file for p in report] == ["copie_renommee.csv"]
+    assert "source.csv" not in " ".join(report.lines())
+    labelled = cached_table(source, lambda checksum: _table(), name="demo", version="1", label="x")
+    assert labelled.attrs["problemes"].file == "x"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from diagnostics import cotraitance as ct
+from diagnostics.disclosure import NO_SUPPRESSION
 from geo import settings
 from geo._errors import SchemaError
 from geo.problems import ProblemReport
@@ -324,7 +325,7 @@ def test_stock_by_state_at_date():
             "date_fin": [None, None, "2024-01-20"],
         }
     )
-    s = ct.stock_by_state(eps, per, date="2024-03-01", threshold=1)
+    s = ct.stock_by_state(eps, per, date="2024-03-01", threshold=NO_SUPPRESSION)
     assert s.iloc[0].tolist() == ["M1", 2, 1, 1, 1, 4]
 
 
@@ -431,7 +432,7 @@ def test_demo_covers_every_state_reason_and_alert(demo):
         episodes=e,
         periods=p,
         ressorts=demo["ressorts"],
-        threshold=1,
+        threshold=NO_SUPPRESSION,
     )
     assert (s["stocks"][["actif", "alerte", "suspension", "en_entree"]] > 0).all().all()
     assert set(s["alertes"]["alerte"]) == {"dépassement", "inadéquation besoins / objectif"}
@@ -565,9 +566,13 @@ def test_folder_reader_matches_the_section_parameters(demo):
 
 def test_needs_of_another_year_are_ignored_and_access_is_compared(demo):
     args = (demo["flows"], demo["objectives"], demo["structures"])
-    s = ct.cotraitance_section(*args, year=2023, month=12, needs=demo["needs"], threshold=1)
+    s = ct.cotraitance_section(
+        *args, year=2023, month=12, needs=demo["needs"], threshold=NO_SUPPRESSION
+    )
     assert "inadequation" not in s and "acces" not in s
-    s = ct.cotraitance_section(*args, year=2024, month=3, needs=demo["needs"], threshold=1)
+    s = ct.cotraitance_section(
+        *args, year=2024, month=3, needs=demo["needs"], threshold=NO_SUPPRESSION
+    )
     acces = s["acces"]
     so_far = demo["flows"][demo["flows"]["mois"].between("2024-01", "2024-03")]
     assert acces["entrees"].sum() == so_far["affectations"].sum()

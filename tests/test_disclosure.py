@@ -55,9 +55,34 @@ def test_protect_values_and_display():
     assert dc.to_display(out)["n"].tolist() == ["s", "8"]
 
 
-def test_invalid_threshold():
-    with pytest.raises(ValueError, match="Seuil de diffusion"):
-        dc.current_threshold(0)
+@pytest.mark.parametrize("value", [0, 1, -3, 2.5, "abc", True])
+def test_threshold_that_masks_nothing_or_is_not_whole_is_refused(value):
+    with pytest.raises(dc.DisclosureError, match="Seuil du secret statistique .* Donnez"):
+        dc.current_threshold(value)
+
+
+def test_threshold_one_from_the_settings_is_refused(monkeypatch):
+    monkeypatch.setattr(settings, "disclosure_threshold", 1)
+    with pytest.raises(dc.DisclosureError, match="TERRITOIRE_SEUIL_DIFFUSION"):
+        dc.protect_counts(pd.DataFrame({"n": [1, 7]}), ["n"], groups=[])
+
+
+def test_lower_threshold_warns_and_explicit_no_suppression_does_not():
+    t = pd.DataFrame({"n": [1, 3, 7]})
+    with pytest.warns(dc.DisclosureWarning, match="effectifs égaux à 1 masqués"):
+        out = dc.protect_counts(t, ["n"], groups=[], threshold=2)
+    assert out["n"].tolist()[1:] == [3, 7] and out["n"].isna().tolist()[0]
+    assert dc.protect_counts(t, ["n"], groups=[], threshold=dc.NO_SUPPRESSION)["n"].tolist() == [
+        1,
+        3,
+        7,
+    ]
+
+
+def test_masked_range_tells_the_real_rule():
+    assert dc.masked_range(5) == "effectifs de 1 à 4 masqués"
+    assert dc.masked_range(11) == "effectifs de 1 à 10 masqués"
+    assert "0" not in dc.masked_range(2)
 
 
 def test_never_shows_small_count_random():

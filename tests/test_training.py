@@ -7,7 +7,7 @@ import pytest
 
 from diagnostics import training as tr
 from diagnostics._readers import training as reader
-from diagnostics.disclosure import small_counts
+from diagnostics.disclosure import NO_SUPPRESSION, small_counts
 from geo import settings
 from geo._errors import InputFileError, SchemaError
 from geo.maps import self_contained_html
@@ -333,7 +333,7 @@ def test_demo_files_follow_the_schemas(demo):
 
 
 def test_funnel_exact_values(tiny):
-    f = tr.training_funnel(**tiny, by="agence", threshold=1)
+    f = tr.training_funnel(**tiny, by="agence", threshold=NO_SUPPRESSION)
     counts = f[["agence", *tr.FUNNEL_COUNTS]].values.tolist()
     assert counts == [
         ["A1", 9, 1, 7, 1, 1, 5, 1, 3, 2],
@@ -345,22 +345,26 @@ def test_funnel_exact_values(tiny):
     assert total["taux_desistement"] == pytest.approx(2 / 12)
     assert total["taux_abandon"] == pytest.approx(1 / 7)
     assert total["taux_reussite"] == pytest.approx(3 / 5)
-    other = tr.training_funnel(**tiny, by=None, success_rule="fin_de_formation", threshold=1)
+    other = tr.training_funnel(
+        **tiny, by=None, success_rule="fin_de_formation", threshold=NO_SUPPRESSION
+    )
     assert other["taux_reussite"].iloc[0] == pytest.approx(4 / 5)
     assert other.attrs["hors_region_inconnu"] == 0
 
 
 def test_funnel_per_centre_territory_and_year(tiny):
-    f = tr.training_funnel(**tiny, by="centre", threshold=1)
+    f = tr.training_funnel(**tiny, by="centre", threshold=NO_SUPPRESSION)
     assert f[["centre", "prescriptions", "entrees"]].values.tolist() == [
         ["C1", 9, 5], ["C2", 2, 1], ["C3", 1, 1], ["Ensemble", 12, 7],
     ]  # fmt: skip
-    by_dep = tr.training_funnel(**tiny, by=["agence_departement"], total=False, threshold=1)
+    by_dep = tr.training_funnel(
+        **tiny, by=["agence_departement"], total=False, threshold=NO_SUPPRESSION
+    )
     assert by_dep[["agence_departement", "prescriptions"]].values.tolist() == [["9A", 9], ["9B", 3]]
-    assert tr.training_funnel(**tiny, by=None, year=2023, threshold=1)[
+    assert tr.training_funnel(**tiny, by=None, year=2023, threshold=NO_SUPPRESSION)[
         "prescriptions"
     ].tolist() == [0]
-    afpa = tr.training_funnel(**tiny, by=None, afpa_only=True, threshold=1)
+    afpa = tr.training_funnel(**tiny, by=None, afpa_only=True, threshold=NO_SUPPRESSION)
     assert afpa["prescriptions"].tolist() == [10]
     with pytest.raises(SchemaError, match="regroupement impossible par canton"):
         tr.training_funnel(**tiny, by="canton")
@@ -375,7 +379,7 @@ def test_funnel_disclosure_hides_small_counts_and_their_rates(tiny):
 
 
 def test_afpa_indicators_have_the_convention_names(tiny):
-    t = tr.afpa_indicators(**tiny, threshold=1)
+    t = tr.afpa_indicators(**tiny, threshold=NO_SUPPRESSION)
     assert list(dict.fromkeys(t["indicateur"])) == [v[1] for v in tr.AFPA_INDICATORS.values()]
     value = t.set_index(["indicateur", t["modalite"].fillna("")])["valeur"]
     assert value[("Nombre de prescriptions par offres", "S1 – Conducteur routier")] == 9
@@ -392,12 +396,12 @@ def test_afpa_indicators_have_the_convention_names(tiny):
     assert value[("Répartition des motifs d'abandon", "santé")] == 1
     assert value[("Taux de réussite des parcours", "")] == pytest.approx(0.6)
     assert set(t["source"]) == {f"S003 L{n}" for n in range(224, 235)}
-    per_agence = tr.afpa_indicators(**tiny, by="agence", threshold=1)
+    per_agence = tr.afpa_indicators(**tiny, by="agence", threshold=NO_SUPPRESSION)
     assert set(per_agence["agence"]) == {"A1", "A2", "Ensemble"}
 
 
 def test_fill_rate_by_funder_and_territory(tiny):
-    r = tr.place_fill_rate(tiny["sessions"], tiny["prescriptions"], threshold=1)
+    r = tr.place_fill_rate(tiny["sessions"], tiny["prescriptions"], threshold=NO_SUPPRESSION)
     assert r[["financeur", "sessions", "places", "entrees"]].values.tolist() == [
         ["etat", 1, 5, 1], ["pole_emploi", 1, 4, 1], ["region", 1, 10, 5],
         ["Ensemble", 3, 19, 7],
@@ -405,7 +409,10 @@ def test_fill_rate_by_funder_and_territory(tiny):
     assert r["taux_remplissage"].tolist() == pytest.approx([0.2, 0.25, 0.5, 7 / 19])
     assert r["places_non_pourvues"].tolist() == [4, 3, 5, 12]
     both = tr.place_fill_rate(
-        tiny["sessions"], tiny["prescriptions"], by=["financeur", "site_region"], threshold=1
+        tiny["sessions"],
+        tiny["prescriptions"],
+        by=["financeur", "site_region"],
+        threshold=NO_SUPPRESSION,
     )
     assert both[["financeur", "site_region"]].values.tolist()[0] == ["etat", "98"]
     hidden = tr.place_fill_rate(tiny["sessions"], tiny["prescriptions"], threshold=5)
@@ -415,7 +422,7 @@ def test_fill_rate_by_funder_and_territory(tiny):
 
 
 def test_waiting_time_median_and_p90(tiny):
-    w = tr.entry_waiting_time(tiny["prescriptions"], by=None, threshold=1)
+    w = tr.entry_waiting_time(tiny["prescriptions"], by=None, threshold=NO_SUPPRESSION)
     assert w[["delai", "n", "mediane_jours", "p90_jours"]].values.tolist() == [
         ["prescription_entree", 7, 40.0, 64.0],
         ["reservation_entree", 5, 10.0, 13.0],
@@ -428,7 +435,7 @@ def test_waiting_time_median_and_p90(tiny):
 
 
 def test_flows_matrix_out_of_region_and_territory(tiny):
-    f = tr.training_flows(**tiny, territory=["9A001"], threshold=1)
+    f = tr.training_flows(**tiny, territory=["9A001"], threshold=NO_SUPPRESSION)
     assert f[["agence", "centre", "prescriptions", "entrees", "prescriptions_hors_region"]].values.tolist() == [
         ["A1", "C1", 8, 4, 0], ["A1", "C3", 1, 1, 1], ["A2", "C1", 1, 1, 0], ["A2", "C2", 2, 1, 0],
     ]  # fmt: skip
@@ -509,7 +516,7 @@ def test_training_against_needs_flags_and_matches(tmp_path):
         )
     )
     n = tr.training_vs_needs(
-        sessions, _bmo(), tr.read_fap_rome(corr), poe=poe, year=2024, threshold=1
+        sessions, _bmo(), tr.read_fap_rome(corr), poe=poe, year=2024, threshold=NO_SUPPRESSION
     )
     assert n["metier"].tolist() == [
         "T2A60", "L2X61", "M1805", "J3X43", "B1X30", "T4X60", "H9999", pd.NA,
@@ -545,14 +552,14 @@ def test_training_against_needs_flags_and_matches(tmp_path):
     assert t2["alerte"] == "métier en tension peu couvert par la formation"
     stricter = tr.training_vs_needs(
         sessions, _bmo(), tr.read_fap_rome(corr), coverage_ratio=0.01, projects_per_place=0.5,
-        threshold=1,
+        threshold=NO_SUPPRESSION,
     )  # fmt: skip
     assert stricter.loc[stricter["alerte"] != "", "metier"].tolist() == ["M1805"]
 
 
 def test_needs_without_correspondence_says_so(tmp_path):
     sessions = tr.read_training_sessions(_write(tmp_path, "s.csv", [_session(metier="K1302")]))
-    n = tr.training_vs_needs(sessions, _bmo(), threshold=1)
+    n = tr.training_vs_needs(sessions, _bmo(), threshold=NO_SUPPRESSION)
     own = n[n["metier"] == "K1302"].iloc[0]
     assert own["lien_formation"] == "code ROME non rapproché : pas de table FAP ↔ ROME"
     assert own["alerte"] == ""
@@ -569,7 +576,7 @@ def _annex_values(table):
 
 def test_region_annex_reproduced_with_periodicity(tiny):
     a = tr.region_convention_indicators(
-        tiny["prescriptions"], tiny["sessions"], year=2024, threshold=1
+        tiny["prescriptions"], tiny["sessions"], year=2024, threshold=NO_SUPPRESSION
     )
     assert list(dict.fromkeys(a["indicateur"])) == [
         v[2] for v in tr.REGION_ANNEX_INDICATORS.values()
@@ -608,14 +615,14 @@ def test_poe_report_june_and_december(tmp_path):
         {"mois": "2023-12", "type_poe": "individuelle", "opca": "O1", "entrees": "9"},
     ]
     poe = tr.read_poe_entries(_write(tmp_path, "poe.csv", rows))
-    r = tr.poe_report(poe, year=2024, threshold=1)
+    r = tr.poe_report(poe, year=2024, threshold=NO_SUPPRESSION)
     assert r[["bilan", "type_poe", "entrees"]].values.tolist() == [
         ["juin", "collective", 4], ["juin", "individuelle", 3], ["juin", "Ensemble", 7],
         ["décembre", "individuelle", 6], ["décembre", "Ensemble", 6],
     ]  # fmt: skip
     protected = tr.poe_report(poe, year=2024, threshold=5)
     assert protected["entrees"].tolist() == [pd.NA, pd.NA, 7, 6, 6]
-    by_opca = tr.poe_report(poe, year=2024, by=["opca", "type_poe"], threshold=1)
+    by_opca = tr.poe_report(poe, year=2024, by=["opca", "type_poe"], threshold=NO_SUPPRESSION)
     assert by_opca["opca"].tolist()[0] == "O1"
 
 
@@ -678,19 +685,19 @@ def test_out_of_region_flag_of_the_file_wins(tmp_path, tiny):
     rows[11] |= {"hors_region": ""}  # p12 left empty: deduced (région 98)
     p = tr.read_prescriptions(_write(tmp_path, "p.csv", rows), sessions=tiny["sessions"])
     assert p["hors_region"].tolist()[:2] == [True, pd.NA]
-    f = tr.training_funnel(p, tiny["sessions"], tiny["agences"], by=None, threshold=1)
+    f = tr.training_funnel(p, tiny["sessions"], tiny["agences"], by=None, threshold=NO_SUPPRESSION)
     assert f["prescriptions_hors_region"].tolist() == [2]
 
 
 def test_regions_filled_from_the_departements_else_said(tiny):
     sessions = tiny["sessions"].assign(region=pd.array([pd.NA] * 3, dtype="string"))
     inputs = {**tiny, "sessions": sessions}
-    unknown = tr.training_section(**inputs, year=2024, threshold=1)
+    unknown = tr.training_section(**inputs, year=2024, threshold=NO_SUPPRESSION)
     assert unknown["entonnoir"].attrs["hors_region_inconnu"] > 0
     assert any(line.startswith("Prescriptions hors région comptées parmi celles dont la région")
                for line in tr.training_sentences(tr.training_summary(unknown)))  # fmt: skip
     cog = pd.DataFrame({"departement": ["9A", "9B"], "region": ["99", "99"]})
-    filled = tr.training_section(**inputs, year=2024, departements=cog, threshold=1)
+    filled = tr.training_section(**inputs, year=2024, departements=cog, threshold=NO_SUPPRESSION)
     flows = filled["flux"]
     # S3's site (centre C3) has no commune, hence no département: its région stays unknown
     assert flows["centre"].tolist() == ["C1", "C3", "C1", "C2"]
@@ -716,7 +723,7 @@ def test_funnel_figure_hatches_hidden_counts(tiny):
 
 def test_functions_do_not_modify_their_inputs(tiny):
     before = {k: v.copy() for k, v in tiny.items()}
-    tr.training_section(**tiny, year=2024, threshold=1)
+    tr.training_section(**tiny, year=2024, threshold=NO_SUPPRESSION)
     for key, table in tiny.items():
         pd.testing.assert_frame_equal(table, before[key])
 
@@ -751,7 +758,7 @@ def test_real_fap_rome_and_bmo(shared_data):
             "places": [12, 24],
         }
     )
-    n = tr.training_vs_needs(sessions, region, corr, threshold=1)
+    n = tr.training_vs_needs(sessions, region, corr, threshold=NO_SUPPRESSION)
     t2 = n[n["metier"] == "T2A60"].iloc[0]
     assert t2["places"] == 12 and t2["projets"] > 1000
     assert t2["alerte"] == "métier en tension peu couvert par la formation"
@@ -788,11 +795,14 @@ def test_exports_tell_not_computable_and_not_applicable_from_secret(demo):
     assert not_computable.any() and set(shown[not_computable]) == {"non calculable"}
     assert "non calculable" not in set(shown[~not_computable])
     needs = s["besoins"]
-    shown = to_display(needs[["metier", "projets", "part_difficiles"]].round(2))
-    without = needs["projets"].isna().to_numpy()
+    shown = to_display(needs[["metier", "origine", "projets", "part_difficiles"]].round(2))
+    without = (needs["projets"].isna() & (needs["origine"] != "BMO")).to_numpy()
     assert without.any()
     assert set(shown.loc[without, "projets"]) == {"sans objet"}
     assert set(shown.loc[without, "part_difficiles"]) == {"sans objet"}
+    # a BMO métier whose cells are all masked: secret, not « sans objet » nor 0
+    secret = ((needs["origine"] == "BMO") & needs["projets"].isna()).to_numpy()
+    assert set(shown.loc[secret, "projets"]) <= {"s"}
 
 
 def test_training_sentences_say_hidden_figures_secret():

@@ -45,10 +45,14 @@ Statistical secrecy: a ``*`` cell becomes a missing count **and** a ``True`` fla
 never 0 or 1. In the 2024 file the smallest published count is 5, so a masked cell
 holds a value between 0 and 4 (see :data:`diagnostics.bmo.SECRET_MAX`).
 
-Cells that make the file unusable (text or negative counts, invalid codes,
-duplicates...) are all listed in one :class:`geo._errors.SchemaError`. What was
-set aside or kept in a usable file (notes below the table, incoherent counts,
-year mismatch) is reported in ``df.attrs["problemes"]`` (a
+Cells that make the file unusable (invalid codes, duplicates...) are all listed in
+one :class:`geo._errors.SchemaError`. A count cell that is neither a whole number nor
+``*`` (``abc``, ``n.d.``, ``12 3``, ``-4``, empty) sets its row aside — never read as 0
+nor as secret — with one problem naming the line, the column and the value (with
+``strict=True``, such cells refuse the file instead; a file where they are more than
+half the rows is refused anyway). What was set aside or kept in a usable file
+(notes below the table, unreadable counts, incoherent counts, year mismatch) is
+reported in ``df.attrs["problemes"]`` (a
 :class:`geo.problems.ProblemReport`, as for every reader); the BMO statistics (rows,
 masked cells per column, codes fixed per column...) stay in ``df.attrs["rapport"]``;
 ``df.attrs["cache"]`` tells whether the table came from the cache (see
@@ -80,7 +84,7 @@ __all__ = [
 
 #: Version of the normalised table; bump it when the output of the reader changes
 #: (it is part of the cache key).
-READER_VERSION = "2"
+READER_VERSION = "3"
 
 #: Columns of the tidy BMO table, in order.
 BMO_COLUMNS: tuple[str, ...] = (
@@ -310,41 +314,37 @@ def _examples(mask: pd.Series, values: pd.Series, lines: pd.Series) -> str:
     return shown + more
 
 
-def _parse_counts(
-    raw: pd.Series, column: str, header: str, lines: pd.Series, problems: list[str]
-) -> tuple[pd.Series, pd.Series]:
-    """Turn a count column into (Int64 values, secret flags), collecting problems."""
-    text = raw
-    plain = text.str.fullmatch(r"[0-9]+|\*").fillna(False).astype(bool)
-    if not plain.all():  # thousands separators ("1 234"): removed on the other cells only
-        spaced = text[~plain].str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-        text = text.mask(~plain, spaced)
+#: A count written with thousands separators (« 1 234 », « 12 345 678 »).
+_GROUPED = r"\d{1,3}(?:[\s\u00a0\u202f]\d{3})+"
+#: A number of projects: digits, maybe a float cell's « .0 ».
+_NUMBER = r"\d+(?:[.,]0*)?"
+
+
+def _parse_counts(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Turn a count column into (Int64 values, secret flags, unreadable cells).
+
+    ``*`` is secret (missing value, ``True`` flag); a number with thousands
+    separators is read; anything else (text, a negative or decimal number, an empty
+    cell, « 12 3 ») is unreadable: missing, not secret, flagged in the third series.
+    """
+    grouped = raw.str.fullmatch(_GROUPED).fillna(False).astype(bool)
+    text = raw.mask(grouped, raw.str.replace(r"[\s\u00a0\u202f]", "", regex=True))
     secret = text.str.fullmatch(r"\*+").fillna(False).astype(bool)
-    number = text.str.fullmatch(r"\d+(?:[.,]0*)?").fillna(False).astype(bool)
-    negative = text.str.fullmatch(r"-\d+(?:[.,]\d*)?").fillna(False).astype(bool)
-    empty = text.isna()
-    other = ~(secret | number | negative | empty)
-    where = f"colonne '{header}' ({column})"
-    if empty.any():
-        problems.append(
-            f"{where} : {int(empty.sum())} cellule(s) vide(s) — "
-            f"{_examples(empty, raw, lines)}. Attendu : un nombre entier ou « * » "
-            "(secret statistique)."
-        )
-    if negative.any():
-        problems.append(
-            f"{where} : {int(negative.sum())} nombre(s) négatif(s) — "
-            f"{_examples(negative, raw, lines)}. Un nombre de projets est positif ou nul."
-        )
-    if other.any():
-        problems.append(
-            f"{where} : {int(other.sum())} valeur(s) qui ne sont pas des nombres entiers — "
-            f"{_examples(other, raw, lines)}. Attendu : un nombre entier ou « * »."
-        )
+    number = text.str.fullmatch(_NUMBER).fillna(False).astype(bool)
     values = text.where(number)
     if values.str.contains(r"[.,]", regex=True).any():  # "12.0" from a float cell
         values = values.str.replace(r"[.,]0*$", "", regex=True)
-    return values.astype("Int64"), secret
+    return values.astype("Int64"), secret, ~(secret | number)
+
+
+def _count_problem(value: object) -> str:
+    """What is wrong with an unreadable count cell, in French."""
+    text = "" if value is None or value is pd.NA else str(value)
+    if not text:
+        return "cellule vide"
+    if re.fullmatch(r"-\d+(?:[.,]\d*)?", text):
+        return f"nombre négatif « {text} »"
+    return f"« {text} » n'est pas un nombre entier"
 
 
 def _parse_year(raw: pd.Series, header: str, lines: pd.Series, problems: list[str]) -> pd.Series:
@@ -487,17 +487,44 @@ def _territory_codes(cells: _Cells) -> None:
         cells.out[column] = normalised
 
 
-def _counts(cells: _Cells) -> dict[str, int]:
-    """Counts: ``*`` → missing value and ``True`` flag; returns the secret cells per column."""
+def _counts(cells: _Cells, *, strict: bool) -> tuple[dict[str, int], pd.Series]:
+    """Counts: ``*`` → missing value and ``True`` flag; unreadable cells set their row aside.
+
+    Returns the secret cells per column and the rows set aside (one problem per
+    unreadable cell in the report; with ``strict``, they are problems that refuse
+    the file).
+    """
     secrets: dict[str, int] = {}
+    aside = pd.Series(False, index=cells.raw["metier"].index)
     for column, flag in _COUNTS.items():
-        values, secret = _parse_counts(
-            cells.raw[column], column, cells.header[column], cells.lines, cells.problems
-        )
+        raw = cells.raw[column]
+        values, secret, bad = _parse_counts(raw)
         cells.out[column] = values
         cells.out[flag] = secret
         secrets[column] = int(secret.sum())
-    return secrets
+        header = cells.header[column]
+        if not bad.any():
+            continue
+        aside |= bad
+        if strict:
+            cells.problems.append(
+                f"colonne '{header}' ({column}) : {int(bad.sum())} cellule(s) qui ne sont pas "
+                f"un nombre entier ni « * » — {_examples(bad, raw.fillna('(vide)'), cells.lines)}. "
+                "Corrigez ces cellules (un nombre entier de projets, ou « * » pour le secret "
+                "statistique)."
+            )
+            continue
+        for i in raw.index[bad]:
+            cells.report.add(
+                f"{_count_problem(raw[i])} dans la colonne des projets : ligne écartée des "
+                "totaux (ni zéro ni secret). Corrigez la cellule (un nombre entier, ou « * » "
+                "pour le secret statistique) et relancez.",
+                line=cells.lines[i],
+                column=header,
+                value="(vide)" if pd.isna(raw[i]) else raw[i],
+                action="écartée",
+            )
+    return secrets, aside
 
 
 def _duplicates(df: pd.DataFrame, problems: list[str]) -> None:
@@ -536,14 +563,24 @@ def _incoherences(df: pd.DataFrame, lines: pd.Series, cells: _Cells) -> dict[str
     return out
 
 
-def _normalise(table: _Table, label: str) -> pd.DataFrame:
+def _normalise(table: _Table, label: str, *, strict: bool = False) -> pd.DataFrame:
     """Validate and normalise the raw cells into the tidy table (raises once)."""
     cells = _Cells(table, label)
     suffix_year = _year(cells)
     nomenclature = _metiers(cells)
     _territory_codes(cells)
-    secrets = _counts(cells)
-    df = pd.DataFrame({c: cells.out[c] for c in BMO_COLUMNS}).reset_index(drop=True)
+    secrets, aside = _counts(cells, strict=strict)
+    if not strict and len(aside) and int(aside.sum()) * 2 > len(aside):
+        cells.problems.append(
+            f"{int(aside.sum())} ligne(s) sur {len(aside)} ont une cellule de projets illisible "
+            f"(par ex. {'; '.join(cells.report.lines()[:3])}) : le fichier n'est pas "
+            "exploitable. Vérifiez que les colonnes 'met', 'xmet' et 'smet' contiennent des "
+            "nombres entiers ou « * »."
+        )
+    keep = ~aside.to_numpy()
+    cells.lines = cells.lines[keep]
+    df = pd.DataFrame({c: cells.out[c] for c in BMO_COLUMNS})[keep].reset_index(drop=True)
+    secrets = {c: int(df[flag].sum()) for c, flag in _COUNTS.items()}
     if not cells.problems:
         _duplicates(df, cells.problems)
     if cells.problems:
@@ -577,10 +614,11 @@ def _normalise(table: _Table, label: str) -> pd.DataFrame:
         annees=years,
         nomenclature=nomenclature,
         lignes=len(df),
-        lignes_ignorees=int(cells.n_raw - len(df)),
+        lignes_ignorees=int(cells.n_raw - len(df) - int(aside.sum())),
         colonnes={c: cells.header[c] for c in _ALIASES if c in cells.header},
         colonnes_absentes=[c for c in _ALIASES if c not in cells.header],
         cellules_secretes=secrets,
+        lignes_ecartees=int(aside.sum()),
         incoherences=incoherences,
     )
     df.attrs["rapport"] = report
@@ -591,7 +629,7 @@ def _normalise(table: _Table, label: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- public
 
 
-def read_bmo(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
+def read_bmo(path: str | Path, *, cache: bool = True, strict: bool = False) -> pd.DataFrame:
     """Read a BMO open-data file of any year into the tidy BMO table.
 
     Parameters
@@ -603,6 +641,9 @@ def read_bmo(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
         Keep the normalised table in a Parquet cache keyed by the file's checksum
         (under ``settings.cache_dir``); a second read of the same file takes a few
         hundredths of a second.
+    strict
+        Refuse the file when a count cell is unreadable (text, negative, empty),
+        instead of setting its row aside with a problem in ``attrs["problemes"]``.
 
     Returns
     -------
@@ -617,8 +658,9 @@ def read_bmo(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
         The file does not exist, or is a truncated/corrupted workbook or archive.
     SchemaError
         The file is not a BMO file (the message lists the missing columns and the
-        columns found), or some cells are wrong (text or negative numbers where a
-        count is expected, invalid codes...): every problem is listed at once.
+        columns found), or some cells are wrong (invalid codes, duplicated rows, more
+        than half the rows with an unreadable count, or any with ``strict``): every
+        problem is listed at once.
 
     Examples
     --------
@@ -641,12 +683,12 @@ def read_bmo(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
     label = path.name
 
     def build(checksum: str) -> pd.DataFrame:
-        df = _normalise(_read_source(path, label), label)
+        df = _normalise(_read_source(path, label), label, strict=strict)
         df.attrs["rapport"]["sha256"] = checksum
         df.attrs["rapport"]["lecteur"] = READER_VERSION
         return df
 
-    return cached_table(path, build, name="bmo", version=READER_VERSION, enabled=cache)
+    return cached_table(path, build, name="bmo", version=READER_VERSION, enabled=cache, label=label)
 
 
 def _int(value: int) -> str:
@@ -689,6 +731,11 @@ def format_bmo_report(bmo: pd.DataFrame) -> str:
         lines.append(f"Codes corrigés : {detail}.")
     if report.get("lignes_ignorees"):
         lines.append(f"Lignes vides ou notes ignorées : {report['lignes_ignorees']}.")
+    if report.get("lignes_ecartees"):
+        lines.append(
+            f"Lignes écartées des totaux (cellule de projets illisible, ni zéro ni secret) : "
+            f"{_int(report['lignes_ecartees'])}."
+        )
     problems = problems_of(bmo)
     if problems:
         lines.append(f"Signalé à la lecture ({len(problems)}) :")

@@ -18,9 +18,13 @@ complementary indicators ``intensite_embauches``, ``lien_formation_emploi``,
 ``manque_main_oeuvre``, ``non_durabilite_emploi``, ``conditions_travail``,
 ``inadequation_geographique`` (Int64 quintile classes 1–5, 5 = most tension).
 
-Unknown levels or missing columns make the file unusable (one :class:`SchemaError`
-lists them); a number cell that cannot be read is left missing and reported, with
-its line, in ``attrs["problemes"]`` (:class:`geo.problems.ProblemReport`).
+Missing columns make the file unusable (one :class:`SchemaError` lists them). A row
+with an unknown geography or FAP level, an unreadable year or an invalid région or
+département code is set aside, and a number cell that cannot be read is left
+missing; each is reported, with its line, column and value, in
+``attrs["problemes"]`` (:class:`geo.problems.ProblemReport`). With ``strict=True``
+the rows that would be set aside refuse the file instead; a file where they are more
+than half the rows is refused anyway.
 """
 
 from __future__ import annotations
@@ -77,13 +81,21 @@ def _number(values: pd.Series, lines: pd.Series, header: str, report: ProblemRep
     return numbers.astype("Float64")
 
 
-def read_dares_tensions(path: str | Path) -> pd.DataFrame:
+def raw_cells(raw: pd.DataFrame, header: str, kept: pd.Series) -> pd.Series:
+    """The cells of ``header`` for the kept rows, indexed like the tidy table."""
+    return raw[header][kept].reset_index(drop=True)
+
+
+def read_dares_tensions(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     """Read the DARES tension indicators by FAP and geography.
 
     Parameters
     ----------
     path
         ``tensions_dares.csv`` (``,`` or ``;``, UTF-8 or latin-1).
+    strict
+        Refuse the file when a row would be set aside (unknown level, unreadable
+        year, invalid code).
 
     Returns
     -------
@@ -95,8 +107,8 @@ def read_dares_tensions(path: str | Path) -> pd.DataFrame:
     InputFileError
         The file is missing or not a text table.
     SchemaError
-        Columns are missing (the message lists those found) or geography levels
-        are unknown.
+        Columns are missing (the message lists those found), or rows would be set
+        aside with ``strict`` or are more than half the file.
     """
     source = file_label(path)
     raw = read_table(path, line_column="ligne")
@@ -118,29 +130,44 @@ def read_dares_tensions(path: str | Path) -> pd.DataFrame:
     df = pd.DataFrame({tidy: raw[by_name[header]] for tidy, header in _COLUMNS.items()})
     kept = df.notna().any(axis=1)
     df, lines = df[kept].reset_index(drop=True), lines[kept].reset_index(drop=True)
-    problems: list[str] = []
-    geo_level = df["niveau_geo"].str.strip().str.lower()
-    fap_level = df["niveau_fap"].str.replace(" ", "", regex=False).str.lower()
-    for name, values, known in (
-        ("niveau_geo", geo_level, _GEO),
-        ("niveau_fap", fap_level, _FAP),
-    ):
-        bad = ~values.isin(list(known))
-        if bad.any():
-            problems.append(
-                f"colonne '{name}' : valeur(s) inconnue(s) {sorted(set(values[bad].dropna()))} "
-                f"(attendu : {', '.join(known)})"
-            )
-    raise_problems(source, "les indicateurs de tension DARES", problems)
-    df["niveau_geo"] = geo_level.map(_GEO).astype("string")
-    df["niveau_fap"] = fap_level.map(_FAP).astype("string")
-    df["fap"] = df["fap"].str.strip().str.upper()
-    df["region"] = codes.normalize_region(df["region"], source=f"{source}, colonne reg")
-    df["departement"] = codes.normalize_departement(
-        df["departement"], source=f"{source}, colonne dep"
-    )
-    df["annee"] = pd.to_numeric(df["annee"]).astype("int64")
     report = ProblemReport(source)
+    df["niveau_geo"] = df["niveau_geo"].str.strip().str.lower().map(_GEO).astype("string")
+    df["niveau_fap"] = (
+        df["niveau_fap"].str.replace(" ", "", regex=False).str.lower().map(_FAP).astype("string")
+    )
+    year = df["annee"].str.strip().str.replace(r"\.0+$", "", regex=True)
+    df["annee"] = pd.to_numeric(year.where(year.str.fullmatch(r"\d{4}").fillna(False)))
+    df["region"] = codes.normalize_region(df["region"], errors="coerce")
+    df["departement"] = codes.normalize_departement(df["departement"], errors="coerce")
+    checks = (
+        ("niveau_geo", "niveau géographique inconnu (attendu : nat, reg ou dep)"),
+        ("niveau_fap", "niveau de nomenclature inconnu (attendu : fap225 ou fap87)"),
+        ("annee", "année illisible (attendu : une année sur 4 chiffres, 2024)"),
+        ("region", "code région invalide"),
+        ("departement", "code département invalide"),
+    )
+    aside = pd.Series(False, index=df.index)
+    problems: list[str] = []
+    for column, what in checks:
+        header = by_name[_COLUMNS[column]]
+        cells = raw_cells(raw, header, kept)
+        bad = df[column].isna() & (
+            cells.notna() | (column in ("niveau_geo", "niveau_fap", "annee"))
+        )
+        for i in df.index[bad & ~aside]:
+            problem = report.add(
+                f"{what} : ligne écartée. Corrigez la cellule et relancez.",
+                line=lines[i],
+                column=header,
+                value="(vide)" if pd.isna(cells[i]) else cells[i],
+            )
+            problems.append(str(problem))
+        aside |= bad
+    if strict or int(aside.sum()) * 2 > len(df):
+        raise_problems(source, "les indicateurs de tension DARES", problems)
+    df, lines = df[~aside].reset_index(drop=True), lines[~aside].reset_index(drop=True)
+    df["fap"] = df["fap"].str.strip().str.upper()
+    df["annee"] = df["annee"].astype("int64")
     df["emploi_moyen"] = _number(df["emploi_moyen"], lines, by_name["emploi_moyen"], report)
     df["tension"] = _number(df["tension"], lines, by_name["tension"], report)
     for column in DARES_INDICATORS:

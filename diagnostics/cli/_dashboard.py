@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +23,17 @@ from typing import Any
 import pandas as pd
 
 from diagnostics.cotraitance import save_tables
-from diagnostics.disclosure import current_threshold
+from diagnostics.disclosure import DisclosureWarning, check_threshold, masked_range
+from geo import settings
 from geo.problems import ProblemReport, collect_problems
 
-__all__ = ["Dashboard", "run_dashboard", "print_outcome", "positive_int", "add_threshold_option"]
+__all__ = [
+    "Dashboard",
+    "run_dashboard",
+    "print_outcome",
+    "command_threshold",
+    "add_threshold_option",
+]
 
 #: How many reported rows are printed (``--json`` gives them all).
 SHOWN = 50
@@ -70,10 +79,12 @@ class Dashboard:
 
 def run_dashboard(args: argparse.Namespace, dashboard: Dashboard) -> int:
     """Run ``dashboard`` with the parsed options ``args``; return the exit code."""
-    threshold = current_threshold(args.seuil)
+    threshold = command_threshold(args.seuil)
     inputs = dashboard.read(args)
     problems = collect_problems(inputs)
-    section = dashboard.compute(inputs, args, threshold)
+    with warnings.catch_warnings():  # already told on stderr by command_threshold
+        warnings.simplefilter("ignore", DisclosureWarning)
+        section = dashboard.compute(inputs, args, threshold)
     out_dir = Path(args.sortie)
     written = save_tables(section, out_dir, formats=("csv", "xlsx"))
     summary = dashboard.summarize(section, inputs, args)
@@ -122,7 +133,7 @@ def print_outcome(
     print("\n".join(summary))
     print(
         f"\n{len(written)} fichiers écrits dans {out_dir} (tableaux CSV et XLSX, {figures}, "
-        f"carte HTML), sous secret statistique (effectifs de 1 à {threshold - 1} masqués « s »)."
+        f"carte HTML), sous secret statistique ({masked_range(threshold)}, écrits « s »)."
     )
     if problems:
         print(f"\n{len(problems)} ligne(s) {reported} fichiers d'entrée :")
@@ -132,23 +143,30 @@ def print_outcome(
         print(advice)
 
 
-def positive_int(text: str) -> int:
-    """Parse the ``--seuil`` option: an integer ≥ 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"seuil {text!r} invalide (attendu un entier ≥ 1)")
-    return value
+def command_threshold(text: str | None) -> int:
+    """The disclosure threshold of a command: ``--seuil``, else the settings, checked.
+
+    A threshold that masks nothing is refused (:class:`diagnostics.disclosure.DisclosureError`,
+    exit 2); a lower one than the workbench's is used, with a French warning on stderr.
+    """
+    if text is None:
+        value: object = settings.disclosure_threshold
+        source = "variable TERRITOIRE_SEUIL_DIFFUSION"
+    else:
+        value, source = text, "option --seuil"
+    threshold, caution = check_threshold(value, source=source)
+    if caution:
+        print(f"Attention : {caution}", file=sys.stderr)
+    return threshold
 
 
 def add_threshold_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--seuil N``, the disclosure threshold of the exports."""
     parser.add_argument(
         "--seuil",
-        type=positive_int,
         default=None,
         metavar="N",
-        help="seuil du secret statistique (défaut : réglage de l'atelier, 5)",
+        help="seuil du secret statistique : les effectifs de 1 à N-1 sont masqués ; entier "
+        "≥ 2, un seuil inférieur à 5 (celui de l'atelier) est signalé (défaut : réglage de "
+        "l'atelier, 5)",
     )

@@ -1,13 +1,17 @@
 """``territoire bmo ...``: recruitment tensions from a BMO open-data file.
 
 ``territoire bmo resume --fichier FILE [--niveau {national,region,departement,bassin}]
-[--code CODE] [--json]`` prints, for the nation or for each territory of the level
+[--code CODE] [--json] [--strict]`` prints, for the nation or for each territory of the level
 (or the one given by ``--code``), the recruitment projects, the share judged
 difficult and the share seasonal computed from the unmasked cells, the number of
 masked cells and the bounds. Territories are those of the BMO file itself (its
 ``REG``, ``Dept`` and ``BE<aa>`` columns): no allocation is involved.
 
-With ``--json``, one JSON object per territory and per line (JSON Lines).
+With ``--json``, one JSON object per territory and per line (JSON Lines). Each figure
+``x`` comes with its bounds ``x_min`` and ``x_max`` (what the masked ``*`` cells leave
+possible); a figure whose every cell is masked is ``null`` (never ``0``) and only its
+bounds are known, e.g. ``"projets": null, "projets_min": 0, "projets_max": 8``; a share
+is ``null`` when its numerator or its denominator is.
 """
 
 from __future__ import annotations
@@ -15,16 +19,23 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from diagnostics._readers.bmo import format_bmo_report, read_bmo
-from diagnostics.bmo import SECRET_MAX, recruitment_summary
+from diagnostics.bmo import (
+    SECRET_MAX,
+    format_projects_with_bounds,
+    format_share_with_bounds,
+    recruitment_summary,
+)
 from geo import codes
 from geo._errors import CodeError, UnknownTerritoryError
-from geo.display import Missing, format_int, format_percent
+from geo.display import Missing, format_int
+from geo.problems import problems_of
 
 __all__ = ["register", "bmo_resume"]
 
@@ -72,9 +83,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _pct(value: Any) -> str:
-    """A share, « sans objet » when there is no project to divide by."""
-    return format_percent(value, missing=Missing.NOT_APPLICABLE)
+def _share(row: pd.Series, column: str) -> str:
+    """A share with its bounds: « ≤ 4,1 % » or « secret statistique », never 0 for a ``*``."""
+    return format_share_with_bounds(row[column], row[f"{column}_min"], row[f"{column}_max"])
+
+
+def _count(row: pd.Series, column: str) -> str:
+    """A count, « secret statistique (entre 0 et 8) » when every cell is masked."""
+    return format_projects_with_bounds(row[column], row[f"{column}_min"], row[f"{column}_max"])
 
 
 def bmo_resume(
@@ -134,19 +150,17 @@ def _print_one(row: pd.Series) -> None:
     )
     print(f"{where} : enquête BMO {int(row['annee'])}, {int(row['nb_bassins'])} bassin(s)")
     print(
-        f"  Projets de recrutement : {format_int(row['projets'])} (cellules non secrètes ; "
+        f"  Projets de recrutement : {_count(row, 'projets')} (cellules non secrètes ; "
         f"entre {format_int(row['projets_min'])} et {format_int(row['projets_max'])} avec les "
         f"{format_int(row['cellules_secretes_projets'])} cellules secrètes)"
     )
     print(
-        f"  Jugés difficiles : {format_int(row['projets_difficiles'])}, soit "
-        f"{_pct(row['part_difficiles'])} (bornes {_pct(row['part_difficiles_min'])} – "
-        f"{_pct(row['part_difficiles_max'])})"
+        f"  Jugés difficiles : {_count(row, 'projets_difficiles')}, soit "
+        f"{_share(row, 'part_difficiles')}"
     )
     print(
-        f"  Saisonniers : {format_int(row['projets_saisonniers'])}, soit "
-        f"{_pct(row['part_saisonniers'])} (bornes {_pct(row['part_saisonniers_min'])} – "
-        f"{_pct(row['part_saisonniers_max'])})"
+        f"  Saisonniers : {_count(row, 'projets_saisonniers')}, soit "
+        f"{_share(row, 'part_saisonniers')}"
     )
     print(
         f"  Cellules secrètes : {format_int(row['cellules_secretes'])} "
@@ -162,9 +176,9 @@ def _print_table(rows: pd.DataFrame) -> None:
             "Code": rows["code"].astype(str),
             "Nom": rows["nom"].astype(str).str.slice(0, 32),
             "Bassins": rows["nb_bassins"].astype(int),
-            "Projets": [format_int(v) for v in rows["projets"]],
-            "% difficiles": [_pct(v) for v in rows["part_difficiles"]],
-            "% saisonniers": [_pct(v) for v in rows["part_saisonniers"]],
+            "Projets": [format_int(v, missing=Missing.SECRET) for v in rows["projets"]],
+            "% difficiles": [_share(row, "part_difficiles") for _, row in rows.iterrows()],
+            "% saisonniers": [_share(row, "part_saisonniers") for _, row in rows.iterrows()],
             "Cellules secrètes": [format_int(v) for v in rows["cellules_secretes"]],
         }
     )
@@ -172,8 +186,10 @@ def _print_table(rows: pd.DataFrame) -> None:
 
 
 def _resume(args: argparse.Namespace) -> int:
-    bmo = read_bmo(Path(args.fichier), cache=not args.sans_cache)
+    bmo = read_bmo(Path(args.fichier), cache=not args.sans_cache, strict=args.strict)
     rows = bmo_resume(bmo, level=args.niveau, code=args.code)
+    # 1: done, but rows of the file were set aside (listed in the report)
+    code = 1 if problems_of(bmo).set_aside_lines() else 0
     if args.json:
         for _, row in rows.iterrows():
             payload = {
@@ -183,11 +199,14 @@ def _resume(args: argparse.Namespace) -> int:
                 "code": _plain(row["code"]),
                 "nom": _plain(row["nom"]),
                 **{name: _plain(row[name]) for name in _JSON_FIELDS},
-                "regle": "valeurs des cellules non secrètes ; bornes avec les cellules « * » "
-                f"comprises entre 0 et {SECRET_MAX}",
+                "regle": "valeurs des cellules non secrètes ; bornes (_min, _max) avec les "
+                f"cellules « * » comprises entre 0 et {SECRET_MAX} ; null quand toutes les "
+                "cellules sont secrètes",
             }
             print(json.dumps(payload, ensure_ascii=False))
-        return 0
+        for line in problems_of(bmo).lines():
+            print(f"Signalé : {line}", file=sys.stderr)
+        return code
     print(format_bmo_report(bmo))
     print()
     if len(rows) == 1:
@@ -195,10 +214,10 @@ def _resume(args: argparse.Namespace) -> int:
     else:
         _print_table(rows)
         print(
-            "\nValeurs calculées sur les cellules non secrètes ; « --code CODE » détaille un "
-            "territoire avec les bornes dues au secret statistique."
+            "\nProjets des cellules non secrètes ; une part qu'une cellule « * » rend incertaine "
+            "est donnée par ses bornes ; « --code CODE » détaille un territoire."
         )
-    return 0
+    return code
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -231,7 +250,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="niveau des territoires (défaut : national)",
     )
     p.add_argument("--code", metavar="CODE", help="code du territoire (ex. 52, 44, 5203)")
-    p.add_argument("--json", action="store_true", help="un objet JSON par territoire et par ligne")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="un objet JSON par territoire et par ligne ; chaque valeur x a ses bornes x_min "
+        "et x_max, et vaut null (jamais 0) quand toutes ses cellules sont secrètes",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuser le fichier si une cellule de projets est illisible (par défaut, sa "
+        "ligne est écartée des totaux et signalée, code de sortie 1)",
+    )
     p.add_argument(
         "--sans-cache",
         action="store_true",

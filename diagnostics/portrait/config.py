@@ -284,13 +284,18 @@ class PortraitConfig:
         return PortraitConfig(self.path, self.title, inputs, self.date)
 
     def fingerprint(self) -> str:
-        """SHA-256 of the inputs' contents (path-independent), of the title and the date."""
+        """SHA-256 of the inputs' contents and names, of the title and the date.
+
+        Independent of the folders (a moved configuration is not rebuilt), but not of
+        the file names, which the portrait's Sources show: a renamed input rebuilds.
+        """
         from diagnostics._cache import file_checksum
 
         digest = hashlib.sha256(f"{self.title or ''}|{self.date or ''}".encode())
         for key in sorted(self.inputs):
             digest.update(key.encode())
             for path in self.inputs[key]:
+                digest.update(path.name.encode())
                 digest.update(file_checksum(path).encode() if path.is_file() else b"absent")
         return digest.hexdigest()
 

@@ -82,6 +82,16 @@ def _start(data: PortraitData, name: str, *keys: str) -> tuple[Section, list[Any
     return section, values
 
 
+def _secrecy_rule() -> str:
+    """The disclosure rule in words, from the threshold in force (or why it is refused)."""
+    from diagnostics.disclosure import DisclosureError, current_threshold, masked_range
+
+    try:
+        return masked_range(current_threshold())
+    except DisclosureError as exc:
+        return str(exc)
+
+
 def _done(data: PortraitData, section: Section) -> Section:
     data.sections[section.name] = section.status
     return section
@@ -183,6 +193,8 @@ def section_key_figures(data: PortraitData) -> Section:
     >>> s.facts["communes"], s.facts["population"] > 0
     (40, True)
     """
+    from diagnostics.bmo import format_projects_with_bounds, format_share_with_bounds
+
     section = Section("chiffres_cles")
     table = data.inputs.commune_table()
     communes = data.communes()
@@ -225,23 +237,27 @@ def section_key_figures(data: PortraitData) -> Section:
         year = int(last["annee"])
         facts.update(
             annee_bmo=year,
-            projets_bmo=float(last["projets"]),
+            projets_bmo=float(last["projets"]) if pd.notna(last["projets"]) else None,
+            projets_bmo_bornes=[float(last["projets_min"]), float(last["projets_max"])],
             part_difficiles=float(last["part_difficiles"])
             if pd.notna(last["part_difficiles"])
             else None,
         )
-        rows.append(
-            (
-                f"Projets de recrutement ({year})",
-                f"{format_int(last['projets'])} (entre {format_int(last['projets_min'])} et "
-                f"{format_int(last['projets_max'])} avec les cellules secrètes)",
-                "enquête BMO",
-            )
+        projects = (
+            f"{format_int(last['projets'])} (entre {format_int(last['projets_min'])} et "
+            f"{format_int(last['projets_max'])} avec les cellules secrètes)"
+            if pd.notna(last["projets"])
+            else format_projects_with_bounds(pd.NA, last["projets_min"], last["projets_max"])
         )
+        rows.append((f"Projets de recrutement ({year})", projects, "enquête BMO"))
         rows.append(
             (
                 f"Part jugée difficile ({year})",
-                format_percent(last["part_difficiles"]),
+                format_share_with_bounds(
+                    last["part_difficiles"],
+                    last["part_difficiles_min"],
+                    last["part_difficiles_max"],
+                ),
                 "enquête BMO",
             )
         )
@@ -334,6 +350,28 @@ def section_bmo_map(data: PortraitData) -> Section:
     return _done(data, section)
 
 
+def _secret_int(value: Any) -> str:
+    """A BMO count; a fully masked one is « secret statistique », never 0."""
+    return format_int(value, missing=Missing.SECRET)
+
+
+def _with_share_texts(table: pd.DataFrame) -> pd.DataFrame:
+    """``part_*_txt``: the BMO shares written with their bounds (never 0 for a ``*``)."""
+    from diagnostics.bmo import format_share_with_bounds
+
+    out = table.copy()
+    for short in ("difficiles", "saisonniers"):
+        column = f"part_{short}"
+        if column in out.columns:
+            out[f"{column}_txt"] = [
+                format_share_with_bounds(v, lo, hi)
+                for v, lo, hi in zip(
+                    out[column], out[f"{column}_min"], out[f"{column}_max"], strict=True
+                )
+            ]
+    return out
+
+
 def section_bmo_metiers(data: PortraitData) -> Section:
     """Recruitment projects of the territory by year, top métiers and métiers en tension."""
     from diagnostics.bmo import (
@@ -360,14 +398,14 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         by_year,
         name="par_annee",
         display=frame_for_display(
-            by_year,
+            _with_share_texts(by_year),
             [
                 ("annee", "Année", str),
-                ("projets", "Projets de recrutement", format_int),
+                ("projets", "Projets de recrutement", _secret_int),
                 ("projets_min", "minimum", format_int),
                 ("projets_max", "maximum", format_int),
-                ("part_difficiles", "Part jugée difficile", format_percent),
-                ("part_saisonniers", "Part saisonnière", format_percent),
+                ("part_difficiles_txt", "Part jugée difficile", None),
+                ("part_saisonniers_txt", "Part saisonnière", None),
                 ("cellules_secretes", "Cellules secrètes", format_int),
             ],
         ),
@@ -389,9 +427,9 @@ def section_bmo_metiers(data: PortraitData) -> Section:
     columns: list[tuple[str, str, Callable[[Any], str] | None]] = [
         ("rang", "Rang", str),
         ("metier_nom", "Métier", None),
-        ("projets", "Projets", format_int),
-        ("part_difficiles", "Part jugée difficile", format_percent),
-        ("part_saisonniers", "Part saisonnière", format_percent),
+        ("projets", "Projets", _secret_int),
+        ("part_difficiles_txt", "Part jugée difficile", None),
+        ("part_saisonniers_txt", "Part saisonnière", None),
     ]
     if dares is not None and len(tension):
         regions, deps = data.regions(), data.departements()
@@ -418,10 +456,11 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         section.table(
             tension,
             name="metiers_en_tension",
-            display=frame_for_display(tension, columns),
+            display=frame_for_display(_with_share_texts(tension), columns),
             caption=(
                 f"Métiers dont la part de projets jugés difficiles est la plus forte, parmi ceux "
-                f"qui comptent au moins {min_projets} projets publiés."
+                f"qui comptent au moins {min_projets} projets publiés. Une part dont une cellule "
+                "est masquée (« * ») est donnée par ses bornes (« ≤ 4,1 % »)."
             ),
         )
     families = family_breakdown(latest)
@@ -430,12 +469,12 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         families,
         name="familles",
         display=frame_for_display(
-            families,
+            _with_share_texts(families),
             [
                 ("famille_nom", "Famille de métiers", None),
-                ("projets", "Projets", format_int),
+                ("projets", "Projets", _secret_int),
                 ("part_des_projets", "Part des projets", format_percent),
-                ("part_difficiles", "Part jugée difficile", format_percent),
+                ("part_difficiles_txt", "Part jugée difficile", None),
             ],
         ),
     )
@@ -467,14 +506,20 @@ def section_bmo_secrecy(data: PortraitData) -> Section:
         "ni comptées pour zéro ni écartées en silence : les totaux additionnent les cellules "
         f"publiées, et une cellule masquée vaut entre 0 et {SECRET_MAX} projets."
     )
+    shares = _with_share_texts(summary[summary["annee"] == year]).iloc[0]
     section.bullets(
         [
-            f"Projets de recrutement : {format_int(last['projets'])} publiés, entre "
+            "Projets de recrutement : "
+            + (
+                f"{format_int(last['projets'])} publiés"
+                if pd.notna(last["projets"])
+                else "secret statistique (toutes les cellules sont masquées)"
+            )
+            + f", entre "
             f"{format_int(last['projets_min'])} et {format_int(last['projets_max'])} en comptant les "
             "cellules secrètes.",
-            f"Part jugée difficile : {format_percent(last['part_difficiles'])} (entre "
-            f"{format_percent(last['part_difficiles_min'])} et "
-            f"{format_percent(last['part_difficiles_max'])}).",
+            f"Part jugée difficile : {shares['part_difficiles_txt']}.",
+            f"Part saisonnière : {shares['part_saisonniers_txt']}.",
         ]
     )
     section.note(
@@ -1212,7 +1257,7 @@ def section_sources(data: PortraitData) -> Section:
         "Partenaires : une commune est couverte par un type de structure si elle est dans le "
         "ressort d'au moins une structure de ce type ; distances à vol d'oiseau au site le plus "
         "proche, où qu'il soit.",
-        f"Seuil de diffusion des petits effectifs : {settings.disclosure_threshold}.",
+        f"Secret statistique des données de personnes : {_secrecy_rule()}.",
     ]
     local = data.derived("bmo_local")
     if local is not None:
