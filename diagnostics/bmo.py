@@ -1372,7 +1372,7 @@ def map_bmo_bassins(
         m,
         colormap.caption,
         [(colormap(v), (_percent(v) if shares else _integer(round(v))) or "") for v in steps]
-        + [("#d9d9d9", "pas de données")],
+        + [("#d9d9d9", "secret statistique ou pas de données")],
     )
     m.fit_bounds(bounds_of(shapes))
     return m

@@ -87,6 +87,8 @@ _MANIFEST_COLUMNS = [
     "taille_ko",
     "population",
     "projets_bmo",
+    "projets_bmo_min",
+    "projets_bmo_max",
     "part_difficiles",
 ]
 
@@ -441,6 +443,7 @@ def _summary_fields(summary: Mapping[str, Any]) -> dict[str, Any]:
         "avertissements": list(summary.get("avertissements", [])),
         "population": facts.get("population"),
         "projets_bmo": facts.get("projets_bmo"),
+        "projets_bmo_bornes": facts.get("projets_bmo_bornes"),
         "part_difficiles": facts.get("part_difficiles"),
     }
 

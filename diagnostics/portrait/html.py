@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.display import DASH, format_int, format_percent
+from geo.display import DASH, format_int, format_percent, is_missing
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -350,6 +350,16 @@ def portrait_page(body: str, *, title: str, footer: str = "") -> str:
     )
 
 
+def _projects_cell(row: dict[str, Any]) -> str:
+    """The BMO projects of an index row: the count, or « secret statistique » and bounds."""
+    from diagnostics.bmo import format_projects_with_bounds
+
+    value, low, high = (row.get(k) for k in ("projets_bmo", "projets_bmo_min", "projets_bmo_max"))
+    if is_missing(value) and is_missing(low):
+        return DASH
+    return html.escape(format_projects_with_bounds(value, low, high))
+
+
 def index_page(
     rows: Sequence[dict[str, Any]], *, title: str, intro: str = "", footer: str = ""
 ) -> str:
@@ -373,7 +383,7 @@ def index_page(
             "<tr>"
             f"<td>{html.escape(str(row.get('code', '')))}</td><td>{link}</td>"
             f"<td>{format_int(row.get('population'))}</td>"
-            f"<td>{format_int(row.get('projets_bmo'))}</td>"
+            f"<td>{_projects_cell(row)}</td>"
             f"<td>{format_percent(row.get('part_difficiles'))}</td>"
             f"<td>{html.escape(labels.get(str(row.get('statut')), str(row.get('statut'))))}</td>"
             f"<td>{html.escape(str(problem or ''))}</td>"
