@@ -796,6 +796,17 @@ def _undo(replaced: list[tuple[Path, bytes | None]]) -> str:
     )
 
 
+def _one_line_break(value: Any) -> Any:
+    """A text's carriage returns written as line feeds.
+
+    The csv module, ending rows with LF, does not quote a lone CR: the row would be
+    split in two when read back.
+    """
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def _check_record(record: Mapping[str, Any]) -> dict[str, str]:
     values = {
         c: "" if record.get(c) is None else str(record.get(c)).strip() for c in DECISION_COLUMNS
@@ -887,7 +898,7 @@ def _decision_text(path: Path, record: Mapping[str, Any], moment: _dt.datetime) 
     writer = csv.writer(buffer, lineterminator="\n")
     if not text:
         writer.writerow(columns)
-    writer.writerow([neutralize_cell(values[c]) for c in columns])
+    writer.writerow([neutralize_cell(_one_line_break(values[c])) for c in columns])
     return _Pending(path, text + buffer.getvalue(), encoding)
 
 
@@ -1109,7 +1120,8 @@ def _role_text(
             row = {c: values.get(c, "") for c in raw.columns}
             raw = pd.concat([raw, pd.DataFrame([row], columns=raw.columns)], ignore_index=True)
     buffer = io.StringIO()
-    neutralize_formulas(raw).to_csv(buffer, sep=separator, index=False, lineterminator="\n")
+    cells = neutralize_formulas(raw.map(_one_line_break))
+    cells.to_csv(buffer, sep=separator, index=False, lineterminator="\n")
     return _Pending(path, buffer.getvalue(), encoding)
 
 

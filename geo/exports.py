@@ -8,7 +8,7 @@ sheets), which
 
 - neutralise every text cell a spreadsheet would evaluate, and every column name
   (:func:`neutralize_formulas`): a text starting with ``=``, ``+``, ``-``, ``@``, a
-  tab or a carriage return — also after leading spaces or quotes — gets a single
+  tab or a carriage return — also after leading blanks or quotes — gets a single
   quote ``'`` in front, as the OWASP guidance on CSV injection advises; the
   spreadsheet shows the text as typed, with the quote;
 - leave numbers untouched: numeric columns, and text cells that are a plain decimal
@@ -62,11 +62,11 @@ FORMULA_QUOTE = "'"
 #: xlsxwriter options of every workbook written: strings stay strings.
 XLSX_OPTIONS: dict[str, bool] = {"strings_to_formulas": False, "strings_to_urls": False}
 
-# A text a spreadsheet evaluates: a formula character, possibly after spaces or quotes
+# A text a spreadsheet evaluates: a formula character, possibly after blanks or quotes
 # (the quotes make the escape reversible: a text already quoted gets one more quote).
-_FORMULA = re.compile(r"[ ']*[=+\-@\t\r]")
+_FORMULA = re.compile(r"[\s']*[=+\-@\t\r]")
 # What neutralize_cell wrote: one quote, then a text that needed it.
-_QUOTED = re.compile(r"'[ ']*[=+\-@\t\r]")
+_QUOTED = re.compile(r"'[\s']*[=+\-@\t\r]")
 # A plain decimal number: read as a number by a spreadsheet, never as a formula.
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 
@@ -153,7 +153,8 @@ def save_table(
         ``"csv"`` or ``"xlsx"``; by default the suffix of ``path`` (``.xlsx`` → XLSX,
         anything else → CSV).
     sep, encoding
-        CSV separator and encoding (``;`` and UTF-8 with BOM by default, for Excel).
+        CSV separator and encoding (``;`` and UTF-8 with BOM by default, for Excel);
+        rows end with CRLF, so a cell holding a line break stays one cell.
     sheet
         Sheet name of an XLSX file.
 
@@ -167,8 +168,8 @@ def save_table(
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "t.csv"
     >>> _ = save_table(pd.DataFrame({"nom": ["=1+1"], "n": [-2]}), path, encoding="utf-8")
-    >>> path.read_text(encoding="utf-8")
-    "nom;n\n'=1+1;-2\n"
+    >>> path.read_bytes().decode("utf-8")
+    "nom;n\r\n'=1+1;-2\r\n"
     """
     path = Path(path)
     chosen = format or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
@@ -176,7 +177,10 @@ def save_table(
         return save_workbook({sheet: frame}, path)
     if chosen != "csv":
         raise ValueError(f"Format de tableau inconnu : {chosen!r} (attendu csv ou xlsx).")
-    neutralize_formulas(frame).to_csv(path, sep=sep, index=False, encoding=encoding)
+    # CRLF ends the rows (RFC 4180, as Excel writes): a cell holding a line break or a
+    # carriage return is then quoted, never split into two rows.
+    table = neutralize_formulas(frame)
+    table.to_csv(path, sep=sep, index=False, encoding=encoding, lineterminator="\r\n")
     return path
 
 
