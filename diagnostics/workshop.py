@@ -864,7 +864,7 @@ def save_decision(
     SchemaError
         The record is incomplete (the message says what to fill in).
     InputFileError
-        The file cannot be written.
+        The file, or its folder, is read-only or cannot be written (nothing is changed).
 
     Examples
     --------
@@ -1014,7 +1014,7 @@ def save_role(
     SchemaError
         Unknown domain, situation or role, or a file without the positioning columns.
     InputFileError
-        The file is not a CSV file or cannot be written.
+        The file is not a CSV file, is read-only or cannot be written (nothing is changed).
 
     Examples
     --------
