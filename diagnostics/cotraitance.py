@@ -94,6 +94,7 @@ from geo.display import (
     format_number,
     format_percent,
 )
+from geo.exports import save_table
 from geo.tables import read_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1513,7 +1514,9 @@ def save_tables(
 
     Each table of ``tables`` as CSV (``;``, UTF-8 BOM), XLSX and JSON, each folium
     map as offline HTML, each figure as PNG; hidden cells are written :data:`SECRET`
-    (``null`` in JSON).
+    (``null`` in JSON). In CSV and XLSX, a text a spreadsheet would evaluate as a
+    formula (a centre named ``=HYPERLINK(...)``) is written with a quote in front
+    (:func:`geo.exports.save_table`).
 
     ``formats`` chooses the table formats among ``csv``, ``xlsx`` and ``json``. Only
     protected tables (from the functions of this module) should be passed: this
@@ -1534,12 +1537,9 @@ def save_tables(
             if any(obj.index.names):  # a matrix (agence × centre...): keep its row labels
                 obj = obj.reset_index()
             shown = to_display(obj)
-            if "csv" in formats:
-                shown.to_csv(out_dir / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig")
-                written.append(out_dir / f"{name}.csv")
-            if "xlsx" in formats:
-                shown.to_excel(out_dir / f"{name}.xlsx", index=False)
-                written.append(out_dir / f"{name}.xlsx")
+            for kind in ("csv", "xlsx"):  # no text cell a formula (geo.exports)
+                if kind in formats:
+                    written.append(save_table(shown, out_dir / f"{name}.{kind}", format=kind))
             if "json" in formats:
                 records = json.loads(
                     obj.to_json(orient="records", force_ascii=False, date_format="iso")

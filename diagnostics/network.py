@@ -67,6 +67,7 @@ from diagnostics.partnerships import (
 )
 from geo._errors import SchemaError
 from geo.display import axes_or_new, format_int, format_number
+from geo.exports import save_table, save_workbook
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -1042,22 +1043,18 @@ def save_network_tables(
     """Write the node and edge tables.
 
     ``<path>_noeuds.csv`` and ``<path>_liens.csv`` (``;``, UTF-8 with BOM, for Excel),
-    or one ``.xlsx`` workbook with two sheets.
+    or one ``.xlsx`` workbook with two sheets. A name a spreadsheet would evaluate as
+    a formula is written with a quote in front (:mod:`geo.exports`).
 
     Returns the files written.
     """
     path = Path(path)
     nodes, edges = network_tables(graph, metrics=metrics)
     if path.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(path) as writer:
-            nodes.to_excel(writer, sheet_name="noeuds", index=False)
-            edges.to_excel(writer, sheet_name="liens", index=False)
-        return [path]
+        return [save_workbook({"noeuds": nodes, "liens": edges}, path)]
     stem = path.with_suffix("") if path.suffix.lower() == ".csv" else path
     out = [stem.parent / f"{stem.name}_noeuds.csv", stem.parent / f"{stem.name}_liens.csv"]
-    nodes.to_csv(out[0], sep=";", index=False, encoding="utf-8-sig")
-    edges.to_csv(out[1], sep=";", index=False, encoding="utf-8-sig")
-    return out
+    return [save_table(nodes, out[0], format="csv"), save_table(edges, out[1], format="csv")]
 
 
 # --------------------------------------------------------------------------- drawing

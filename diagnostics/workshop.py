@@ -27,10 +27,20 @@ Each record is written at once to the input files, never kept only in memory:
   keeping its separator, encoding, columns and other rows as they were;
 - before any write, the previous version of the file is copied into a
   ``sauvegardes_atelier/`` folder beside it, its name stamped with the time
-  (:func:`backup_file`); files are replaced atomically.
+  (:func:`backup_file`); files are replaced atomically and keep their mode (a file
+  shared with colleagues stays readable by them), a new file gets the folder's
+  usual mode;
+- a decision and its role are saved together or not at all
+  (:func:`save_decision_and_role`): saving again after a failure never records the
+  decision twice;
+- a cell a spreadsheet would evaluate (a partner named ``=HYPERLINK(...)``, a
+  justification starting with ``+`` or ``-``) is written with a quote in front
+  (:mod:`geo.exports`) and read back without it.
 
-A record that cannot be saved (missing justification, file opened elsewhere)
-leaves the form as it was and says why in French.
+The workshop writes only its decisions file and the positioning file; it never
+writes the partner directory nor the referentials. A read-only file or folder is
+refused, not replaced. A record that cannot be saved (missing justification, file
+opened elsewhere or read-only) leaves the form as it was and says why in French.
 
 Data
 ----
@@ -51,11 +61,13 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import errno
 import html
 import io
 import os
+import secrets
 import shutil
-import tempfile
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +91,8 @@ from diagnostics.positioning import (
 )
 from geo import referentials, settings
 from geo import territories as _territories
-from geo._errors import InputFileError, SchemaError
+from geo._errors import InputFileError, SchemaError, WorkbenchError
+from geo.exports import neutralize_cell, neutralize_formulas, restore_formulas
 from geo.maps import bounds_of, iframe_html, self_contained_html
 from geo.problems import ProblemReport, attach_problems, collect_problems
 from geo.tables import normalize_header, read_table
@@ -102,6 +115,7 @@ __all__ = [
     "backup_file",
     "save_decision",
     "save_role",
+    "save_decision_and_role",
     "PartnerWorkshop",
     "partner_workshop",
 ]
@@ -397,6 +411,7 @@ def load_workshop_data(
     directory = read_partners(partners_path, communes=communes)
     positioning_path = root / positioning
     decisions_path = partners_path.with_name(DECISIONS_FILE)
+    _check_own_files(partners_path, positioning_path, decisions_path)
 
     def optional(key: str, read, **context: Any) -> pd.DataFrame | None:
         path = root / names[key]
@@ -421,6 +436,22 @@ def load_workshop_data(
         units=units,
         partner_flows=optional("flux_partenaires", read_partner_flows, **context),
     )
+
+
+def _check_own_files(partners: Path, positioning: Path, decisions: Path) -> None:
+    """Refuse names that would make the workshop write over the partner directory."""
+    if partners.resolve() in (positioning.resolve(), decisions.resolve()):
+        raise InputFileError(
+            f"{partners.name} est l'annuaire des partenaires : l'atelier ne l'écrit jamais, "
+            f"il enregistre les rôles dans le fichier de positionnement et les décisions dans "
+            f"{DECISIONS_FILE}. Donnez un autre nom au fichier de positionnement (paramètre "
+            f"positionnement) ou renommez l'annuaire."
+        )
+    if positioning.resolve() == decisions.resolve():
+        raise InputFileError(
+            f"{positioning.name} est le fichier des décisions de l'atelier : donnez un autre "
+            "nom au fichier de positionnement (paramètre positionnement)."
+        )
 
 
 def read_decisions(path: str | Path) -> pd.DataFrame:
@@ -453,6 +484,7 @@ def read_decisions(path: str | Path) -> pd.DataFrame:
             problems=[f"colonne {c} absente" for c in missing],
         )
     decisions = table[list(DECISION_COLUMNS)].astype("string").reset_index(drop=True)
+    decisions = restore_formulas(decisions)  # the workshop quotes formula-like cells
     return attach_problems(decisions, report)
 
 
@@ -641,22 +673,138 @@ def backup_file(path: str | Path, *, now: _dt.datetime | None = None) -> Path | 
     return target
 
 
-def _write_atomically(path: Path, text: str, encoding: str) -> None:
-    """Write ``text`` to a temporary file of the folder, then put it in place."""
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except OSError as exc:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+@dataclass(frozen=True)
+class _Pending:
+    """A file to write: its path and its new content."""
+
+    path: Path
+    text: str
+    encoding: str
+
+
+def _os_reason(exc: OSError) -> str:
+    """A French reason for an operating-system error (its English text never shown)."""
+    if isinstance(exc, PermissionError):
+        return "droits insuffisants"
+    if isinstance(exc, FileNotFoundError):
+        return "dossier introuvable"
+    reasons = {
+        errno.ENOSPC: "disque plein",
+        errno.EROFS: "disque en lecture seule",
+        errno.EDQUOT: "quota du disque atteint",
+        errno.EBUSY: "fichier occupé par un autre programme",
+    }
+    return reasons.get(exc.errno or 0, f"erreur du système n° {exc.errno}")
+
+
+def _read_only(path: Path) -> bool:
+    """Whether ``path`` is marked read-only (no write bit) or not writable by us."""
+    mode = path.stat().st_mode
+    return not mode & 0o222 or not os.access(path, os.W_OK)
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a read-only file, or a read-only folder, before anything is written."""
+    retry = "puis enregistrez à nouveau : la saisie est conservée dans le formulaire."
+    if path.exists() and _read_only(path):
         raise InputFileError(
-            f"{path} : écriture impossible ({exc.strerror or exc}). Fermez le fichier s'il est "
+            f"{path} est en lecture seule : l'atelier ne le remplace pas. Retirez la "
+            "lecture seule (propriétés du fichier) ou demandez le droit d'écrire à son "
+            f"propriétaire, {retry}"
+        )
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if folder is not None and _read_only(folder):
+        raise InputFileError(
+            f"Dossier {folder} en lecture seule : l'atelier ne peut pas y enregistrer "
+            f"{path.name}. Demandez le droit d'écrire dans ce dossier, ou copiez les données "
+            f"dans un dossier où vous pouvez écrire et ouvrez l'atelier sur cette copie, {retry}"
+        )
+
+
+def _temporary(path: Path, content: bytes) -> Path:
+    """Write ``content`` beside ``path`` in a new file with the mode ``path`` will keep.
+
+    The mode of an existing ``path`` is copied (a shared 0644 file stays 0644); a new
+    file gets the usual mode of the folder (0666 less the umask), never owner-only.
+    """
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    handle = os.open(temporary, flags, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        if path.exists():
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _write_together(pending: list[_Pending], now: _dt.datetime) -> list[Path | None]:
+    """Write every file of ``pending``, or none: back up, write aside, then replace.
+
+    Each file is written to a temporary file of its folder, then put in place; when a
+    replacement fails, the files already replaced get their previous content back,
+    so a retry never duplicates a record. Returns the backups (:func:`backup_file`).
+    """
+    for item in pending:
+        _check_writable(item.path)
+    temporaries: list[Path] = []
+    replaced: list[tuple[Path, bytes | None]] = []
+    current = pending[0].path
+    try:
+        backups = []
+        for item in pending:
+            current = item.path
+            item.path.parent.mkdir(parents=True, exist_ok=True)
+            backups.append(backup_file(item.path, now=now))
+            temporaries.append(_temporary(item.path, item.text.encode(item.encoding)))
+        for item, temporary in zip(pending, temporaries, strict=True):
+            current = item.path
+            before = item.path.read_bytes() if item.path.exists() else None
+            os.replace(temporary, item.path)
+            replaced.append((item.path, before))
+    except OSError as exc:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+        kept = _undo(replaced)
+        raise InputFileError(
+            f"{current} : écriture impossible ({_os_reason(exc)}). Fermez le fichier s'il est "
             "ouvert dans un tableur, vérifiez les droits du dossier, puis enregistrez à nouveau : "
-            "la saisie est conservée dans le formulaire."
+            f"la saisie est conservée dans le formulaire.{kept}"
         ) from exc
+    return backups
+
+
+def _undo(replaced: list[tuple[Path, bytes | None]]) -> str:
+    """Give the replaced files their previous content back; say what could not be."""
+    lost = []
+    for path, before in reversed(replaced):
+        try:
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                os.replace(_temporary(path, before), path)
+        except OSError:
+            lost.append(path.name)
+    if not lost:
+        return " Aucun fichier n'a été modifié."
+    return (
+        f" Attention : {', '.join(lost)} n'a pas pu être remis dans son état précédent ; "
+        f"reprenez sa dernière version dans {BACKUP_FOLDER}/."
+    )
+
+
+def _one_line_break(value: Any) -> Any:
+    """A text's carriage returns written as line feeds.
+
+    The csv module, ending rows with LF, does not quote a lone CR: the row would be
+    split in two when read back.
+    """
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def _check_record(record: Mapping[str, Any]) -> dict[str, str]:
@@ -716,7 +864,7 @@ def save_decision(
     SchemaError
         The record is incomplete (the message says what to fill in).
     InputFileError
-        The file cannot be written.
+        The file, or its folder, is read-only or cannot be written (nothing is changed).
 
     Examples
     --------
@@ -728,8 +876,12 @@ def save_decision(
     ...
     geo._errors.SchemaError: Décision non enregistrée : la justification est obligatoire ...
     """
-    path = Path(path)
     moment = now or _now()
+    return _write_together([_decision_text(Path(path), record, moment)], moment)[0]
+
+
+def _decision_text(path: Path, record: Mapping[str, Any], moment: _dt.datetime) -> _Pending:
+    """The decisions file with ``record`` appended (checked; formula-like cells quoted)."""
     values = _check_record(record)
     values["horodatage"] = values["horodatage"] or moment.isoformat(timespec="seconds")
     encoding = "utf-8"
@@ -746,11 +898,8 @@ def save_decision(
     writer = csv.writer(buffer, lineterminator="\n")
     if not text:
         writer.writerow(columns)
-    writer.writerow([values[c] for c in columns])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    backup = backup_file(path, now=moment)
-    _write_atomically(path, text + buffer.getvalue(), encoding)
-    return backup
+    writer.writerow([neutralize_cell(_one_line_break(values[c])) for c in columns])
+    return _Pending(path, text + buffer.getvalue(), encoding)
 
 
 def _header_map(columns: list[str]) -> dict[str, str]:
@@ -801,6 +950,7 @@ def _positioning_as_written(path: Path) -> tuple[pd.DataFrame, dict[str, str], s
         return raw, {c: c for c in _POSITIONING_HEADER}, "utf-8", ","
     raw = read_table(path)
     encoding, separator = raw.attrs.get("encoding", "utf-8"), raw.attrs.get("separator", ",")
+    raw = restore_formulas(raw)  # quoted again when written back
     if encoding == "utf-8-sig" and not path.read_bytes().startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8"  # no byte-order mark to keep
     headers = _header_map([str(c) for c in raw.columns])
@@ -864,7 +1014,7 @@ def save_role(
     SchemaError
         Unknown domain, situation or role, or a file without the positioning columns.
     InputFileError
-        The file is not a CSV file or cannot be written.
+        The file is not a CSV file, is read-only or cannot be written (nothing is changed).
 
     Examples
     --------
@@ -875,8 +1025,73 @@ def save_role(
     >>> read_positioning(path)[["acteur", "role"]].values.tolist()
     [['P0001', 'pivot']]
     """
-    path = Path(path)
     moment = now or _now()
+    change = {"territory": territory, "actor": actor, "domain": domain, "situation": situation}
+    pending = _role_text(Path(path), **change, role=role, comment=comment, moment=moment)
+    return _write_together([pending], moment)[0]
+
+
+def save_decision_and_role(
+    decisions: str | Path,
+    record: Mapping[str, Any],
+    positioning: str | Path,
+    *,
+    role: str,
+    comment: str = "",
+    now: _dt.datetime | None = None,
+) -> list[Path | None]:
+    """Record a decision and the partner's role in its cell together, or not at all.
+
+    Both files are checked and written aside first, then put in place; if the second
+    cannot be, the first gets its previous content back, so saving again after the
+    fix never records the decision twice.
+
+    Parameters
+    ----------
+    decisions, record
+        As :func:`save_decision`; ``record`` gives the territory, the partner
+        (``partenaire_id``) and the cell (``domaine``, ``situation``).
+    positioning, role, comment
+        As :func:`save_role`.
+    now
+        Time of the record, of the verification and of the backups (default: now).
+
+    Returns
+    -------
+    list
+        The backups of the previous decisions and positioning files.
+
+    Raises
+    ------
+    SchemaError
+        The record or the role is incomplete or unknown; nothing is written.
+    InputFileError
+        A file is read-only or cannot be written; nothing is changed.
+    """
+    moment = now or _now()
+    decision = _decision_text(Path(decisions), record, moment)
+    change = {
+        "territory": str(record.get("territoire") or ""),
+        "actor": str(record.get("partenaire_id") or ""),
+        "domain": str(record.get("domaine") or ""),
+        "situation": str(record.get("situation") or ""),
+    }
+    cell = _role_text(Path(positioning), **change, role=role, comment=comment, moment=moment)
+    return _write_together([decision, cell], moment)
+
+
+def _role_text(
+    path: Path,
+    *,
+    territory: str,
+    actor: str,
+    domain: str,
+    situation: str,
+    role: str,
+    comment: str,
+    moment: _dt.datetime,
+) -> _Pending:
+    """The positioning file with the role set or removed (formula-like cells quoted)."""
     _check_role(domain, situation, role)
     raw, headers, encoding, separator = _positioning_as_written(path)
     tidy = validate_positioning(raw, source=path.name)
@@ -905,11 +1120,9 @@ def save_role(
             row = {c: values.get(c, "") for c in raw.columns}
             raw = pd.concat([raw, pd.DataFrame([row], columns=raw.columns)], ignore_index=True)
     buffer = io.StringIO()
-    raw.to_csv(buffer, sep=separator, index=False, lineterminator="\n")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    backup = backup_file(path, now=moment)
-    _write_atomically(path, buffer.getvalue(), encoding)
-    return backup
+    cells = neutralize_formulas(raw.map(_one_line_break))
+    cells.to_csv(buffer, sep=separator, index=False, lineterminator="\n")
+    return _Pending(path, buffer.getvalue(), encoding)
 
 
 # ------------------------------------------------------------------- the app
@@ -1302,21 +1515,26 @@ class PartnerWorkshop:
                 "auteur": self.author.value,
             }
             _check_record(record)
-            moment = _now()
-            save_decision(data.decisions_path, record, now=moment)
-            if role:
-                save_role(
+            if role:  # the decision and its role together, or neither
+                save_decision_and_role(
+                    data.decisions_path,
+                    record,
                     data.positioning_path,
-                    territory=territoire,
-                    actor=acteur,
-                    domain=domaine,
-                    situation=situation,
                     role=role,
                     comment=f"atelier : {self.justification.value.strip()}",
-                    now=moment,
                 )
-        except (SchemaError, InputFileError) as exc:
+            else:
+                save_decision(data.decisions_path, record)
+        except WorkbenchError as exc:
             self.status.value = f"<p class='atelier-statut-erreur'>{html.escape(str(exc))}</p>"
+            return False
+        except OSError as exc:  # reading a file back: never a raw traceback in the form
+            self.status.value = (
+                "<p class='atelier-statut-erreur'>Enregistrement impossible "
+                f"({html.escape(_os_reason(exc))}) : vérifiez que les fichiers de "
+                f"{html.escape(str(data.folder))} sont accessibles, puis enregistrez à nouveau ; "
+                "la saisie est conservée dans le formulaire.</p>"
+            )
             return False
         data.reload()
         saved = [data.decisions_path.name] + ([data.positioning_path.name] if role else [])

@@ -19,6 +19,7 @@ import pandas as pd
 from diagnostics._readers.partners import RESSORT_LEVELS
 from geo import codes
 from geo._errors import SchemaError, format_problems
+from geo.exports import restore_formulas
 from geo.problems import ProblemReport, attach_problems, problems_of
 from geo.tables import file_label, normalize_header, pick_columns, read_table
 
@@ -581,7 +582,8 @@ def read_positioning(
     >>> roles.attrs["problemes"]
     ProblemReport('positionnement.csv', 0 problème(s))
     """
-    table = read_table(path, header_score=_header_score, line_column="ligne")
+    # the workshop writes this file back with formula-like cells quoted: unquote them
+    table = restore_formulas(read_table(path, header_score=_header_score, line_column="ligne"))
     return validate_positioning(
         table, partners=partners, communes=communes, source=file_label(path)
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from geo import settings
 from geo.display import format_count, format_number
+from geo.exports import save_table
 
 __all__ = ["register", "run_demo"]
 
@@ -37,7 +38,7 @@ def run_demo(output: Path) -> list[Path]:
     table = result.territories.drop(columns="geometry").rename(
         columns={"territoire": "bassin", "territoire_nom": "bassin_nom"}
     )
-    table.to_csv(output / "bassins.csv", index=False, encoding="utf-8")
+    save_table(table, output / "bassins.csv", sep=",", encoding="utf-8")
     print("Territoire de démonstration (entièrement fictif)")
     print(result.report.summary())
     from diagnostics.portrait import run_demo_portraits

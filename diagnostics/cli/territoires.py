@@ -12,6 +12,7 @@ import geopandas as gpd
 
 from geo import polygons, referentials, simplify
 from geo.display import format_count
+from geo.exports import save_table
 from geo.maps import map_territories, save_map
 from geo.polygons import MatchingReport
 
@@ -79,7 +80,7 @@ def build_and_save(
     if map_html is not None:
         map_size = save_map(map_territories(built, title=title), map_html)
     if report_csv is not None:
-        report.to_frame().to_csv(report_csv, index=False, encoding="utf-8")
+        save_table(report.to_frame(), report_csv, format="csv", sep=",", encoding="utf-8")
     return BuildResult(built, report, output, size, tolerance, map_html, map_size, report_csv)
 
 

@@ -50,6 +50,7 @@ from diagnostics.portrait.config import read_portrait_config, required_inputs
 from geo import settings
 from geo._errors import InputFileError, UnknownTerritoryError
 from geo.display import format_count, format_number
+from geo.exports import save_table
 
 if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient, KernelManager
@@ -833,7 +834,7 @@ def _execute(tasks: list[dict[str, Any]], *, workers: int, progress: bool) -> li
 def _write_manifest(result: BatchResult, configuration: Any, level: str) -> None:
     manifest = result.manifest
     flat = manifest.assign(avertissements=manifest["avertissements"].map("; ".join))
-    flat.to_csv(result.output / "manifeste.csv", index=False, encoding="utf-8")
+    save_table(flat, result.output / "manifeste.csv", sep=",", encoding="utf-8")
     payload = {
         "configuration": str(configuration.path),
         "niveau": level,
