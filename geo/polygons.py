@@ -20,9 +20,11 @@ Commune polygons are checked where they are read
 - *overlaps*: two communes whose interiors share more than
   :data:`OVERLAP_TOLERANCE_M2` (measured in Lambert-93, or the local projection
   overseas) overlap (:func:`overlapping_communes`). The rule that removes them
-  (:func:`remove_overlaps`): the shared part stays with the commune whose code
-  comes first and is cut from the other, so territories never overlap. Slivers
-  under the tolerance (digitising noise) are left as they are.
+  (:func:`remove_overlaps`): the shared part stays with the commune of which it
+  is the larger share (an enclave drawn over its neighbour keeps its area; the
+  code first in order wins a tie, such as one polygon copied under two codes)
+  and is cut from the other, so territories never overlap. Slivers under the
+  tolerance (digitising noise) are left as they are.
 """
 
 from __future__ import annotations
@@ -202,7 +204,9 @@ def overlapping_communes(
     Returns
     -------
     pandas.DataFrame
-        ``commune_a, commune_b`` (``commune_a`` first in code order),
+        ``commune_a, commune_b`` (``commune_a`` keeps the shared part: it is
+        the larger share of its area, or its code comes first when the shares
+        are within 1 % of each other),
         ``position_a, position_b`` (positions in ``communes``) and
         ``surface_m2``, sorted by codes.
 
@@ -234,10 +238,15 @@ def overlapping_communes(
         interior = shapely.relate_pattern(geoms[pairs[:, 0]], geoms[pairs[:, 1]], "2********")
         pairs = pairs[interior]
         area = shapely.area(shapely.intersection(geoms[pairs[:, 0]], geoms[pairs[:, 1]]))
+        own = shapely.area(geoms)
         for (i, j), a in zip(pairs, area, strict=True):
             if a > tolerance_m2:
                 pi, pj = positions[i], positions[j]
-                if codes[pj] < codes[pi]:
+                share_i, share_j = a / own[i], a / own[j]
+                # shares within 1 % of each other are a tie (projection noise)
+                if share_j > share_i * 1.01 or (
+                    share_j * 1.01 >= share_i and codes[pj] < codes[pi]
+                ):
                     pi, pj = pj, pi
                 found.append((codes[pi], codes[pj], int(pi), int(pj), float(a)))
     out = pd.DataFrame(found, columns=columns)
@@ -251,7 +260,7 @@ def remove_overlaps(
     report: ProblemReport | None = None,
     where: pd.Series | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Cut every significant overlap between communes: the commune first in code order keeps it.
+    """Cut every significant overlap between communes (see :func:`overlapping_communes`).
 
     Parameters
     ----------
@@ -308,9 +317,10 @@ def _report_overlaps(
             )
         else:
             done = (
-                f"la partie commune reste à la commune {a} (premier code) et est retirée de "
-                f"{b}, pour que les territoires ne se chevauchent pas. Corrigez les contours "
-                "dans le fichier pour choisir une autre répartition"
+                f"la partie commune reste à la commune {a} et est retirée de {b} (elle reste "
+                "à celle dont elle est la plus grande part de la surface), pour que les "
+                "territoires ne se chevauchent pas. Corrigez les contours dans le fichier "
+                "pour choisir une autre répartition"
             )
         report.add(
             f"les communes {a} et {b}{place} se chevauchent sur {area} : {done}.",
@@ -576,6 +586,15 @@ def _explain_missing_polygons(
     report.correspondance_sans_polygone = missing
     if not missing:
         return
+    round_codes = [c for c in missing if c.endswith("0")]
+    if len(round_codes) >= 3 and len(round_codes) * 5 >= len(missing) * 3:
+        # About one commune code in ten ends with 0; most postal codes do.
+        report.remarques.append(
+            f"{len(round_codes)} des {len(missing)} code(s) de la table de correspondance sans "
+            f"polygone finissent par 0 ({', '.join(round_codes[:5])}...) : ils ressemblent à "
+            "des codes postaux. Utilisez le code commune Insee (COG) dans la colonne des "
+            "communes, pas le code postal."
+        )
     if passage is None:
         report.remarques.append(
             f"{len(missing)} commune(s) de la table de correspondance n'ont pas de polygone ; "

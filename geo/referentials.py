@@ -172,16 +172,28 @@ def _dedupe(
     return out
 
 
-def _refuse(source: str, what: str, problems: Iterable, *, header: str, fix: str) -> None:
-    """Raise one :class:`SchemaError` listing ``problems`` (no file name repeated)."""
+def _refuse(
+    source: str,
+    what: str,
+    problems: Iterable,
+    *,
+    header: str,
+    fix: str,
+    error: type[SchemaError] | type[GeometryError] = SchemaError,
+) -> None:
+    """Raise one ``error`` listing ``problems`` (no file name repeated)."""
     texts = [
         ", ".join(
-            [f"ligne {p.line}"] * (p.line is not None) + [f"colonne « {p.column} »"] * bool(p.column)
+            [f"ligne {p.line}"] * (p.line is not None)
+            + [f"colonne « {p.column} »"] * bool(p.column)
         )
         + f" : {p.message}"
         for p in problems
     ]
-    raise SchemaError(format_problems(f"{source} : {header}", texts) + f"\n{fix}", problems=texts)
+    message = format_problems(f"{source} : {header}", texts) + f"\n{fix}"
+    if error is GeometryError:
+        raise GeometryError(message)
+    raise SchemaError(message, problems=texts)
 
 
 def _check_codes(
@@ -256,9 +268,7 @@ def _read_commune_level(
     if "departement" in extra:
         derived = codes.departement_of_commune(df["commune"])
         df["departement"] = df["departement"].fillna(derived) if "departement" in df else derived
-    df = _dedupe(
-        df, level, lines=lines, what=LEVELS[level], report=report, header=headers[level]
-    )
+    df = _dedupe(df, level, lines=lines, what=LEVELS[level], report=report, header=headers[level])
     _refuse_if_strict(source, what, report, strict=strict)
     ordered = [c for c in ["commune", "commune_nom", level, *extra] if c in df.columns]
     out = df[list(dict.fromkeys(ordered))]
@@ -291,7 +301,14 @@ def _check_optional_code(
     df[column] = out
 
 
-def _refuse_if_strict(source: str, what: str, report: ProblemReport, *, strict: bool) -> None:
+def _refuse_if_strict(
+    source: str,
+    what: str,
+    report: ProblemReport,
+    *,
+    strict: bool,
+    error: type[SchemaError] | type[GeometryError] = SchemaError,
+) -> None:
     """In strict mode, refuse the file when any row was set aside or a geometry cut.
 
     Exact duplicate rows, harmless, are removed in both modes.
@@ -312,6 +329,7 @@ def _refuse_if_strict(source: str, what: str, report: ProblemReport, *, strict: 
             header=f"{len(found)} ligne(s) ou entité(s) refusée(s) en mode strict dans {what} :",
             fix="Corrigez-les dans le fichier, ou relancez sans --strict (strict=False) pour "
             "les écarter et garder le reste.",
+            error=error,
         )
 
 
@@ -789,8 +807,7 @@ def read_commune_polygons(
             "Aucun fichier de communes donné. Indiquez au moins un fichier de polygones."
         )
     frames = [
-        _read_one_polygon_file(p, crs=crs, code_column=code_column, swap=swap_axes)
-        for p in files
+        _read_one_polygon_file(p, crs=crs, code_column=code_column, swap=swap_axes) for p in files
     ]
     gdf = pd.concat(frames, ignore_index=True)
     gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
@@ -817,7 +834,9 @@ def read_commune_polygons(
         gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
     gdf = gdf.sort_values("commune", kind="stable").reset_index(drop=True)
     gdf, _ = polygons.remove_overlaps(gdf, report=report, where=gdf["_ou"])
-    _refuse_if_strict(report.file, "les polygones des communes", report, strict=strict)
+    _refuse_if_strict(
+        report.file, "les polygones des communes", report, strict=strict, error=GeometryError
+    )
     gdf = gdf.drop(columns="_ou").reset_index(drop=True)
     gdf.attrs = {"sources": [p.name for p in files], polygons.CHECKED: True}
     return attach_problems(gdf, report)
@@ -860,7 +879,13 @@ def _open_polygons(path: Path, crs: str | None) -> gpd.GeoDataFrame:
                 "de « territoire territoires construire » (crs= en Python), par ex. EPSG:2154 "
                 "(Lambert-93) ou EPSG:4326 (WGS84)."
             )
-        gdf = gdf.set_crs(crs)
+        try:
+            gdf = gdf.set_crs(crs)
+        except (ValueError, RuntimeError) as exc:  # pyproj.exceptions.CRSError
+            raise CRSError(
+                f"{source} : projection « {crs} » inconnue. Indiquez un code EPSG existant, "
+                "par ex. EPSG:2154 (Lambert-93) ou EPSG:4326 (WGS84)."
+            ) from exc
     _check_coordinates_fit(gdf, source)
     return gdf
 
@@ -1001,7 +1026,10 @@ def _misplaced(
         )
         raise GeometryError(f"{source} : {share} hors de la zone attendue ({example}) : {hint}")
     for i, row in placed.iterrows():
-        found = f"attendue {row['zone']}, trouvée vers ({row['lon']:.4f}, {row['lat']:.4f})"
+        found = (
+            f"hors de sa zone (attendue {row['zone']}, trouvée vers ({row['lon']:.4f}, "
+            f"{row['lat']:.4f}))"
+        )
         fix = (
             "les coordonnées semblent inversées (latitude/longitude) : corrigez l'ordre des "
             "coordonnées de cette entité (longitude d'abord)"

@@ -74,7 +74,9 @@ def test_conflicting_duplicates_are_set_aside_exact_ones_reported(tmp_path):
         "commune 44020 rattachée à plusieurs territoires (bassin d'emploi BMO) : 5216 (ligne 4), "
         "5203 (ligne 5) — gardez une seule ligne" in conflicts[0].message
     )
-    with pytest.raises(SchemaError, match=r"(?s)2 ligne\(s\).*mode strict.*ligne 4, colonne « code_bassin_BMO »"):
+    with pytest.raises(
+        SchemaError, match=r"(?s)2 ligne\(s\).*mode strict.*ligne 4, colonne « code_bassin_BMO »"
+    ):
         referentials.read_commune_bassin(path, strict=True)
 
 
