@@ -557,3 +557,35 @@ def test_library_strict_polygons_raise(tmp_path):
     assert len(referentials.read_commune_polygons(path)) == 5
     with pytest.raises(GeometryError, match="mode strict"):
         referentials.read_commune_polygons(path, strict=True)
+
+
+def test_portrait_notes_the_commune_set_aside(tmp_path):
+    """The portrait reads the polygons through the same reader: its map notes the problem."""
+    from diagnostics import portrait
+    from diagnostics.portrait import read_portrait_config
+    from geo import settings
+
+    demo = settings.demo_dir()
+    files = []
+    for source in sorted(demo.glob("communes-*.geojson")):
+        gdf = gpd.read_file(source)
+        if source.name.startswith("communes-9A"):
+            gdf.loc[0, "geometry"] = swapped(gdf.geometry.iloc[0])
+        gdf.to_file(tmp_path / source.name, driver="GeoJSON")
+        files.append(str(tmp_path / source.name))
+    config = read_portrait_config(demo / "portrait.toml")
+    lines = [f'titre = "{config.title}"', f'date = "{config.date}"']
+    tables: dict[str, list[str]] = {}
+    inputs = {k: [str(p) for p in v] for k, v in config.inputs.items()}
+    inputs["referentiels.communes_polygones"] = files
+    for key, paths in inputs.items():
+        table, name = key.split(".")
+        tables.setdefault(table, []).append(f"{name} = {json.dumps(paths)}")
+    for table, entries in tables.items():
+        lines += [f"[{table}]", *entries]
+    path = tmp_path / "portrait.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = portrait.load_portrait(path, "departement", "9A")
+    notes = repr(portrait.section_territory_map(data))
+    assert "communes-9A-ormelin.geojson, colonne « code » : entité 1 : commune 9A" in notes
+    assert "inversées (latitude/longitude)" in notes
