@@ -43,6 +43,7 @@ from geo.crs import metric_crs_for, to_storage
 from geo.problems import Problem, ProblemReport, problems_of
 
 __all__ = [
+    "CHECKED",
     "LOCATION_BOXES",
     "OVERLAP_TOLERANCE_M2",
     "MatchingReport",
@@ -654,6 +655,13 @@ def dissolve_communes(
     (geopandas.GeoDataFrame, MatchingReport)
         One row per territory: ``territoire, territoire_nom, niveau, nb_communes``
         (+ ``population``) and ``geometry`` in the CRS of ``communes``; the report.
+
+    Notes
+    -----
+    Communes that did not come through
+    :func:`geo.referentials.read_commune_polygons` (no ``attrs[CHECKED]``) are
+    checked for overlaps here: they are cut (:func:`remove_overlaps`) and
+    reported in ``report.problemes``, so territories never overlap.
 
     Examples
     --------
