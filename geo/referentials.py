@@ -31,13 +31,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from geo import codes, polygons
 from geo._errors import CRSError, GeometryError, InputFileError, SchemaError, format_problems
 from geo.problems import ProblemReport, attach_problems, problems_of
-from geo.tables import file_label, normalize_header, pick_columns, raise_problems, read_table
+from geo.tables import file_label, normalize_header, pick_columns, read_table
 
 __all__ = [
     "LEVELS",
@@ -106,20 +107,6 @@ def _read_lines(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     """The table (every cell as text) and the file line of each row."""
     raw = read_table(path, line_column="ligne")
     return raw.drop(columns="ligne"), raw["ligne"].astype("int64")
-
-
-def _normalize_column(
-    df: pd.DataFrame, column: str, kind: str, *, lines: pd.Series, problems: list[str]
-) -> None:
-    """Normalise ``df[column]`` in place, recording each bad code as a problem."""
-    raw = df[column]
-    out = getattr(codes, f"normalize_{kind}")(raw, errors="coerce")
-    bad = raw.notna() & out.isna()
-    for i in df.index[bad][:50]:
-        problems.append(f"ligne {lines[i]}, colonne '{column}' : code {raw[i]!r} invalide")
-    if bad.sum() > 50:
-        problems.append(f"... et {int(bad.sum()) - 50} autre(s) code(s) invalide(s) en '{column}'")
-    df[column] = out
 
 
 def _headers(raw: pd.DataFrame, spec: dict[str, list[str]], source: str, what: str) -> dict:
@@ -415,23 +402,39 @@ def _read_list(
     what: str,
     keep=None,
 ) -> pd.DataFrame:
-    """Read a referential list: find columns, optionally filter rows, normalise codes, raise once.
+    """Read a referential list: find columns, optionally filter rows, normalise codes.
 
     ``kinds`` maps a column to its code kind (``commune``, ``region``...); ``keep``
-    is an optional row filter applied before normalisation.
+    is an optional row filter applied before normalisation. A row whose required
+    code is empty or invalid is set aside and reported; an invalid optional code
+    is emptied and reported; the file is refused when more than half of its rows
+    are unusable.
     """
     source = file_label(path)
     raw, lines = _read_lines(path)
     df = pick_columns(raw, spec, required=required, source=source, what=what)
+    headers = _headers(raw, spec, source, what)
     if keep is not None:
         kept = keep(df)
         df, lines = df[kept].reset_index(drop=True), lines[kept].reset_index(drop=True)
-    problems: list[str] = []
+    report = ProblemReport(source)
+    checks = [(c, k) for c, k in kinds.items() if c in required]
+    aside = _check_codes(df, checks, lines=lines, headers=headers, report=report)
+    if aside.sum() * 2 > len(df):
+        _refuse(
+            source,
+            what,
+            report,
+            header=f"{int(aside.sum())} ligne(s) inutilisable(s) sur {len(df)} dans {what} :",
+            fix="Vérifiez que c'est le bon fichier et ses colonnes, corrigez ces lignes puis "
+            "relancez.",
+        )
     for column, kind in kinds.items():
-        if column in df.columns:
-            _normalize_column(df, column, kind, lines=lines, problems=problems)
-    raise_problems(source, what, problems)
-    return attach_problems(df, ProblemReport(source))
+        if column in df.columns and column not in required:
+            _check_optional_code(df, column, kind, lines=lines, headers=headers, report=report)
+    out = df[~aside].reset_index(drop=True)
+    out.attrs = dict(df.attrs)
+    return attach_problems(out, report)
 
 
 def read_zones_emploi(path: str | Path) -> pd.DataFrame:
@@ -619,10 +622,26 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
                 column="type",
             )
         raw = raw[keep].reset_index(drop=True)
-    problems: list[str] = []
-    df = pd.DataFrame({"commune": raw["code"].astype("string")})
-    entries = pd.Series(range(2, len(df) + 2), index=df.index)  # entry number + 1
-    _normalize_column(df, "commune", "commune", lines=entries, problems=problems)
+    df = pd.DataFrame({"commune": codes.normalize_commune(raw["code"], errors="coerce")})
+    bad = df["commune"].isna()
+    for i in df.index[bad]:
+        report.add(
+            f"entrée {i + 1} ({raw.at[i, 'nom']}) : code commune {raw.at[i, 'code']!r} vide ou "
+            f"invalide (attendu {codes._EXPECTED['commune']}) : corrigez-le ; entrée écartée.",
+            column="code",
+            value=raw.at[i, "code"],
+            category="code_invalide",
+        )
+    if bad.sum() * 2 > len(df):
+        raise SchemaError(
+            format_problems(
+                f"{source} : {int(bad.sum())} entrée(s) inutilisable(s) sur {len(df)} dans les "
+                "communes :",
+                [str(p).removeprefix(f"{source}, ") for p in report if p.category],
+            )
+            + "\nVérifiez que c'est le bon fichier (communes.json de l'API Découpage "
+            "administratif), corrigez ces entrées puis relancez."
+        )
     df["commune_nom"] = raw["nom"].astype("string")
     dep = (
         raw["departement"]
@@ -634,11 +653,17 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
     df["region"] = codes.normalize_region(reg, errors="coerce")
     pop = raw["population"] if "population" in raw.columns else pd.Series(pd.NA, index=raw.index)
     df["population"] = pd.to_numeric(pop, errors="coerce").astype("Int64")
-    if (df["population"] < 0).any():
-        problems.append(
-            "population négative pour " + ", ".join(df.loc[df["population"] < 0, "commune"][:10])
+    for i in df.index[(df["population"] < 0).fillna(False)]:
+        report.add(
+            f"entrée {i + 1} (commune {df.at[i, 'commune']}) : population négative "
+            f"({df.at[i, 'population']}), laissée vide : corrigez-la.",
+            column="population",
+            value=df.at[i, "population"],
+            action="corrigée",
+            category="valeur_invalide",
         )
-    raise_problems(source, "les communes", problems)
+        df.at[i, "population"] = pd.NA
+    df = df[~bad].reset_index(drop=True)
     df.attrs.update(source=source)
     return attach_problems(df, report)
 
@@ -764,8 +789,9 @@ def read_commune_polygons(
     paths
         One file or several (one per département, say); they are concatenated.
     crs
-        CRS to assume for files that declare none (a Shapefile without ``.prj``).
-        GeoJSON files are WGS84 by definition.
+        CRS to assume for files that declare none (a Shapefile without ``.prj``),
+        or whose coordinates cannot be in the CRS they declare (a GeoJSON,
+        WGS84 by definition, written in Lambert-93).
     code_column
         Name of the commune code column when it is not one of the usual ones
         (``code``, ``insee``, ``codgeo``, ``code_insee``, ``insee_com``...).
@@ -871,16 +897,17 @@ def _open_polygons(path: Path, crs: str | None) -> gpd.GeoDataFrame:
             f"{source} : lecture des polygones impossible ({exc}). Formats acceptés : GeoJSON, "
             "GeoPackage, Shapefile (avec .shx, .dbf, .prj), GeoParquet."
         ) from exc
-    if gdf.crs is None:
-        if crs is None:
-            raise CRSError(
-                f"{source} : aucun système de coordonnées déclaré (fichier .prj absent ?). "
-                "Ajoutez le .prj à côté du fichier, ou indiquez la projection : option --crs "
-                "de « territoire territoires construire » (crs= en Python), par ex. EPSG:2154 "
-                "(Lambert-93) ou EPSG:4326 (WGS84)."
-            )
+    if gdf.crs is None and crs is None:
+        raise CRSError(
+            f"{source} : aucun système de coordonnées déclaré (fichier .prj absent ?). "
+            "Ajoutez le .prj à côté du fichier, ou indiquez la projection : option --crs "
+            "de « territoire territoires construire » (crs= en Python), par ex. EPSG:2154 "
+            "(Lambert-93) ou EPSG:4326 (WGS84)."
+        )
+    if gdf.crs is None or (crs is not None and not _coordinates_fit(gdf)):
+        # no CRS declared, or a declared one the coordinates cannot be in: the one given wins
         try:
-            gdf = gdf.set_crs(crs)
+            gdf = gdf.set_crs(crs, allow_override=True)
         except (ValueError, RuntimeError) as exc:  # pyproj.exceptions.CRSError
             raise CRSError(
                 f"{source} : projection « {crs} » inconnue. Indiquez un code EPSG existant, "
@@ -1095,14 +1122,25 @@ def _polygonal(geoms) -> list:
     return out
 
 
+def _coordinates_fit(gdf: gpd.GeoDataFrame) -> bool:
+    """Whether the coordinates can be in the declared CRS (degrees within ±180, ±90)."""
+    if gdf.empty or gdf.crs is None or not gdf.crs.is_geographic:
+        return True
+    bounds = gdf.total_bounds
+    if not np.isfinite(bounds).all():  # no geometry at all: nothing to judge
+        return True
+    minx, miny, maxx, maxy = bounds
+    return bool(-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90)
+
+
 def _check_coordinates_fit(gdf: gpd.GeoDataFrame, source: str) -> None:
     """Refuse coordinates that cannot be in the declared CRS (Lambert-93 labelled WGS84)."""
-    if gdf.empty or gdf.crs is None or not gdf.crs.is_geographic:
+    if _coordinates_fit(gdf):
         return
     minx, miny, maxx, maxy = gdf.total_bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise CRSError(
-            f"{source} : coordonnées ({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) impossibles "
-            f"en degrés alors que le fichier se déclare en {gdf.crs.to_string()}. Le fichier est "
-            "probablement en Lambert-93 (EPSG:2154) : corrigez sa projection déclarée."
-        )
+    raise CRSError(
+        f"{source} : coordonnées ({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) impossibles "
+        f"en degrés alors que le fichier se déclare en {gdf.crs.to_string()}. Le fichier est "
+        "probablement en Lambert-93 (EPSG:2154) : corrigez sa projection déclarée, ou "
+        "imposez-la avec l'option --crs EPSG:2154 (crs= en Python)."
+    )

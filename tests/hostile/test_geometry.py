@@ -184,8 +184,35 @@ def test_lambert_labelled_wgs84_is_refused(run_cli, tmp_path):
     lambert = grid().to_crs("EPSG:2154").set_crs("EPSG:4326", allow_override=True)
     code, _out, err, _ = build(run_cli, tmp_path, lambert, None, name="c.gpkg", driver="GPKG")
     assert code == 2
-    assert "Lambert-93" in err
+    assert "Lambert-93" in err and "--crs EPSG:2154" in err
     assert_actionable(err, file="c.gpkg", where=False)
+    code, out, err, _ = build(
+        run_cli, tmp_path, lambert, None, "--crs", "EPSG:2154", name="c.gpkg", driver="GPKG"
+    )
+    assert code == 0, err
+    assert summary(out)["communes_rattachees"] == 6
+
+
+def test_lambert_geojson_without_crs_member_reads_with_the_option(run_cli, tmp_path):
+    lambert = json.loads(grid().to_crs("EPSG:2154").to_json())
+    del lambert["crs"]
+    path = tmp_path / "lambert.geojson"
+    path.write_text(json.dumps(lambert), encoding="utf-8")  # no "crs" member: read as WGS84
+    table = tmp_path / "cb.csv"
+    write_table(table, table_rows())
+    argv = ["territoires", "construire", "--communes", path, "--correspondance", table]
+    argv += ["--niveau", "bassin", "--sortie", tmp_path / "o.geojson"]
+    code, _, err = run_cli(argv)
+    assert code == 2 and "--crs EPSG:2154" in err
+    assert_actionable(err, file="lambert.geojson", where=False)
+    assert run_cli([*argv, "--crs", "EPSG:2154"])[0] == 0
+
+
+def test_all_geometries_null_is_refused_not_taken_for_lambert(run_cli, tmp_path):
+    g = grid().set_geometry([None] * 6)
+    code, _, err, _ = build(run_cli, tmp_path, g)
+    assert code == 2 and "géométrie absente" in err
+    assert_actionable(err, file="communes.geojson")
 
 
 def test_shapefile_without_crs_names_the_option_that_fixes_it(run_cli, tmp_path):
@@ -589,3 +616,49 @@ def test_portrait_notes_the_commune_set_aside(tmp_path):
     notes = repr(portrait.section_territory_map(data))
     assert "communes-9A-ormelin.geojson, colonne « code » : entité 1 : commune 9A" in notes
     assert "inversées (latitude/longitude)" in notes
+
+
+LISTS = {
+    # reader: (file name, text with one bad row on line 3, rows kept)
+    "read_zones_emploi": ("zones.csv", "ze2020,libze2020\n5201,UN\n52A,DEUX\n5203,TROIS\n", 2),
+    "read_cog_communes": (
+        "communes.csv",
+        "codgeo,libgeo,dep\n44001,A,44\n44X02,B,44\n44003,C,44\n",
+        2,
+    ),
+    "read_departements": ("departements.csv", "dep,reg,libelle\n44,52,LA\n4Z,52,X\n49,52,ML\n", 2),
+    "read_code_passage": (
+        "passage.csv",
+        "ancien_code,code_courant\n44001,44002\n,44004\n44005,44006\n",
+        2,
+    ),
+}
+
+
+@pytest.mark.parametrize("reader", LISTS, ids=list(LISTS))
+def test_referential_lists_set_aside_one_bad_row(tmp_path, reader):
+    name, text, kept = LISTS[reader]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    df = getattr(referentials, reader)(path)
+    assert len(df) == kept
+    (problem,) = problems_of(df)
+    assert problem.line == 3 and problem.action == "écartée"
+    assert_actionable(str(problem), file=name)
+
+
+def test_population_json_sets_aside_one_bad_entry_and_a_negative_population(tmp_path):
+    entries = [
+        {"code": "44001", "nom": "A", "population": 100},
+        {"code": "44X02", "nom": "B", "population": 200},
+        {"code": "44003", "nom": "C", "population": -5},
+    ]
+    path = tmp_path / "communes.json"
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    df = referentials.read_communes_population(path)
+    assert df["commune"].tolist() == ["44001", "44003"]
+    assert df["population"].isna().tolist() == [False, True]
+    bad, negative = problems_of(df)
+    assert "entrée 2" in bad.message and negative.action == "corrigée"
+    for problem in (bad, negative):
+        assert_actionable(str(problem), file="communes.json")
