@@ -444,7 +444,12 @@ class MatchingReport:
             lines.append(
                 f"... et {len(self.details) - 30} autre(s) ligne(s) dans le rapport complet."
             )
-        lines += [f"Remarque : {r}" for r in self.remarques]
+        lines += [f"Remarque : {r}" for r in self.remarques[:30]]
+        if len(self.remarques) > 30:
+            lines.append(
+                f"... et {len(self.remarques) - 30} autre(s) remarque(s) dans le rapport complet "
+                "(--rapport, --json)."
+            )
         return "\n".join(lines)
 
 
