@@ -576,7 +576,10 @@ def assign_territories(
         report.details.append(
             f"Territoire {t} ({name_of.get(t, '')}) : aucune commune des polygones ne s'y rattache."
         )
-    _explain_missing_polygons(report, correspondence, selected, set(communes["commune"]), passage)
+    set_aside = {p.value for p in problems_of(communes) if p.action == "écartée" and p.value}
+    _explain_missing_polygons(
+        report, correspondence, selected, set(communes["commune"]), passage, set_aside
+    )
     return out, report
 
 
@@ -586,10 +589,19 @@ def _explain_missing_polygons(
     selected: set[str],
     polygon_codes: set[str],
     passage: pd.DataFrame | None,
+    set_aside: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     corr = correspondence[correspondence["territoire"].isin(selected)]
     missing = sorted(set(corr["commune"]) - polygon_codes)
     report.correspondance_sans_polygone = missing
+    aside = [c for c in missing if c in set_aside]
+    if aside:
+        report.remarques.append(
+            f"{len(aside)} commune(s) de la table de correspondance sans polygone parce que "
+            f"leur polygone a été écarté à la lecture ({', '.join(aside[:10])}) : voyez la "
+            "raison dans les remarques ci-dessus."
+        )
+        missing = [c for c in missing if c not in set_aside]
     if not missing:
         return
     round_codes = [c for c in missing if c.endswith("0")]

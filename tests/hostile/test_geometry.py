@@ -667,3 +667,12 @@ def test_population_json_sets_aside_one_bad_entry_and_a_negative_population(tmp_
     assert "entrée 2" in bad.message and negative.action == "corrigée"
     for problem in (bad, negative):
         assert_actionable(str(problem), file="communes.json")
+
+
+def test_commune_set_aside_is_not_blamed_on_another_cog_vintage(run_cli, tmp_path):
+    code, out, err, _ = build(run_cli, tmp_path, _null_one(grid()))
+    assert code == 0, err
+    payload = summary(out)
+    assert payload["correspondance_sans_polygone"] == ["44001"]
+    (remark,) = [r for r in payload["remarques"] if "sans polygone" in r]
+    assert "écarté à la lecture (44001)" in remark and "millésime" not in remark
