@@ -31,13 +31,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from geo import codes
-from geo._errors import CRSError, GeometryError, InputFileError, SchemaError
+from geo import codes, polygons
+from geo._errors import CRSError, GeometryError, InputFileError, SchemaError, format_problems
 from geo.problems import ProblemReport, attach_problems, problems_of
-from geo.tables import file_label, normalize_header, pick_columns, raise_problems, read_table
+from geo.tables import file_label, normalize_header, pick_columns, read_table
 
 __all__ = [
     "LEVELS",
@@ -108,18 +109,11 @@ def _read_lines(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     return raw.drop(columns="ligne"), raw["ligne"].astype("int64")
 
 
-def _normalize_column(
-    df: pd.DataFrame, column: str, kind: str, *, lines: pd.Series, problems: list[str]
-) -> None:
-    """Normalise ``df[column]`` in place, recording each bad code as a problem."""
-    raw = df[column]
-    out = getattr(codes, f"normalize_{kind}")(raw, errors="coerce")
-    bad = raw.notna() & out.isna()
-    for i in df.index[bad][:50]:
-        problems.append(f"ligne {lines[i]}, colonne '{column}' : code {raw[i]!r} invalide")
-    if bad.sum() > 50:
-        problems.append(f"... et {int(bad.sum()) - 50} autre(s) code(s) invalide(s) en '{column}'")
-    df[column] = out
+def _headers(raw: pd.DataFrame, spec: dict[str, list[str]], source: str, what: str) -> dict:
+    """Header of the file behind each output column of ``pick_columns`` (for messages)."""
+    names = pd.DataFrame([list(raw.columns)], columns=raw.columns)
+    picked = pick_columns(names, spec, required=[], source=source, what=what)
+    return {c: str(picked.at[0, c]) for c in picked.columns}
 
 
 def _dedupe(
@@ -128,10 +122,10 @@ def _dedupe(
     *,
     lines: pd.Series,
     what: str,
-    problems: list[str],
     report: ProblemReport,
+    header: str,
 ) -> pd.DataFrame:
-    """Drop exact duplicate commune rows (reported) and flag conflicting ones."""
+    """Drop exact duplicate commune rows and set aside conflicting ones (both reported)."""
     dup_exact = df.duplicated(subset=["commune", value], keep="first")
     if dup_exact.any():
         first = df.drop_duplicates(subset=["commune", value]).reset_index()
@@ -145,51 +139,188 @@ def _dedupe(
                 f"comme la ligne {first_line[(df.at[i, 'commune'], df.at[i, value])]}) : "
                 "supprimée.",
                 line=lines[i],
+                category="doublon_ligne",
             )
     kept = df[~dup_exact]
     conflict = kept.duplicated(subset=["commune"], keep=False)
     for commune, group in kept[conflict].groupby("commune", sort=True):
         detail = ", ".join(f"{v} (ligne {lines[i]})" for i, v in group[value].items())
-        problems.append(
-            f"commune {commune} rattachée à plusieurs territoires ({what}) : {detail} — "
-            "gardez une seule ligne"
-        )
-    out = kept.reset_index(drop=True)
+        for i in group.index:
+            report.add(
+                f"commune {commune} rattachée à plusieurs territoires ({what}) : {detail} — "
+                "gardez une seule ligne pour cette commune ; ses lignes sont écartées.",
+                line=lines[i],
+                column=header,
+                value=group.at[i, value],
+                category="commune_en_double",
+            )
+    out = kept[~conflict].reset_index(drop=True)
     out.attrs = dict(df.attrs)
     return out
 
 
+def _refuse(
+    source: str,
+    what: str,
+    problems: Iterable,
+    *,
+    header: str,
+    fix: str,
+    error: type[SchemaError] | type[GeometryError] = SchemaError,
+) -> None:
+    """Raise one ``error`` listing ``problems`` (no file name repeated)."""
+    texts = [
+        ", ".join(
+            [f"ligne {p.line}"] * (p.line is not None)
+            + [f"colonne « {p.column} »"] * bool(p.column)
+        )
+        + f" : {p.message}"
+        for p in problems
+    ]
+    message = format_problems(f"{source} : {header}", texts) + f"\n{fix}"
+    if error is GeometryError:
+        raise GeometryError(message)
+    raise SchemaError(message, problems=texts)
+
+
+def _check_codes(
+    df: pd.DataFrame,
+    checks: Sequence[tuple[str, str]],
+    *,
+    lines: pd.Series,
+    headers: dict,
+    report: ProblemReport,
+) -> pd.Series:
+    """Normalise the code columns; report empty and invalid cells; the rows to set aside."""
+    aside = pd.Series(False, index=df.index)
+    for column, kind in checks:
+        raw = df[column]
+        out = getattr(codes, f"normalize_{kind}")(raw, errors="coerce")
+        for i in df.index[raw.isna() & ~aside]:
+            report.add(
+                f"cellule vide ({codes._LABELS[kind]}) : complétez-la ou retirez la ligne.",
+                line=lines[i],
+                column=headers.get(column, column),
+                category="cellule_vide",
+            )
+        bad = raw.notna() & out.isna()
+        for i in df.index[bad & ~aside]:
+            report.add(
+                f"{codes._LABELS[kind]} {raw[i]!r} invalide (attendu : {codes._EXPECTED[kind]}) : "
+                "corrigez-le ou retirez la ligne.",
+                line=lines[i],
+                column=headers.get(column, column),
+                value=raw[i],
+                category="code_invalide",
+            )
+        aside |= raw.isna() | bad
+        df[column] = out
+    return aside
+
+
 def _read_commune_level(
-    path: str | Path, level: str, *, extra: Sequence[str] = (), what: str
+    path: str | Path, level: str, *, extra: Sequence[str] = (), what: str, strict: bool = False
 ) -> pd.DataFrame:
+    """Read a commune → territory table; bad rows are set aside and reported, not fatal.
+
+    A row with an empty or invalid commune or territory code, or a commune given
+    two territories, is set aside (one problem per line, with the fix). The file
+    is refused when more than half of its rows are bad (probably not the right
+    file), or when ``strict`` and any row is.
+    """
     source = file_label(path)
     raw, lines = _read_lines(path)
     spec: dict[str, list[str]] = {"commune": _COMMUNE, level: _ALIASES[level]}
     for name in extra:
         spec[name] = _COMMUNE_NOM if name == "commune_nom" else _ALIASES[name]
     df = pick_columns(raw, spec, required=["commune", level], source=source, what=what)
-    problems: list[str] = []
-    missing = df[level].isna() | df["commune"].isna()
-    for i in df.index[missing][:50]:
-        problems.append(f"ligne {lines[i]} : commune ou {LEVELS[level]} vide")
-    _normalize_column(df, "commune", "commune", lines=lines, problems=problems)
-    _normalize_column(df, level, level, lines=lines, problems=problems)
+    headers = _headers(raw, spec, source, what)
+    report = ProblemReport(source)
+    aside = _check_codes(
+        df, [("commune", "commune"), (level, level)], lines=lines, headers=headers, report=report
+    )
+    if aside.sum() * 2 > len(df):
+        _refuse(
+            source,
+            what,
+            report,
+            header=f"{int(aside.sum())} ligne(s) inutilisable(s) sur {len(df)} dans {what} :",
+            fix="Vérifiez que c'est le bon fichier et ses colonnes, corrigez ces lignes puis "
+            "relancez.",
+        )
     for name, kind in (("departement", "departement"), ("region", "region")):
         if name in df.columns and name != level:
-            _normalize_column(df, name, kind, lines=lines, problems=problems)
-    raise_problems(source, what, problems)
-    if "departement" in extra and "departement" not in df.columns:
-        df["departement"] = codes.departement_of_commune(df["commune"])
-    report = ProblemReport(source)
-    df = _dedupe(df, level, lines=lines, what=LEVELS[level], problems=problems, report=report)
-    raise_problems(source, what, problems)
+            _check_optional_code(df, name, kind, lines=lines, headers=headers, report=report)
+    df, lines = df[~aside].reset_index(drop=True), lines[~aside].reset_index(drop=True)
+    if "departement" in extra:
+        derived = codes.departement_of_commune(df["commune"])
+        df["departement"] = df["departement"].fillna(derived) if "departement" in df else derived
+    df = _dedupe(df, level, lines=lines, what=LEVELS[level], report=report, header=headers[level])
+    _refuse_if_strict(source, what, report, strict=strict)
     ordered = [c for c in ["commune", "commune_nom", level, *extra] if c in df.columns]
     out = df[list(dict.fromkeys(ordered))]
     out.attrs = dict(df.attrs)
     return attach_problems(out, report)
 
 
-def read_commune_bassin(path: str | Path) -> pd.DataFrame:
+def _check_optional_code(
+    df: pd.DataFrame,
+    column: str,
+    kind: str,
+    *,
+    lines: pd.Series,
+    headers: dict,
+    report: ProblemReport,
+) -> None:
+    """Normalise a secondary code column: an invalid cell is emptied and reported, the row kept."""
+    raw = df[column]
+    out = getattr(codes, f"normalize_{kind}")(raw, errors="coerce")
+    for i in df.index[raw.notna() & out.isna()]:
+        report.add(
+            f"{codes._LABELS[kind]} {raw[i]!r} invalide (attendu : {codes._EXPECTED[kind]}), "
+            "ignoré : corrigez la cellule.",
+            line=lines[i],
+            column=headers.get(column, column),
+            value=raw[i],
+            action="corrigée",
+            category="code_invalide",
+        )
+    df[column] = out
+
+
+def _refuse_if_strict(
+    source: str,
+    what: str,
+    report: ProblemReport,
+    *,
+    strict: bool,
+    error: type[SchemaError] | type[GeometryError] = SchemaError,
+) -> None:
+    """In strict mode, refuse the file when any row was set aside or a geometry cut.
+
+    Exact duplicate rows, harmless, are removed in both modes.
+    """
+    if not strict:
+        return
+    found = [
+        p
+        for p in report
+        if (p.action == "écartée" and p.category != "doublon_ligne")
+        or p.category == "chevauchement"
+    ]
+    if found:
+        _refuse(
+            source,
+            what,
+            found,
+            header=f"{len(found)} ligne(s) ou entité(s) refusée(s) en mode strict dans {what} :",
+            fix="Corrigez-les dans le fichier, ou relancez sans --strict (strict=False) pour "
+            "les écarter et garder le reste.",
+            error=error,
+        )
+
+
+def read_commune_bassin(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     """Read the commune → bassin d'emploi BMO table (any vintage).
 
     Parameters
@@ -197,6 +328,10 @@ def read_commune_bassin(path: str | Path) -> pd.DataFrame:
     path
         CSV with at least a commune code and a bassin code column
         (``code_commune_insee``, ``code_bassin_BMO`` in the official file).
+    strict
+        Refuse the file when any row is set aside (by default a row with an empty
+        or invalid code, or a commune in two bassins, is set aside and reported
+        in ``attrs["problemes"]``).
 
     Returns
     -------
@@ -208,7 +343,8 @@ def read_commune_bassin(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     SchemaError
-        Missing columns, invalid codes, a commune in two bassins.
+        Missing columns; more than half of the rows unusable; any row set aside
+        with ``strict``.
 
     Examples
     --------
@@ -222,12 +358,16 @@ def read_commune_bassin(path: str | Path) -> pd.DataFrame:
         "bassin",
         extra=("bassin_nom", "departement", "region"),
         what="la table communes → bassins BMO",
+        strict=strict,
     )
     return _complete(df, ["commune", "bassin", "bassin_nom", "departement", "region"])
 
 
-def read_commune_zone_emploi(path: str | Path) -> pd.DataFrame:
+def read_commune_zone_emploi(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     """Read the Insee commune → zone d'emploi 2020 composition.
+
+    Bad rows are set aside and reported (``strict=True`` refuses the file
+    instead), as in :func:`read_commune_bassin`.
 
     Returns
     -------
@@ -246,6 +386,7 @@ def read_commune_zone_emploi(path: str | Path) -> pd.DataFrame:
         "zone_emploi",
         extra=("commune_nom", "zone_emploi_nom", "departement", "region"),
         what="la table communes → zones d'emploi",
+        strict=strict,
     )
     return _complete(
         df, ["commune", "commune_nom", "zone_emploi", "zone_emploi_nom", "departement", "region"]
@@ -261,23 +402,39 @@ def _read_list(
     what: str,
     keep=None,
 ) -> pd.DataFrame:
-    """Read a referential list: find columns, optionally filter rows, normalise codes, raise once.
+    """Read a referential list: find columns, optionally filter rows, normalise codes.
 
     ``kinds`` maps a column to its code kind (``commune``, ``region``...); ``keep``
-    is an optional row filter applied before normalisation.
+    is an optional row filter applied before normalisation. A row whose required
+    code is empty or invalid is set aside and reported; an invalid optional code
+    is emptied and reported; the file is refused when more than half of its rows
+    are unusable.
     """
     source = file_label(path)
     raw, lines = _read_lines(path)
     df = pick_columns(raw, spec, required=required, source=source, what=what)
+    headers = _headers(raw, spec, source, what)
     if keep is not None:
         kept = keep(df)
         df, lines = df[kept].reset_index(drop=True), lines[kept].reset_index(drop=True)
-    problems: list[str] = []
+    report = ProblemReport(source)
+    checks = [(c, k) for c, k in kinds.items() if c in required]
+    aside = _check_codes(df, checks, lines=lines, headers=headers, report=report)
+    if aside.sum() * 2 > len(df):
+        _refuse(
+            source,
+            what,
+            report,
+            header=f"{int(aside.sum())} ligne(s) inutilisable(s) sur {len(df)} dans {what} :",
+            fix="Vérifiez que c'est le bon fichier et ses colonnes, corrigez ces lignes puis "
+            "relancez.",
+        )
     for column, kind in kinds.items():
-        if column in df.columns:
-            _normalize_column(df, column, kind, lines=lines, problems=problems)
-    raise_problems(source, what, problems)
-    return attach_problems(df, ProblemReport(source))
+        if column in df.columns and column not in required:
+            _check_optional_code(df, column, kind, lines=lines, headers=headers, report=report)
+    out = df[~aside].reset_index(drop=True)
+    out.attrs = dict(df.attrs)
+    return attach_problems(out, report)
 
 
 def read_zones_emploi(path: str | Path) -> pd.DataFrame:
@@ -306,8 +463,11 @@ def read_zones_emploi(path: str | Path) -> pd.DataFrame:
     return _complete(df, ["zone_emploi", "zone_emploi_nom", "nb_communes"])
 
 
-def read_commune_clpe(path: str | Path) -> pd.DataFrame:
+def read_commune_clpe(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     """Read the France Travail commune → CLPE table.
+
+    Bad rows are set aside and reported (``strict=True`` refuses the file
+    instead), as in :func:`read_commune_bassin`.
 
     Returns
     -------
@@ -321,12 +481,16 @@ def read_commune_clpe(path: str | Path) -> pd.DataFrame:
     ['commune', 'clpe', 'clpe_nom', 'departement']
     """
     df = _read_commune_level(
-        path, "clpe", extra=("clpe_nom", "departement"), what="la table communes → CLPE"
+        path,
+        "clpe",
+        extra=("clpe_nom", "departement"),
+        what="la table communes → CLPE",
+        strict=strict,
     )
     return _complete(df, ["commune", "clpe", "clpe_nom", "departement"])
 
 
-def read_correspondence(path: str | Path, level: str) -> pd.DataFrame:
+def read_correspondence(path: str | Path, level: str, *, strict: bool = False) -> pd.DataFrame:
     """Read any commune → territory correspondence for ``level``.
 
     Parameters
@@ -337,6 +501,10 @@ def read_correspondence(path: str | Path, level: str) -> pd.DataFrame:
         commune codes plus ``dep``/``reg`` columns, such as Insee's).
     level
         One of :data:`LEVELS`.
+    strict
+        Refuse the file when any row is set aside (by default a row with an empty
+        or invalid code, or a commune in two territories, is set aside and
+        reported in ``attrs["problemes"]``).
 
     Returns
     -------
@@ -347,7 +515,8 @@ def read_correspondence(path: str | Path, level: str) -> pd.DataFrame:
     Raises
     ------
     SchemaError
-        Unknown level, missing columns, invalid codes, conflicting rows.
+        Unknown level, missing columns, more than half of the rows unusable, any
+        row set aside with ``strict``.
 
     Examples
     --------
@@ -362,7 +531,7 @@ def read_correspondence(path: str | Path, level: str) -> pd.DataFrame:
         )
     extra = [c for c in (_NAME_OF[level], "departement", "region") if c and c != level]
     what = f"la table communes → {LEVELS[level]}"
-    df = _read_commune_level(path, level, extra=tuple(extra), what=what)
+    df = _read_commune_level(path, level, extra=tuple(extra), what=what, strict=strict)
     name = _NAME_OF[level]
     out = pd.DataFrame(
         {
@@ -453,10 +622,26 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
                 column="type",
             )
         raw = raw[keep].reset_index(drop=True)
-    problems: list[str] = []
-    df = pd.DataFrame({"commune": raw["code"].astype("string")})
-    entries = pd.Series(range(2, len(df) + 2), index=df.index)  # entry number + 1
-    _normalize_column(df, "commune", "commune", lines=entries, problems=problems)
+    df = pd.DataFrame({"commune": codes.normalize_commune(raw["code"], errors="coerce")})
+    bad = df["commune"].isna()
+    for i in df.index[bad]:
+        report.add(
+            f"entrée {i + 1} ({raw.at[i, 'nom']}) : code commune {raw.at[i, 'code']!r} vide ou "
+            f"invalide (attendu {codes._EXPECTED['commune']}) : corrigez-le ; entrée écartée.",
+            column="code",
+            value=raw.at[i, "code"],
+            category="code_invalide",
+        )
+    if bad.sum() * 2 > len(df):
+        raise SchemaError(
+            format_problems(
+                f"{source} : {int(bad.sum())} entrée(s) inutilisable(s) sur {len(df)} dans les "
+                "communes :",
+                [str(p).removeprefix(f"{source}, ") for p in report if p.category],
+            )
+            + "\nVérifiez que c'est le bon fichier (communes.json de l'API Découpage "
+            "administratif), corrigez ces entrées puis relancez."
+        )
     df["commune_nom"] = raw["nom"].astype("string")
     dep = (
         raw["departement"]
@@ -468,11 +653,17 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
     df["region"] = codes.normalize_region(reg, errors="coerce")
     pop = raw["population"] if "population" in raw.columns else pd.Series(pd.NA, index=raw.index)
     df["population"] = pd.to_numeric(pop, errors="coerce").astype("Int64")
-    if (df["population"] < 0).any():
-        problems.append(
-            "population négative pour " + ", ".join(df.loc[df["population"] < 0, "commune"][:10])
+    for i in df.index[(df["population"] < 0).fillna(False)]:
+        report.add(
+            f"entrée {i + 1} (commune {df.at[i, 'commune']}) : population négative "
+            f"({df.at[i, 'population']}), laissée vide : corrigez-la.",
+            column="population",
+            value=df.at[i, "population"],
+            action="corrigée",
+            category="valeur_invalide",
         )
-    raise_problems(source, "les communes", problems)
+        df.at[i, "population"] = pd.NA
+    df = df[~bad].reset_index(drop=True)
     df.attrs.update(source=source)
     return attach_problems(df, report)
 
@@ -581,26 +772,42 @@ def read_commune_polygons(
     *,
     crs: str | None = None,
     code_column: str | None = None,
+    swap_axes: bool = False,
+    strict: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read commune polygons from GeoJSON, GeoPackage, Shapefile or GeoParquet files.
+
+    Every commune is checked against where its code says it is
+    (:data:`geo.polygons.LOCATION_BOXES`) and against its neighbours (overlaps,
+    :func:`geo.polygons.remove_overlaps`). An unusable entity (empty code or
+    geometry, invalid code, point or line, commune outside its zone) is set
+    aside and reported, the others are kept; a file where most entities are
+    unusable is refused (with swapped latitude/longitude named as such).
 
     Parameters
     ----------
     paths
         One file or several (one per département, say); they are concatenated.
     crs
-        CRS to assume for files that declare none (a Shapefile without ``.prj``).
-        GeoJSON files are WGS84 by definition.
+        CRS to assume for files that declare none (a Shapefile without ``.prj``),
+        or whose coordinates cannot be in the CRS they declare (a GeoJSON,
+        WGS84 by definition, written in Lambert-93).
     code_column
         Name of the commune code column when it is not one of the usual ones
         (``code``, ``insee``, ``codgeo``, ``code_insee``, ``insee_com``...).
+    swap_axes
+        Exchange the two coordinates of every vertex as the files are read (for
+        files written latitude first).
+    strict
+        Refuse the files when any entity is set aside or any overlap cut.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``commune, commune_nom, geometry`` in EPSG:4326, one row per commune.
-        Features sharing a code are merged, invalid polygons repaired; both are
-        reported in ``attrs["problemes"]`` (:class:`geo.problems.ProblemReport`).
+        Features sharing a code are merged, invalid polygons repaired, overlaps
+        cut, unusable entities set aside; all are reported in
+        ``attrs["problemes"]`` (:class:`geo.problems.ProblemReport`).
 
     Raises
     ------
@@ -608,9 +815,10 @@ def read_commune_polygons(
         A file has no CRS and ``crs`` is not given, or its coordinates do not fit
         its declared CRS.
     GeometryError
-        Missing or non-polygonal geometries.
+        Most entities of a file are unusable (or lie outside their zone, or have
+        swapped axes); any entity set aside with ``strict``.
     SchemaError
-        No commune code column, invalid codes.
+        No commune code column.
 
     Examples
     --------
@@ -624,7 +832,9 @@ def read_commune_polygons(
         raise InputFileError(
             "Aucun fichier de communes donné. Indiquez au moins un fichier de polygones."
         )
-    frames = [_read_one_polygon_file(p, crs=crs, code_column=code_column) for p in files]
+    frames = [
+        _read_one_polygon_file(p, crs=crs, code_column=code_column, swap=swap_axes) for p in files
+    ]
     gdf = pd.concat(frames, ignore_index=True)
     gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
     report = ProblemReport(", ".join(p.name for p in files))
@@ -635,17 +845,26 @@ def read_commune_polygons(
         n = int(gdf.loc[dup, "commune"].nunique())
         report.add(
             f"{n} code(s) commune présent(s) dans plusieurs entités, fusionnées : "
-            + ", ".join(sorted(gdf.loc[dup, "commune"].unique())[:10]),
+            + ", ".join(sorted(gdf.loc[dup, "commune"].unique())[:10])
+            + " ; vérifiez qu'il s'agit bien des parties d'une même commune (îles).",
             column="commune",
             action="corrigée",
+            category="commune_en_double",
         )
-        merged = gdf[dup].dissolve(by="commune", aggfunc={"commune_nom": "first"}).reset_index()
-        gdf = pd.concat(
-            [gdf[~dup], merged[["commune", "commune_nom", "geometry"]]], ignore_index=True
+        merged = (
+            gdf[dup]
+            .dissolve(by="commune", aggfunc={"commune_nom": "first", "_ou": "first"})
+            .reset_index()
         )
+        gdf = pd.concat([gdf[~dup], merged[list(gdf.columns)]], ignore_index=True)
         gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326")
     gdf = gdf.sort_values("commune", kind="stable").reset_index(drop=True)
-    gdf.attrs = {"sources": [p.name for p in files]}
+    gdf, _ = polygons.remove_overlaps(gdf, report=report, where=gdf["_ou"])
+    _refuse_if_strict(
+        report.file, "les polygones des communes", report, strict=strict, error=GeometryError
+    )
+    gdf = gdf.drop(columns="_ou").reset_index(drop=True)
+    gdf.attrs = {"sources": [p.name for p in files], polygons.CHECKED: True}
     return attach_problems(gdf, report)
 
 
@@ -678,14 +897,22 @@ def _open_polygons(path: Path, crs: str | None) -> gpd.GeoDataFrame:
             f"{source} : lecture des polygones impossible ({exc}). Formats acceptés : GeoJSON, "
             "GeoPackage, Shapefile (avec .shx, .dbf, .prj), GeoParquet."
         ) from exc
-    if gdf.crs is None:
-        if crs is None:
+    if gdf.crs is None and crs is None:
+        raise CRSError(
+            f"{source} : aucun système de coordonnées déclaré (fichier .prj absent ?). "
+            "Ajoutez le .prj à côté du fichier, ou indiquez la projection : option --crs "
+            "de « territoire territoires construire » (crs= en Python), par ex. EPSG:2154 "
+            "(Lambert-93) ou EPSG:4326 (WGS84)."
+        )
+    if gdf.crs is None or (crs is not None and not _coordinates_fit(gdf)):
+        # no CRS declared, or a declared one the coordinates cannot be in: the one given wins
+        try:
+            gdf = gdf.set_crs(crs, allow_override=True)
+        except (ValueError, RuntimeError) as exc:  # pyproj.exceptions.CRSError
             raise CRSError(
-                f"{source} : aucun système de coordonnées déclaré (fichier .prj absent ?). "
-                "Ajoutez le .prj ou précisez-le, par ex. crs='EPSG:2154' (Lambert-93) ou "
-                "'EPSG:4326' (WGS84)."
-            )
-        gdf = gdf.set_crs(crs)
+                f"{source} : projection « {crs} » inconnue. Indiquez un code EPSG existant, "
+                "par ex. EPSG:2154 (Lambert-93) ou EPSG:4326 (WGS84)."
+            ) from exc
     _check_coordinates_fit(gdf, source)
     return gdf
 
@@ -715,28 +942,138 @@ def _polygon_columns(
     return code_col, name_col
 
 
-def _entity_problems(out: gpd.GeoDataFrame, raw_codes: pd.Series, code_col: str) -> list[str]:
-    """Invalid or missing codes, missing or non-polygonal geometries (20 of each at most)."""
-    problems: list[str] = []
-    for i in out.index[raw_codes.notna() & out["commune"].isna()][:20]:
-        problems.append(f"entité {i + 1}, colonne '{code_col}' : code {raw_codes[i]!r} invalide")
-    for i in out.index[raw_codes.isna()][:20]:
-        problems.append(f"entité {i + 1} : code commune vide")
+def _unusable_entities(
+    out: gpd.GeoDataFrame, raw_codes: pd.Series, code_col: str, report: ProblemReport
+) -> pd.Series:
+    """Report entities with an empty or invalid code or a missing or non-polygonal geometry.
+
+    Returns the mask of the entities to set aside.
+    """
     geom = out.geometry
+    no_code = raw_codes.isna()
+    bad_code = raw_codes.notna() & out["commune"].isna()
     empty = geom.isna() | geom.is_empty
-    for i in out.index[empty][:20]:
-        problems.append(f"entité {i + 1} (commune {out.at[i, 'commune']}) : géométrie absente")
-    types = geom[~empty].geom_type
-    not_poly = ~types.isin(["Polygon", "MultiPolygon"])
-    for i in types.index[not_poly][:20]:
-        problems.append(
-            f"entité {i + 1} (commune {out.at[i, 'commune']}) : géométrie {types[i]} au lieu d'un polygone"
+    not_poly = ~empty & ~geom.geom_type.isin(["Polygon", "MultiPolygon"])
+    for i in out.index[no_code]:
+        report.add(
+            f"entité {i + 1} : code commune vide : complétez-le ou retirez l'entité ; "
+            "entité écartée.",
+            column=code_col,
+            category="cellule_vide",
         )
-    return problems
+    for i in out.index[bad_code]:
+        report.add(
+            f"entité {i + 1} : code commune {raw_codes[i]!r} invalide (attendu "
+            f"{codes._EXPECTED['commune']}) : corrigez-le ; entité écartée.",
+            column=code_col,
+            value=raw_codes[i],
+            category="code_invalide",
+        )
+    named = ~(no_code | bad_code)
+    for i in out.index[empty & named]:
+        report.add(
+            f"entité {i + 1} (commune {out.at[i, 'commune']}) : géométrie absente ou vide : "
+            "ajoutez le contour de la commune ou retirez l'entité ; commune écartée.",
+            column="geometry",
+            value=out.at[i, "commune"],
+            category="geometrie_absente",
+        )
+    for i in out.index[not_poly & named]:
+        report.add(
+            f"entité {i + 1} (commune {out.at[i, 'commune']}) : géométrie {geom.geom_type[i]} "
+            "au lieu d'un polygone : remplacez-la par le contour de la commune ; commune écartée.",
+            column="geometry",
+            value=out.at[i, "commune"],
+            category="geometrie_non_polygonale",
+        )
+    return no_code | bad_code | empty | not_poly
+
+
+def _repair(out: gpd.GeoDataFrame, code_col: str, report: ProblemReport) -> gpd.GeoDataFrame:
+    """Repair invalid polygons (reported); those with nothing left are set aside."""
+    invalid = ~out.geometry.is_valid
+    if not invalid.any():
+        return out
+    reasons = shapely.is_valid_reason(out.geometry[invalid].values)
+    names = ", ".join(
+        f"{c} ({r})" for c, r in zip(out.loc[invalid, "commune"][:10], reasons[:10], strict=False)
+    )
+    repaired = shapely.make_valid(
+        out.geometry[invalid].values, method="structure", keep_collapsed=False
+    )
+    out.loc[invalid, "geometry"] = _polygonal(repaired)
+    report.add(
+        f"{int(invalid.sum())} polygone(s) invalide(s) réparé(s) : {names} ; vérifiez leur "
+        "contour sur la carte.",
+        column=code_col,
+        action="corrigée",
+        category="geometrie_invalide",
+    )
+    lost = out.geometry.is_empty | ~out.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    for i in out.index[lost]:
+        report.add(
+            f"entité {i + 1} (commune {out.at[i, 'commune']}) : polygone invalide sans surface "
+            "une fois réparé : corrigez son contour ; commune écartée.",
+            column="geometry",
+            value=out.at[i, "commune"],
+            category="geometrie_invalide",
+        )
+    return out[~lost]
+
+
+def _misplaced(
+    out: gpd.GeoDataFrame, source: str, code_col: str, report: ProblemReport, *, swapped: bool
+) -> gpd.GeoDataFrame:
+    """Set aside the communes outside their zone; refuse the file when most of them are."""
+    placed = polygons.misplaced_communes(out)
+    if placed.empty:
+        return out
+    first = placed.iloc[0]
+    example = (
+        f"colonne « {code_col} », entité {placed.index[0] + 1} : commune {first['commune']} "
+        f"attendue {first['zone']}, trouvée vers ({first['lon']:.2f}, {first['lat']:.2f})"
+    )
+    share = f"{len(placed)} commune(s) sur {len(out)}"
+    if len(placed) * 2 > len(out):
+        if placed["axes_inversees"].sum() * 2 > len(placed) and not swapped:
+            raise GeometryError(
+                f"{source} : les coordonnées semblent inversées (latitude/longitude) : {share} "
+                f"sont hors de leur zone et y reviennent une fois les axes échangés ({example}). "
+                "Corrigez l'ordre des coordonnées du fichier (longitude d'abord, puis latitude, "
+                "comme l'exige GeoJSON), ou relancez avec --inverser-axes (swap_axes=True en "
+                "Python) pour les échanger à la lecture."
+            )
+        hint = (
+            "les axes ont été échangés à votre demande alors que le fichier était dans le bon "
+            "ordre : relancez sans --inverser-axes."
+            if swapped
+            else "vérifiez la projection déclarée du fichier (un fichier en Lambert-93 doit "
+            "déclarer EPSG:2154) et la colonne des codes communes, corrigez le fichier puis "
+            "relancez."
+        )
+        raise GeometryError(f"{source} : {share} hors de la zone attendue ({example}) : {hint}")
+    for i, row in placed.iterrows():
+        found = (
+            f"hors de sa zone (attendue {row['zone']}, trouvée vers ({row['lon']:.4f}, "
+            f"{row['lat']:.4f}))"
+        )
+        fix = (
+            "les coordonnées semblent inversées (latitude/longitude) : corrigez l'ordre des "
+            "coordonnées de cette entité (longitude d'abord)"
+            if row["axes_inversees"]
+            else "vérifiez son code et sa géométrie, corrigez le fichier"
+        )
+        report.add(
+            f"entité {i + 1} : commune {row['commune']} {found} ; {fix} ; commune écartée.",
+            column=code_col,
+            value=row["commune"],
+            category="axes_inverses" if row["axes_inversees"] else "hors_zone",
+        )
+    return out.drop(index=placed.index)
 
 
 def _read_one_polygon_file(
-    path: Path, *, crs: str | None, code_column: str | None
+    path: Path, *, crs: str | None, code_column: str | None, swap: bool = False
 ) -> gpd.GeoDataFrame:
     source = path.name
     gdf = _open_polygons(path, crs)
@@ -750,33 +1087,25 @@ def _read_one_polygon_file(
         },
         geometry=gdf.geometry.to_crs("EPSG:4326").values,
         crs="EPSG:4326",
-    )
+    ).reset_index(drop=True)
+    if swap:
+        out = out.set_geometry(polygons.swap_axes(out.geometry))
     raw_codes = out["commune"].copy()
     out["commune"] = codes.normalize_commune(raw_codes, errors="coerce")
-    problems = _entity_problems(out, raw_codes, code_col)
-    if problems:
+    report = ProblemReport(source)
+    unusable = _unusable_entities(out, raw_codes, code_col, report)
+    if unusable.sum() * 2 > len(out):
         raise GeometryError(
-            f"{source} : {len(problems)} problème(s) dans les polygones des communes :\n"
-            + "\n".join(f"  - {p}" for p in problems)
+            format_problems(
+                f"{source} : {int(unusable.sum())} entité(s) inutilisable(s) sur {len(out)} "
+                "dans les polygones des communes :",
+                [str(p).removeprefix(f"{source}, ") for p in report],
+            )
             + "\nCorrigez ces entités dans le fichier (ou retirez-les) puis relancez."
         )
-    report = ProblemReport(source)
-    invalid = ~out.geometry.is_valid
-    if invalid.any():
-        reasons = shapely.is_valid_reason(out.geometry[invalid].values)
-        names = ", ".join(
-            f"{c} ({r})"
-            for c, r in zip(out.loc[invalid, "commune"][:10], reasons[:10], strict=False)
-        )
-        repaired = shapely.make_valid(
-            out.geometry[invalid].values, method="structure", keep_collapsed=False
-        )
-        out.loc[invalid, "geometry"] = _polygonal(repaired)
-        report.add(
-            f"{int(invalid.sum())} polygone(s) invalide(s) réparé(s) : {names}",
-            column=code_col,
-            action="corrigée",
-        )
+    out = _repair(out[~unusable].copy(), code_col, report)
+    out = _misplaced(out, source, code_col, report, swapped=swap)
+    out["_ou"] = [f"{source}, entité {i + 1}" for i in out.index]
     out.attrs = {}
     return attach_problems(out, report)
 
@@ -793,14 +1122,25 @@ def _polygonal(geoms) -> list:
     return out
 
 
+def _coordinates_fit(gdf: gpd.GeoDataFrame) -> bool:
+    """Whether the coordinates can be in the declared CRS (degrees within ±180, ±90)."""
+    if gdf.empty or gdf.crs is None or not gdf.crs.is_geographic:
+        return True
+    bounds = gdf.total_bounds
+    if not np.isfinite(bounds).all():  # no geometry at all: nothing to judge
+        return True
+    minx, miny, maxx, maxy = bounds
+    return bool(-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90)
+
+
 def _check_coordinates_fit(gdf: gpd.GeoDataFrame, source: str) -> None:
     """Refuse coordinates that cannot be in the declared CRS (Lambert-93 labelled WGS84)."""
-    if gdf.empty or gdf.crs is None or not gdf.crs.is_geographic:
+    if _coordinates_fit(gdf):
         return
     minx, miny, maxx, maxy = gdf.total_bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise CRSError(
-            f"{source} : coordonnées ({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) impossibles "
-            f"en degrés alors que le fichier se déclare en {gdf.crs.to_string()}. Le fichier est "
-            "probablement en Lambert-93 (EPSG:2154) : corrigez sa projection déclarée."
-        )
+    raise CRSError(
+        f"{source} : coordonnées ({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) impossibles "
+        f"en degrés alors que le fichier se déclare en {gdf.crs.to_string()}. Le fichier est "
+        "probablement en Lambert-93 (EPSG:2154) : corrigez sa projection déclarée, ou "
+        "imposez-la avec l'option --crs EPSG:2154 (crs= en Python)."
+    )

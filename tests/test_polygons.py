@@ -7,6 +7,7 @@ from shapely import box
 
 from geo import polygons, referentials
 from geo._errors import SchemaError
+from geo.problems import problems_of
 
 
 def grid():
@@ -129,6 +130,9 @@ def test_pays_de_la_loire_gives_the_26_bmo_bassins(shared_data):
     assert len(files) == 5
     communes = referentials.read_commune_polygons(files)
     assert len(communes) == 1272
+    # the geometry checks raise no false alarm on real files: all in place, no overlap
+    assert problems_of(communes).lines() == []
+    assert polygons.misplaced_communes(communes).empty
     corr = referentials.read_correspondence(
         shared_data / "referentiels" / "commune_bassin_bmo.csv", "bassin"
     )
@@ -144,3 +148,13 @@ def test_pays_de_la_loire_gives_the_26_bmo_bassins(shared_data):
     assert report.communes_sans_territoire == ["44007", "44057", "44185"]
     assert all("5313 (REDON)" in d for d in report.details[:3])
     assert report.communes_rattachees == 1269
+
+
+def test_demo_communes_lie_in_the_demo_box_without_overlap():
+    from geo import settings
+
+    communes = referentials.read_commune_polygons(
+        sorted(settings.demo_dir().glob("communes-*.geojson"))
+    )
+    assert len(communes) == 300
+    assert problems_of(communes).lines() == []

@@ -59,19 +59,25 @@ def test_missing_column_names_what_was_found(tmp_path):
         referentials.read_commune_bassin(path)
 
 
-def test_conflicting_duplicates_are_refused_exact_ones_reported(tmp_path):
+def test_conflicting_duplicates_are_set_aside_exact_ones_reported(tmp_path):
     path = write(
         tmp_path,
         "cb.csv",
         HEADER
         + "52,44,44109,5216,NANTES\n52,44,44109,5216,NANTES\n52,44,44020,5216,NANTES\n52,44,44020,5203,CHATEAUBRIANT\n",
     )
+    df = referentials.read_commune_bassin(path)
+    assert df["commune"].tolist() == ["44109"]
+    conflicts = [p for p in problems_of(df) if p.category == "commune_en_double"]
+    assert [p.line for p in conflicts] == [4, 5]
+    assert (
+        "commune 44020 rattachée à plusieurs territoires (bassin d'emploi BMO) : 5216 (ligne 4), "
+        "5203 (ligne 5) — gardez une seule ligne" in conflicts[0].message
+    )
     with pytest.raises(
-        SchemaError,
-        match=r"commune 44020 rattachée à plusieurs territoires \(bassin d.emploi BMO\) : 5216 \(ligne 4\), 5203 \(ligne 5\)",
-    ) as err:
-        referentials.read_commune_bassin(path)
-    assert len(err.value.problems) == 1
+        SchemaError, match=r"(?s)2 ligne\(s\).*mode strict.*ligne 4, colonne « code_bassin_BMO »"
+    ):
+        referentials.read_commune_bassin(path, strict=True)
 
 
 def test_exact_duplicates_are_removed_and_reported(tmp_path):
@@ -89,8 +95,9 @@ def test_unknown_codes_are_all_listed_with_their_line(tmp_path):
     with pytest.raises(SchemaError) as err:
         referentials.read_commune_bassin(path)
     message = str(err.value)
-    assert "ligne 2, colonne 'commune' : code '4410X' invalide" in message
-    assert "ligne 3, colonne 'bassin' : code '52161' invalide" in message
+    assert "2 ligne(s) inutilisable(s) sur 2" in message
+    assert "ligne 2, colonne « code_commune_insee » : code commune '4410X' invalide" in message
+    assert "ligne 3, colonne « code_bassin_BMO » : code bassin d'emploi '52161' invalide" in message
 
 
 def test_missing_file_and_binary_file(tmp_path):
@@ -149,13 +156,13 @@ def test_lambert_coordinates_labelled_wgs84_are_refused(tmp_path):
 
 
 def test_invalid_polygon_is_repaired_and_reported(tmp_path):
-    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+    bowtie = Polygon([(5, 46), (5.1, 46.1), (5.1, 46), (5, 46.1), (5, 46)])
     gdf = gpd.GeoDataFrame(
-        {"code": ["01001", "01002"]}, geometry=[bowtie, box(1, 0, 2, 1)], crs="EPSG:4326"
+        {"code": ["01001", "01002"]}, geometry=[bowtie, box(5.1, 46, 5.2, 46.1)], crs="EPSG:4326"
     )
     out = referentials.read_commune_polygons(_polygons(tmp_path, "noeud.geojson", gdf))
     assert out.geometry.is_valid.all()
-    assert out.geometry.iloc[0].area == pytest.approx(0.5)
+    assert out.geometry.iloc[0].area == pytest.approx(0.005)
     (repaired,) = problems_of(out)
     assert repaired.action == "corrigée" and repaired.file == "noeud.geojson"
     assert "1 polygone(s) invalide(s) réparé(s) : 01001 (Self-intersection" in repaired.message
@@ -177,7 +184,9 @@ def test_missing_geometry_and_points_are_refused_with_every_problem(tmp_path):
 
 def test_features_sharing_a_code_are_merged_and_reported(tmp_path):
     gdf = gpd.GeoDataFrame(
-        {"code": ["01001", "01001"]}, geometry=[box(0, 0, 1, 1), box(2, 0, 3, 1)], crs="EPSG:4326"
+        {"code": ["01001", "01001"]},
+        geometry=[box(5, 46, 5.1, 46.1), box(5.2, 46, 5.3, 46.1)],
+        crs="EPSG:4326",
     )
     out = referentials.read_commune_polygons(_polygons(tmp_path, "iles.geojson", gdf))
     assert len(out) == 1

@@ -50,12 +50,22 @@ def build_and_save(
     map_html: Path | None = None,
     report_csv: Path | None = None,
     title: str | None = None,
+    crs: str | None = None,
+    swap_axes: bool = False,
+    strict: bool = False,
 ) -> BuildResult:
-    """Read the files, dissolve the communes, simplify if asked, write the outputs."""
+    """Read the files, dissolve the communes, simplify if asked, write the outputs.
+
+    ``crs``, ``swap_axes`` and ``strict`` go to the readers
+    (:func:`geo.referentials.read_commune_polygons`,
+    :func:`geo.referentials.read_correspondence`).
+    """
     from geo import codes
 
-    communes = referentials.read_commune_polygons(commune_files)
-    corr = referentials.read_correspondence(correspondence_file, level)
+    communes = referentials.read_commune_polygons(
+        commune_files, crs=crs, swap_axes=swap_axes, strict=strict
+    )
+    corr = referentials.read_correspondence(correspondence_file, level, strict=strict)
     passage = referentials.read_code_passage(passage_file) if passage_file else None
     population = referentials.read_communes_population(population_file) if population_file else None
     built, report = polygons.dissolve_communes(
@@ -99,6 +109,9 @@ def _construire(args: argparse.Namespace) -> int:
         map_html=Path(args.carte) if args.carte else None,
         report_csv=Path(args.rapport) if args.rapport else None,
         title=f"Territoires ({args.niveau})",
+        crs=args.crs,
+        swap_axes=args.inverser_axes,
+        strict=args.strict,
     )
     if args.json:
         payload = {
@@ -172,4 +185,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--rapport", metavar="FICHIER.csv", help="écrire le rapport de correspondance en CSV"
     )
     p.add_argument("--json", action="store_true", help="résumé JSON sur la sortie standard")
+    p.add_argument(
+        "--crs",
+        metavar="EPSG:XXXX",
+        help="projection des fichiers de communes qui n'en déclarent pas (Shapefile sans .prj)",
+    )
+    p.add_argument(
+        "--inverser-axes",
+        action="store_true",
+        help="échanger latitude et longitude à la lecture des communes (fichier écrit à l'envers)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuser les fichiers au lieu d'écarter les lignes ou communes inutilisables",
+    )
     p.set_defaults(func=_construire)

@@ -455,6 +455,8 @@ class TerritoryInputs:
         frame["commune_nom"] = frame["commune"].map(names).astype("string")
         frame = frame[["commune", "commune_nom", "geometry"]].reset_index(drop=True)
         frame.attrs["remarques"] = remarks
+        # checked by the reader (location, overlaps): merging codes adds no overlap
+        frame.attrs[polygons.CHECKED] = raw.attrs.get(polygons.CHECKED, False)
         return frame
 
     def level_shapes(self, level: str, codes: frozenset[str]) -> gpd.GeoDataFrame | None:

@@ -305,6 +305,12 @@ def section_territory_map(data: PortraitData) -> Section:
         f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la "
         "région. Survolez une commune pour voir son nom et sa population."
     )
+    geography = ("polygones", "bassins", "zones_emploi", "clpe")
+    _note_input_problems(
+        section,
+        {k: data.inputs.loaded(f"referentiels.communes_{k}") for k in geography},
+        "de contours et de correspondances signalée(s)",
+    )
     return _done(data, section)
 
 
