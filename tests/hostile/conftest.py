@@ -65,7 +65,7 @@ def assert_actionable(
     for english in ("No such file", "not recognized as", "Permission denied", "codec can't"):
         assert english not in message, f"message anglais : {message}"
     found = verdict(message, file=file)
-    _record(case or os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0], found, message)
+    _record(case or os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" ", 1)[0], found, message)
     assert found["file"], f"le message ne nomme pas {file}: {message}"
     if where:
         assert found["where"], f"le message ne dit ni ligne ni colonne : {message}"
