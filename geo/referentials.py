@@ -459,7 +459,19 @@ def read_zones_emploi(path: str | Path) -> pd.DataFrame:
         what="les zones d'emploi",
     )
     if "nb_communes" in df.columns:
-        df["nb_communes"] = pd.to_numeric(df["nb_communes"]).astype("Int64")
+        counts = pd.to_numeric(df["nb_communes"], errors="coerce")
+        report = problems_of(df)
+        for i in df.index[counts.isna() & df["nb_communes"].notna()]:
+            report.add(
+                f"zone d'emploi {df.at[i, 'zone_emploi']} : nombre de communes "
+                f"{df.at[i, 'nb_communes']!r} illisible, laissé vide. Corrigez la colonne "
+                "« nb_com » si vous en avez besoin.",
+                column="nb_com",
+                value=df.at[i, "nb_communes"],
+                action="corrigée",
+            )
+        df["nb_communes"] = counts.round().astype("Int64")
+        attach_problems(df, report)
     return _complete(df, ["zone_emploi", "zone_emploi_nom", "nb_communes"])
 
 
