@@ -121,12 +121,14 @@ def test_bad_flows_negative_and_month_outside_year(tmp_path):
             **base,
             "affectations": -3,
         },
-        {"mois": "2023-12", "agence": "A9901", "mission_locale": "P0001", **base},
+        {"mois": "2042-12", "agence": "A9901", "mission_locale": "P0001", **base},
     ]
     f = ct.read_cotraitance_flows(_write(tmp_path, "f.csv", rows), year=2024)
     assert f["affectations"].tolist() == [12]
     assert f.attrs["problemes"].lines() == [
-        "f.csv, ligne 4, colonne « mois » : mois 2023-12 hors de l'année d'objectif 2024. "
+        "f.csv, ligne 4, colonne « mois » : mois 2042-12 isolé, à plus de douze mois des "
+        "autres flux du fichier (2024-01 à 2024-02) (année d'objectif 2024) : corrigez le "
+        "mois (AAAA-MM), sans doute une faute de frappe sur l'année. "
         "(ligne écartée)",
         "f.csv, ligne 3, colonne « affectations » : effectif négatif '-3' "
         "(attendu : entier positif ou nul). (ligne écartée)",

@@ -30,7 +30,19 @@ __all__ = [
     "parse_dates",
     "parse_counts",
     "parse_flags",
+    "refuse_set_aside",
+    "parent_set_aside",
+    "set_aside_keys",
+    "SET_ASIDE",
+    "parse_points",
+    "STRICT_FIX",
 ]
+
+#: The fix a strict refusal gives: the rows set aside are listed above it.
+STRICT_FIX = (
+    "Corrigez ces lignes dans le fichier, ou relisez sans le mode strict pour écarter "
+    "ces lignes et utiliser le reste."
+)
 
 
 def raw_table(path: str | Path) -> pd.DataFrame:
@@ -139,10 +151,72 @@ def report_rows(
     return mask
 
 
-def finish(df: pd.DataFrame, report: ProblemReport, bad: np.ndarray) -> pd.DataFrame:
-    """The rows not set aside, without ``ligne``, with ``report`` attached."""
+def finish(
+    df: pd.DataFrame,
+    report: ProblemReport,
+    bad: np.ndarray,
+    *,
+    strict: bool = False,
+    key: str | None = None,
+) -> pd.DataFrame:
+    """The rows not set aside, without ``ligne``, with ``report`` attached.
+
+    With ``strict``, any row set aside refuses the file (:func:`refuse_set_aside`).
+    With ``key``, the table remembers why the rows of each key it set aside went
+    (:data:`SET_ASIDE`), so that a file that refers to them says so
+    (:func:`parent_set_aside`) instead of calling the key unknown.
+    """
+    refuse_set_aside(report, strict=strict)
     out = df.loc[~bad].drop(columns="ligne").reset_index(drop=True)
+    if key is not None:
+        out.attrs[SET_ASIDE] = set_aside_keys(df, bad, key, report)
     return attach_problems(out, report)
+
+
+#: Key of ``DataFrame.attrs``: key value of a row set aside → why (line, file, problem).
+SET_ASIDE = "ecartees"
+
+
+def set_aside_keys(
+    df: pd.DataFrame, bad: np.ndarray, key: str, report: ProblemReport
+) -> dict[str, str]:
+    """For each ``key`` value of a row set aside: « ligne N de fichier (problem) »."""
+    why: dict[int, str] = {}
+    for p in report:
+        if p.action == "écartée" and p.line is not None:
+            why.setdefault(p.line, p.message.rstrip(". "))
+    found: dict[str, str] = {}
+    for line, value in zip(df.loc[bad, "ligne"], df.loc[bad, key], strict=True):
+        if pd.notna(value) and str(value) not in found and int(line) in why:
+            found[str(value)] = f"ligne {int(line)} de {report.file} ({why[int(line)]})"
+    return found
+
+
+def parent_set_aside(parent: pd.DataFrame | None, value: object) -> str | None:
+    """Why ``value`` was set aside from ``parent`` (« ligne N de fichier (...) »), if it was."""
+    if parent is None or value is None or value is pd.NA:
+        return None
+    return parent.attrs.get(SET_ASIDE, {}).get(str(value))
+
+
+def refuse_set_aside(report: ProblemReport, *, strict: bool) -> None:
+    """In strict mode, raise :class:`SchemaError` if ``report`` sets any row aside.
+
+    Every row a reader sets aside is a problem with action ``"écartée"``; the
+    strict mode (``--strict`` on the command line) refuses the file instead of
+    using the rest, and lists those rows with their lines and fixes.
+    """
+    aside = [p for p in report if p.action == "écartée"]
+    if strict and aside:
+        lines = [str(p) for p in aside]
+        raise SchemaError(
+            format_problems(
+                f"{report.file or 'Fichier'} : {len(aside)} ligne(s) à écarter en mode strict. "
+                + STRICT_FIX,
+                lines,
+            ),
+            lines,
+        )
 
 
 def parse_dates(
@@ -202,3 +276,69 @@ def parse_flags(
         column,
     )
     return flags.astype(bool), bad
+
+
+def parse_points(
+    df: pd.DataFrame, report: ProblemReport, *, lat: str = "latitude", lon: str = "longitude"
+) -> tuple[pd.Series, pd.Series]:
+    """Parse WGS84 coordinates; return (latitude, longitude) as floats, never dropping the row.
+
+    A point is where its structure is, so only the point is at stake: an unreadable
+    value, a point outside France (metropolitan France, the overseas départements
+    and the demonstration territory's box, the areas of the partner directory's
+    reader) or outside −90..90 / −180..180 is reported and left empty (the row is
+    kept, without a place on the maps); latitude and longitude swapped (the point
+    falls back in France once swapped) are put back in order and reported. Empty
+    cells stay empty without a word (coordinates are optional).
+    """
+    from diagnostics._readers.partners import _check_point
+
+    unreadable = np.zeros(len(df), dtype=bool)
+
+    def number(column: str) -> pd.Series:
+        nonlocal unreadable
+        if column not in df:
+            return pd.Series(np.nan, index=df.index, dtype="float64")
+        text = df[column].str.strip().str.replace(",", ".", regex=False)
+        values = pd.to_numeric(text, errors="coerce")
+        unreadable = unreadable | report_rows(
+            report,
+            df,
+            text.notna() & (text != "") & values.isna(),
+            lambda v: (
+                f"{column} {v!r} illisible (attendu un nombre en degrés décimaux WGS84, "
+                "ex. 47,218) : corrigez-la ; le point est ignoré, la ligne gardée."
+            ),
+            column,
+            action="conservée",
+        )
+        return values.astype("float64")
+
+    y, x = number(lat), number(lon)
+    both = (y.notna() & x.notna()).to_numpy(dtype=bool)
+    for i in np.flatnonzero(both):
+        category, ky, kx, text = _check_point(float(y.iloc[i]), float(x.iloc[i]), None)
+        if not category:
+            continue
+        y.iloc[i] = np.nan if ky is None else ky
+        x.iloc[i] = np.nan if kx is None else kx
+        report.add(
+            text,
+            line=int(df["ligne"].iloc[i]),
+            column=lat,
+            value=f"{df[lat].iloc[i]} ; {df[lon].iloc[i]}",
+            action="corrigée" if ky is not None else "conservée",
+            category=category,
+        )
+    lone = (y.isna() != x.isna()).to_numpy(dtype=bool)
+    report_rows(
+        report,
+        df,
+        lone & ~unreadable,
+        "latitude sans longitude ou l'inverse : complétez la coordonnée manquante ; le point "
+        "est ignoré, la ligne gardée.",
+        lat,
+        action="conservée",
+    )
+    y[lone], x[lone] = np.nan, np.nan
+    return y, x
