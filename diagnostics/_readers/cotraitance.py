@@ -20,8 +20,8 @@ import pandas as pd
 
 from diagnostics._readers._rows import (
     finish,
-    parent_set_aside,
     folder_paths,
+    parent_set_aside,
     parse_counts,
     parse_dates,
     parse_flags,
