@@ -220,19 +220,25 @@ def refuse_set_aside(report: ProblemReport, *, strict: bool) -> None:
 
 
 def parse_dates(
-    df: pd.DataFrame, column: str, report: ProblemReport
+    df: pd.DataFrame, column: str, report: ProblemReport, *, action: str = "écartée"
 ) -> tuple[pd.Series, np.ndarray]:
-    """Parse ISO (``2024-03-31``) or French (``31/03/2024``) dates; return (dates, bad)."""
+    """Parse ISO (``2024-03-31``) or French (``31/03/2024``) dates; return (dates, bad).
+
+    ``action`` is what is done with a row whose date is unreadable: set aside
+    (``"écartée"``), or kept with the date left empty (``"corrigée"``).
+    """
     text = df[column]
     iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     fr = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
     dates = iso.fillna(fr)
+    kept = "" if action == "écartée" else " ; date ignorée, ligne gardée"
     bad = report_rows(
         report,
         df,
         text.notna() & dates.isna(),
-        lambda v: f"date illisible {v!r} (attendu AAAA-MM-JJ).",
+        lambda v: f"date illisible {v!r} : écrivez-la AAAA-MM-JJ ou JJ/MM/AAAA{kept}.",
         column,
+        action=action,
     )
     return dates, bad
 
@@ -263,17 +269,22 @@ _FALSE = {"0", "non", "n", "faux", "false", "no"}
 
 
 def parse_flags(
-    df: pd.DataFrame, column: str, report: ProblemReport
+    df: pd.DataFrame, column: str, report: ProblemReport, *, action: str = "écartée"
 ) -> tuple[pd.Series, np.ndarray]:
-    """Parse ``oui``/``non`` (``1``/``0``, empty = non); return (flags, bad)."""
+    """Parse ``oui``/``non`` (``1``/``0``, empty = non); return (flags, bad).
+
+    ``action`` is what is done with a row whose flag is unreadable (see
+    :func:`parse_dates`); the caller replaces the flag of a row it keeps.
+    """
     text = df[column].str.lower().fillna("non") if column in df else pd.Series("non", df.index)
     flags = text.isin(_TRUE)
     bad = report_rows(
         report,
         df.assign(**{column: text}),
         ~text.isin(_TRUE | _FALSE),
-        lambda v: f"valeur {v!r} (attendu oui ou non).",
+        lambda v: f"valeur {v!r} illisible : écrivez oui ou non.",
         column,
+        action=action,
     )
     return flags.astype(bool), bad
 
