@@ -18,10 +18,11 @@ import pandas as pd
 
 from geo._errors import InputFileError, SchemaError, format_problems
 from geo.problems import ProblemReport, attach_problems
-from geo.tables import read_table
+from geo.tables import read_table, report_blank_lines
 
 __all__ = [
     "raw_table",
+    "new_report",
     "folder_file",
     "folder_paths",
     "require_columns",
@@ -55,6 +56,13 @@ def raw_table(path: str | Path) -> pd.DataFrame:
     df = read_table(path, line_column="ligne", normalize=True)
     df["ligne"] = df["ligne"].astype("int64")
     return df
+
+
+def new_report(df: pd.DataFrame, path: str | Path) -> ProblemReport:
+    """The problem report of the file ``path`` read as ``df``, with its blank rows listed."""
+    report = ProblemReport(Path(path).name)
+    report_blank_lines(df, report)
+    return report
 
 
 def folder_file(folder: Path, stem: str) -> Path | None:
@@ -206,7 +214,7 @@ def refuse_set_aside(report: ProblemReport, *, strict: bool) -> None:
     strict mode (``--strict`` on the command line) refuses the file instead of
     using the rest, and lists those rows with their lines and fixes.
     """
-    aside = [p for p in report if p.action == "écartée"]
+    aside = [p for p in report if p.action == "écartée" and p.category != "lignes_vides"]
     if strict and aside:
         lines = [str(p) for p in aside]
         raise SchemaError(

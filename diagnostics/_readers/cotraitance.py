@@ -21,6 +21,7 @@ import pandas as pd
 from diagnostics._readers._rows import (
     finish,
     folder_paths,
+    new_report,
     parent_set_aside,
     parse_counts,
     parse_dates,
@@ -104,7 +105,7 @@ def read_structures(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     require_columns(
         df, ["code", "nom", "type", "departement", "region"], path=path, what="les structures"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = report_rows(
         report,
         df,
@@ -212,7 +213,7 @@ def read_cotraitance_flows(
     require_columns(
         df, ["mois", "agence", "mission_locale", *FLOW_COUNTS], path=path, what="les flux"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     month = pd.to_datetime(df["mois"], format="%Y-%m", errors="coerce")
     bad = report_rows(
         report,
@@ -358,7 +359,7 @@ def read_episodes(
         "mission_locale",
     ]
     require_columns(df, required, path=path, what="les épisodes")
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     first = df.drop_duplicates("episode_id").set_index("episode_id")["ligne"]
     bad = report_rows(
         report,
@@ -473,7 +474,7 @@ def read_periods(
     require_columns(
         df, ["episode_id", "etat", "date_debut", "date_fin"], path=path, what="les périodes"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     start, bad = parse_dates(df, "date_debut", report)
     end, wrong = parse_dates(df, "date_fin", report)
     bad |= wrong | start.isna().to_numpy(dtype=bool)
@@ -555,7 +556,7 @@ def read_objectives(
     require_columns(
         df, ["annee", "niveau", "territoire", "objectif"], path=path, what="les objectifs"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = parse_counts(df, ["annee", "objectif"], report)
     if "montant_subvention" in df:
         bad |= parse_counts(df, ["montant_subvention"], report)
@@ -612,7 +613,7 @@ def read_cotraitance_needs(
     require_columns(
         df, ["annee", "territoire", "demande_potentielle"], path=path, what="les besoins"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     given = "demandeurs_jeunes" in df
     bad = parse_counts(
         df, ["annee", "demande_potentielle", *(["demandeurs_jeunes"] if given else [])], report
@@ -650,7 +651,7 @@ def read_cotraitance_ressorts(
     """
     df = raw_table(path)
     require_columns(df, ["mission_locale", "commune"], path=path, what="les ressorts")
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     empty = report_rows(
         report,
         df,

@@ -28,7 +28,7 @@ from diagnostics._readers.partners import _check_point, parse_date, parse_float,
 from diagnostics.partners import DOMAINS, PUBLICS
 from geo._errors import SchemaError
 from geo.problems import ProblemReport, attach_problems
-from geo.tables import normalize_header, read_table
+from geo.tables import normalize_header, read_table, report_blank_lines
 
 __all__ = [
     "RELATION_MODES",
@@ -510,6 +510,7 @@ def read_partnerships(
     raw, lines = _read(path, "partenariats")
     cols = _columns(raw, "partenariats", label)
     report = ProblemReport(label)
+    report_blank_lines(raw, report)
     known = _known_actors(partners, units)
     records: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -720,7 +721,9 @@ def _simple_reader(
         if f not in out:
             out[f] = None
         cols.setdefault(f, _HEADERS[kind][f][0])
-    return out, cols, ProblemReport(label), lines
+    report = ProblemReport(label)
+    report_blank_lines(raw, report)
+    return out, cols, report, lines
 
 
 def _number(

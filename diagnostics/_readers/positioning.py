@@ -14,13 +14,14 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from diagnostics._readers.partners import RESSORT_LEVELS
 from geo import codes
 from geo._errors import SchemaError, format_problems
 from geo.problems import ProblemReport, attach_problems, problems_of
-from geo.tables import file_label, normalize_header, pick_columns, read_table
+from geo.tables import file_label, normalize_header, pick_columns, read_table, report_blank_lines
 
 __all__ = [
     "POLE_EMPLOI",
@@ -267,7 +268,19 @@ class _Rows:
         self.picked = picked
         self.blank = picked[list(_REQUIRED)].isna().all(axis=1)
         self.report = ProblemReport(source)
+        report_blank_lines(table, self.report)
         self.rejected: set[int] = set()
+        cells = raw.drop(columns=["ligne"], errors="ignore").astype("string")
+        notes = self.blank & cells.apply(lambda c: c.str.strip().replace("", pd.NA)).notna().any(
+            axis=1
+        ).set_axis(picked.index)
+        for i in np.flatnonzero(notes.to_numpy(dtype=bool)):
+            self.report.add(
+                "ligne sans territoire, acteur, domaine, situation ni rôle (une note ?) : "
+                "ignorée ; complétez-la ou retirez-la du tableau.",
+                line=self.lines.iloc[i],
+                category="ligne_note",
+            )
 
     def problem(
         self, i: int, message: str, *, column: str | None = None, value: object = None
@@ -516,9 +529,7 @@ def validate_positioning(
     result["ligne"] = rows.lines.reindex(result.index)
     result = result[COLUMNS] if len(result) else empty_positioning()
     result = _drop_duplicates(rows, result)
-    report = ProblemReport(
-        source, sorted(rows.report, key=lambda p: p.line if p.line is not None else 0)
-    )
+    report = ProblemReport(source, sorted(rows.report, key=lambda p: (p.line is None, p.line or 0)))
     if int((~rows.blank).sum()) and result.empty:
         raise SchemaError(
             format_problems(f"{source} : aucune ligne utilisable.", report.lines()),

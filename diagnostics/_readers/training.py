@@ -37,6 +37,7 @@ import pandera.pandas as pa
 from diagnostics._readers._rows import (
     finish,
     folder_paths,
+    new_report,
     parent_set_aside,
     parse_counts,
     parse_dates,
@@ -491,7 +492,7 @@ def read_training_sessions(path: str | Path, *, strict: bool = False) -> pd.Data
         "date_debut",
         "date_fin",
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = _missing(report, df, "session_id", "identifiant de session")
     bad |= _duplicates(report, df, "session_id", "session")
     bad |= _missing(report, df, "centre", "centre (site de formation)")
@@ -599,7 +600,7 @@ def read_training_agences(path: str | Path, *, strict: bool = False) -> pd.DataF
         df = df.rename(columns={"code": "agence"})
     require_columns(df, ["agence"], path=path, what="les agences", templates=_FOLDER)
     _optional(df, "nom", "departement", "region", "commune")
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = _missing(report, df, "agence", "code d'agence")
     bad |= _duplicates(report, df, "agence", "agence")
     commune = _territory_codes(report, df, "commune", "commune")
@@ -672,7 +673,7 @@ def read_prescriptions(
         templates=_FOLDER,
     )
     _optional(df, "motif", *PRESCRIPTION_DATES)
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = _missing(report, df, "prescription_id", "identifiant de prescription")
     bad |= _duplicates(report, df, "prescription_id", "prescription")
     bad |= _missing(report, df, "agence", "agence prescriptrice")
@@ -790,7 +791,7 @@ def read_poe_entries(path: str | Path) -> pd.DataFrame:
         df, ["mois", "type_poe", "entrees"], path=path, what="les entrées en POE", templates=_FOLDER
     )
     _optional(df, "opca", "secteur", "metier", "departement")
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     month = pd.to_datetime(df["mois"], format="%Y-%m", errors="coerce")
     bad = report_rows(
         report, df, month.isna(), lambda v: f"{v!r} illisible (attendu AAAA-MM).", "mois"
@@ -858,7 +859,7 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
     _optional(df, "rome_nom")
     for col in ("fap", "rome", "rome_nom"):
         df[col] = df[col].mask(df[col].str.upper() == "NA", pd.NA)
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     fap = df["fap"].str.upper()
     rome = df["rome"].str.upper()
     bad = report_rows(
