@@ -471,8 +471,10 @@ def _frame(
     return table
 
 
-def report_blank_lines(table: pd.DataFrame, report: ProblemReport) -> None:
+def report_blank_lines(table: pd.DataFrame | Sequence[int], report: ProblemReport) -> None:
     """Add to ``report`` one problem listing the blank rows :func:`read_table` left out.
+
+    ``table`` is the table read (its ``attrs["lignes_vides_liste"]``) or those lines.
 
     Blank rows carry no data, but a row left blank by mistake (a pasted table that
     lost a line's cells) would go without a word; their lines are listed, in one
@@ -485,7 +487,8 @@ def report_blank_lines(table: pd.DataFrame, report: ProblemReport) -> None:
     >>> r = ProblemReport("f.csv"); report_blank_lines(t, r); print(r.lines()[0])
     f.csv : lignes 4, 7 vides, ignorées : vérifiez qu'aucune donnée n'y manque.
     """
-    lines = [int(v) for v in table.attrs.get("lignes_vides_liste", [])]
+    found = table.attrs.get("lignes_vides_liste", []) if isinstance(table, pd.DataFrame) else table
+    lines = [int(v) for v in found]
     if not lines:
         return
     shown = ", ".join(map(str, lines[:20])) + (" ..." if len(lines) > 20 else "")

@@ -33,7 +33,7 @@ from geo import codes
 from geo._errors import SchemaError, format_problems
 from geo.crs import metric_crs_for
 from geo.problems import ProblemReport, attach_problems
-from geo.tables import normalize_header, read_table
+from geo.tables import normalize_header, read_table, report_blank_lines
 
 __all__ = [
     "DOMAINS",
@@ -214,6 +214,8 @@ class RawTable:
     file_format: str
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Lines of the blank rows left out (listed in the report, issue 14).
+    blank_lines: list[int] = field(default_factory=list)
 
 
 def match_headers(header: Sequence[object]) -> dict[str, int]:
@@ -259,7 +261,8 @@ def read_raw_table(path: str | Path) -> RawTable:
         notes.append(
             f"feuille lue : « {attrs['feuille']} » (en-tête ligne {attrs['ligne_en_tete']})"
         )
-    return RawTable(frame, lines, str(attrs["source"]), fmt, attrs.get("feuille"), notes)
+    blank = [int(v) for v in attrs.get("lignes_vides_liste", [])]
+    return RawTable(frame, lines, str(attrs["source"]), fmt, attrs.get("feuille"), notes, blank)
 
 
 # --------------------------------------------------------------------------- cells
@@ -1019,6 +1022,7 @@ class _Reader:
             )
         self.headers = {field_: header[i] for field_, i in found.items()}
         self.collector = _Collector(self.label, self.headers)
+        report_blank_lines(table.blank_lines, self.collector.problems)
         self.remarks: list[str] = list(table.notes)
         self.raw = pd.DataFrame(
             {field_: table.frame.iloc[:, i] for field_, i in found.items()}

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from diagnostics._readers._rows import refuse_set_aside
 from diagnostics._readers.partners import RESSORT_LEVELS
 from geo import codes
 from geo._errors import SchemaError, format_problems
@@ -550,6 +551,7 @@ def read_positioning(
     *,
     partners: pd.DataFrame | None = None,
     communes: pd.DataFrame | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Read a file of per-territory roles (CSV or XLSX, template ``modele_roles.csv``).
 
@@ -569,6 +571,8 @@ def read_positioning(
         ``partenaire_id``.
     communes
         Commune table; when given, territories are checked against it.
+    strict
+        Refuse the file (:class:`SchemaError`) if any row would be set aside.
 
     Returns
     -------
@@ -593,9 +597,11 @@ def read_positioning(
     ProblemReport('positionnement.csv', 0 problème(s))
     """
     table = read_table(path, header_score=_header_score, line_column="ligne")
-    return validate_positioning(
+    result = validate_positioning(
         table, partners=partners, communes=communes, source=file_label(path)
     )
+    refuse_set_aside(problems_of(result), strict=strict)
+    return result
 
 
 def _header_score(row: object) -> int:
