@@ -302,7 +302,8 @@ def parse_points(
 ) -> tuple[pd.Series, pd.Series]:
     """Parse WGS84 coordinates; return (latitude, longitude) as floats, never dropping the row.
 
-    A point is where its structure is, so only the point is at stake: an unreadable
+    A point is where its structure is, so only the point is at stake (action
+    ``"corrigée"``: the row is used, without that point): an unreadable
     value, a point outside France (metropolitan France, the overseas départements
     and the demonstration territory's box, the areas of the partner directory's
     reader) or outside −90..90 / −180..180 is reported and left empty (the row is
@@ -329,7 +330,7 @@ def parse_points(
                 "ex. 47,218) : corrigez-la ; le point est ignoré, la ligne gardée."
             ),
             column,
-            action="conservée",
+            action="corrigée",
         )
         return values.astype("float64")
 
@@ -346,7 +347,7 @@ def parse_points(
             line=int(df["ligne"].iloc[i]),
             column=lat,
             value=f"{df[lat].iloc[i]} ; {df[lon].iloc[i]}",
-            action="corrigée" if ky is not None else "conservée",
+            action="corrigée",
             category=category,
         )
     lone = (y.isna() != x.isna()).to_numpy(dtype=bool)
@@ -357,7 +358,7 @@ def parse_points(
         "latitude sans longitude ou l'inverse : complétez la coordonnée manquante ; le point "
         "est ignoré, la ligne gardée.",
         lat,
-        action="conservée",
+        action="corrigée",
     )
     y[lone], x[lone] = np.nan, np.nan
     return y, x

@@ -945,8 +945,8 @@ def _check_point(
         None,
         None,
         f"point ({_fmt(lat)}, {_fmt(lon)}) {where}, même en inversant latitude et longitude : "
-        f"coordonnées ignorées.{hint} Attendu : degrés décimaux WGS84, par ex. latitude 47,218 "
-        "et longitude -1,554.",
+        f"coordonnées ignorées.{hint} Corrigez-les : degrés décimaux WGS84, par ex. latitude "
+        "47,218 et longitude -1,554.",
     )
 
 

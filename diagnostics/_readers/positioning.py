@@ -317,7 +317,12 @@ def _check_territory(
 ) -> tuple[str, str] | None:
     territory = parse_territory(written)
     if isinstance(territory, str):
-        rows.problem(i, f"{territory} (colonne 'territoire').", column="territoire", value=written)
+        rows.problem(
+            i,
+            f"{territory} (colonne 'territoire'). Corrigez la valeur.",
+            column="territoire",
+            value=written,
+        )
         return None
     if known is not None and territory[1] not in known.get(territory[0], set()):
         rows.problem(
@@ -361,7 +366,7 @@ def _check_domain(rows: _Rows, i: int, written: str) -> str | None:
         message = (
             f"domaine « {written} » inconnu (colonne 'domaine') ; valeurs possibles : "
             + ", ".join(POSITIONING_DOMAINS)
-            + "."
+            + ". Corrigez la valeur."
         )
     rows.problem(i, message, column="domaine", value=written)
     return None
@@ -377,7 +382,9 @@ def _check_code(
         rows.problem(
             i,
             f"{what} « {written} » {'inconnue' if column == 'situation' else 'inconnu'} "
-            f"(colonne '{column}') ; valeurs possibles : " + ", ".join(possible) + ".",
+            f"(colonne '{column}') ; valeurs possibles : "
+            + ", ".join(possible)
+            + ". Corrigez la valeur.",
             column=column,
             value=written,
         )
@@ -512,7 +519,7 @@ def validate_positioning(
     >>> t[["territoire", "acteur", "domaine", "situation", "role"]].values.tolist()
     [['bassin:9903', 'ML-01', 'orientation', 'primo_accedant', 'pivot']]
     >>> print(t.attrs["problemes"].lines()[0])
-    table de positionnement, ligne 3, colonne « role » : rôle « maître » inconnu (colonne 'role') ; valeurs possibles : pivot, structurant, contributeur. (ligne écartée)
+    table de positionnement, ligne 3, colonne « role » : rôle « maître » inconnu (colonne 'role') ; valeurs possibles : pivot, structurant, contributeur. Corrigez la valeur. (ligne écartée)
     """
     rows = _Rows(table, source)
     known_partners = _known_partners(partners)

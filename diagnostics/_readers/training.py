@@ -541,7 +541,7 @@ def read_training_sessions(path: str | Path, *, strict: bool = False) -> pd.Data
         report,
         df,
         formacode.notna() & ~formacode.str.fullmatch(r"\d{5}").fillna(False),
-        lambda v: f"{v!r} illisible (attendu 5 chiffres) ; ignoré.",
+        lambda v: f"{v!r} illisible (attendu 5 chiffres) : corrigez-le ; formacode ignoré.",
         "formacode",
         action="corrigée",
     )
@@ -707,7 +707,7 @@ def read_prescriptions(
         report,
         df,
         df["date_prescription"].isna(),
-        "date_prescription vide.",
+        "date_prescription vide : complétez-la (AAAA-MM-JJ).",
         "date_prescription",
     )
     order = [(col, "date_prescription") for col in PRESCRIPTION_DATES[1:]]
