@@ -29,6 +29,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from diagnostics._readers import partner_typology as _typo
+from diagnostics._readers._rows import SET_ASIDE
 from geo import codes
 from geo._errors import SchemaError, format_problems
 from geo.crs import metric_crs_for
@@ -1609,9 +1610,27 @@ class _Reader:
             "source": self.label,
             "remarques": list(self.remarks),
             "colonnes_supplementaires": list(self.extra_names),
+            SET_ASIDE: self._set_aside(),
         }
         attach_problems(partners, report.problemes)
         return partners, report
+
+    def _set_aside(self) -> dict[str, str]:
+        """Identifier of each row set aside → « ligne N de fichier (problem) ».
+
+        The partnerships readers tell a relation to such a structure why it goes.
+        """
+        column = match_headers([str(c) for c in self.table.frame.columns]).get("partenaire_id")
+        if column is None:
+            return {}
+        ids = dict(zip(self.table.lines, self.table.frame.iloc[:, column], strict=True))
+        kept = set(self.out["partenaire_id"])
+        out: dict[str, str] = {}
+        for p in self.collector.problems:
+            value = ids.get(p.line) if p.line is not None else None
+            if p.action == "écartée" and isinstance(value, str) and value not in kept:
+                out.setdefault(value, f"ligne {p.line} de {self.label} ({p.message.rstrip('. ')})")
+        return out
 
 
 def read_partners_report(

@@ -535,3 +535,26 @@ def test_positioning_bad_cell_sets_aside_one_row(tmp_path, column, value):
     assert_actionable(str(p), file="roles.csv")
     with pytest.raises(SchemaError):
         pos.read_positioning(path, strict=True)
+
+
+def test_relation_to_a_partner_set_aside_says_why(tmp_path):
+    line = line_of(DEMO / "partenaires.csv", "Identifiant", "P0002")
+    partners = read_partners(
+        spoil(
+            DEMO / "partenaires.csv",
+            tmp_path / "partenaires.csv",
+            {(line, "Nom de la structure"): ""},
+        )
+    )
+    assert "P0002" not in set(partners["partenaire_id"])
+    path = spoil(
+        DEMO / "partenariats.csv",
+        tmp_path / "partenariats.csv",
+        {(2, "Parties"): "P0001|P0002|P0003"},
+    )
+    registry = pt.read_partnerships(path, partners=partners, units=pt.read_pole_emploi_units(UNITS))
+    p = only(problems_of(registry), line=2)
+    assert (
+        f"ligne {line} de partenaires.csv" in p.message and "nom de la structure vide" in p.message
+    )
+    assert_actionable(str(p), file="partenariats.csv")
