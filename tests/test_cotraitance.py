@@ -131,7 +131,7 @@ def test_bad_flows_negative_and_month_outside_year(tmp_path):
         "mois (AAAA-MM), sans doute une faute de frappe sur l'année. "
         "(ligne écartée)",
         "f.csv, ligne 3, colonne « affectations » : effectif négatif '-3' "
-        "(attendu : entier positif ou nul). (ligne écartée)",
+        "(attendu : entier positif ou nul) : corrigez-le. (ligne écartée)",
     ]
     assert f.attrs["problemes"][1].value == "-3"
 
@@ -527,8 +527,16 @@ def test_needs_and_ressorts_readers_report_bad_rows(tmp_path, demo):
     assert n["territoire"].tolist() == ["P0001"]
     assert n["demandeurs_jeunes"].isna().all()  # optional column absent: unknown, not zero
     assert [(p.line, p.column, p.message) for p in n.attrs["problemes"]] == [
-        (5, "demande_potentielle", "effectif négatif '-4' (attendu : entier positif ou nul)."),
-        (3, "territoire", "besoins de P0001 donnés deux fois pour la même année."),
+        (
+            5,
+            "demande_potentielle",
+            "effectif négatif '-4' (attendu : entier positif ou nul) : corrigez-le.",
+        ),
+        (
+            3,
+            "territoire",
+            "besoins de P0001 donnés deux fois pour la même année : retirez le doublon.",
+        ),
         (
             4,
             "territoire",
@@ -544,8 +552,12 @@ def test_needs_and_ressorts_readers_report_bad_rows(tmp_path, demo):
     r = ct.read_cotraitance_ressorts(ressorts)
     assert r.values.tolist() == [["P0001", "9A001"]]
     assert [(p.line, p.column, p.message) for p in r.attrs["problemes"]] == [
-        (4, None, "mission locale ou commune vide."),
-        (3, "commune", "commune 9A001 donnée deux fois pour la même mission locale."),
+        (4, None, "mission locale ou commune vide : complétez la ligne."),
+        (
+            3,
+            "commune",
+            "commune 9A001 donnée deux fois pour la même mission locale : retirez le doublon.",
+        ),
     ]
 
 

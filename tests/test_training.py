@@ -157,7 +157,7 @@ def test_bad_sessions_reported_with_row_rest_used(tmp_path):
         "(Agefiph), conseil_departemental (Conseil départemental), autre (autre financeur)) "
         ": corrigez-le. (ligne écartée)",
         "sessions.csv, ligne 4, colonne « places » : effectif négatif '-3' (attendu : entier "
-        "positif ou nul). (ligne écartée)",
+        "positif ou nul) : corrigez-le. (ligne écartée)",
         "sessions.csv, ligne 9, colonne « date_debut » : date illisible '31/02/2024' : "
         "écrivez-la AAAA-MM-JJ ou JJ/MM/AAAA ; date ignorée, ligne gardée. (ligne corrigée)",
         "sessions.csv, ligne 7, colonne « date_fin » : date_fin 2024-04-01 antérieure à "
@@ -270,7 +270,7 @@ def test_bad_poe_reported(tmp_path):
         "poe.csv, ligne 5, colonne « type_poe » : type de POE 'mixte' inconnu (attendu : "
         "individuelle, collective) : corrigez-le. (ligne écartée)",
         "poe.csv, ligne 6, colonne « entrees » : effectif négatif '-1' (attendu : entier "
-        "positif ou nul). (ligne écartée)",
+        "positif ou nul) : corrigez-le. (ligne écartée)",
         "poe.csv, ligne 7, colonne « metier » : code '12345' dans aucune nomenclature "
         "(attendu : ROME A1234, FAP2009 A0Z40 ou FAP2021 A0X40) ; métier ignoré. (ligne "
         "corrigée)",

@@ -264,7 +264,7 @@ def parse_counts(df: pd.DataFrame, columns: Sequence[str], report: ProblemReport
             wrong,
             lambda v: (
                 f"effectif {'négatif' if str(v).lstrip().startswith('-') else 'illisible'} "
-                f"{v!r} (attendu : entier positif ou nul)."
+                f"{v!r} (attendu : entier positif ou nul) : corrigez-le."
             ),
             col,
         )

@@ -110,11 +110,15 @@ def read_structures(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
         report,
         df,
         ~df["type"].isin(["agence", "mission_locale"]),
-        lambda v: f"type {v!r} inconnu (attendu agence ou mission_locale).",
+        lambda v: f"type {v!r} inconnu : écrivez agence ou mission_locale.",
         "type",
     )
     bad |= report_rows(
-        report, df, df["code"].duplicated(), lambda v: f"code {v!r} en double.", "code"
+        report,
+        df,
+        df["code"].duplicated(),
+        lambda v: f"code {v!r} en double : retirez le doublon ou changez le code.",
+        "code",
     )
     df["latitude"], df["longitude"] = parse_points(df, report)
     if "commune" not in df:
@@ -365,11 +369,17 @@ def read_episodes(
         report,
         df,
         df["episode_id"].duplicated(),
-        lambda v: f"épisode {v!r} déjà présent ligne {first[v]} (identifiant en double).",
+        lambda v: (
+            f"épisode {v!r} déjà présent ligne {first[v]} (identifiant en double) : retirez le doublon."
+        ),
         "episode_id",
     )
     bad |= report_rows(
-        report, df, df["episode_id"].isna(), "identifiant d'épisode vide.", "episode_id"
+        report,
+        df,
+        df["episode_id"].isna(),
+        "identifiant d'épisode vide : complétez-le.",
+        "episode_id",
     )
     dates = {}
     for col in (*_EPISODE_DATES, "date_radiation"):
@@ -382,7 +392,8 @@ def read_episodes(
         df,
         dates["date_affectation"].isna().to_numpy(dtype=bool) & ~bad,
         lambda init: (
-            f"{'une initialisation' if pd.notna(init) else 'un épisode'} sans date d'affectation."
+            f"{'une initialisation' if pd.notna(init) else 'un épisode'} sans date d'affectation : "
+            "complétez-la."
         ),
         "date_affectation",
         cells=["date_initialisation"],
@@ -401,7 +412,7 @@ def read_episodes(
             df,
             (dates[later] < dates[earlier]).fillna(False).to_numpy(dtype=bool) & ~bad,
             lambda a, b, later=later, earlier=earlier: (
-                f"dates dans le mauvais ordre : {later} {a} antérieure à {earlier} {b}."
+                f"dates dans le mauvais ordre : {later} {a} antérieure à {earlier} {b} : corrigez-les."
             ),
             later,
             cells=[later, earlier],
@@ -411,7 +422,7 @@ def read_episodes(
         report,
         df,
         reason.notna() & ~reason.isin(list(EXIT_REASONS)),
-        lambda v: f"motif de sortie {v!r} inconnu (attendu : {', '.join(EXIT_REASONS)}).",
+        lambda v: f"motif de sortie {v!r} inconnu : écrivez l'un de {', '.join(EXIT_REASONS)}.",
         "motif_sortie",
     )
     exit_date = dates["date_sortie"].notna().to_numpy(dtype=bool)
@@ -419,7 +430,7 @@ def read_episodes(
         report,
         df,
         (exit_date != reason.notna().to_numpy(dtype=bool)) & ~bad,
-        "date de sortie et motif de sortie : l'un sans l'autre.",
+        "date de sortie et motif de sortie : l'un sans l'autre ; complétez ou videz les deux.",
         "motif_sortie",
     )
     flags = {}
@@ -431,7 +442,7 @@ def read_episodes(
         report,
         df,
         df["mois_naissance"].notna() & birth.isna(),
-        lambda v: f"mois de naissance {v!r} illisible (attendu AAAA-MM).",
+        lambda v: f"mois de naissance {v!r} illisible : écrivez-le AAAA-MM.",
         "mois_naissance",
     )
     bad |= _check_codes(df, "agence", structures, "agence", report)
@@ -483,14 +494,14 @@ def read_periods(
         report,
         df,
         ~state.isin(["alerte", "suspension"]),
-        lambda v: f"état {v!r} inconnu (attendu alerte ou suspension).",
+        lambda v: f"état {v!r} inconnu : écrivez alerte ou suspension.",
         "etat",
     )
     bad |= report_rows(
         report,
         df,
         (end < start).fillna(False),
-        "date_fin antérieure à date_debut.",
+        "date_fin antérieure à date_debut : corrigez l'une des deux.",
         "date_fin",
     )
     if episodes is not None:
@@ -526,7 +537,7 @@ def read_periods(
         report,
         df,
         np.isin(df["ligne"], ok.loc[overlap, "ligne"]),
-        "période chevauchant la précédente du même épisode.",
+        "période chevauchant la précédente du même épisode : corrigez ses dates.",
         "date_debut",
     )
     return finish(out, report, bad, strict=strict)
@@ -566,14 +577,14 @@ def read_objectives(
         report,
         df,
         ~df["niveau"].isin(list(LEVELS)),
-        lambda v: f"niveau {v!r} inconnu (attendu : {', '.join(LEVELS)}).",
+        lambda v: f"niveau {v!r} inconnu : écrivez l'un de {', '.join(LEVELS)}.",
         "niveau",
     )
     bad |= report_rows(
         report,
         df,
         df.duplicated(["annee", "niveau", "territoire"]),
-        lambda v: f"objectif de {v} donné deux fois pour la même année.",
+        lambda v: f"objectif de {v} donné deux fois pour la même année : retirez le doublon.",
         "territoire",
     )
     bad |= _check_codes(
@@ -624,7 +635,7 @@ def read_cotraitance_needs(
         report,
         df,
         df.duplicated(["annee", "territoire"]),
-        lambda v: f"besoins de {v} donnés deux fois pour la même année.",
+        lambda v: f"besoins de {v} donnés deux fois pour la même année : retirez le doublon.",
         "territoire",
     )
     bad |= _check_codes(df, "territoire", structures, "mission_locale", report)
@@ -656,13 +667,13 @@ def read_cotraitance_ressorts(
         report,
         df,
         df[["mission_locale", "commune"]].isna().any(axis=1),
-        "mission locale ou commune vide.",
+        "mission locale ou commune vide : complétez la ligne.",
     )
     bad = empty | report_rows(
         report,
         df,
         df.duplicated(["mission_locale", "commune"]).to_numpy(dtype=bool) & ~empty,
-        lambda v: f"commune {v} donnée deux fois pour la même mission locale.",
+        lambda v: f"commune {v} donnée deux fois pour la même mission locale : retirez le doublon.",
         "commune",
     )
     bad |= _check_codes(df, "mission_locale", structures, "mission_locale", report)
