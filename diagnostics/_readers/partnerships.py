@@ -514,6 +514,7 @@ def read_partnerships(
     known = _known_actors(partners, units)
     records: list[dict[str, Any]] = []
     seen: set[str] = set()
+    set_aside: dict[str, str] = {}
 
     def cell(row: pd.Series, field: str) -> Any:
         return row[cols[field]] if field in cols else None
@@ -565,6 +566,7 @@ def read_partnerships(
             if item not in parties:
                 parties.append(item)
         if len(parties) < 2:
+            set_aside.setdefault(pid, f"ligne {line} de {label} (moins de deux parties connues)")
             report.add(
                 f"le partenariat {pid} n'a que {len(parties)} partie(s) connue(s) ; "
                 "un partenariat lie au moins deux acteurs. Ligne ignorée : complétez "
@@ -650,7 +652,9 @@ def read_partnerships(
             }
         )
     refuse_set_aside(report, strict=strict)
-    return attach_problems(partnerships_from_records(records), report)
+    table = partnerships_from_records(records)
+    table.attrs[SET_ASIDE] = set_aside
+    return attach_problems(table, report)
 
 
 def partnerships_from_records(records: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
@@ -776,8 +780,13 @@ def read_partnership_indicators(
     for line, rec in zip(lines, raw.to_dict("records"), strict=True):
         pid = rec["partenariat_id"]
         if _blank(pid) or (known is not None and str(pid) not in known):
+            parent = None if _blank(pid) else parent_set_aside(partnerships, pid)
             report.add(
-                f"partenariat « {pid} » absent du registre ; indicateur ignoré.",
+                f"partenariat « {pid} » écarté du registre, {parent} ; indicateur ignoré. "
+                "Corrigez cette ligne du registre."
+                if parent
+                else f"partenariat « {pid} » absent du registre ; indicateur ignoré. "
+                "Ajoutez-le au registre ou corrigez l'identifiant.",
                 line=line,
                 column=cols["partenariat_id"],
                 value=pid,

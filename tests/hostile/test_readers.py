@@ -558,3 +558,18 @@ def test_relation_to_a_partner_set_aside_says_why(tmp_path):
         f"ligne {line} de partenaires.csv" in p.message and "nom de la structure vide" in p.message
     )
     assert_actionable(str(p), file="partenariats.csv")
+
+
+def test_indicator_of_a_partnership_set_aside_says_why(tmp_path):
+    path = spoil(
+        DEMO / "partenariats.csv", tmp_path / "partenariats.csv", {(2, "Parties"): "P0001"}
+    )
+    registry = pt.read_partnerships(path)
+    assert "CV001" not in set(registry["partenariat_id"])
+    indicators = pt.read_partnership_indicators(
+        DEMO / "partenariats_indicateurs.csv", partnerships=registry
+    )
+    children = [p for p in problems_of(indicators) if p.value == "CV001"]
+    assert children and all("ligne 2 de partenariats.csv" in p.message for p in children)
+    assert "CV001" not in set(indicators["partenariat_id"])
+    assert_actionable(str(children[0]), file="partenariats_indicateurs.csv")
