@@ -167,7 +167,7 @@ def test_flow_count_not_a_count_is_set_aside_never_zero(tmp_path, structures, va
     assert len(flows) == N_FLOWS - 1  # the row is not kept with 0 affectations
     p = only(problems_of(flows), line=FLOW_LINE)
     assert (p.column, p.value, p.action) == ("affectations", value, "écartée")
-    assert_actionable(str(p), file="flux.csv", fix=False)
+    assert_actionable(str(p), file="flux.csv")
 
 
 def test_flow_of_an_agence_set_aside_from_structures_says_why(folder):
@@ -297,7 +297,7 @@ def test_bad_objective_cell_sets_aside_one_row(tmp_path, column, value):
     assert len(o) == 15
     p = only(problems_of(o), line=2)
     assert (p.column, p.action) == (column, "écartée")
-    assert_actionable(str(p), file="objectifs.csv", fix=False)
+    assert_actionable(str(p), file="objectifs.csv")
 
 
 # --------------------------------------------------------------------------- training
