@@ -414,7 +414,7 @@ def _coded(
     if code is None:
         choices = ", ".join(sorted(set(lookup.values())))
         report.add(
-            f"{what} « {value} » inconnu ; valeurs acceptées : {choices}."
+            f"{what} « {value} » inconnu ; corrigez-le, valeurs acceptées : {choices}."
             + (
                 " Valeur laissée vide, le reste de la ligne est utilisé."
                 if action == "corrigée"
@@ -446,7 +446,7 @@ def _date(value: Any, report: ProblemReport, line: int, column: str) -> pd.Times
     parsed = parse_date(value)
     if parsed is None:
         report.add(
-            f"date « {value} » illisible (attendu JJ/MM/AAAA ou AAAA-MM-JJ) ; laissée vide.",
+            f"date « {value} » illisible ; laissée vide. Écrivez-la JJ/MM/AAAA ou AAAA-MM-JJ.",
             line=line,
             column=column,
             value=value,
@@ -736,7 +736,7 @@ def _number(
     if _blank(value):
         if required:
             report.add(
-                "valeur manquante ; ligne ignorée.",
+                "valeur manquante ; ligne ignorée. Complétez la cellule.",
                 line=line,
                 column=column,
                 value=None,
@@ -748,7 +748,8 @@ def _number(
     if number is None or number < 0:
         report.add(
             f"« {value} » n'est pas un nombre positif ; valeur laissée vide"
-            + (" et ligne ignorée." if required else "."),
+            + (" et ligne ignorée." if required else ".")
+            + " Corrigez la valeur.",
             line=line,
             column=column,
             value=value,
@@ -894,7 +895,7 @@ def read_partner_flows(
             continue
         if ends[0] == ends[1]:
             report.add(
-                "origine et destination identiques ; flux ignoré.",
+                "origine et destination identiques ; flux ignoré. Corrigez l'un des deux acteurs.",
                 line=line,
                 column=cols["cible"],
                 value=ends[0],
