@@ -28,7 +28,9 @@ What was detected is kept in ``table.attrs``: ``source`` (file label), ``format`
 archive), ``encoding`` and ``separator`` (CSV), ``feuille`` and ``feuilles`` (the sheet
 read and every sheet of a workbook), ``ligne_en_tete`` (line of the header row),
 ``score`` (the header scorer's value for the header row, ``None`` without scorer) and
-``lignes_vides`` (blank rows dropped between the header and the last row).
+``lignes_vides`` (blank rows dropped between the header and the last row) and
+``lignes_vides_liste`` (their lines), which :func:`report_blank_lines` lists in a
+problem report.
 
 Problems with the file itself (missing, empty, binary, truncated archive) raise
 :class:`geo._errors.InputFileError` with a French message naming the file and the fix.
@@ -65,6 +67,7 @@ import pandas as pd
 import python_calamine
 
 from geo._errors import InputFileError, SchemaError, format_problems
+from geo.problems import ProblemReport
 
 __all__ = [
     "HeaderScorer",
@@ -75,6 +78,7 @@ __all__ = [
     "pick_columns",
     "file_label",
     "raise_problems",
+    "report_blank_lines",
 ]
 
 #: Scores a candidate header row (its cells as read): the higher, the better.
@@ -448,7 +452,9 @@ def _frame(
     table = table.astype("string")
     blank = table.isna().all(axis=1).to_numpy() if len(names) else pd.Series(dtype=bool).to_numpy()
     kept_lines = [line for line, b in zip(body_lines, blank, strict=True) if not b]
-    interior = int(blank[: max((i for i, b in enumerate(blank) if not b), default=-1) + 1].sum())
+    last = max((i for i, b in enumerate(blank) if not b), default=-1)
+    interior_lines = [line for line, b in zip(body_lines[: last + 1], blank, strict=False) if b]
+    interior = len(interior_lines)
     if blank.any():
         table = table.loc[~blank].reset_index(drop=True)
     if options.line_column is not None:
@@ -460,8 +466,39 @@ def _frame(
         ligne_en_tete=lines[index] if index >= 0 else None,
         score=score,
         lignes_vides=interior,
+        lignes_vides_liste=interior_lines,
     )
     return table
+
+
+def report_blank_lines(table: pd.DataFrame | Sequence[int], report: ProblemReport) -> None:
+    """Add to ``report`` one problem listing the blank rows :func:`read_table` left out.
+
+    ``table`` is the table read (its ``attrs["lignes_vides_liste"]``) or those lines.
+
+    Blank rows carry no data, but a row left blank by mistake (a pasted table that
+    lost a line's cells) would go without a word; their lines are listed, in one
+    problem for the file (category ``lignes_vides``, no line of its own, so that a
+    strict reading does not refuse a file for its blank rows).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame(); t.attrs["lignes_vides_liste"] = [4, 7]
+    >>> r = ProblemReport("f.csv"); report_blank_lines(t, r); print(r.lines()[0])
+    f.csv : lignes 4, 7 vides, ignorées : vérifiez qu'aucune donnée n'y manque.
+    """
+    found = table.attrs.get("lignes_vides_liste", []) if isinstance(table, pd.DataFrame) else table
+    lines = [int(v) for v in found]
+    if not lines:
+        return
+    shown = ", ".join(map(str, lines[:20])) + (" ..." if len(lines) > 20 else "")
+    report.add(
+        f"ligne{'s' if len(lines) > 1 else ''} {shown} vide{'s' if len(lines) > 1 else ''}, "
+        f"ignorée{'s' if len(lines) > 1 else ''} : vérifiez qu'aucune donnée n'y manque.",
+        value=shown,
+        action="écartée",
+        category="lignes_vides",
+    )
 
 
 def _columns(body: Sequence[Sequence[object]], width: int) -> list[list[object]]:

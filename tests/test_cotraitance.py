@@ -122,15 +122,17 @@ def test_bad_flows_negative_and_month_outside_year(tmp_path):
             **base,
             "affectations": -3,
         },
-        {"mois": "2023-12", "agence": "A9901", "mission_locale": "P0001", **base},
+        {"mois": "2042-12", "agence": "A9901", "mission_locale": "P0001", **base},
     ]
     f = ct.read_cotraitance_flows(_write(tmp_path, "f.csv", rows), year=2024)
     assert f["affectations"].tolist() == [12]
     assert f.attrs["problemes"].lines() == [
-        "f.csv, ligne 4, colonne « mois » : mois 2023-12 hors de l'année d'objectif 2024. "
+        "f.csv, ligne 4, colonne « mois » : mois 2042-12 isolé, à plus de douze mois des "
+        "autres flux du fichier (2024-01 à 2024-02) (année d'objectif 2024) : corrigez le "
+        "mois (AAAA-MM), sans doute une faute de frappe sur l'année. "
         "(ligne écartée)",
         "f.csv, ligne 3, colonne « affectations » : effectif négatif '-3' "
-        "(attendu : entier positif ou nul). (ligne écartée)",
+        "(attendu : entier positif ou nul) : corrigez-le. (ligne écartée)",
     ]
     assert f.attrs["problemes"][1].value == "-3"
 
@@ -526,8 +528,16 @@ def test_needs_and_ressorts_readers_report_bad_rows(tmp_path, demo):
     assert n["territoire"].tolist() == ["P0001"]
     assert n["demandeurs_jeunes"].isna().all()  # optional column absent: unknown, not zero
     assert [(p.line, p.column, p.message) for p in n.attrs["problemes"]] == [
-        (5, "demande_potentielle", "effectif négatif '-4' (attendu : entier positif ou nul)."),
-        (3, "territoire", "besoins de P0001 donnés deux fois pour la même année."),
+        (
+            5,
+            "demande_potentielle",
+            "effectif négatif '-4' (attendu : entier positif ou nul) : corrigez-le.",
+        ),
+        (
+            3,
+            "territoire",
+            "besoins de P0001 donnés deux fois pour la même année : retirez le doublon.",
+        ),
         (
             4,
             "territoire",
@@ -543,8 +553,12 @@ def test_needs_and_ressorts_readers_report_bad_rows(tmp_path, demo):
     r = ct.read_cotraitance_ressorts(ressorts)
     assert r.values.tolist() == [["P0001", "9A001"]]
     assert [(p.line, p.column, p.message) for p in r.attrs["problemes"]] == [
-        (4, None, "mission locale ou commune vide."),
-        (3, "commune", "commune 9A001 donnée deux fois pour la même mission locale."),
+        (4, None, "mission locale ou commune vide : complétez la ligne."),
+        (
+            3,
+            "commune",
+            "commune 9A001 donnée deux fois pour la même mission locale : retirez le doublon.",
+        ),
     ]
 
 

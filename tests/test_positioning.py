@@ -418,10 +418,15 @@ def test_read_a_messy_csv(tmp_path, partners, communes):
     assert table["date_verification"].iloc[0] == pd.Timestamp("2025-01-15")
     assert pd.isna(table["date_verification"].iloc[2])
     report = problems_of(table)
-    assert [p.line for p in report] == [4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+    assert [p.line for p in report] == [4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, None]
     problems = report.lines()
     assert all(
-        p.startswith(f"roles.csv, ligne {p_.line}") for p, p_ in zip(problems, report, strict=True)
+        p.startswith(f"roles.csv, ligne {p_.line}")
+        for p, p_ in zip(problems[:-1], report, strict=False)
+    )
+    # the blank line 5 is listed too (issue 14: no row goes without a word)
+    assert (
+        problems[-1] == "roles.csv : ligne 5 vide, ignorée : vérifiez qu'aucune donnée n'y manque."
     )
     assert "acteur « ML2 » absent de l'annuaire" in problems[0]
     assert "Identifiants proches : ML1" in problems[0]
@@ -446,7 +451,7 @@ def test_read_a_messy_csv(tmp_path, partners, communes):
     report = pos.format_positioning_report(table)
     assert report.startswith(
         "roles.csv : 14 ligne(s) lue(s), 3 retenue(s), 1 ligne(s) vide(s) ignorée(s), "
-        "11 problème(s) :"
+        "12 problème(s) :"
     )
 
 

@@ -138,27 +138,31 @@ def test_bad_sessions_reported_with_row_rest_used(tmp_path):
         _session(session_id="S8", financeur="OPCO", metier="a0x40"),
     ]
     s = tr.read_training_sessions(_write(tmp_path, "sessions.csv", rows))
-    assert s["session_id"].tolist() == ["S1", "S4", "S8"]
-    assert s["financeur"].tolist() == ["region", "region", "opca"]
-    assert s["metier"].tolist() == ["N4101", pd.NA, "A0X40"]
-    assert s["nomenclature_metier"].tolist() == ["ROME", pd.NA, "FAP2021"]
-    assert s["departement"].tolist() == ["9A", "9A", "9A"]  # deduced from the commune
-    assert s["afpa"].tolist() == [True, True, True]  # « AFPA » in organisme
+    # a bad date leaves the session usable: the date is left empty, the session kept
+    assert s["session_id"].tolist() == ["S1", "S4", "S5", "S7", "S8"]
+    assert s["financeur"].tolist() == ["region", "region", "region", "region", "opca"]
+    assert s["metier"].tolist() == ["N4101", pd.NA, "N4101", "N4101", "A0X40"]
+    assert s["nomenclature_metier"].tolist() == ["ROME", pd.NA, "ROME", "ROME", "FAP2021"]
+    assert s["departement"].tolist() == ["9A"] * 5  # deduced from the commune
+    assert s["afpa"].tolist() == [True] * 5  # « AFPA » in organisme
+    assert s.loc[2, ["date_debut", "date_fin"]].isna().all() and pd.isna(s.loc[3, "date_debut"])
     assert s.attrs["problemes"].lines() == [
         "sessions.csv, ligne 3, colonne « session_id » : session 'S1' déjà présent ligne 2 "
-        "(identifiant en double). (ligne écartée)",
-        "sessions.csv, ligne 8, colonne « centre » : centre (site de formation) vide. (ligne "
-        "écartée)",
+        "(identifiant en double) : retirez le doublon ou donnez-lui un autre identifiant. "
+        "(ligne écartée)",
+        "sessions.csv, ligne 8, colonne « centre » : centre (site de formation) vide : "
+        "complétez la cellule. (ligne écartée)",
         "sessions.csv, ligne 5, colonne « financeur » : financeur 'Mécène' inconnu (attendu "
         ": region (Région), pole_emploi (Pôle emploi), opca (OPCA), etat (État), agefiph "
-        "(Agefiph), conseil_departemental (Conseil départemental), autre (autre financeur)). "
-        "(ligne écartée)",
+        "(Agefiph), conseil_departemental (Conseil départemental), autre (autre financeur)) "
+        ": corrigez-le. (ligne écartée)",
         "sessions.csv, ligne 4, colonne « places » : effectif négatif '-3' (attendu : entier "
-        "positif ou nul). (ligne écartée)",
-        "sessions.csv, ligne 9, colonne « date_debut » : date illisible '31/02/2024' "
-        "(attendu AAAA-MM-JJ). (ligne écartée)",
+        "positif ou nul) : corrigez-le. (ligne écartée)",
+        "sessions.csv, ligne 9, colonne « date_debut » : date illisible '31/02/2024' : "
+        "écrivez-la AAAA-MM-JJ ou JJ/MM/AAAA ; date ignorée, ligne gardée. (ligne corrigée)",
         "sessions.csv, ligne 7, colonne « date_fin » : date_fin 2024-04-01 antérieure à "
-        "date_debut 2024-05-01. (ligne écartée)",
+        "date_debut 2024-05-01 : corrigez l'une des deux ; dates ignorées, session gardée. "
+        "(ligne corrigée)",
         "sessions.csv, ligne 6, colonne « metier » : code 'AB123' dans aucune nomenclature "
         "(attendu : ROME A1234, FAP2009 A0Z40 ou FAP2021 A0X40) ; métier ignoré. (ligne "
         "corrigée)",
@@ -192,16 +196,18 @@ def test_bad_prescriptions_reported_with_row_rest_used(tmp_path, tiny):
     assert p["statut"].tolist() == ["entre", "certifie"]
     assert p.attrs["problemes"].lines() == [
         "p.csv, ligne 3, colonne « prescription_id » : prescription 'ok' déjà présent ligne "
-        "2 (identifiant en double). (ligne écartée)",
+        "2 (identifiant en double) : retirez le doublon ou donnez-lui un autre identifiant. "
+        "(ligne écartée)",
         "p.csv, ligne 4, colonne « session_id » : session 'S9' inconnue de sessions.csv : "
         "ajoutez-la à sessions.csv ou corrigez le code. (ligne écartée)",
         "p.csv, ligne 11, colonne « agence » : agence 'A9' inconnue de agences.csv : "
         "ajoutez-la à agences.csv ou corrigez le code. (ligne écartée)",
         "p.csv, ligne 6, colonne « statut » : statut 'perdue' inconnu (attendu : prescrite, "
-        "liste d'attente, réservée, désistement, entrée, abandon, terminée, certifiée). "
+        "liste d'attente, réservée, désistement, entrée, abandon, terminée, certifiée) : "
+        "corrigez-le. "
         "(ligne écartée)",
-        "p.csv, ligne 7, colonne « date_prescription » : date illisible '2024-13-45' "
-        "(attendu AAAA-MM-JJ). (ligne écartée)",
+        "p.csv, ligne 7, colonne « date_prescription » : date illisible '2024-13-45' : "
+        "écrivez-la AAAA-MM-JJ ou JJ/MM/AAAA. (ligne écartée)",
         "p.csv, ligne 5, colonne « date_entree » : date_entree 2024-03-01 antérieure à "
         "date_prescription 2024-03-10 (entrée avant la prescription). (ligne écartée)",
         "p.csv, ligne 9, colonne « date_entree » : date_entree 2024-03-01 antérieure à "
@@ -223,7 +229,8 @@ def test_unknown_status_with_later_dates_is_reported_once(tmp_path, tiny):
     assert p["prescription_id"].tolist() == ["ok"]
     assert p.attrs["problemes"].lines() == [
         "p.csv, ligne 2, colonne « statut » : statut 'perdue' inconnu (attendu : prescrite, "
-        "liste d'attente, réservée, désistement, entrée, abandon, terminée, certifiée). "
+        "liste d'attente, réservée, désistement, entrée, abandon, terminée, certifiée) : "
+        "corrigez-le. "
         "(ligne écartée)",
     ]
 
@@ -261,9 +268,9 @@ def test_bad_poe_reported(tmp_path):
         "poe.csv, ligne 4, colonne « mois » : 'février' illisible (attendu AAAA-MM). (ligne "
         "écartée)",
         "poe.csv, ligne 5, colonne « type_poe » : type de POE 'mixte' inconnu (attendu : "
-        "individuelle, collective). (ligne écartée)",
+        "individuelle, collective) : corrigez-le. (ligne écartée)",
         "poe.csv, ligne 6, colonne « entrees » : effectif négatif '-1' (attendu : entier "
-        "positif ou nul). (ligne écartée)",
+        "positif ou nul) : corrigez-le. (ligne écartée)",
         "poe.csv, ligne 7, colonne « metier » : code '12345' dans aucune nomenclature "
         "(attendu : ROME A1234, FAP2009 A0Z40 ou FAP2021 A0X40) ; métier ignoré. (ligne "
         "corrigée)",

@@ -21,9 +21,12 @@ import pandas as pd
 from diagnostics._readers._rows import (
     finish,
     folder_paths,
+    new_report,
+    parent_set_aside,
     parse_counts,
     parse_dates,
     parse_flags,
+    parse_points,
     raw_table,
     report_rows,
     require_columns,
@@ -81,7 +84,7 @@ LEVELS: tuple[str, ...] = ("mission_locale", "departement", "region", "national"
 # --------------------------------------------------------------------------- readers
 
 
-def read_structures(path: str | Path) -> pd.DataFrame:
+def read_structures(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     """Read the agences and missions locales (``structures.csv``).
 
     Returns
@@ -102,50 +105,59 @@ def read_structures(path: str | Path) -> pd.DataFrame:
     require_columns(
         df, ["code", "nom", "type", "departement", "region"], path=path, what="les structures"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = report_rows(
         report,
         df,
         ~df["type"].isin(["agence", "mission_locale"]),
-        lambda v: f"type {v!r} inconnu (attendu agence ou mission_locale).",
+        lambda v: f"type {v!r} inconnu : écrivez agence ou mission_locale.",
         "type",
     )
     bad |= report_rows(
-        report, df, df["code"].duplicated(), lambda v: f"code {v!r} en double.", "code"
+        report,
+        df,
+        df["code"].duplicated(),
+        lambda v: f"code {v!r} en double : retirez le doublon ou changez le code.",
+        "code",
     )
-    for col in ("latitude", "longitude"):
-        if col in df:
-            df[col] = pd.to_numeric(df[col].str.replace(",", "."), errors="coerce")
-        else:
-            df[col] = np.nan
+    df["latitude"], df["longitude"] = parse_points(df, report)
     if "commune" not in df:
         df["commune"] = pd.NA
     cols = ["code", "nom", "type", "departement", "region", "commune", "latitude", "longitude"]
-    return finish(df[["ligne", *cols]], report, bad)
+    return finish(df[["ligne", *cols]], report, bad, strict=strict, key="code")
 
 
 def _check_codes(
     df: pd.DataFrame,
     column: str,
-    known: pd.Series | None,
-    label: str,
+    structures: pd.DataFrame | None,
+    kind: str,
     report: ProblemReport,
     rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Report the codes of ``column`` absent from ``known`` (among ``rows``, default all)."""
+    """Report the codes of ``column`` that are not structures of ``kind`` (among ``rows``).
+
+    A code whose row of the structures file was set aside is told so (line and
+    problem of that row), not called unknown.
+    """
+    known = _known(structures, kind)
     if known is None:
         return np.zeros(len(df), dtype=bool)
+    label = "agence" if kind == "agence" else "mission locale"
     wrong = ~df[column].isin(set(known)).to_numpy(dtype=bool)
-    return report_rows(
-        report,
-        df,
-        wrong if rows is None else wrong & rows,
-        lambda v: (
+
+    def message(v: object) -> str:
+        if parent := parent_set_aside(structures, v):
+            return (
+                f"{label} {v!r} écartée du fichier des structures, {parent} : corrigez "
+                "cette ligne des structures ; la ligne est écartée avec elle."
+            )
+        return (
             f"{label} {v!r} inconnue du fichier des structures ; ajoutez-la à "
             "structures.csv ou corrigez le code."
-        ),
-        column,
-    )
+        )
+
+    return report_rows(report, df, wrong if rows is None else wrong & rows, message, column)
 
 
 def _known(structures: pd.DataFrame | None, kind: str) -> pd.Series | None:
@@ -159,6 +171,7 @@ def read_cotraitance_flows(
     *,
     structures: pd.DataFrame | None = None,
     year: int | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Read the aggregated monthly flows per pair agence → mission locale.
 
@@ -170,13 +183,28 @@ def read_cotraitance_flows(
         From :func:`read_structures`; unknown agences and missions locales are
         reported.
     year
-        Objective year: months outside it are reported and left out.
+        Objective year: the series of months that contains it is the one kept
+        (see below).
+    strict
+        Refuse the file (:class:`SchemaError`) if any row would be set aside.
 
     Returns
     -------
     pandas.DataFrame
         ``mois`` (``AAAA-MM``), ``agence, mission_locale`` and the counts of
         :data:`FLOW_COUNTS` (``int64``). Problems in ``attrs["problemes"]``.
+
+    Notes
+    -----
+    A month typed with the wrong year (``2042-06`` for ``2024-06``) must not vanish
+    from the figures without a word, nor be guessed right. The months of a flow
+    file form one series (a file may hold several years); a month more than twelve
+    months away from every other month of the file is *isolated*: its rows are set
+    aside and listed with their line and the fix. When the file holds several
+    series, the one with the objective ``year`` (else the one with most rows) is
+    kept. A (month, agence, mission locale) given twice is set aside after the
+    first; a pair absent for a month that every other pair has, in the middle of
+    its own months or after them, is reported (kept: the file is incomplete).
 
     Examples
     --------
@@ -189,26 +217,100 @@ def read_cotraitance_flows(
     require_columns(
         df, ["mois", "agence", "mission_locale", *FLOW_COUNTS], path=path, what="les flux"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     month = pd.to_datetime(df["mois"], format="%Y-%m", errors="coerce")
     bad = report_rows(
-        report, df, month.isna(), lambda v: f"{v!r} illisible (attendu AAAA-MM).", "mois"
+        report,
+        df,
+        month.isna(),
+        lambda v: f"mois {v!r} illisible : écrivez-le AAAA-MM (ex. 2024-06).",
+        "mois",
     )
-    if year is not None:
-        bad |= report_rows(
-            report,
-            df,
-            (~bad) & (month.dt.year != year).to_numpy(dtype=bool),
-            lambda v: f"mois {v} hors de l'année d'objectif {year}.",
-            "mois",
-        )
+    bad |= _isolated_months(df, month, ~bad, year, report)
+    first = df.loc[~bad].drop_duplicates(["mois", "agence", "mission_locale"])
+    first_line = first.set_index(["mois", "agence", "mission_locale"])["ligne"]
+    bad |= report_rows(
+        report,
+        df,
+        df.duplicated(["mois", "agence", "mission_locale"]).to_numpy(dtype=bool) & ~bad,
+        lambda m, a, ml: (
+            f"flux {a} → {ml} de {m} déjà donné ligne {first_line[(m, a, ml)]} : retirez "
+            "le doublon ou corrigez le mois (il serait compté deux fois)."
+        ),
+        "mois",
+        cells=["mois", "agence", "mission_locale"],
+    )
     bad |= parse_counts(df, FLOW_COUNTS, report)
-    bad |= _check_codes(df, "agence", _known(structures, "agence"), "agence", report)
-    bad |= _check_codes(
-        df, "mission_locale", _known(structures, "mission_locale"), "mission locale", report
-    )
+    bad |= _check_codes(df, "agence", structures, "agence", report)
+    bad |= _check_codes(df, "mission_locale", structures, "mission_locale", report)
     df["mois"] = month.dt.strftime("%Y-%m").astype("string")
-    return finish(df[["ligne", "mois", "agence", "mission_locale", *FLOW_COUNTS]], report, bad)
+    _missing_months(df.loc[~bad], report)
+    cols = ["ligne", "mois", "agence", "mission_locale", *FLOW_COUNTS]
+    return finish(df[cols], report, bad, strict=strict)
+
+
+def _isolated_months(
+    df: pd.DataFrame,
+    month: pd.Series,
+    readable: np.ndarray,
+    year: int | None,
+    report: ProblemReport,
+) -> np.ndarray:
+    """Set aside the rows of the months outside the file's series (see the Notes above)."""
+    index = (month.dt.year * 12 + month.dt.month - 1).to_numpy(dtype=float)
+    distinct = np.unique(index[readable])
+    if distinct.size == 0:
+        return np.zeros(len(df), dtype=bool)
+    series = np.concatenate([[0], np.cumsum(np.diff(distinct) > 12)])
+    of_month = dict(zip(distinct, series, strict=True))
+    row_series = np.array(
+        [of_month.get(i, -1) if ok else -1 for i, ok in zip(index, readable, strict=True)]
+    )
+    sizes = np.bincount(row_series[readable])
+    keep = int(np.flatnonzero(sizes == sizes.max())[-1])
+    if year is not None:
+        in_year = readable & (month.dt.year == year).to_numpy(dtype=bool)
+        if in_year.any():
+            keep = int(row_series[in_year][0])
+    kept = distinct[series == keep]
+    span = f"{_month_text(kept.min())} à {_month_text(kept.max())}"
+    goal = f" (année d'objectif {year})" if year is not None else ""
+    return report_rows(
+        report,
+        df,
+        readable & (row_series != keep),
+        lambda v: (
+            f"mois {v} isolé, à plus de douze mois des autres flux du fichier ({span}){goal} : "
+            "corrigez le mois (AAAA-MM), sans doute une faute de frappe sur l'année."
+        ),
+        "mois",
+    )
+
+
+def _month_text(index: float) -> str:
+    return f"{int(index) // 12}-{int(index) % 12 + 1:02d}"
+
+
+def _missing_months(flows: pd.DataFrame, report: ProblemReport) -> None:
+    """Report (kept) the months a pair lacks after its first month, when others have them."""
+    if flows.empty:
+        return
+    months = sorted(flows["mois"].dropna().unique())
+    pairs = flows.groupby(["agence", "mission_locale"])["mois"]
+    for (agence, ml), present in pairs:
+        have = set(present)
+        lacking = [m for m in months if m >= min(have) and m not in have]
+        if lacking:
+            shown = ", ".join(lacking[:6]) + (" ..." if len(lacking) > 6 else "")
+            report.add(
+                f"aucun flux {agence} → {ml} pour {shown} alors que d'autres couples ont ces "
+                "mois : complétez le fichier (une ligne à zéro s'il n'y a eu aucun flux) ou "
+                "vérifiez le mois d'une autre ligne de ce couple.",
+                column="mois",
+                value=lacking[0],
+                action="conservée",
+                category="mois_manquant",
+            )
 
 
 _EPISODE_DATES = (
@@ -224,6 +326,7 @@ def read_episodes(
     path: str | Path,
     *,
     structures: pd.DataFrame | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Read the pseudonymised episode extract (personal data: keep it local).
 
@@ -260,17 +363,23 @@ def read_episodes(
         "mission_locale",
     ]
     require_columns(df, required, path=path, what="les épisodes")
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     first = df.drop_duplicates("episode_id").set_index("episode_id")["ligne"]
     bad = report_rows(
         report,
         df,
         df["episode_id"].duplicated(),
-        lambda v: f"épisode {v!r} déjà présent ligne {first[v]} (identifiant en double).",
+        lambda v: (
+            f"épisode {v!r} déjà présent ligne {first[v]} (identifiant en double) : retirez le doublon."
+        ),
         "episode_id",
     )
     bad |= report_rows(
-        report, df, df["episode_id"].isna(), "identifiant d'épisode vide.", "episode_id"
+        report,
+        df,
+        df["episode_id"].isna(),
+        "identifiant d'épisode vide : complétez-le.",
+        "episode_id",
     )
     dates = {}
     for col in (*_EPISODE_DATES, "date_radiation"):
@@ -283,7 +392,8 @@ def read_episodes(
         df,
         dates["date_affectation"].isna().to_numpy(dtype=bool) & ~bad,
         lambda init: (
-            f"{'une initialisation' if pd.notna(init) else 'un épisode'} sans date d'affectation."
+            f"{'une initialisation' if pd.notna(init) else 'un épisode'} sans date d'affectation : "
+            "complétez-la."
         ),
         "date_affectation",
         cells=["date_initialisation"],
@@ -302,7 +412,7 @@ def read_episodes(
             df,
             (dates[later] < dates[earlier]).fillna(False).to_numpy(dtype=bool) & ~bad,
             lambda a, b, later=later, earlier=earlier: (
-                f"dates dans le mauvais ordre : {later} {a} antérieure à {earlier} {b}."
+                f"dates dans le mauvais ordre : {later} {a} antérieure à {earlier} {b} : corrigez-les."
             ),
             later,
             cells=[later, earlier],
@@ -312,7 +422,7 @@ def read_episodes(
         report,
         df,
         reason.notna() & ~reason.isin(list(EXIT_REASONS)),
-        lambda v: f"motif de sortie {v!r} inconnu (attendu : {', '.join(EXIT_REASONS)}).",
+        lambda v: f"motif de sortie {v!r} inconnu : écrivez l'un de {', '.join(EXIT_REASONS)}.",
         "motif_sortie",
     )
     exit_date = dates["date_sortie"].notna().to_numpy(dtype=bool)
@@ -320,7 +430,7 @@ def read_episodes(
         report,
         df,
         (exit_date != reason.notna().to_numpy(dtype=bool)) & ~bad,
-        "date de sortie et motif de sortie : l'un sans l'autre.",
+        "date de sortie et motif de sortie : l'un sans l'autre ; complétez ou videz les deux.",
         "motif_sortie",
     )
     flags = {}
@@ -332,13 +442,11 @@ def read_episodes(
         report,
         df,
         df["mois_naissance"].notna() & birth.isna(),
-        lambda v: f"mois de naissance {v!r} illisible (attendu AAAA-MM).",
+        lambda v: f"mois de naissance {v!r} illisible : écrivez-le AAAA-MM.",
         "mois_naissance",
     )
-    bad |= _check_codes(df, "agence", _known(structures, "agence"), "agence", report)
-    bad |= _check_codes(
-        df, "mission_locale", _known(structures, "mission_locale"), "mission locale", report
-    )
+    bad |= _check_codes(df, "agence", structures, "agence", report)
+    bad |= _check_codes(df, "mission_locale", structures, "mission_locale", report)
     out = pd.DataFrame(
         {
             "ligne": df["ligne"],
@@ -352,10 +460,12 @@ def read_episodes(
             "mission_locale": df["mission_locale"],
         }
     )
-    return finish(out, report, bad)
+    return finish(out, report, bad, strict=strict, key="episode_id")
 
 
-def read_periods(path: str | Path, *, episodes: pd.DataFrame | None = None) -> pd.DataFrame:
+def read_periods(
+    path: str | Path, *, episodes: pd.DataFrame | None = None, strict: bool = False
+) -> pd.DataFrame:
     """Read the alert and suspension periods of the episodes (``periodes.csv``).
 
     Columns ``episode_id, etat`` (``alerte`` or ``suspension``), ``date_debut``,
@@ -375,7 +485,7 @@ def read_periods(path: str | Path, *, episodes: pd.DataFrame | None = None) -> p
     require_columns(
         df, ["episode_id", "etat", "date_debut", "date_fin"], path=path, what="les périodes"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     start, bad = parse_dates(df, "date_debut", report)
     end, wrong = parse_dates(df, "date_fin", report)
     bad |= wrong | start.isna().to_numpy(dtype=bool)
@@ -384,14 +494,14 @@ def read_periods(path: str | Path, *, episodes: pd.DataFrame | None = None) -> p
         report,
         df,
         ~state.isin(["alerte", "suspension"]),
-        lambda v: f"état {v!r} inconnu (attendu alerte ou suspension).",
+        lambda v: f"état {v!r} inconnu : écrivez alerte ou suspension.",
         "etat",
     )
     bad |= report_rows(
         report,
         df,
         (end < start).fillna(False),
-        "date_fin antérieure à date_debut.",
+        "date_fin antérieure à date_debut : corrigez l'une des deux.",
         "date_fin",
     )
     if episodes is not None:
@@ -399,7 +509,13 @@ def read_periods(path: str | Path, *, episodes: pd.DataFrame | None = None) -> p
             report,
             df,
             ~df["episode_id"].isin(set(episodes["episode_id"])),
-            lambda v: f"épisode {v!r} absent de l'extraction d'épisodes.",
+            lambda v: (
+                f"épisode {v!r} écarté de l'extraction d'épisodes, {parent} : corrigez cette "
+                "ligne des épisodes ; la période est écartée avec lui."
+                if (parent := parent_set_aside(episodes, v))
+                else f"épisode {v!r} absent de l'extraction d'épisodes : ajoutez-le ou "
+                "corrigez l'identifiant."
+            ),
             "episode_id",
         )
     decision = df["decision"].str.lower() if "decision" in df else pd.Series(pd.NA, df.index)
@@ -421,13 +537,15 @@ def read_periods(path: str | Path, *, episodes: pd.DataFrame | None = None) -> p
         report,
         df,
         np.isin(df["ligne"], ok.loc[overlap, "ligne"]),
-        "période chevauchant la précédente du même épisode.",
+        "période chevauchant la précédente du même épisode : corrigez ses dates.",
         "date_debut",
     )
-    return finish(out, report, bad)
+    return finish(out, report, bad, strict=strict)
 
 
-def read_objectives(path: str | Path, *, structures: pd.DataFrame | None = None) -> pd.DataFrame:
+def read_objectives(
+    path: str | Path, *, structures: pd.DataFrame | None = None, strict: bool = False
+) -> pd.DataFrame:
     """Read the objectives.
 
     Columns ``annee, niveau, territoire, objectif``, optional ``montant_subvention``
@@ -449,7 +567,7 @@ def read_objectives(path: str | Path, *, structures: pd.DataFrame | None = None)
     require_columns(
         df, ["annee", "niveau", "territoire", "objectif"], path=path, what="les objectifs"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = parse_counts(df, ["annee", "objectif"], report)
     if "montant_subvention" in df:
         bad |= parse_counts(df, ["montant_subvention"], report)
@@ -459,32 +577,32 @@ def read_objectives(path: str | Path, *, structures: pd.DataFrame | None = None)
         report,
         df,
         ~df["niveau"].isin(list(LEVELS)),
-        lambda v: f"niveau {v!r} inconnu (attendu : {', '.join(LEVELS)}).",
+        lambda v: f"niveau {v!r} inconnu : écrivez l'un de {', '.join(LEVELS)}.",
         "niveau",
     )
     bad |= report_rows(
         report,
         df,
         df.duplicated(["annee", "niveau", "territoire"]),
-        lambda v: f"objectif de {v} donné deux fois pour la même année.",
+        lambda v: f"objectif de {v} donné deux fois pour la même année : retirez le doublon.",
         "territoire",
     )
     bad |= _check_codes(
         df,
         "territoire",
-        _known(structures, "mission_locale"),
-        "mission locale",
+        structures,
+        "mission_locale",
         report,
         rows=df["niveau"].eq("mission_locale").fillna(False).to_numpy(dtype=bool),
     )
     if "source" not in df:
         df["source"] = pd.NA
     cols = ["ligne", "annee", "niveau", "territoire", "objectif", "montant_subvention", "source"]
-    return finish(df[cols], report, bad)
+    return finish(df[cols], report, bad, strict=strict)
 
 
 def read_cotraitance_needs(
-    path: str | Path, *, structures: pd.DataFrame | None = None
+    path: str | Path, *, structures: pd.DataFrame | None = None, strict: bool = False
 ) -> pd.DataFrame:
     """Read the needs per mission locale (``besoins.csv``).
 
@@ -506,7 +624,7 @@ def read_cotraitance_needs(
     require_columns(
         df, ["annee", "territoire", "demande_potentielle"], path=path, what="les besoins"
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     given = "demandeurs_jeunes" in df
     bad = parse_counts(
         df, ["annee", "demande_potentielle", *(["demandeurs_jeunes"] if given else [])], report
@@ -517,18 +635,16 @@ def read_cotraitance_needs(
         report,
         df,
         df.duplicated(["annee", "territoire"]),
-        lambda v: f"besoins de {v} donnés deux fois pour la même année.",
+        lambda v: f"besoins de {v} donnés deux fois pour la même année : retirez le doublon.",
         "territoire",
     )
-    bad |= _check_codes(
-        df, "territoire", _known(structures, "mission_locale"), "mission locale", report
-    )
+    bad |= _check_codes(df, "territoire", structures, "mission_locale", report)
     cols = ["ligne", "annee", "territoire", "demandeurs_jeunes", "demande_potentielle"]
-    return finish(df[cols], report, bad)
+    return finish(df[cols], report, bad, strict=strict)
 
 
 def read_cotraitance_ressorts(
-    path: str | Path, *, structures: pd.DataFrame | None = None
+    path: str | Path, *, structures: pd.DataFrame | None = None, strict: bool = False
 ) -> pd.DataFrame:
     """Read the communes of each mission locale's ressort (``ressorts.csv``).
 
@@ -546,24 +662,22 @@ def read_cotraitance_ressorts(
     """
     df = raw_table(path)
     require_columns(df, ["mission_locale", "commune"], path=path, what="les ressorts")
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     empty = report_rows(
         report,
         df,
         df[["mission_locale", "commune"]].isna().any(axis=1),
-        "mission locale ou commune vide.",
+        "mission locale ou commune vide : complétez la ligne.",
     )
     bad = empty | report_rows(
         report,
         df,
         df.duplicated(["mission_locale", "commune"]).to_numpy(dtype=bool) & ~empty,
-        lambda v: f"commune {v} donnée deux fois pour la même mission locale.",
+        lambda v: f"commune {v} donnée deux fois pour la même mission locale : retirez le doublon.",
         "commune",
     )
-    bad |= _check_codes(
-        df, "mission_locale", _known(structures, "mission_locale"), "mission locale", report
-    )
-    return finish(df[["ligne", "mission_locale", "commune"]], report, bad)
+    bad |= _check_codes(df, "mission_locale", structures, "mission_locale", report)
+    return finish(df[["ligne", "mission_locale", "commune"]], report, bad, strict=strict)
 
 
 #: Files of a cotraitance folder: key of :func:`read_cotraitance_folder` → (file stem,
@@ -580,7 +694,11 @@ FOLDER_FILES: dict[str, tuple[str, bool]] = {
 
 
 def read_cotraitance_folder(
-    folder: str | Path, *, year: int | None = None, month: int | None = None
+    folder: str | Path,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    strict: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Read every cotraitance file of ``folder`` (the layout of ``data/demo/cotraitance``).
 
@@ -596,7 +714,11 @@ def read_cotraitance_folder(
         The folder.
     year, month
         Period of the dashboard: when given, the flows must cover ``year`` up to
-        ``month`` and the objectives must cover ``year``.
+        ``month`` and the objectives must cover ``year``; the flows are read with
+        ``year`` (:func:`read_cotraitance_flows`: a month typed with the wrong
+        year is set aside and listed).
+    strict
+        Refuse a file (:class:`SchemaError`) if any of its rows would be set aside.
 
     Returns
     -------
@@ -622,18 +744,19 @@ def read_cotraitance_folder(
     (['episodes', 'flows', 'needs', 'objectives', 'periods', 'ressorts', 'structures'], [])
     """
     paths = folder_paths(folder, FOLDER_FILES, templates="data/cotraitance/")
-    structures = read_structures(paths["structures"])
+    structures = read_structures(paths["structures"], strict=strict)
     out = {"structures": structures}
-    out["flows"] = read_cotraitance_flows(paths["flows"], structures=structures)
-    out["objectives"] = read_objectives(paths["objectives"], structures=structures)
+    options = {"structures": structures, "strict": strict}
+    out["flows"] = read_cotraitance_flows(paths["flows"], year=year, **options)
+    out["objectives"] = read_objectives(paths["objectives"], **options)
     if "needs" in paths:
-        out["needs"] = read_cotraitance_needs(paths["needs"], structures=structures)
+        out["needs"] = read_cotraitance_needs(paths["needs"], **options)
     if "episodes" in paths:
-        out["episodes"] = read_episodes(paths["episodes"], structures=structures)
+        out["episodes"] = read_episodes(paths["episodes"], **options)
         if "periods" in paths:
-            out["periods"] = read_periods(paths["periods"], episodes=out["episodes"])
+            out["periods"] = read_periods(paths["periods"], episodes=out["episodes"], strict=strict)
     if "ressorts" in paths:
-        out["ressorts"] = read_cotraitance_ressorts(paths["ressorts"], structures=structures)
+        out["ressorts"] = read_cotraitance_ressorts(paths["ressorts"], **options)
     for key, table in out.items():
         table.attrs["fichier"] = paths[key].name
     if year is not None:

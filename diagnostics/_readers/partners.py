@@ -29,11 +29,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from diagnostics._readers import partner_typology as _typo
+from diagnostics._readers._rows import SET_ASIDE
 from geo import codes
 from geo._errors import SchemaError, format_problems
 from geo.crs import metric_crs_for
 from geo.problems import ProblemReport, attach_problems
-from geo.tables import normalize_header, read_table
+from geo.tables import normalize_header, read_table, report_blank_lines
 
 __all__ = [
     "DOMAINS",
@@ -214,6 +215,8 @@ class RawTable:
     file_format: str
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Lines of the blank rows left out (listed in the report, issue 14).
+    blank_lines: list[int] = field(default_factory=list)
 
 
 def match_headers(header: Sequence[object]) -> dict[str, int]:
@@ -259,7 +262,8 @@ def read_raw_table(path: str | Path) -> RawTable:
         notes.append(
             f"feuille lue : « {attrs['feuille']} » (en-tête ligne {attrs['ligne_en_tete']})"
         )
-    return RawTable(frame, lines, str(attrs["source"]), fmt, attrs.get("feuille"), notes)
+    blank = [int(v) for v in attrs.get("lignes_vides_liste", [])]
+    return RawTable(frame, lines, str(attrs["source"]), fmt, attrs.get("feuille"), notes, blank)
 
 
 # --------------------------------------------------------------------------- cells
@@ -942,8 +946,8 @@ def _check_point(
         None,
         None,
         f"point ({_fmt(lat)}, {_fmt(lon)}) {where}, même en inversant latitude et longitude : "
-        f"coordonnées ignorées.{hint} Attendu : degrés décimaux WGS84, par ex. latitude 47,218 "
-        "et longitude -1,554.",
+        f"coordonnées ignorées.{hint} Corrigez-les : degrés décimaux WGS84, par ex. latitude "
+        "47,218 et longitude -1,554.",
     )
 
 
@@ -1019,6 +1023,7 @@ class _Reader:
             )
         self.headers = {field_: header[i] for field_, i in found.items()}
         self.collector = _Collector(self.label, self.headers)
+        report_blank_lines(table.blank_lines, self.collector.problems)
         self.remarks: list[str] = list(table.notes)
         self.raw = pd.DataFrame(
             {field_: table.frame.iloc[:, i] for field_, i in found.items()}
@@ -1605,9 +1610,27 @@ class _Reader:
             "source": self.label,
             "remarques": list(self.remarks),
             "colonnes_supplementaires": list(self.extra_names),
+            SET_ASIDE: self._set_aside(),
         }
         attach_problems(partners, report.problemes)
         return partners, report
+
+    def _set_aside(self) -> dict[str, str]:
+        """Identifier of each row set aside → « ligne N de fichier (problem) ».
+
+        The partnerships readers tell a relation to such a structure why it goes.
+        """
+        column = match_headers([str(c) for c in self.table.frame.columns]).get("partenaire_id")
+        if column is None:
+            return {}
+        ids = dict(zip(self.table.lines, self.table.frame.iloc[:, column], strict=True))
+        kept = set(self.out["partenaire_id"])
+        out: dict[str, str] = {}
+        for p in self.collector.problems:
+            value = ids.get(p.line) if p.line is not None else None
+            if p.action == "écartée" and isinstance(value, str) and value not in kept:
+                out.setdefault(value, f"ligne {p.line} de {self.label} ({p.message.rstrip('. ')})")
+        return out
 
 
 def read_partners_report(

@@ -23,11 +23,12 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from diagnostics._readers.partners import parse_date, parse_float, split_values
+from diagnostics._readers._rows import SET_ASIDE, parent_set_aside, refuse_set_aside
+from diagnostics._readers.partners import _check_point, parse_date, parse_float, split_values
 from diagnostics.partners import DOMAINS, PUBLICS
 from geo._errors import SchemaError
 from geo.problems import ProblemReport, attach_problems
-from geo.tables import normalize_header, read_table
+from geo.tables import normalize_header, read_table, report_blank_lines
 
 __all__ = [
     "RELATION_MODES",
@@ -366,6 +367,37 @@ def _known_actors(partners: Any, units: Any) -> set[str] | None:
     return ids if given else None
 
 
+def _set_aside_from(item: str, *tables: Any) -> str | None:
+    """Why ``item`` was set aside from one of ``tables`` (« ligne N de fichier (...) »)."""
+    for table in tables:
+        if isinstance(table, pd.DataFrame) and (why := parent_set_aside(table, item)):
+            return why
+    return None
+
+
+#: Years a partnership flow can plausibly have.
+_YEARS = (1990, 2100)
+
+
+def _year(value: Any, report: ProblemReport, line: int, column: str) -> int | None:
+    """The flow's year; an unreadable or implausible one is reported and left empty."""
+    if _blank(value):
+        return None
+    number = parse_float(value)
+    if number is not None and number == int(number) and _YEARS[0] <= number <= _YEARS[1]:
+        return int(number)
+    report.add(
+        f"année « {value} » illisible ou invraisemblable (attendu une année à quatre chiffres, "
+        f"de {_YEARS[0]} à {_YEARS[1]}) : corrigez-la ; année laissée vide, flux gardé.",
+        line=line,
+        column=column,
+        value=value,
+        action="corrigée",
+        category="annee_invalide",
+    )
+    return None
+
+
 def _coded(
     value: Any,
     lookup: Mapping[str, str],
@@ -382,7 +414,7 @@ def _coded(
     if code is None:
         choices = ", ".join(sorted(set(lookup.values())))
         report.add(
-            f"{what} « {value} » inconnu ; valeurs acceptées : {choices}."
+            f"{what} « {value} » inconnu ; corrigez-le, valeurs acceptées : {choices}."
             + (
                 " Valeur laissée vide, le reste de la ligne est utilisé."
                 if action == "corrigée"
@@ -414,7 +446,7 @@ def _date(value: Any, report: ProblemReport, line: int, column: str) -> pd.Times
     parsed = parse_date(value)
     if parsed is None:
         report.add(
-            f"date « {value} » illisible (attendu JJ/MM/AAAA ou AAAA-MM-JJ) ; laissée vide.",
+            f"date « {value} » illisible ; laissée vide. Écrivez-la JJ/MM/AAAA ou AAAA-MM-JJ.",
             line=line,
             column=column,
             value=value,
@@ -429,6 +461,7 @@ def read_partnerships(
     *,
     partners: pd.DataFrame | Iterable[str] | None = None,
     units: pd.DataFrame | Iterable[str] | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Read the partnerships registry (CSV or XLSX) into the tidy table.
 
@@ -442,7 +475,10 @@ def read_partnerships(
         with it (or ``units``), parties that are neither a partner nor a unit are
         reported and removed.
     units
-        Pôle emploi units (:func:`read_pole_emploi_units`) or their ids.
+        Pôle emploi units (:func:`read_pole_emploi_units`) or their ids; a party
+        whose row was set aside from the units' file is told so (line and problem).
+    strict
+        Refuse the file (:class:`SchemaError`) if any row would be set aside.
 
     Returns
     -------
@@ -474,9 +510,11 @@ def read_partnerships(
     raw, lines = _read(path, "partenariats")
     cols = _columns(raw, "partenariats", label)
     report = ProblemReport(label)
+    report_blank_lines(raw, report)
     known = _known_actors(partners, units)
     records: list[dict[str, Any]] = []
     seen: set[str] = set()
+    set_aside: dict[str, str] = {}
 
     def cell(row: pd.Series, field: str) -> Any:
         return row[cols[field]] if field in cols else None
@@ -511,8 +549,12 @@ def read_partnerships(
         for item in split_values(cell(row, "parties")):
             if known is not None and item not in known:
                 where = "l'annuaire des partenaires ni des unités Pôle emploi"
+                parent = _set_aside_from(item, partners, units)
                 report.add(
-                    f"partie « {item} » absente de {where} ; retirée du partenariat "
+                    f"partie « {item} » écartée, {parent} ; retirée du partenariat {pid}. "
+                    "Corrigez cette ligne."
+                    if parent
+                    else f"partie « {item} » absente de {where} ; retirée du partenariat "
                     f"{pid}. Ajoutez la structure à l'annuaire ou corrigez l'identifiant.",
                     line=line,
                     column=h["parties"],
@@ -524,6 +566,7 @@ def read_partnerships(
             if item not in parties:
                 parties.append(item)
         if len(parties) < 2:
+            set_aside.setdefault(pid, f"ligne {line} de {label} (moins de deux parties connues)")
             report.add(
                 f"le partenariat {pid} n'a que {len(parties)} partie(s) connue(s) ; "
                 "un partenariat lie au moins deux acteurs. Ligne ignorée : complétez "
@@ -608,7 +651,10 @@ def read_partnerships(
                 "ligne": line,
             }
         )
-    return attach_problems(partnerships_from_records(records), report)
+    refuse_set_aside(report, strict=strict)
+    table = partnerships_from_records(records)
+    table.attrs[SET_ASIDE] = set_aside
+    return attach_problems(table, report)
 
 
 def partnerships_from_records(records: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
@@ -679,7 +725,9 @@ def _simple_reader(
         if f not in out:
             out[f] = None
         cols.setdefault(f, _HEADERS[kind][f][0])
-    return out, cols, ProblemReport(label), lines
+    report = ProblemReport(label)
+    report_blank_lines(raw, report)
+    return out, cols, report, lines
 
 
 def _number(
@@ -688,7 +736,7 @@ def _number(
     if _blank(value):
         if required:
             report.add(
-                "valeur manquante ; ligne ignorée.",
+                "valeur manquante ; ligne ignorée. Complétez la cellule.",
                 line=line,
                 column=column,
                 value=None,
@@ -700,7 +748,8 @@ def _number(
     if number is None or number < 0:
         report.add(
             f"« {value} » n'est pas un nombre positif ; valeur laissée vide"
-            + (" et ligne ignorée." if required else "."),
+            + (" et ligne ignorée." if required else ".")
+            + " Corrigez la valeur.",
             line=line,
             column=column,
             value=value,
@@ -732,8 +781,13 @@ def read_partnership_indicators(
     for line, rec in zip(lines, raw.to_dict("records"), strict=True):
         pid = rec["partenariat_id"]
         if _blank(pid) or (known is not None and str(pid) not in known):
+            parent = None if _blank(pid) else parent_set_aside(partnerships, pid)
             report.add(
-                f"partenariat « {pid} » absent du registre ; indicateur ignoré.",
+                f"partenariat « {pid} » écarté du registre, {parent} ; indicateur ignoré. "
+                "Corrigez cette ligne du registre."
+                if parent
+                else f"partenariat « {pid} » absent du registre ; indicateur ignoré. "
+                "Ajoutez-le au registre ou corrigez l'identifiant.",
                 line=line,
                 column=cols["partenariat_id"],
                 value=pid,
@@ -796,12 +850,16 @@ def read_partner_flows(
     *,
     partners: pd.DataFrame | Iterable[str] | None = None,
     units: pd.DataFrame | Iterable[str] | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Read flows between actors: ``source, cible, type_flux, annee, volume, ligne``.
 
     A flow names its origin and destination (partner or Pôle emploi unit ids), its
-    kind (:data:`FLOW_TYPES`), a year and a volume (people). Unknown actors,
-    unreadable volumes and self-flows are reported and left out.
+    kind (:data:`FLOW_TYPES`), a year and a volume (people). Unknown actors (or
+    actors set aside from their file, told so with its line), unreadable volumes and
+    self-flows are reported and left out; an unreadable or implausible year is
+    reported and left empty. ``strict`` refuses the file if any row would be set
+    aside.
 
     Examples
     --------
@@ -818,8 +876,12 @@ def read_partner_flows(
         for field in ("source", "cible"):
             actor = rec[field]
             if _blank(actor) or (known is not None and str(actor) not in known):
+                parent = None if _blank(actor) else _set_aside_from(str(actor), partners, units)
                 report.add(
-                    f"acteur « {actor} » absent de l'annuaire et des unités ; flux ignoré.",
+                    f"acteur « {actor} » écarté, {parent} ; flux ignoré. Corrigez cette ligne."
+                    if parent
+                    else f"acteur « {actor} » absent de l'annuaire et des unités ; flux "
+                    "ignoré. Ajoutez-le à l'annuaire ou corrigez l'identifiant.",
                     line=line,
                     column=cols[field],
                     value=actor,
@@ -833,7 +895,7 @@ def read_partner_flows(
             continue
         if ends[0] == ends[1]:
             report.add(
-                "origine et destination identiques ; flux ignoré.",
+                "origine et destination identiques ; flux ignoré. Corrigez l'un des deux acteurs.",
                 line=line,
                 column=cols["cible"],
                 value=ends[0],
@@ -842,13 +904,13 @@ def read_partner_flows(
             )
             continue
         kind = _coded(rec["type_flux"], _FLOW_LOOKUP, report, line, cols["type_flux"], "type_flux")
-        year = parse_float(rec["annee"]) if not _blank(rec["annee"]) else None
+        year = _year(rec["annee"], report, line, cols["annee"])
         rows.append(
             {
                 "source": ends[0],
                 "cible": ends[1],
                 "type_flux": kind,
-                "annee": None if year is None else int(year),
+                "annee": year,
                 "volume": volume,
                 "ligne": line,
             }
@@ -859,14 +921,20 @@ def read_partner_flows(
     df["annee"] = df["annee"].astype("Int64")
     df["volume"] = df["volume"].astype("float64")
     df["ligne"] = df["ligne"].astype("Int64")
+    refuse_set_aside(report, strict=strict)
     return attach_problems(df, report)
 
 
-def read_pole_emploi_units(path: str | Path) -> pd.DataFrame:
+def read_pole_emploi_units(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     """Read the Pôle emploi units: ``unite_id, nom, niveau, commune, latitude, longitude``.
 
     Ids must start with ``PE-`` (``PE-DR-99``, ``PE-DT-9A``, ``PE-AG-9A111``) so that
-    the registry tells them from the partners of the directory.
+    the registry tells them from the partners of the directory. An id given twice is
+    kept at its first line, the others set aside. Coordinates unreadable or outside
+    France (metropolitan France, the overseas départements, the demonstration
+    territory) are reported and left empty; swapped latitude and longitude are put
+    back in order and reported (the checks of the partner directory). ``strict``
+    refuses the file if any row would be set aside.
 
     Examples
     --------
@@ -874,25 +942,42 @@ def read_pole_emploi_units(path: str | Path) -> pd.DataFrame:
     >>> units = read_pole_emploi_units(settings.demo_dir() / "unites_pole_emploi.csv")
     >>> units["niveau"].value_counts().sort_index().to_dict()
     {'agence': 6, 'direction_regionale': 1, 'direction_territoriale': 3}
+    >>> units.attrs["problemes"].lines()
+    []
     """
     raw, cols, report, lines = _simple_reader(path, "unites")
     rows = []
+    first: dict[str, int] = {}
+    set_aside: dict[str, str] = {}
     for line, rec in zip(lines, raw.to_dict("records"), strict=True):
         uid = rec["unite_id"]
         if _blank(uid) or not str(uid).startswith(_PE_PREFIX):
-            report.add(
+            problem = report.add(
                 f"identifiant « {uid} » invalide : il doit commencer par « {_PE_PREFIX} » ; "
-                "ligne ignorée.",
+                "ligne ignorée. Corrigez l'identifiant.",
                 line=line,
                 column=cols["unite_id"],
                 value=uid,
                 action="écartée",
                 category="identifiant_invalide",
             )
+            if not _blank(uid):
+                set_aside.setdefault(str(uid), f"ligne {line} de {report.file} ({problem.message})")
             continue
+        if str(uid) in first:
+            report.add(
+                f"unité « {uid} » déjà donnée ligne {first[str(uid)]} ; ligne ignorée. Retirez "
+                "le doublon ou donnez-lui un autre identifiant.",
+                line=line,
+                column=cols["unite_id"],
+                value=uid,
+                action="écartée",
+                category="identifiant_duplique",
+            )
+            continue
+        first[str(uid)] = line
         level = _coded(rec["niveau"], _UNIT_LOOKUP, report, line, cols["niveau"], "niveau")
-        lat = parse_float(rec["latitude"]) if not _blank(rec["latitude"]) else None
-        lon = parse_float(rec["longitude"]) if not _blank(rec["longitude"]) else None
+        lat, lon = _point(rec, cols, report, line)
         rows.append(
             {
                 "unite_id": str(uid),
@@ -910,4 +995,40 @@ def read_pole_emploi_units(path: str | Path) -> pd.DataFrame:
         df[c] = df[c].astype("string")
     for c in ("latitude", "longitude"):
         df[c] = df[c].astype("float64")
+    refuse_set_aside(report, strict=strict)
+    df.attrs[SET_ASIDE] = set_aside
     return attach_problems(df, report)
+
+
+def _point(
+    rec: Mapping[str, Any], cols: Mapping[str, str], report: ProblemReport, line: int
+) -> tuple[float | None, float | None]:
+    """A unit's (latitude, longitude), checked; a point that cannot be used is left empty."""
+    values: dict[str, float | None] = {}
+    for field in ("latitude", "longitude"):
+        value = rec[field]
+        values[field] = None if _blank(value) else parse_float(value)
+        if not _blank(value) and values[field] is None:
+            report.add(
+                f"{field} « {value} » illisible (attendu des degrés décimaux WGS84, ex. 47,218) "
+                "; point laissé vide. Corrigez la coordonnée.",
+                line=line,
+                column=cols[field],
+                value=value,
+                action="corrigée",
+                category="coordonnee_invalide",
+            )
+    lat, lon = values["latitude"], values["longitude"]
+    if lat is None or lon is None:
+        return None, None
+    category, lat_kept, lon_kept, text = _check_point(lat, lon, None)
+    if category:
+        report.add(
+            text,
+            line=line,
+            column=cols["latitude"],
+            value=f"{rec['latitude']} ; {rec['longitude']}",
+            action="corrigée",
+            category=category,
+        )
+    return lat_kept, lon_kept

@@ -14,14 +14,16 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from diagnostics._readers._rows import refuse_set_aside
 from diagnostics._readers.partners import RESSORT_LEVELS
 from geo import codes
 from geo._errors import SchemaError, format_problems
 from geo.exports import restore_formulas
 from geo.problems import ProblemReport, attach_problems, problems_of
-from geo.tables import file_label, normalize_header, pick_columns, read_table
+from geo.tables import file_label, normalize_header, pick_columns, read_table, report_blank_lines
 
 __all__ = [
     "POLE_EMPLOI",
@@ -268,7 +270,19 @@ class _Rows:
         self.picked = picked
         self.blank = picked[list(_REQUIRED)].isna().all(axis=1)
         self.report = ProblemReport(source)
+        report_blank_lines(table, self.report)
         self.rejected: set[int] = set()
+        cells = raw.drop(columns=["ligne"], errors="ignore").astype("string")
+        notes = self.blank & cells.apply(lambda c: c.str.strip().replace("", pd.NA)).notna().any(
+            axis=1
+        ).set_axis(picked.index)
+        for i in np.flatnonzero(notes.to_numpy(dtype=bool)):
+            self.report.add(
+                "ligne sans territoire, acteur, domaine, situation ni rôle (une note ?) : "
+                "ignorée ; complétez-la ou retirez-la du tableau.",
+                line=self.lines.iloc[i],
+                category="ligne_note",
+            )
 
     def problem(
         self, i: int, message: str, *, column: str | None = None, value: object = None
@@ -304,7 +318,12 @@ def _check_territory(
 ) -> tuple[str, str] | None:
     territory = parse_territory(written)
     if isinstance(territory, str):
-        rows.problem(i, f"{territory} (colonne 'territoire').", column="territoire", value=written)
+        rows.problem(
+            i,
+            f"{territory} (colonne 'territoire'). Corrigez la valeur.",
+            column="territoire",
+            value=written,
+        )
         return None
     if known is not None and territory[1] not in known.get(territory[0], set()):
         rows.problem(
@@ -348,7 +367,7 @@ def _check_domain(rows: _Rows, i: int, written: str) -> str | None:
         message = (
             f"domaine « {written} » inconnu (colonne 'domaine') ; valeurs possibles : "
             + ", ".join(POSITIONING_DOMAINS)
-            + "."
+            + ". Corrigez la valeur."
         )
     rows.problem(i, message, column="domaine", value=written)
     return None
@@ -364,7 +383,9 @@ def _check_code(
         rows.problem(
             i,
             f"{what} « {written} » {'inconnue' if column == 'situation' else 'inconnu'} "
-            f"(colonne '{column}') ; valeurs possibles : " + ", ".join(possible) + ".",
+            f"(colonne '{column}') ; valeurs possibles : "
+            + ", ".join(possible)
+            + ". Corrigez la valeur.",
             column=column,
             value=written,
         )
@@ -499,7 +520,7 @@ def validate_positioning(
     >>> t[["territoire", "acteur", "domaine", "situation", "role"]].values.tolist()
     [['bassin:9903', 'ML-01', 'orientation', 'primo_accedant', 'pivot']]
     >>> print(t.attrs["problemes"].lines()[0])
-    table de positionnement, ligne 3, colonne « role » : rôle « maître » inconnu (colonne 'role') ; valeurs possibles : pivot, structurant, contributeur. (ligne écartée)
+    table de positionnement, ligne 3, colonne « role » : rôle « maître » inconnu (colonne 'role') ; valeurs possibles : pivot, structurant, contributeur. Corrigez la valeur. (ligne écartée)
     """
     rows = _Rows(table, source)
     known_partners = _known_partners(partners)
@@ -517,9 +538,7 @@ def validate_positioning(
     result["ligne"] = rows.lines.reindex(result.index)
     result = result[COLUMNS] if len(result) else empty_positioning()
     result = _drop_duplicates(rows, result)
-    report = ProblemReport(
-        source, sorted(rows.report, key=lambda p: p.line if p.line is not None else 0)
-    )
+    report = ProblemReport(source, sorted(rows.report, key=lambda p: (p.line is None, p.line or 0)))
     if int((~rows.blank).sum()) and result.empty:
         raise SchemaError(
             format_problems(f"{source} : aucune ligne utilisable.", report.lines()),
@@ -540,6 +559,7 @@ def read_positioning(
     *,
     partners: pd.DataFrame | None = None,
     communes: pd.DataFrame | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Read a file of per-territory roles (CSV or XLSX, template ``modele_roles.csv``).
 
@@ -559,6 +579,8 @@ def read_positioning(
         ``partenaire_id``.
     communes
         Commune table; when given, territories are checked against it.
+    strict
+        Refuse the file (:class:`SchemaError`) if any row would be set aside.
 
     Returns
     -------
@@ -584,9 +606,11 @@ def read_positioning(
     """
     # the workshop writes this file back with formula-like cells quoted: unquote them
     table = restore_formulas(read_table(path, header_score=_header_score, line_column="ligne"))
-    return validate_positioning(
+    result = validate_positioning(
         table, partners=partners, communes=communes, source=file_label(path)
     )
+    refuse_set_aside(problems_of(result), strict=strict)
+    return result
 
 
 def _header_score(row: object) -> int:

@@ -37,9 +37,12 @@ import pandera.pandas as pa
 from diagnostics._readers._rows import (
     finish,
     folder_paths,
+    new_report,
+    parent_set_aside,
     parse_counts,
     parse_dates,
     parse_flags,
+    parse_points,
     raw_table,
     report_rows,
     require_columns,
@@ -328,7 +331,9 @@ def _optional(df: pd.DataFrame, *columns: str) -> None:
 
 
 def _missing(report: ProblemReport, df: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    return report_rows(report, df, df[column].isna(), f"{what} vide.", column)
+    return report_rows(
+        report, df, df[column].isna(), f"{what} vide : complétez la cellule.", column
+    )
 
 
 def _duplicates(report: ProblemReport, df: pd.DataFrame, column: str, what: str) -> np.ndarray:
@@ -338,7 +343,10 @@ def _duplicates(report: ProblemReport, df: pd.DataFrame, column: str, what: str)
         report,
         df,
         df[column].duplicated() & present,
-        lambda v: f"{what} {v!r} déjà présent ligne {first[v]} (identifiant en double).",
+        lambda v: (
+            f"{what} {v!r} déjà présent ligne {first[v]} (identifiant en double) : "
+            "retirez le doublon ou donnez-lui un autre identifiant."
+        ),
         column,
     )
 
@@ -352,8 +360,12 @@ def _lookup(
     what: str,
     *,
     required: bool = True,
+    action: str = "écartée",
 ) -> tuple[pd.Series, np.ndarray]:
-    """Map the values of ``column`` through ``aliases`` (normalised); report the unknown."""
+    """Map the values of ``column`` through ``aliases`` (normalised); report the unknown.
+
+    ``action="corrigée"``: an unknown value is left empty and its row kept.
+    """
     raw = df[column]
     keys = {v: normalize_header(v) for v in raw.dropna().unique()}
     normed = raw.map(keys)
@@ -363,11 +375,17 @@ def _lookup(
         report,
         df,
         raw.notna() & mapped.isna(),
-        lambda v: f"{what} {v!r} inconnu (attendu : {expected}).",
+        lambda v: (
+            f"{what} {v!r} inconnu (attendu : {expected}) : corrigez-le"
+            + ("." if action == "écartée" else " ; laissé vide, ligne gardée.")
+        ),
         column,
+        action=action,
     )
     if required:
-        bad |= report_rows(report, df, raw.isna(), f"{what} vide (attendu : {expected}).", column)
+        bad |= report_rows(
+            report, df, raw.isna(), f"{what} vide : indiquez l'une des valeurs {expected}.", column
+        )
     return mapped, bad
 
 
@@ -389,12 +407,9 @@ def _metier_codes(report: ProblemReport, df: pd.DataFrame) -> tuple[pd.Series, p
     return code.mask(wrong, pd.NA), nomenclature
 
 
-def _coordinates(df: pd.DataFrame) -> dict[str, pd.Series]:
-    out = {}
-    for col in ("latitude", "longitude"):
-        text = df[col].str.replace(",", ".") if col in df else pd.Series(pd.NA, index=df.index)
-        out[col] = pd.to_numeric(text, errors="coerce").astype("Float64")
-    return out
+def _coordinates(df: pd.DataFrame, report: ProblemReport) -> dict[str, pd.Series]:
+    lat, lon = parse_points(df, report)
+    return {"latitude": lat.astype("Float64"), "longitude": lon.astype("Float64")}
 
 
 def _territory_codes(report: ProblemReport, df: pd.DataFrame, column: str, kind: str) -> pd.Series:
@@ -415,7 +430,7 @@ def _territory_codes(report: ProblemReport, df: pd.DataFrame, column: str, kind:
 # --------------------------------------------------------------------------- readers
 
 
-def read_training_sessions(path: str | Path) -> pd.DataFrame:
+def read_training_sessions(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     """Read the training sessions and their financed places (``sessions.csv``).
 
     One row per session (or per financed lot of places): ``session_id``, funder
@@ -428,9 +443,13 @@ def read_training_sessions(path: str | Path) -> pd.DataFrame:
     ``date_fin``. The site's département is deduced from its commune when empty.
 
     Reported and set aside: empty or duplicated ``session_id``, empty ``centre``,
-    unknown funder, negative or unreadable places, unreadable dates, an end before the
-    start. Reported, row kept: a métier code in no nomenclature, an unreadable commune,
-    département, région or formacode (the cell is blanked).
+    empty or unknown funder, negative or unreadable places (the prescriptions of a
+    session set aside say so, with its line). One bad cell that leaves the session
+    usable is reported and left empty, the row kept: a métier code in no
+    nomenclature, an unreadable commune, département, région or formacode, an
+    unknown co-funder, an unreadable date, an end before the start (both dates
+    left empty), an unreadable ``afpa`` (inferred from the names as when the column
+    is absent), coordinates unreadable or outside France (swapped ones put back).
 
     Returns
     -------
@@ -473,36 +492,46 @@ def read_training_sessions(path: str | Path) -> pd.DataFrame:
         "date_debut",
         "date_fin",
     )
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = _missing(report, df, "session_id", "identifiant de session")
     bad |= _duplicates(report, df, "session_id", "session")
     bad |= _missing(report, df, "centre", "centre (site de formation)")
     labels = [f"{k} ({v})" for k, v in FUNDERS.items()]
     funder, wrong = _lookup(report, df, "financeur", _FUNDER_ALIASES, labels, "financeur")
     bad |= wrong
-    cofunder, wrong = _lookup(
-        report, df, "cofinanceur", _FUNDER_ALIASES, labels, "cofinanceur", required=False
+    cofunder, _ = _lookup(
+        report,
+        df,
+        "cofinanceur",
+        _FUNDER_ALIASES,
+        labels,
+        "cofinanceur",
+        required=False,
+        action="corrigée",
     )
-    bad |= wrong
     bad |= parse_counts(df, ["places"], report)
-    start, wrong = parse_dates(df, "date_debut", report)
-    bad |= wrong
-    end, wrong = parse_dates(df, "date_fin", report)
-    bad |= wrong
-    bad |= report_rows(
+    start, _ = parse_dates(df, "date_debut", report, action="corrigée")
+    end, _ = parse_dates(df, "date_fin", report, action="corrigée")
+    reversed_ = report_rows(
         report,
         df,
         (end < start).fillna(False),
-        lambda a, b: f"date_fin {a} antérieure à date_debut {b}.",
+        lambda a, b: (
+            f"date_fin {a} antérieure à date_debut {b} : corrigez l'une des deux ; "
+            "dates ignorées, session gardée."
+        ),
         "date_fin",
         cells=["date_fin", "date_debut"],
+        action="corrigée",
     )
+    start, end = start.mask(reversed_), end.mask(reversed_)
+    text = df["organisme"].fillna("") + " " + df["centre"].fillna("")
+    named_afpa = text.str.contains("afpa", case=False, regex=False).astype(bool)
     if "afpa" in df:
-        afpa, wrong = parse_flags(df, "afpa", report)
-        bad |= wrong
+        afpa, wrong = parse_flags(df, "afpa", report, action="corrigée")
+        afpa = afpa.mask(pd.Series(wrong, index=df.index), named_afpa)
     else:
-        text = df["organisme"].fillna("") + " " + df["centre"].fillna("")
-        afpa = text.str.contains("afpa", case=False, regex=False).astype(bool)
+        afpa = named_afpa
     commune = _territory_codes(report, df, "commune", "commune")
     departement = _territory_codes(report, df, "departement", "departement")
     departement = departement.fillna(codes.departement_of_commune(commune)).astype("string")
@@ -512,7 +541,7 @@ def read_training_sessions(path: str | Path) -> pd.DataFrame:
         report,
         df,
         formacode.notna() & ~formacode.str.fullmatch(r"\d{5}").fillna(False),
-        lambda v: f"{v!r} illisible (attendu 5 chiffres) ; ignoré.",
+        lambda v: f"{v!r} illisible (attendu 5 chiffres) : corrigez-le ; formacode ignoré.",
         "formacode",
         action="corrigée",
     )
@@ -530,7 +559,7 @@ def read_training_sessions(path: str | Path) -> pd.DataFrame:
             "commune": commune,
             "departement": departement,
             "region": region,
-            **_coordinates(df),
+            **_coordinates(df, report),
             "formacode": formacode.mask(wrong, pd.NA).astype("string"),
             "metier": metier,
             "nomenclature_metier": nomenclature.where(metier.notna()).astype("string"),
@@ -542,10 +571,10 @@ def read_training_sessions(path: str | Path) -> pd.DataFrame:
             "date_fin": end.astype("datetime64[ns]"),
         }
     )
-    return finish(out, report, bad)
+    return finish(out, report, bad, strict=strict, key="session_id")
 
 
-def read_training_agences(path: str | Path) -> pd.DataFrame:
+def read_training_agences(path: str | Path, *, strict: bool = False) -> pd.DataFrame:
     """Read the prescribing agences (``agences.csv``).
 
     Columns ``agence`` (code), ``nom``, ``departement``, ``region`` (used to tell the
@@ -571,7 +600,7 @@ def read_training_agences(path: str | Path) -> pd.DataFrame:
         df = df.rename(columns={"code": "agence"})
     require_columns(df, ["agence"], path=path, what="les agences", templates=_FOLDER)
     _optional(df, "nom", "departement", "region", "commune")
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = _missing(report, df, "agence", "code d'agence")
     bad |= _duplicates(report, df, "agence", "agence")
     commune = _territory_codes(report, df, "commune", "commune")
@@ -586,10 +615,10 @@ def read_training_agences(path: str | Path) -> pd.DataFrame:
             ),
             "region": _territory_codes(report, df, "region", "region"),
             "commune": commune,
-            **_coordinates(df),
+            **_coordinates(df, report),
         }
     )
-    return finish(out, report, bad)
+    return finish(out, report, bad, strict=strict, key="agence")
 
 
 def read_prescriptions(
@@ -597,6 +626,7 @@ def read_prescriptions(
     *,
     sessions: pd.DataFrame | None = None,
     agences: pd.DataFrame | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Read the training prescriptions and their outcomes (``prescriptions.csv``).
 
@@ -643,7 +673,7 @@ def read_prescriptions(
         templates=_FOLDER,
     )
     _optional(df, "motif", *PRESCRIPTION_DATES)
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     bad = _missing(report, df, "prescription_id", "identifiant de prescription")
     bad |= _duplicates(report, df, "prescription_id", "prescription")
     bad |= _missing(report, df, "agence", "agence prescriptrice")
@@ -658,8 +688,11 @@ def read_prescriptions(
             report,
             df,
             df[column].notna() & ~df[column].isin(set(table[column])),
-            lambda v, what=what, fix=fix: (
-                f"{what} {v!r} inconnue de {fix} : ajoutez-la à {fix} ou corrigez le code."
+            lambda v, table=table, what=what, fix=fix: (
+                f"{what} {v!r} écartée de {fix}, {parent} : corrigez cette ligne de {fix} ; "
+                "la prescription est écartée avec elle."
+                if (parent := parent_set_aside(table, v))
+                else f"{what} {v!r} inconnue de {fix} : ajoutez-la à {fix} ou corrigez le code."
             ),
             column,
         )
@@ -674,7 +707,7 @@ def read_prescriptions(
         report,
         df,
         df["date_prescription"].isna(),
-        "date_prescription vide.",
+        "date_prescription vide : complétez-la (AAAA-MM-JJ).",
         "date_prescription",
     )
     order = [(col, "date_prescription") for col in PRESCRIPTION_DATES[1:]]
@@ -731,7 +764,7 @@ def read_prescriptions(
             "hors_region": out_of_region,
         }
     )
-    return finish(out, report, bad)
+    return finish(out, report, bad, strict=strict)
 
 
 def read_poe_entries(path: str | Path) -> pd.DataFrame:
@@ -758,7 +791,7 @@ def read_poe_entries(path: str | Path) -> pd.DataFrame:
         df, ["mois", "type_poe", "entrees"], path=path, what="les entrées en POE", templates=_FOLDER
     )
     _optional(df, "opca", "secteur", "metier", "departement")
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     month = pd.to_datetime(df["mois"], format="%Y-%m", errors="coerce")
     bad = report_rows(
         report, df, month.isna(), lambda v: f"{v!r} illisible (attendu AAAA-MM).", "mois"
@@ -826,7 +859,7 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
     _optional(df, "rome_nom")
     for col in ("fap", "rome", "rome_nom"):
         df[col] = df[col].mask(df[col].str.upper() == "NA", pd.NA)
-    report = ProblemReport(Path(path).name)
+    report = new_report(df, path)
     fap = df["fap"].str.upper()
     rome = df["rome"].str.upper()
     bad = report_rows(
@@ -870,7 +903,7 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def read_training_folder(folder: str | Path) -> dict[str, pd.DataFrame]:
+def read_training_folder(folder: str | Path, *, strict: bool = False) -> dict[str, pd.DataFrame]:
     """Read every training file of ``folder`` (the layout of ``data/demo/formation``).
 
     ``sessions`` and ``prescriptions`` (``.csv`` or ``.xlsx``) are mandatory;
@@ -889,6 +922,8 @@ def read_training_folder(folder: str | Path) -> dict[str, pd.DataFrame]:
     ------
     InputFileError
         The folder or a mandatory file is missing.
+    SchemaError
+        A file lacks a mandatory column, or (with ``strict``) would have rows set aside.
 
     Examples
     --------
@@ -900,10 +935,10 @@ def read_training_folder(folder: str | Path) -> dict[str, pd.DataFrame]:
     paths = folder_paths(folder, TRAINING_FILES, templates=_FOLDER)
     out: dict[str, pd.DataFrame] = {}
     if "agences" in paths:
-        out["agences"] = read_training_agences(paths["agences"])
-    out["sessions"] = read_training_sessions(paths["sessions"])
+        out["agences"] = read_training_agences(paths["agences"], strict=strict)
+    out["sessions"] = read_training_sessions(paths["sessions"], strict=strict)
     out["prescriptions"] = read_prescriptions(
-        paths["prescriptions"], sessions=out["sessions"], agences=out.get("agences")
+        paths["prescriptions"], sessions=out["sessions"], agences=out.get("agences"), strict=strict
     )
     if "poe" in paths:
         out["poe"] = read_poe_entries(paths["poe"])
