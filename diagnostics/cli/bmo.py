@@ -22,6 +22,7 @@ import pandas as pd
 
 from diagnostics._readers.bmo import format_bmo_report, read_bmo
 from diagnostics.bmo import SECRET_MAX, recruitment_summary
+from diagnostics.cli._strict import add_strict_option, check_strict
 from geo import codes
 from geo._errors import CodeError, UnknownTerritoryError
 from geo.display import Missing, format_int, format_percent
@@ -173,6 +174,7 @@ def _print_table(rows: pd.DataFrame) -> None:
 
 def _resume(args: argparse.Namespace) -> int:
     bmo = read_bmo(Path(args.fichier), cache=not args.sans_cache)
+    check_strict({"bmo": bmo}, strict=args.strict)
     rows = bmo_resume(bmo, level=args.niveau, code=args.code)
     if args.json:
         for _, row in rows.iterrows():
@@ -237,4 +239,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="relire le fichier sans utiliser le cache Parquet",
     )
+    add_strict_option(p)
     p.set_defaults(func=_resume)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnostics.cli._strict import add_strict_option, check_strict
 from diagnostics.partners import DOMAINS, PARTNER_TYPES, read_partners_report
 from geo import referentials, territories
 from geo._errors import InputFileError, SchemaError, WorkbenchError
@@ -155,6 +156,7 @@ def _verifier(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 2
+    check_strict(report.problemes, strict=args.strict)
     code = 0 if report.clean else 1
     if args.json:
         payload = {**report.to_dict(), "utilisable": True, "code_sortie": code}
@@ -231,6 +233,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="nombre de problèmes affichés (défaut : 50 ; --json les donne tous)",
     )
+    add_strict_option(p)
     p.add_argument("--json", action="store_true", help="rapport complet en JSON")
     p.set_defaults(func=_verifier)
     t = sub.add_parser(

@@ -1,4 +1,11 @@
-"""``territoire territoires ...``: build territory polygons from real files."""
+"""``territoire territoires ...``: build territory polygons from real files.
+
+``territoires construire`` never writes over one of its inputs, nor over another
+command's input (:mod:`diagnostics.cli._outputs`): ``--sortie``, ``--carte`` and
+``--rapport`` are checked before anything is read. ``--crs`` and ``--colonne-code``
+are the options the polygon reader's messages suggest; ``--strict`` stops, writing
+nothing, when a row of the correspondence, passage or population table is set aside.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from diagnostics.cli._outputs import check_distinct, guard_output_file
+from diagnostics.cli._strict import add_strict_option, check_strict
 from geo import polygons, referentials, simplify
 from geo.display import format_count
 from geo.maps import map_territories, save_map
@@ -49,14 +58,50 @@ def build_and_save(
     map_html: Path | None = None,
     report_csv: Path | None = None,
     title: str | None = None,
+    crs: str | None = None,
+    code_column: str | None = None,
+    strict: bool = False,
 ) -> BuildResult:
-    """Read the files, dissolve the communes, simplify if asked, write the outputs."""
+    """Read the files, dissolve the communes, simplify if asked, write the outputs.
+
+    The outputs are checked first (:mod:`diagnostics.cli._outputs`): none may be an
+    input or another command's input, and each must be writable. ``crs`` and
+    ``code_column`` go to :func:`geo.referentials.read_commune_polygons`; with
+    ``strict``, a row set aside by a reader stops the build before anything is written.
+
+    Raises
+    ------
+    OutputError
+        An output would replace an input, or cannot be written.
+    """
     from geo import codes
 
-    communes = referentials.read_commune_polygons(commune_files)
+    inputs = [("--communes", p) for p in commune_files] + [
+        (option, p)
+        for option, p in (
+            ("--correspondance", correspondence_file),
+            ("--passage", passage_file),
+            ("--population", population_file),
+        )
+        if p is not None
+    ]
+    outputs = [("--sortie", output), ("--carte", map_html), ("--rapport", report_csv)]
+    check_distinct(outputs)
+    for option, path in outputs:
+        guard_output_file(path, option=option, inputs=inputs)
+    communes = referentials.read_commune_polygons(commune_files, crs=crs, code_column=code_column)
     corr = referentials.read_correspondence(correspondence_file, level)
     passage = referentials.read_code_passage(passage_file) if passage_file else None
     population = referentials.read_communes_population(population_file) if population_file else None
+    check_strict(
+        {
+            "communes": communes,
+            "correspondance": corr,
+            "passage": passage,
+            "population": population,
+        },
+        strict=strict,
+    )
     built, report = polygons.dissolve_communes(
         communes,
         corr,
@@ -73,7 +118,6 @@ def build_and_save(
             max_bytes=int(max_kb * 1000) if max_kb is not None else None,
         )
         tolerance = built.attrs.get("tolerance_m")
-    output.parent.mkdir(parents=True, exist_ok=True)
     size = simplify.save_geojson(built, output)
     map_size = None
     if map_html is not None:
@@ -98,6 +142,9 @@ def _construire(args: argparse.Namespace) -> int:
         map_html=Path(args.carte) if args.carte else None,
         report_csv=Path(args.rapport) if args.rapport else None,
         title=f"Territoires ({args.niveau})",
+        crs=args.crs,
+        code_column=args.colonne_code,
+        strict=args.strict,
     )
     if args.json:
         payload = {
@@ -170,5 +217,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rapport", metavar="FICHIER.csv", help="écrire le rapport de correspondance en CSV"
     )
+    p.add_argument(
+        "--crs",
+        metavar="CRS",
+        help=(
+            "système de coordonnées des fichiers de communes qui n'en déclarent pas (Shapefile "
+            "sans .prj), ex. EPSG:2154 (Lambert-93) ou EPSG:4326"
+        ),
+    )
+    p.add_argument(
+        "--colonne-code",
+        metavar="COLONNE",
+        help="colonne du code commune des fichiers de communes, si ce n'est pas une colonne usuelle",
+    )
+    add_strict_option(p)
     p.add_argument("--json", action="store_true", help="résumé JSON sur la sortie standard")
     p.set_defaults(func=_construire)
