@@ -130,7 +130,7 @@ def os_error_message(exc: OSError, *, option: str | None = None) -> str | None:
     reason, fix = known
     where = f" ({option})" if option else ""
     path = exc.filename if exc.filename is not None else "fichier ou dossier"
-    return f"{path}{where} : {reason}. Accès impossible : {fix[0].upper()}{fix[1:]}."
+    return f"{path}{where} : {reason}. {fix[0].upper()}{fix[1:]}."
 
 
 # --------------------------------------------------------------------------- paths
@@ -209,49 +209,67 @@ def _refuse_input(
 
 
 def ensure_output_dir(folder: Path, *, option: str) -> None:
-    """Create ``folder`` if needed and check that a file can be written in it.
+    """Check that ``folder`` can be created or written in; nothing is created.
+
+    The nearest existing folder of the path must be a folder where a file can be
+    written (a probe file is created and removed); the command creates the rest
+    when it writes, so a run refused later leaves no empty folder behind.
 
     Raises
     ------
     OutputError
-        A file stands where the folder should be, the folder cannot be created
-        (missing drive, no permission) or is read-only.
+        A file stands where a folder should be, the path is on a missing drive, or
+        the folder is read-only or not ours.
     """
-    if folder.exists() and not folder.is_dir():
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.exists():  # a drive or share that is not there
         raise OutputError(
-            f"{folder} ({option}) est un fichier, pas un dossier : les résultats ne peuvent "
-            "pas y être écrits. Donnez le chemin d'un dossier (il est créé s'il n'existe pas)."
+            os_error_message(OSError(errno.ENOENT, "", str(folder)), option=option) or str(folder)
         )
-    probe = folder / f".territoire-essai-{os.getpid()}"
+    if not existing.is_dir():
+        raise OutputError(
+            f"{existing} ({option}) est un fichier, pas un dossier : les résultats ne peuvent "
+            f"pas être écrits dans {folder}. Donnez le chemin d'un dossier (il est créé s'il "
+            "n'existe pas)."
+        )
+    probe = existing / f".territoire-essai-{os.getpid()}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         with open(probe, "xb"):
             pass
         probe.unlink()
     except FileExistsError:  # a probe left by a crashed run: the folder is writable
         probe.unlink(missing_ok=True)
     except OSError as exc:
-        message = os_error_message(exc, option=option)
+        shown = (
+            OSError(exc.errno, exc.strerror, str(existing)) if exc.filename == str(probe) else exc
+        )
         raise OutputError(
-            message
+            os_error_message(shown, option=option)
             or f"{folder} ({option}) : dossier de sortie inutilisable. Choisissez un autre dossier."
         ) from exc
 
 
 def guard_output_file(
-    path: Path | None, *, option: str, inputs: Sequence[tuple[str, Path]]
+    path: Path | None,
+    *,
+    option: str,
+    inputs: Sequence[tuple[str, Path]],
+    example: str = "resultat",
 ) -> None:
     """Refuse an output file that is an input, a folder, or cannot be written.
 
     ``inputs`` pairs each input file or folder with its option (``("--communes",
-    path)``). Nothing is done when ``path`` is ``None`` (an output not asked for).
+    path)``); ``example`` is a file name suggested when ``path`` is a folder. Nothing
+    is done when ``path`` is ``None`` (an output not asked for).
     """
     if path is None:
         return
     if path.is_dir():
         raise OutputError(
             f"{path} ({option}) est un dossier : un nom de fichier est attendu. Donnez le "
-            f"chemin d'un fichier, par exemple {path / 'resultat'}{path.suffix or ''}."
+            f"chemin d'un fichier, par exemple {path / example}."
         )
     _refuse_input(path, option, inputs, folder=False)
     ensure_output_dir(path.parent, option=option)

@@ -33,6 +33,7 @@ def run_demo(output: Path) -> list[Path]:
     guard_output_folder(
         output, option="--sortie", writes=_WRITES, inputs=[("données de démonstration", demo)]
     )
+    output.mkdir(parents=True, exist_ok=True)
     result = build_and_save(
         sorted(demo.glob("communes-*.geojson")),
         demo / "commune_bassin_bmo.csv",

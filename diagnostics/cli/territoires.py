@@ -87,8 +87,10 @@ def build_and_save(
     ]
     outputs = [("--sortie", output), ("--carte", map_html), ("--rapport", report_csv)]
     check_distinct(outputs)
-    for option, path in outputs:
-        guard_output_file(path, option=option, inputs=inputs)
+    for (option, path), example in zip(
+        outputs, ("territoires.geojson", "carte.html", "rapport.csv"), strict=True
+    ):
+        guard_output_file(path, option=option, inputs=inputs, example=example)
     communes = referentials.read_commune_polygons(commune_files, crs=crs, code_column=code_column)
     corr = referentials.read_correspondence(correspondence_file, level)
     passage = referentials.read_code_passage(passage_file) if passage_file else None
@@ -118,6 +120,9 @@ def build_and_save(
             max_bytes=int(max_kb * 1000) if max_kb is not None else None,
         )
         tolerance = built.attrs.get("tolerance_m")
+    for path in (output, map_html, report_csv):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
     size = simplify.save_geojson(built, output)
     map_size = None
     if map_html is not None:
