@@ -434,6 +434,21 @@ CASES = [
         ),
     ),
     Case(
+        "portrait-strict-un-mois-illisible",
+        lambda d, t: portrait(d, t / "portraits", "--strict"),
+        lambda d, t: "flux.csv",
+        where=True,
+        prepare=lambda d, t: _replace_line(
+            d / "cotraitance" / "flux.csv", 2, "2023-01;", "2023-13;"
+        ),
+    ),
+    Case(
+        "portrait-strict-une-entree-introuvable",
+        lambda d, t: portrait(d, t / "portraits", "--strict"),
+        lambda d, t: "absent.csv",
+        prepare=lambda d, t: _configure(d, '"positionnement.csv"', '"absent.csv"'),
+    ),
+    Case(
         "formation-strict-un-effectif-illisible",
         lambda d, t: formation(d, t / "exports", "--strict"),
         lambda d, t: "sessions.csv",
