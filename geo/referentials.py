@@ -460,7 +460,8 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
             report.add(
                 "entrées écartées (hors communes actuelles) : "
                 + ", ".join(f"{k} {v}" for k, v in counts.items())
-                + " ; include_all_types=True les garde.",
+                + " ; c'est normal pour ce fichier : seules les communes actuelles servent "
+                "(en Python, include_all_types=True les garde).",
                 column="type",
             )
         raw = raw[keep].reset_index(drop=True)

@@ -620,3 +620,40 @@ def test_unusual_code_column_names_the_cli_option_and_the_option_works(data, tmp
     assert_actionable(err, file="communes.geojson", where=True)
     code, _, err = run_cli([*argv, "--colonne-code", "identifiant_geo"])
     assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (lambda d, t: construire(d, "--sortie", t / "b.geojson"), "commune_bassin_bmo.csv"),
+        (
+            lambda d, t: [
+                "bmo",
+                "resume",
+                "--fichier",
+                d / "bmo" / "Base_open_data_BMO_2024.xlsx",
+                "--sans-cache",
+            ],
+            "Base_open_data_BMO_2024.xlsx",
+        ),
+        (lambda d, t: cotraitance(d, t / "exports"), "objectifs.csv"),
+        (
+            lambda d, t: ["partenaires", "verifier", "--fichier", d / "partenaires.csv"],
+            "partenaires.csv",
+        ),
+    ],
+    ids=["construire", "bmo", "cotraitance", "partenaires"],
+)
+def test_input_read_refused_is_exit_2_in_french(argv, name, data, tmp_path, run_cli, monkeypatch):
+    """An input the user may not read (or locked by another program on Windows)."""
+    real = Path.read_bytes
+
+    def refused(self):
+        if self.name == name:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    code, _, err = run_cli(argv(data, tmp_path))
+    assert code == 2, err
+    assert_actionable(err, file=name, where=False)
