@@ -54,9 +54,10 @@ def _check_inputs(args: argparse.Namespace, pages: tuple[str, ...] = ()) -> None
     if unusable:
         raise SchemaError(
             format_problems(
-                f"Mode strict (--strict) : {len(unusable)} entrée(s) de {config.path.name if config.path else 'la configuration'} "
-                "inutilisable(s), aucun portrait produit. Corrigez-les, ou relancez sans "
-                "--strict (les sections concernées le diront au lecteur) :",
+                f"Mode strict (--strict) : {len(unusable)} entrée(s) de "
+                f"{Path(args.config).name} inutilisable(s), aucun portrait produit. "
+                "Corrigez-les, ou relancez sans --strict (les sections concernées le diront "
+                "au lecteur) :",
                 unusable,
             ),
             problems=unusable,
