@@ -28,6 +28,7 @@ from diagnostics.cli._strict import add_strict_option, check_strict
 from diagnostics.partners import DOMAINS, PARTNER_TYPES, read_partners_report
 from geo import referentials, territories
 from geo._errors import InputFileError, SchemaError, WorkbenchError
+from geo.tables import describe_file
 
 __all__ = ["register", "load_commune_table"]
 
@@ -57,14 +58,18 @@ def _files(paths: Sequence[Path]) -> list[Path]:
             ]
             if not found:
                 raise InputFileError(
-                    f"{path} : aucun référentiel de communes reconnu dans ce dossier (attendu "
-                    f"{_POLYGON_GLOB}, {', '.join(_NAMED)})."
+                    f"{path} (--communes-table) : aucun référentiel de communes reconnu dans ce "
+                    f"dossier (attendu {_POLYGON_GLOB}, {', '.join(_NAMED)}). Donnez le dossier "
+                    "des référentiels ou les fichiers eux-mêmes (voir data/demo/LISEZMOI.md)."
                 )
             files += found
         elif path.is_file():
             files.append(path)
         else:
-            raise InputFileError(f"{path} : fichier ou dossier introuvable.")
+            raise InputFileError(
+                f"{path} (--communes-table) : fichier ou dossier introuvable. Vérifiez le chemin "
+                f"(dossier courant : {Path.cwd()})."
+            )
     return files
 
 
@@ -115,9 +120,10 @@ def load_commune_table(paths: Sequence[str | Path]) -> pd.DataFrame:
                     continue
             else:
                 raise InputFileError(
-                    f"{path.name} : ce n'est ni une table commune → bassin, zone d'emploi ou "
-                    "CLPE, ni la liste des communes du COG. Donnez les référentiels de "
-                    "geo.referentials (voir data/demo/LISEZMOI.md)."
+                    f"{path.name} (--communes-table) : ce n'est ni une table commune → bassin, "
+                    "zone d'emploi ou CLPE, ni la liste des communes du COG (trouvé : "
+                    f"{describe_file(path)}). Donnez les référentiels sous leurs noms usuels "
+                    "(voir data/demo/LISEZMOI.md)."
                 )
     shapes = referentials.read_commune_polygons(polygons) if polygons else None
     base = next(

@@ -381,6 +381,30 @@ CASES = [
         lambda d, t: ["partenaires", "verifier", "--fichier", d / "cotraitance"],
         lambda d, t: "cotraitance",
     ),
+    Case(
+        "partenaires-communes-table-est-un-flux-de-cotraitance",
+        lambda d, t: [
+            "partenaires",
+            "verifier",
+            "--fichier",
+            d / "partenaires.csv",
+            "--communes-table",
+            d / "cotraitance" / "flux.csv",
+        ],
+        lambda d, t: "flux.csv",
+    ),
+    Case(
+        "partenaires-communes-table-absente",
+        lambda d, t: [
+            "partenaires",
+            "verifier",
+            "--fichier",
+            d / "partenaires.csv",
+            "--communes-table",
+            t / "referentiels",
+        ],
+        lambda d, t: "referentiels",
+    ),
     # ---------------------------------------------------------------- portrait configuration
     Case(
         "portrait-table-des-bassins-est-le-fichier-bmo",
