@@ -17,6 +17,7 @@ __all__ = [
     "CRSError",
     "GeometryError",
     "SourceError",
+    "OutputError",
     "format_problems",
 ]
 
@@ -63,6 +64,10 @@ class GeometryError(WorkbenchError, ValueError):
 
 class SourceError(WorkbenchError, OSError):
     """An official source cannot be downloaded or does not match its checksum."""
+
+
+class OutputError(WorkbenchError, OSError):
+    """An output cannot be written, or writing it would replace an input file."""
 
 
 def format_problems(header: str, problems: list[str], *, limit: int = 20) -> str:

@@ -38,7 +38,13 @@ import shapely
 from geo import codes, polygons
 from geo._errors import CRSError, GeometryError, InputFileError, SchemaError, format_problems
 from geo.problems import ProblemReport, attach_problems, problems_of
-from geo.tables import file_label, normalize_header, pick_columns, read_table
+from geo.tables import (
+    file_label,
+    normalize_header,
+    pick_columns,
+    read_input_bytes,
+    read_table,
+)
 
 __all__ = [
     "LEVELS",
@@ -602,14 +608,18 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
     """
     path = Path(path)
     source = file_label(path)
-    if not path.is_file():
-        raise InputFileError(f"{path} : fichier introuvable.")
+    content = read_input_bytes(path)
     try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
+        records = json.loads(content.decode("utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = (
+            f"ligne {exc.lineno}, colonne {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else "encodage : UTF-8 attendu"
+        )
         raise InputFileError(
-            f"{source} : JSON illisible ({exc}). Attendu : la liste des communes de l'API "
-            "Découpage administratif (code, nom, population...)."
+            f"{source} : JSON illisible ({where}). Attendu : la liste des communes de l'API "
+            "Découpage administratif (code, nom, population...) ; téléchargez-la à nouveau."
         ) from exc
     if not isinstance(records, list) or not records or not isinstance(records[0], dict):
         raise SchemaError(
@@ -630,7 +640,8 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
             report.add(
                 "entrées écartées (hors communes actuelles) : "
                 + ", ".join(f"{k} {v}" for k, v in counts.items())
-                + " ; include_all_types=True les garde.",
+                + " ; c'est normal pour ce fichier : seules les communes actuelles servent "
+                "(en Python, include_all_types=True les garde).",
                 column="type",
             )
         raw = raw[keep].reset_index(drop=True)
@@ -897,17 +908,18 @@ _POLY_NAME = ["nom", "libgeo", "nom_com", "nom_commune", "libelle", "commune_nom
 def _open_polygons(path: Path, crs: str | None) -> gpd.GeoDataFrame:
     """The features of one file, with a CRS whose coordinates fit."""
     source = path.name
-    if not path.exists():
-        raise InputFileError(f"{path} : fichier de polygones introuvable.")
+    _check_polygon_file(path)
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
         else:
             gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio / arrow raise many kinds
+    except Exception as exc:  # pyogrio / arrow raise many kinds, with English messages
         raise InputFileError(
-            f"{source} : lecture des polygones impossible ({exc}). Formats acceptés : GeoJSON, "
-            "GeoPackage, Shapefile (avec .shx, .dbf, .prj), GeoParquet."
+            f"{source} : lecture des polygones impossible ({_polygon_failure(path, exc)}). "
+            "Vérifiez que c'est bien un fichier de contours : formats acceptés GeoJSON, "
+            "GeoPackage, Shapefile (avec .shx, .dbf, .prj), GeoParquet ; exportez-le à nouveau "
+            "depuis le logiciel SIG si besoin."
         ) from exc
     if gdf.crs is None and crs is None:
         raise CRSError(
@@ -929,6 +941,57 @@ def _open_polygons(path: Path, crs: str | None) -> gpd.GeoDataFrame:
     return gdf
 
 
+def _check_polygon_file(path: Path) -> None:
+    """Refuse, in French, a polygon path that is missing, a folder, empty or a lone ``.shp``."""
+    if not path.exists():
+        raise InputFileError(
+            f"{path} : fichier de polygones introuvable. Vérifiez le chemin (dossier courant : "
+            f"{Path.cwd()})."
+        )
+    if path.is_dir():
+        raise InputFileError(
+            f"{path} : c'est un dossier, pas un fichier de polygones. Donnez le fichier lui-même "
+            "(par exemple communes-44.geojson)."
+        )
+    if path.stat().st_size == 0:
+        raise InputFileError(
+            f"{path.name} : fichier de polygones vide. Téléchargez-le ou exportez-le à nouveau."
+        )
+    if path.suffix.lower() == ".shp":
+        siblings = {p.name.lower() for p in path.parent.iterdir()}
+        absent = [
+            path.with_suffix(s).name
+            for s in (".shx", ".dbf")
+            if path.with_suffix(s).name.lower() not in siblings
+        ]
+        if absent:
+            raise InputFileError(
+                f"{path.name} : fichier(s) compagnon(s) {', '.join(absent)} absent(s) à côté du "
+                "Shapefile (le .dbf porte les codes communes, le .shx l'index). Copiez ensemble "
+                "les fichiers .shp, .shx, .dbf et .prj du même nom."
+            )
+
+
+def _polygon_failure(path: Path, exc: Exception) -> str:
+    """What went wrong reading ``path``, in French (the library's message is English)."""
+    text = str(exc)
+    if "not recognized as being in a supported file format" in text:
+        with open(path, "rb") as stream:
+            head = stream.read(512).lstrip()
+        if head.startswith(b"PK"):
+            return "archive ZIP sans couche géographique lisible"
+        if head[:1] in (b"{", b"["):
+            return "JSON qui n'est pas du GeoJSON"
+        return "format non reconnu : ni GeoJSON, ni GeoPackage, ni Shapefile"
+    if "GeoJSON" in text or "JSON" in text:
+        return "GeoJSON mal formé ou tronqué"
+    if "No such file" in text:
+        return "fichier compagnon introuvable"
+    if "arrow" in type(exc).__module__.lower() or "parquet" in text.lower():
+        return "GeoParquet illisible ou tronqué"
+    return f"erreur de la bibliothèque de lecture {type(exc).__name__}"
+
+
 def _polygon_columns(
     gdf: gpd.GeoDataFrame, source: str, code_column: str | None
 ) -> tuple[str, str | None]:
@@ -937,7 +1000,9 @@ def _polygon_columns(
     if code_column is not None:
         if code_column not in gdf.columns:
             raise SchemaError(
-                f"{source} : colonne {code_column!r} absente (colonnes : {', '.join(columns.values())})."
+                f"{source} : colonne {code_column!r} absente (colonnes : "
+                f"{', '.join(columns.values())}). Corrigez le nom de la colonne du code commune "
+                "(--colonne-code, ou code_column= en Python)."
             )
         code_col: str | None = code_column
     else:
@@ -946,7 +1011,8 @@ def _polygon_columns(
         raise SchemaError(
             f"{source} : aucune colonne de code commune trouvée (attendu l'une de : "
             f"{', '.join(_POLY_CODE)} ; colonnes trouvées : {', '.join(columns.values())}). "
-            "Précisez la colonne avec code_column=."
+            "Renommez la colonne du code commune, ou précisez-la : relancez avec --colonne-code "
+            "NOM (en Python : code_column='NOM')."
         )
     name_col = next(
         (columns[a] for a in _POLY_NAME if a in columns and columns[a] != code_col), None

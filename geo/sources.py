@@ -610,8 +610,15 @@ def _read_records(path: Path) -> dict[str, dict[str, Any]]:
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
+        why = (
+            f"JSON invalide ligne {exc.lineno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else "lecture refusée"
+            if isinstance(exc, PermissionError)
+            else "contenu illisible"
+        )
         raise SourceError(
-            f"Empreintes des sources illisibles : {path} ({exc}). Supprimez ce fichier : "
+            f"Empreintes des sources illisibles : {path} ({why}). Supprimez ce fichier : "
             "les empreintes seront réenregistrées au prochain téléchargement."
         ) from exc
     if not isinstance(records, dict):

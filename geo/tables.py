@@ -79,6 +79,8 @@ __all__ = [
     "file_label",
     "raise_problems",
     "report_blank_lines",
+    "read_input_bytes",
+    "describe_file",
 ]
 
 #: Scores a candidate header row (its cells as read): the higher, the better.
@@ -196,12 +198,79 @@ def read_table(
         decoded.
     """
     path = Path(path)
+    options = _Options(header_score, line_column, normalize, search_rows)
+    return _read_content(read_input_bytes(path), path.name, options, inside=None)
+
+
+def read_input_bytes(path: str | Path) -> bytes:
+    """The bytes of an input file; French :class:`InputFileError` when it cannot be read.
+
+    Raises
+    ------
+    InputFileError
+        The path is missing, is a folder, or cannot be read (permission refused,
+        file locked by another program, disk error).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputFileError(
+            f"{path} : c'est un dossier, pas un fichier. Donnez le chemin du fichier lui-même."
+        )
     if not path.is_file():
         raise InputFileError(
             f"{path} : fichier introuvable. Vérifiez le chemin (dossier courant : {Path.cwd()})."
         )
-    options = _Options(header_score, line_column, normalize, search_rows)
-    return _read_content(path.read_bytes(), path.name, options, inside=None)
+    try:
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise InputFileError(
+            f"{path} : lecture refusée (permission). Vérifiez vos droits sur ce fichier, ou "
+            "fermez-le s'il est ouvert dans un autre programme, puis relancez."
+        ) from exc
+    except OSError as exc:
+        raise InputFileError(
+            f"{path} : lecture impossible (erreur système n° {exc.errno}). Vérifiez le disque "
+            "ou le partage réseau, ou copiez le fichier ailleurs, puis relancez."
+        ) from exc
+
+
+def describe_file(path: str | Path, *, columns: int = 8) -> str:
+    """What ``path`` holds, in French, for a message that says « trouvé : ... ».
+
+    A layer of polygons, a JSON file, or a table with its first columns (and its
+    sheets, for a workbook); the reason when it cannot be read at all.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> describe_file(settings.demo_dir() / "communes-9A-ormelin.geojson")
+    'des contours géographiques (GeoJSON), pas une table'
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".shp", ".gpkg", ".geoparquet", ".parquet", ".fgb"):
+        return f"des contours géographiques ({path.suffix.lstrip('.')}), pas une table"
+    try:
+        content = read_input_bytes(path)
+    except InputFileError as exc:
+        return str(exc)
+    head = content[:4096].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
+    if head[:1] in (b"{", b"["):
+        if b'"Feature' in head or b'"features"' in head:
+            return "des contours géographiques (GeoJSON), pas une table"
+        return "un fichier JSON, pas une table"
+    try:
+        table = _read_content(content, path.name, _Options(None, None, False, SEARCH_ROWS), None)
+    except InputFileError as exc:
+        return str(exc)
+    names = [str(c) for c in table.columns[:columns]]
+    more = " ..." if len(table.columns) > columns else ""
+    sheets = table.attrs.get("feuilles")
+    if sheets:
+        return (
+            f"un classeur (feuilles : {', '.join(map(str, sheets))}) dont la première feuille "
+            f"a pour colonnes {', '.join(names)}{more}"
+        )
+    return f"une table aux colonnes {', '.join(names)}{more}"
 
 
 class _Options:
@@ -276,8 +345,8 @@ def _archive_member(content: bytes, label: str) -> tuple[str, bytes]:
         if isinstance(exc, InputFileError):
             raise
         raise InputFileError(
-            f"{label} : classeur XLSX ou archive ZIP (fichier binaire) tronqué ou corrompu "
-            f"({exc}). {_FIX_WORKBOOK}"
+            f"{label} : classeur XLSX ou archive ZIP (fichier binaire) tronqué ou corrompu. "
+            f"{_FIX_WORKBOOK}"
         ) from exc
 
 
@@ -323,8 +392,8 @@ def _csv_rows(content: bytes, label: str) -> tuple[list[list[object]], list[int]
             start = reader.line_num + 1
     except csv.Error as exc:
         raise InputFileError(
-            f"{label} : lecture CSV impossible à la ligne {reader.line_num} ({exc}). "
-            "Vérifiez le séparateur et les guillemets."
+            f"{label} : lecture CSV impossible à la ligne {reader.line_num} (guillemet ouvert "
+            "et jamais fermé, ou champ démesuré). Vérifiez le séparateur et les guillemets."
         ) from exc
     return rows, lines, {"encoding": encoding, "separator": separator}
 
@@ -335,8 +404,7 @@ def _workbook_rows(content: bytes, label: str) -> dict[str, tuple[list[list[obje
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         raise InputFileError(
-            f"{label} : classeur illisible, probablement tronqué ou corrompu ({exc}). "
-            f"{_FIX_WORKBOOK}"
+            f"{label} : classeur illisible, probablement tronqué ou corrompu. {_FIX_WORKBOOK}"
         ) from exc
     sheets: dict[str, tuple[list[list[object]], list[int]]] = {}
     for name in workbook.sheet_names:
@@ -347,8 +415,8 @@ def _workbook_rows(content: bytes, label: str) -> dict[str, tuple[list[list[obje
             )
         except (python_calamine.CalamineError, ValueError) as exc:
             raise InputFileError(
-                f"{label} : la feuille « {name} » est illisible ({exc}). Le classeur est "
-                f"peut-être corrompu. {_FIX_WORKBOOK}"
+                f"{label} : la feuille « {name} » est illisible. Le classeur est peut-être "
+                f"corrompu. {_FIX_WORKBOOK}"
             ) from exc
         sheets[name] = (rows, list(range(1, len(rows) + 1)))
     return sheets

@@ -6,7 +6,9 @@ workbench error into a French message and a non-zero exit code, never a bare
 traceback.
 
 Exit codes: 0 success, 1 done with reported problems (partial result),
-2 bad input or usage, 3 unexpected internal error.
+2 bad input or usage (an :class:`OSError` of a known kind too: permission refused,
+disk full, missing drive..., told in French by
+:func:`diagnostics.cli._outputs.os_error_message`), 3 unexpected internal error.
 """
 
 from __future__ import annotations
@@ -86,14 +88,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except OSError as exc:
+        from diagnostics.cli._outputs import os_error_message
+
+        message = os_error_message(exc)
+        if message is None:
+            return _unexpected(exc)
+        print(f"Erreur : {message}", file=sys.stderr)
+        return 2
     except Exception as exc:
-        print(
-            f"Erreur inattendue ({type(exc).__name__}) : {exc}\n"
-            "Ceci est un défaut de l'atelier : merci de le signaler avec la commande "
-            "lancée et le fichier concerné.",
-            file=sys.stderr,
-        )
-        return 3
+        return _unexpected(exc)
+
+
+def _unexpected(exc: BaseException) -> int:
+    print(
+        f"Erreur inattendue ({type(exc).__name__}) : {exc}\n"
+        "Ceci est un défaut de l'atelier : merci de le signaler avec la commande "
+        "lancée et le fichier concerné.",
+        file=sys.stderr,
+    )
+    return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,8 @@
 """The one flow of the dashboard commands (``cotraitance tableau``, ``formation tableau``).
 
-Read the folder → collect the problems of its files → compute the tables → save them
+Check the output folder (:mod:`diagnostics.cli._outputs`: never the input folder,
+never over an input file) → read the folder → collect the problems of its files
+(``--strict`` stops here if a row was set aside) → compute the tables → save them
 (CSV ``;`` and XLSX, figures, map) → print the French summary, what was written and
 the reported rows, or everything as JSON with ``--json``. Each command describes
 its own steps in a :class:`Dashboard`; :func:`run_dashboard` runs them.
@@ -22,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from diagnostics.cli._outputs import guard_output_folder
+from diagnostics.cli._strict import add_strict_option, check_strict
 from diagnostics.cotraitance import save_tables
 from diagnostics.disclosure import DisclosureWarning, check_threshold, masked_range
 from geo import settings
@@ -33,6 +37,8 @@ __all__ = [
     "print_outcome",
     "command_threshold",
     "add_threshold_option",
+    "add_dashboard_options",
+    "section_files",
 ]
 
 #: How many reported rows are printed (``--json`` gives them all).
@@ -80,13 +86,17 @@ class Dashboard:
 def run_dashboard(args: argparse.Namespace, dashboard: Dashboard) -> int:
     """Run ``dashboard`` with the parsed options ``args``; return the exit code."""
     threshold = command_threshold(args.seuil)
+    out_dir = Path(args.sortie)
+    given = [("--dossier", Path(args.dossier))]
+    guard_output_folder(out_dir, option="--sortie", writes=(), inputs=given)
     inputs = dashboard.read(args)
     problems = collect_problems(inputs)
+    check_strict(problems, strict=args.strict)
     with warnings.catch_warnings():  # already told on stderr by command_threshold
         warnings.simplefilter("ignore", DisclosureWarning)
         section = dashboard.compute(inputs, args, threshold)
-    out_dir = Path(args.sortie)
-    written = save_tables(section, out_dir, formats=("csv", "xlsx"))
+    guard_output_folder(out_dir, option="--sortie", writes=section_files(section), inputs=given)
+    written = save_tables(section, out_dir, formats=_FORMATS)
     summary = dashboard.summarize(section, inputs, args)
     code = 1 if problems else 0
     if args.json:
@@ -113,6 +123,28 @@ def run_dashboard(args: argparse.Namespace, dashboard: Dashboard) -> int:
         advice=dashboard.advice,
     )
     return code
+
+
+_FORMATS = ("csv", "xlsx")
+
+
+def section_files(section: Section) -> list[str]:
+    """Names of the files :func:`~diagnostics.cotraitance.save_tables` writes for ``section``.
+
+    Each table as ``<name>.csv`` and ``<name>.xlsx``, each map as ``<name>.html``,
+    each figure as ``<name>.png``.
+    """
+    import folium
+
+    names: list[str] = []
+    for name, obj in section.items():
+        if isinstance(obj, pd.DataFrame):
+            names += [f"{name}.{fmt}" for fmt in _FORMATS]
+        elif isinstance(obj, folium.Map):
+            names.append(f"{name}.html")
+        elif hasattr(obj, "savefig"):
+            names.append(f"{name}.png")
+    return names
 
 
 def print_outcome(
@@ -158,6 +190,12 @@ def command_threshold(text: str | None) -> int:
     if caution:
         print(f"Attention : {caution}", file=sys.stderr)
     return threshold
+
+
+def add_dashboard_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--seuil N`` and ``--strict``, the options every dashboard command shares."""
+    add_threshold_option(parser)
+    add_strict_option(parser)
 
 
 def add_threshold_option(parser: argparse.ArgumentParser) -> None:

@@ -32,6 +32,7 @@ from diagnostics.bmo import (
     format_share_with_bounds,
     recruitment_summary,
 )
+from diagnostics.cli._strict import add_strict_option, check_strict
 from geo import codes
 from geo._errors import CodeError, UnknownTerritoryError
 from geo.display import Missing, format_int
@@ -187,6 +188,7 @@ def _print_table(rows: pd.DataFrame) -> None:
 
 def _resume(args: argparse.Namespace) -> int:
     bmo = read_bmo(Path(args.fichier), cache=not args.sans_cache, strict=args.strict)
+    check_strict({"bmo": bmo}, strict=args.strict)
     rows = bmo_resume(bmo, level=args.niveau, code=args.code)
     # 1: done, but rows of the file were set aside (listed in the report)
     code = 1 if problems_of(bmo).set_aside_lines() else 0
@@ -257,14 +259,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "et x_max, et vaut null (jamais 0) quand toutes ses cellules sont secrètes",
     )
     p.add_argument(
-        "--strict",
-        action="store_true",
-        help="refuser le fichier si une cellule de projets est illisible (par défaut, sa "
-        "ligne est écartée des totaux et signalée, code de sortie 1)",
-    )
-    p.add_argument(
         "--sans-cache",
         action="store_true",
         help="relire le fichier sans utiliser le cache Parquet",
     )
+    add_strict_option(p)
     p.set_defaults(func=_resume)

@@ -1,7 +1,7 @@
 """``territoire cotraitance ...``: the monthly steering committee's dashboard.
 
 ``territoire cotraitance tableau --dossier DIR --annee A --mois M --sortie DIR
-[--seuil N] [--seuil-depassement P] [--regle-civis exclure|inclure] [--json]``
+[--seuil N] [--seuil-depassement P] [--regle-civis exclure|inclure] [--strict] [--json]``
 reads a cotraitance folder (``structures``, ``flux``, ``objectifs`` and, when
 present, ``besoins``, ``episodes``, ``periodes``, ``ressorts``: the layout of
 ``data/demo/cotraitance``, templates in ``data/cotraitance``), writes the
@@ -10,8 +10,13 @@ flow map (offline HTML) into ``--sortie``, all under disclosure control, and pri
 a French summary of the alerts (:func:`diagnostics.cotraitance.alert_sentences`),
 through the shared dashboard flow (:mod:`diagnostics.cli._dashboard`).
 
+``--sortie`` may be neither the input folder nor a folder where an export would
+replace another command's input (:mod:`diagnostics.cli._outputs`); ``--strict``
+stops, writing nothing, when a row would be left out.
+
 Exit codes: 0 done, 1 done but rows of the input files were left out (listed),
-2 unusable input (missing folder, file or column, period not covered).
+2 unusable input (missing folder, file or column, period not covered), refused or
+unwritable output, or a row left out with ``--strict``.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from diagnostics import cotraitance as ct
-from diagnostics.cli._dashboard import Dashboard, add_threshold_option, run_dashboard
+from diagnostics.cli._dashboard import Dashboard, add_dashboard_options, run_dashboard
 
 __all__ = ["register"]
 
@@ -117,7 +122,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--mois", required=True, type=_month, metavar="M", help="dernier mois connu (1 à 12)"
     )
     p.add_argument("--sortie", required=True, metavar="DOSSIER", help="dossier des exports")
-    add_threshold_option(p)
+    add_dashboard_options(p)
     p.add_argument(
         "--seuil-depassement",
         type=_share,

@@ -12,15 +12,28 @@ from geo.exports import save_table
 
 __all__ = ["register", "run_demo"]
 
+#: What ``territoire demo`` writes in its folder (and ``portraits/`` below it).
+_WRITES = (
+    "bassins.geojson",
+    "bassins.csv",
+    "carte_bassins.html",
+    "rapport_correspondance.csv",
+    "rapport_correspondance.json",
+)
+
 
 def run_demo(output: Path) -> list[Path]:
     """Build the demo région's bassins, map, matching report and bassin portraits in ``output``.
 
     Returns the paths written.
     """
+    from diagnostics.cli._outputs import guard_output_folder
     from diagnostics.cli.territoires import build_and_save
 
     demo = settings.demo_dir()
+    guard_output_folder(
+        output, option="--sortie", writes=_WRITES, inputs=[("données de démonstration", demo)]
+    )
     output.mkdir(parents=True, exist_ok=True)
     result = build_and_save(
         sorted(demo.glob("communes-*.geojson")),

@@ -117,6 +117,10 @@ def _run_sources(args: argparse.Namespace) -> int:
 
 
 def _run_download(args: argparse.Namespace) -> int:
+    if args.cache is not None:
+        from diagnostics.cli._outputs import ensure_output_dir
+
+        ensure_output_dir(args.cache, option="--cache")
     result = sources.retrieve_source(
         args.source,
         year=args.annee,

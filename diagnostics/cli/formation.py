@@ -1,7 +1,7 @@
 """``territoire formation ...``: the training dashboard of a folder of training files.
 
 ``territoire formation tableau --dossier DIR --sortie DIR [--annee A] [--seuil N]
-[--regle-reussite certification|fin_de_formation] [--json]`` reads a training folder
+[--regle-reussite certification|fin_de_formation] [--strict] [--json]`` reads a training folder
 (``sessions``, ``prescriptions`` and, when present, ``agences``, ``poe``,
 ``fap_rome``: the layout of ``data/demo/formation``, templates in
 ``data/formation``), writes every table of
@@ -12,8 +12,14 @@ all under disclosure control, and prints the French summary
 (:mod:`diagnostics.cli._dashboard`). Training against BMO needs needs a
 territory and its BMO table: it is in the portrait and in ``formation.ipynb``.
 
+``--sortie`` may be neither the input folder nor a folder where an export would
+replace another command's input: the exports include ``flux.csv``, the name of a
+cotraitance folder's flows (:mod:`diagnostics.cli._outputs`). ``--strict`` stops,
+writing nothing, when a row would be set aside.
+
 Exit codes: 0 done, 1 done but rows of the input files were reported (listed),
-2 unusable input (missing folder, file or column).
+2 unusable input (missing folder, file or column), refused or unwritable output, or
+a row set aside with ``--strict``.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import argparse
 
 from diagnostics import training as tr
-from diagnostics.cli._dashboard import Dashboard, add_threshold_option, run_dashboard
+from diagnostics.cli._dashboard import Dashboard, add_dashboard_options, run_dashboard
 
 __all__ = ["register"]
 
@@ -76,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="A",
         help="année des prescriptions (défaut : la plus récente du fichier)",
     )
-    add_threshold_option(p)
+    add_dashboard_options(p)
     p.add_argument(
         "--regle-reussite",
         choices=sorted(tr.SUCCESS_RULES),

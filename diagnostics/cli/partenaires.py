@@ -24,9 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnostics.cli._strict import add_strict_option, check_strict
 from diagnostics.partners import DOMAINS, PARTNER_TYPES, read_partners_report
 from geo import referentials, territories
 from geo._errors import InputFileError, SchemaError, WorkbenchError
+from geo.tables import describe_file
 
 __all__ = ["register", "load_commune_table"]
 
@@ -56,14 +58,18 @@ def _files(paths: Sequence[Path]) -> list[Path]:
             ]
             if not found:
                 raise InputFileError(
-                    f"{path} : aucun référentiel de communes reconnu dans ce dossier (attendu "
-                    f"{_POLYGON_GLOB}, {', '.join(_NAMED)})."
+                    f"{path} (--communes-table) : aucun référentiel de communes reconnu dans ce "
+                    f"dossier (attendu {_POLYGON_GLOB}, {', '.join(_NAMED)}). Donnez le dossier "
+                    "des référentiels ou les fichiers eux-mêmes (voir data/demo/LISEZMOI.md)."
                 )
             files += found
         elif path.is_file():
             files.append(path)
         else:
-            raise InputFileError(f"{path} : fichier ou dossier introuvable.")
+            raise InputFileError(
+                f"{path} (--communes-table) : fichier ou dossier introuvable. Vérifiez le chemin "
+                f"(dossier courant : {Path.cwd()})."
+            )
     return files
 
 
@@ -114,9 +120,10 @@ def load_commune_table(paths: Sequence[str | Path]) -> pd.DataFrame:
                     continue
             else:
                 raise InputFileError(
-                    f"{path.name} : ce n'est ni une table commune → bassin, zone d'emploi ou "
-                    "CLPE, ni la liste des communes du COG. Donnez les référentiels de "
-                    "geo.referentials (voir data/demo/LISEZMOI.md)."
+                    f"{path.name} (--communes-table) : ce n'est ni une table commune → bassin, "
+                    "zone d'emploi ou CLPE, ni la liste des communes du COG (trouvé : "
+                    f"{describe_file(path)}). Donnez les référentiels sous leurs noms usuels "
+                    "(voir data/demo/LISEZMOI.md)."
                 )
     shapes = referentials.read_commune_polygons(polygons) if polygons else None
     base = next(
@@ -155,6 +162,7 @@ def _verifier(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 2
+    check_strict(report.problemes, strict=args.strict)
     code = 0 if report.clean else 1
     if args.json:
         payload = {**report.to_dict(), "utilisable": True, "code_sortie": code}
@@ -231,6 +239,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="nombre de problèmes affichés (défaut : 50 ; --json les donne tous)",
     )
+    add_strict_option(p)
     p.add_argument("--json", action="store_true", help="rapport complet en JSON")
     p.set_defaults(func=_verifier)
     t = sub.add_parser(

@@ -1,4 +1,12 @@
-"""``territoire portrait`` and ``territoire portraits``: territorial portraits as HTML pages."""
+"""``territoire portrait`` and ``territoire portraits``: territorial portraits as HTML pages.
+
+Before any notebook runs, ``--sortie`` is checked (:mod:`diagnostics.cli._outputs`):
+it may not hold the configuration or a configured input under a name the command
+writes (``index.html``, ``manifeste.csv``, ``manifeste.json``, ``<niveau>_<code>.html``),
+and it must be writable. With ``--strict``, every configured input is read first and
+the command stops (exit 2, nothing written) if one is unreadable or if a row of one
+was set aside.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,16 @@ import argparse
 import os
 from pathlib import Path
 
+from diagnostics.cli._outputs import guard_output_folder
+from diagnostics.cli._strict import add_strict_option, check_strict
+from geo._errors import SchemaError, format_problems
 from geo.display import format_count, format_number
+from geo.problems import ProblemReport, problems_of
 
 __all__ = ["register"]
+
+#: Files a portrait batch writes in its output folder, besides the pages.
+_WRITES = ("index.html", "manifeste.csv", "manifeste.json")
 
 _LEVELS = ["bassin", "zone_emploi", "clpe", "departement", "region", "commune"]
 
@@ -17,8 +32,47 @@ def _print_result(result) -> None:
     print(result.summary())
 
 
+def _check_inputs(args: argparse.Namespace, pages: tuple[str, ...] = ()) -> None:
+    """Guard ``--sortie`` against the configured inputs; with ``--strict``, read them all."""
+    from diagnostics.portrait import read_portrait_config
+    from diagnostics.portrait.inputs import portrait_inputs
+
+    config = read_portrait_config(Path(args.config))
+    given = [("--config", Path(args.config))] + [
+        (f"entrée « {key} » de {Path(args.config).name}", path)
+        for key, paths in config.inputs.items()
+        for path in paths
+    ]
+    guard_output_folder(
+        Path(args.sortie), option="--sortie", writes=(*_WRITES, *pages), inputs=given
+    )
+    if not args.strict:
+        return
+    inputs = portrait_inputs(config)
+    tables = {key: inputs.get(key) for key in config.inputs}
+    unusable = inputs.warnings()
+    if unusable:
+        raise SchemaError(
+            format_problems(
+                f"Mode strict (--strict) : {len(unusable)} entrée(s) de "
+                f"{Path(args.config).name} inutilisable(s), aucun portrait produit. "
+                "Corrigez-les, ou relancez sans --strict (les sections concernées le diront "
+                "au lecteur) :",
+                unusable,
+            ),
+            problems=unusable,
+        )
+    report = ProblemReport()
+    for table in tables.values():
+        if table is not None:
+            report.extend(problems_of(table))
+    check_strict(report, strict=True)
+
+
 def _portrait(args: argparse.Namespace) -> int:
     from diagnostics.portrait import run_portrait
+
+    _check_inputs(args, pages=(f"{args.niveau}_{args.code}.html",))
 
     result = run_portrait(
         Path(args.config),
@@ -53,6 +107,8 @@ def _portrait(args: argparse.Namespace) -> int:
 
 def _portraits(args: argparse.Namespace) -> int:
     from diagnostics.portrait import run_portraits
+
+    _check_inputs(args)
 
     result = run_portraits(
         Path(args.config),
@@ -89,6 +145,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="imprimer aussi chaque portrait en PDF (Chromium ou Chrome requis)",
     )
+    add_strict_option(p)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,4 +1,11 @@
-"""``territoire territoires ...``: build territory polygons from real files."""
+"""``territoire territoires ...``: build territory polygons from real files.
+
+``territoires construire`` never writes over one of its inputs, nor over another
+command's input (:mod:`diagnostics.cli._outputs`): ``--sortie``, ``--carte`` and
+``--rapport`` are checked before anything is read. ``--crs`` and ``--colonne-code``
+are the options the polygon reader's messages suggest; ``--strict`` stops, writing
+nothing, when a row of the correspondence, passage or population table is set aside.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from diagnostics.cli._outputs import check_distinct, guard_output_file
+from diagnostics.cli._strict import add_strict_option, check_strict
 from geo import polygons, referentials, simplify
 from geo.display import format_count
 from geo.exports import save_table
@@ -52,22 +61,53 @@ def build_and_save(
     title: str | None = None,
     crs: str | None = None,
     swap_axes: bool = False,
+    code_column: str | None = None,
     strict: bool = False,
 ) -> BuildResult:
     """Read the files, dissolve the communes, simplify if asked, write the outputs.
 
-    ``crs``, ``swap_axes`` and ``strict`` go to the readers
-    (:func:`geo.referentials.read_commune_polygons`,
-    :func:`geo.referentials.read_correspondence`).
+    The outputs are checked first (:mod:`diagnostics.cli._outputs`): none may be an
+    input or another command's input, and each must be writable. ``crs`` and
+    ``code_column`` go to :func:`geo.referentials.read_commune_polygons`; with
+    ``strict``, a row set aside by a reader stops the build before anything is written.
+
+    Raises
+    ------
+    OutputError
+        An output would replace an input, or cannot be written.
     """
     from geo import codes
 
+    inputs = [("--communes", p) for p in commune_files] + [
+        (option, p)
+        for option, p in (
+            ("--correspondance", correspondence_file),
+            ("--passage", passage_file),
+            ("--population", population_file),
+        )
+        if p is not None
+    ]
+    outputs = [("--sortie", output), ("--carte", map_html), ("--rapport", report_csv)]
+    check_distinct(outputs)
+    for (option, path), example in zip(
+        outputs, ("territoires.geojson", "carte.html", "rapport.csv"), strict=True
+    ):
+        guard_output_file(path, option=option, inputs=inputs, example=example)
     communes = referentials.read_commune_polygons(
-        commune_files, crs=crs, swap_axes=swap_axes, strict=strict
+        commune_files, crs=crs, code_column=code_column, swap_axes=swap_axes, strict=strict
     )
     corr = referentials.read_correspondence(correspondence_file, level, strict=strict)
     passage = referentials.read_code_passage(passage_file) if passage_file else None
     population = referentials.read_communes_population(population_file) if population_file else None
+    check_strict(
+        {
+            "communes": communes,
+            "correspondance": corr,
+            "passage": passage,
+            "population": population,
+        },
+        strict=strict,
+    )
     built, report = polygons.dissolve_communes(
         communes,
         corr,
@@ -84,7 +124,9 @@ def build_and_save(
             max_bytes=int(max_kb * 1000) if max_kb is not None else None,
         )
         tolerance = built.attrs.get("tolerance_m")
-    output.parent.mkdir(parents=True, exist_ok=True)
+    for path in (output, map_html, report_csv):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
     size = simplify.save_geojson(built, output)
     map_size = None
     if map_html is not None:
@@ -111,6 +153,7 @@ def _construire(args: argparse.Namespace) -> int:
         title=f"Territoires ({args.niveau})",
         crs=args.crs,
         swap_axes=args.inverser_axes,
+        code_column=args.colonne_code,
         strict=args.strict,
     )
     if args.json:
@@ -184,20 +227,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rapport", metavar="FICHIER.csv", help="écrire le rapport de correspondance en CSV"
     )
-    p.add_argument("--json", action="store_true", help="résumé JSON sur la sortie standard")
     p.add_argument(
         "--crs",
-        metavar="EPSG:XXXX",
-        help="projection des fichiers de communes qui n'en déclarent pas (Shapefile sans .prj)",
+        metavar="CRS",
+        help=(
+            "système de coordonnées des fichiers de communes qui n'en déclarent pas (Shapefile "
+            "sans .prj), ex. EPSG:2154 (Lambert-93) ou EPSG:4326"
+        ),
     )
+    p.add_argument(
+        "--colonne-code",
+        metavar="COLONNE",
+        help="colonne du code commune des fichiers de communes, si ce n'est pas une colonne usuelle",
+    )
+    add_strict_option(p)
+    p.add_argument("--json", action="store_true", help="résumé JSON sur la sortie standard")
     p.add_argument(
         "--inverser-axes",
         action="store_true",
         help="échanger latitude et longitude à la lecture des communes (fichier écrit à l'envers)",
-    )
-    p.add_argument(
-        "--strict",
-        action="store_true",
-        help="refuser les fichiers au lieu d'écarter les lignes ou communes inutilisables",
     )
     p.set_defaults(func=_construire)

@@ -33,6 +33,7 @@ import contextlib
 import datetime as dt
 import difflib
 import hashlib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from geo._errors import InputFileError, SchemaError, format_problems
+from geo.tables import read_input_bytes
 
 __all__ = [
     "InputSpec",
@@ -360,18 +362,19 @@ def read_portrait_config(path: str | Path) -> PortraitConfig:
     {}
     """
     path = Path(path).expanduser()
-    if not path.is_file():
+    if not path.exists():
         hint = f" (dossier courant : {Path.cwd()})" if not path.is_absolute() else ""
         raise InputFileError(
             f"{path} : fichier de configuration du portrait introuvable{hint}. Partez de "
             "data/demo/portrait.toml (chemins relatifs au fichier de configuration)."
         )
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_input_bytes(path).decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputFileError(
-            f"{path} : fichier TOML illisible ({exc}). Vérifiez les guillemets autour des "
-            "chemins et les crochets des tables ([referentiels], [bmo]...)."
+            f"{path} : fichier TOML illisible ({_toml_where(exc)}). Vérifiez les guillemets "
+            "autour des chemins et les crochets des tables ([referentiels], [bmo]...), et "
+            "enregistrez le fichier en UTF-8."
         ) from exc
     problems: list[str] = []
     title = raw.pop("titre", None)
@@ -411,6 +414,14 @@ def read_portrait_config(path: str | Path) -> PortraitConfig:
             problems=problems,
         )
     return PortraitConfig(path.resolve(), title, inputs, date)
+
+
+def _toml_where(exc: Exception) -> str:
+    """Where a TOML file went wrong, in French (``tomllib``'s message is English)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"octet {exc.start} : ce n'est pas du texte UTF-8"
+    found = re.search(r"line (\d+), column (\d+)", str(exc))
+    return f"ligne {found[1]}, colonne {found[2]}" if found else "syntaxe"
 
 
 def required_inputs(config: PortraitConfig, level: str) -> None:

@@ -31,7 +31,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from diagnostics.portrait.config import INPUTS, PortraitConfig
+from diagnostics.portrait.config import INPUTS, LEVEL_INPUTS, PortraitConfig
 from geo import polygons, referentials, simplify, territories
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, WorkbenchError
 from geo.display import Missing
@@ -120,6 +120,7 @@ class TerritoryInputs:
         self.config = config
         self._values: dict[str, Any] = {}
         self._problems: dict[str, str] = {}
+        self._errors: dict[str, str] = {}
         self._derived: dict[Any, Any] = {}
 
     # ------------------------------------------------------------------ raw inputs
@@ -165,6 +166,7 @@ class TerritoryInputs:
             except (WorkbenchError, OSError, ValueError) as exc:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
                 self._problems[key] = f"fichier illisible ({first})"
+                self._errors[key] = first
         if value is not None:
             self._values[key] = value
         return value
@@ -347,8 +349,57 @@ class TerritoryInputs:
             return table if table is not None else None
         return None
 
+    def check_level(self, level: str) -> None:
+        """Raise when every configured input that lists the territories of ``level`` is unusable.
+
+        A bassin table that is in fact a BMO file, a polygon layer or a table without
+        its code column would otherwise leave the commune table without bassins, and
+        every code « inconnu ». The message names the entry of the configuration, its
+        file, what was expected and what was found.
+
+        Raises
+        ------
+        SchemaError
+            None of the configured inputs of :data:`LEVEL_INPUTS` for ``level`` can be read.
+        """
+        from geo.tables import describe_file
+
+        keys = [k for k in LEVEL_INPUTS.get(level, ()) if self.config.files(k)]
+        if not keys or any(self.get(k) is not None for k in keys):
+            return
+        where = self.config.path.name if self.config.path else "configuration en mémoire"
+        details = []
+        for key in keys:
+            table, name = key.split(".", 1)
+            files = self.config.files(key)
+            found = "; ".join(f"{p.name} : {describe_file(p)}" for p in files if p.is_file())
+            reason = self._errors.get(key) or self._problems.get(key, "")
+            details.append(
+                f"l'entrée « {name} » de [{table}] doit nommer : {INPUTS[key].label} ; elle "
+                f"nomme {', '.join(p.name for p in files)}, qui n'en est pas une ({reason})"
+                + (f" ; contenu trouvé : {found}" if found else "")
+            )
+        raise SchemaError(
+            f"Configuration du portrait ({where}) : impossible de lister les territoires "
+            f"(niveau {level}) : "
+            + " ; ".join(details)
+            + f". Corrigez cette entrée de {where} pour qu'elle nomme le bon fichier (exemple : "
+            "data/demo/portrait.toml ; les chemins sont relatifs au fichier de configuration).",
+            problems=details,
+        )
+
     def territory(self, level: str, code: str) -> territories.Territory:
-        """The territory ``level``/``code`` (raises with close codes when unknown)."""
+        """The territory ``level``/``code`` (raises with close codes when unknown).
+
+        Raises
+        ------
+        SchemaError
+            The inputs that list the territories of ``level`` are unusable
+            (:meth:`check_level`).
+        UnknownTerritoryError
+            The code is not in them.
+        """
+        self.check_level(level)
         return territories.territory(
             self.commune_table(), level, code, names=self.level_names(level)
         )
@@ -365,6 +416,7 @@ class TerritoryInputs:
         """
         from geo import codes
 
+        self.check_level(level)
         table = self.commune_table()
         listing = territories.list_territories(table, level, names=self.level_names(level))
         keep = pd.Series(True, index=listing.index)
