@@ -143,8 +143,9 @@ def _dedupe(
             report.add(
                 f"ligne en double (commune {df.at[i, 'commune']}, {what} {df.at[i, value]}, "
                 f"comme la ligne {first_line[(df.at[i, 'commune'], df.at[i, value])]}) : "
-                "supprimée.",
+                "gardée une fois (rien à corriger si c'est voulu ; retirez-la sinon).",
                 line=lines[i],
+                action="corrigée",
                 category="doublon_ligne",
             )
     kept = df[~dup_exact]
@@ -924,9 +925,9 @@ def _open_polygons(path: Path, crs: str | None) -> gpd.GeoDataFrame:
     if gdf.crs is None and crs is None:
         raise CRSError(
             f"{source} : aucun système de coordonnées déclaré (fichier .prj absent ?). "
-            "Ajoutez le .prj à côté du fichier, ou indiquez la projection : option --crs "
-            "de « territoire territoires construire » (crs= en Python), par ex. EPSG:2154 "
-            "(Lambert-93) ou EPSG:4326 (WGS84)."
+            "Ajoutez le .prj à côté du fichier, ou précisez le système : relancez avec "
+            "--crs EPSG:2154 (Lambert-93) ou --crs EPSG:4326 (WGS84) (en Python : "
+            "crs='EPSG:2154')."
         )
     if gdf.crs is None or (crs is not None and not _coordinates_fit(gdf)):
         # no CRS declared, or a declared one the coordinates cannot be in: the one given wins

@@ -86,7 +86,8 @@ def test_exact_duplicates_are_removed_and_reported(tmp_path):
     assert len(df) == 1
     assert problems_of(df).lines() == [
         "cb.csv, ligne 3 : ligne en double (commune 44109, bassin d'emploi BMO 5216, comme la "
-        "ligne 2) : supprimée. (ligne écartée)"
+        "ligne 2) : gardée une fois (rien à corriger si c'est voulu ; retirez-la sinon). "
+        "(ligne corrigée)"
     ]
 
 
