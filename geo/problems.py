@@ -32,6 +32,7 @@ import pandas as pd
 
 __all__ = [
     "ACTIONS",
+    "HARMLESS",
     "ATTR",
     "Problem",
     "ProblemReport",
@@ -94,6 +95,11 @@ class Problem:
         return f"{text} (ligne {self.action})" if self.line is not None else text
 
 
+#: Categories of rows dropped on purpose, with nothing lost: blank rows, and rows the
+#: file holds beyond what the workbench reads (communes déléguées of a population file).
+HARMLESS = frozenset({"lignes_vides", "hors_champ"})
+
+
 class ProblemReport(list[Problem]):
     """The problems of one or several input files, in reading order.
 
@@ -139,6 +145,16 @@ class ProblemReport(list[Problem]):
         if isinstance(index, slice):
             return ProblemReport(self.file, list.__getitem__(self, index))
         return list.__getitem__(self, index)
+
+    def set_aside(self) -> ProblemReport:
+        """The rows set aside that lose data (what ``--strict`` refuses).
+
+        Action « écartée », except blank rows and rows outside the file's scope
+        (categories in :data:`HARMLESS`).
+        """
+        return ProblemReport(
+            self.file, [p for p in self if p.action == "écartée" and p.category not in HARMLESS]
+        )
 
     def set_aside_lines(self) -> set[int]:
         """Lines of the rows set aside."""

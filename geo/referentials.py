@@ -644,6 +644,7 @@ def read_communes_population(path: str | Path, *, include_all_types: bool = Fals
                 + " ; c'est normal pour ce fichier : seules les communes actuelles servent "
                 "(en Python, include_all_types=True les garde).",
                 column="type",
+                category="hors_champ",
             )
         raw = raw[keep].reset_index(drop=True)
     df = pd.DataFrame({"commune": codes.normalize_commune(raw["code"], errors="coerce")})

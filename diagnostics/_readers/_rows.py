@@ -214,7 +214,7 @@ def refuse_set_aside(report: ProblemReport, *, strict: bool) -> None:
     strict mode (``--strict`` on the command line) refuses the file instead of
     using the rest, and lists those rows with their lines and fixes.
     """
-    aside = [p for p in report if p.action == "écartée" and p.category != "lignes_vides"]
+    aside = report.set_aside()
     if strict and aside:
         lines = [str(p) for p in aside]
         raise SchemaError(

@@ -66,7 +66,7 @@ class Dashboard:
         JSON key of the reported rows.
     figures
         What the figures are, in the printed outcome (« figures PNG »).
-    reported, advice
+    advice
         Wording of the printed outcome for the reported rows.
     details
         ``section`` → JSON fields written after the reported rows (alerts...).
@@ -78,7 +78,6 @@ class Dashboard:
     facts: Callable[[argparse.Namespace, Section], dict[str, Any]]
     problems_key: str
     figures: str
-    reported: str
     advice: str
     details: Callable[[Section], dict[str, Any]] = field(default=lambda section: {})
 
@@ -119,7 +118,6 @@ def run_dashboard(args: argparse.Namespace, dashboard: Dashboard) -> int:
         threshold,
         problems,
         figures=dashboard.figures,
-        reported=dashboard.reported,
         advice=dashboard.advice,
     )
     return code
@@ -155,7 +153,6 @@ def print_outcome(
     problems: ProblemReport,
     *,
     figures: str,
-    reported: str,
     advice: str,
 ) -> None:
     """Print a dashboard's French summary, what it wrote and the reported rows.
@@ -168,7 +165,11 @@ def print_outcome(
         f"carte HTML), sous secret statistique ({masked_range(threshold)}, écrits « s »)."
     )
     if problems:
-        print(f"\n{len(problems)} ligne(s) {reported} fichiers d'entrée :")
+        aside = len(problems.set_aside())
+        print(
+            f"\n{len(problems)} remarque(s) sur les fichiers d'entrée, dont {aside} ligne(s) "
+            "écartée(s) :"
+        )
         print("\n".join(f"  - {line}" for line in problems.lines()[:SHOWN]))
         if len(problems) > SHOWN:
             print(f"  ... et {len(problems) - SHOWN} autre(s) (--json les donne toutes).")

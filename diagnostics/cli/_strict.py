@@ -46,7 +46,7 @@ def check_strict(
     if not strict:
         return
     report = problems if isinstance(problems, ProblemReport) else collect_problems(problems)
-    set_aside = [p for p in report if p.action == "écartée"]
+    set_aside = report.set_aside()
     if not set_aside:
         return
     lines = [str(p) for p in set_aside]

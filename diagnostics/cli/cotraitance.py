@@ -84,7 +84,6 @@ _DASHBOARD = Dashboard(
         "alertes": json.loads(section["alertes"].to_json(orient="records", force_ascii=False))
     },
     figures="figures PNG",
-    reported="écartée(s) des",
     advice="Le tableau est produit sans ces lignes : corrigez-les dans les fichiers source.",
 )
 

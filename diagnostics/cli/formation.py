@@ -41,7 +41,6 @@ _DASHBOARD = Dashboard(
     facts=lambda args, section: {"annee": section["annee"]},
     problems_key="lignes_signalees",
     figures="figure PNG",
-    reported="signalée(s) dans les",
     advice="Corrigez-les dans les fichiers source ; le tableau est produit sans elles.",
 )
 
