@@ -265,8 +265,8 @@ def test_bad_poe_reported(tmp_path):
         ["collective", pd.NA, 3],
     ]
     assert poe.attrs["problemes"].lines() == [
-        "poe.csv, ligne 4, colonne « mois » : 'février' illisible (attendu AAAA-MM). (ligne "
-        "écartée)",
+        "poe.csv, ligne 4, colonne « mois » : 'février' illisible (attendu AAAA-MM) : corrigez "
+        "le mois. (ligne écartée)",
         "poe.csv, ligne 5, colonne « type_poe » : type de POE 'mixte' inconnu (attendu : "
         "individuelle, collective) : corrigez-le. (ligne écartée)",
         "poe.csv, ligne 6, colonne « entrees » : effectif négatif '-1' (attendu : entier "
@@ -275,7 +275,8 @@ def test_bad_poe_reported(tmp_path):
         "(attendu : ROME A1234, FAP2009 A0Z40 ou FAP2021 A0X40) ; métier ignoré. (ligne "
         "corrigée)",
         "poe.csv, ligne 3, colonne « mois » : entrées du mois 2024-02 déjà données pour le "
-        "même type, OPCA, secteur, métier et département (double compte). (ligne écartée)",
+        "même type, OPCA, secteur, métier et département (double compte) : gardez une seule "
+        "ligne ou additionnez-les. (ligne écartée)",
     ]
     reader.POE_SCHEMA.validate(poe)
 
@@ -298,12 +299,12 @@ def test_fap_rome_reader_keeps_the_official_quirks(tmp_path):
     assert c["rome_nom"].tolist()[2].endswith("mélange, …)")
     assert c.attrs["fap_sans_rome"] == ["A0Z00"]
     assert c.attrs["problemes"].lines() == [
-        "fap225_rome.csv, ligne 7, colonne « fap » : code FAP 'XX' invalide (attendu A0Z40). "
-        "(ligne écartée)",
+        "fap225_rome.csv, ligne 7, colonne « fap » : code FAP 'XX' invalide (attendu A0Z40) : "
+        "corrigez-le. (ligne écartée)",
         "fap225_rome.csv, ligne 8, colonne « rome » : code ROME 'Z999' invalide (attendu "
-        "A1234). (ligne écartée)",
+        "A1234) : corrigez-le. (ligne écartée)",
         "fap225_rome.csv, ligne 6, colonne « rome » : couple FAP E0Z24 – ROME H3303 donné "
-        "deux fois. (ligne écartée)",
+        "deux fois : retirez le doublon. (ligne écartée)",
     ]
     reader.FAP_ROME_SCHEMA.validate(c)
 

@@ -88,6 +88,11 @@ def folder_paths(
     """
     folder = Path(folder)
     needed = [f"{stem}.csv" for stem, need in files.values() if need]
+    if folder.is_file():
+        raise InputFileError(
+            f"{folder} : c'est un fichier, pas un dossier. Donnez le dossier qui le contient, "
+            f"avec {', '.join(needed)} (modèles dans {templates})."
+        )
     if not folder.is_dir():
         raise InputFileError(
             f"{folder} : dossier introuvable. Donnez le dossier qui contient "

@@ -674,6 +674,11 @@ def read_bmo(path: str | Path, *, cache: bool = True, strict: bool = False) -> p
     True
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(
+            f"{path} : c'est un dossier, pas un fichier BMO. Indiquez le fichier lui-même, "
+            "par ex. « Base_open_data_BMO_<année>.xlsx » dans ce dossier."
+        )
     if not path.is_file():
         hint = f" (dossier courant : {Path.cwd()})" if not path.is_absolute() else ""
         raise InputFileError(

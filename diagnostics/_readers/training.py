@@ -794,7 +794,11 @@ def read_poe_entries(path: str | Path) -> pd.DataFrame:
     report = new_report(df, path)
     month = pd.to_datetime(df["mois"], format="%Y-%m", errors="coerce")
     bad = report_rows(
-        report, df, month.isna(), lambda v: f"{v!r} illisible (attendu AAAA-MM).", "mois"
+        report,
+        df,
+        month.isna(),
+        lambda v: f"{v!r} illisible (attendu AAAA-MM) : corrigez le mois.",
+        "mois",
     )
     kind, wrong = _lookup(report, df, "type_poe", _POE_ALIASES, list(POE_TYPES), "type de POE")
     bad |= wrong
@@ -820,7 +824,7 @@ def read_poe_entries(path: str | Path) -> pd.DataFrame:
         out.duplicated(keys).to_numpy(dtype=bool) & ~bad,
         lambda m: (
             f"entrées du mois {m} déjà données pour le même type, OPCA, secteur, métier "
-            "et département (double compte)."
+            "et département (double compte) : gardez une seule ligne ou additionnez-les."
         ),
         "mois",
     )
@@ -866,7 +870,7 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
         report,
         df,
         fap.isna() | ~fap.str.fullmatch(r"[A-Z]\d[A-Z]\d{2}").fillna(False),
-        lambda v: f"code FAP {v!r} invalide (attendu A0Z40).",
+        lambda v: f"code FAP {v!r} invalide (attendu A0Z40) : corrigez-le.",
         "fap",
     )
     no_rome = rome.isna().to_numpy(dtype=bool) & ~bad
@@ -874,7 +878,11 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
         dtype=bool
     ) & ~bad
     bad |= report_rows(
-        report, df, wrong, lambda v: f"code ROME {v!r} invalide (attendu A1234).", "rome"
+        report,
+        df,
+        wrong,
+        lambda v: f"code ROME {v!r} invalide (attendu A1234) : corrigez-le.",
+        "rome",
     )
     label = df["rome_nom"].str.strip()
     renvoi = label.str.extract(r"(\*+)\s*$", expand=False).astype("string")
@@ -893,7 +901,7 @@ def read_fap_rome(path: str | Path) -> pd.DataFrame:
         report,
         out,
         dup,
-        lambda f, r: f"couple FAP {f} – ROME {r} donné deux fois.",
+        lambda f, r: f"couple FAP {f} – ROME {r} donné deux fois : retirez le doublon.",
         "rome",
         cells=["fap", "rome"],
     )
