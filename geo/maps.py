@@ -126,6 +126,9 @@ def self_contained_html(html: str) -> str:
     return out
 
 
+_PRINT_COLOURS = "<style>*{-webkit-print-color-adjust:exact;print-color-adjust:exact}</style>"
+
+
 def iframe_html(
     page: str, *, title: str, height: int = 460, css_class: str = "carte", attributes: str = ""
 ) -> str:
@@ -137,8 +140,10 @@ def iframe_html(
     view) but in an opaque origin, without access to the page around it, its storage
     or cookies, and without pop-ups, forms, dialogs or top-level navigation; the maps
     need nothing more (zoom, pan, tooltips, popups, layer control and printing the
-    page around them all work in a sandboxed frame). Never add ``allow-same-origin``
-    next to ``allow-scripts``: together they let the frame remove its own sandbox.
+    page around them all work in a sandboxed frame; the page asks for its colours to
+    be printed, which Chromium otherwise leaves out of a sandboxed frame). Never add
+    ``allow-same-origin`` next to ``allow-scripts``: together they let the frame
+    remove its own sandbox.
 
     Examples
     --------
@@ -149,6 +154,11 @@ def iframe_html(
     True
     """
     extra = f" {attributes.strip()}" if attributes.strip() else ""
+    # Chromium prints a sandboxed frame on its own, without the "print backgrounds"
+    # setting of the page around it: the map's grey ground and the clusters would vanish
+    # from the PDF portrait unless the frame asks for its colours to be printed.
+    if "<head>" in page:
+        page = page.replace("<head>", f"<head>{_PRINT_COLOURS}", 1)
     return (
         f'<iframe class="{css_class}" sandbox="allow-scripts"{extra} title="{html_text(title)}" '
         f'style="width:100%;height:{height}px;border:1px solid #ccc" '
@@ -207,7 +217,7 @@ class _BoundPopup(branca.element.MacroElement):
         self.width = int(width)
 
 
-def add_popup(layer: branca.element.MacroElement, content: str, *, max_width: int = 300) -> None:
+def add_popup(layer: branca.element.Element, content: str, *, max_width: int = 300) -> None:
     """Bind a popup showing ``content`` (HTML built with :func:`geo.escape.html_text`) to ``layer``.
 
     Use it instead of ``folium.Popup``, whose script calls jQuery's ``$``, which the
