@@ -160,7 +160,7 @@ def iframe_html(
     if "<head>" in page:
         page = page.replace("<head>", f"<head>{_PRINT_COLOURS}", 1)
     return (
-        f'<iframe class="{css_class}" sandbox="allow-scripts"{extra} title="{html_text(title)}" '
+        f'<iframe class="{css_class}"{extra} sandbox="allow-scripts" title="{html_text(title)}" '
         f'style="width:100%;height:{height}px;border:1px solid #ccc" '
         f'srcdoc="{html_text(page)}"></iframe>'
     )
