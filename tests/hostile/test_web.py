@@ -322,3 +322,11 @@ def test_map_frames_are_sandboxed_without_same_origin():
     parser.feed(frame)
     assert 'sandbox="allow-scripts"' in frame and "allow-same-origin" not in frame
     assert parser.counts["<svg>"] == 0 and parser.frames == ["<p>x</p>"]
+
+
+def test_network_map_popups_work_offline_without_jquery():
+    # folium.Popup calls jQuery's $, which the offline pages drop: the page stopped at
+    # the first actor ("$ is not defined") and drew none of them.
+    page = maps.self_contained_html(_network_map(PAYLOADS["img_onerror"]))
+    assert "$(`" not in page and ".bindPopup(" in page
+    assert "jquery" not in page.lower()
