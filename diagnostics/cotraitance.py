@@ -1181,6 +1181,7 @@ def map_flows(
     """
     import folium
 
+    from geo.escape import html_text
     from geo.maps import add_flow_line, add_legend, point_bounds
 
     links = flows.groupby(["agence", "mission_locale"], as_index=False)["affectations"].sum()
@@ -1211,7 +1212,7 @@ def map_flows(
             radius=5 if site["type"] == "agence" else 7,
             color="#c0392b" if site["type"] == "agence" else "#27ae60",
             fill=True,
-            tooltip=f"{site['nom']} ({code})",
+            tooltip=html_text(f"{site['nom']} ({code})"),
         ).add_to(m)
     add_legend(
         m,

@@ -48,7 +48,6 @@ shapely's ``STRtree.query_nearest`` and 1.6 times faster than scikit-learn's
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,6 +65,7 @@ from geo._errors import CRSError, SchemaError
 from geo.codes import departement_of_commune
 from geo.crs import metric_crs_for
 from geo.display import format_int
+from geo.escape import html_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -1136,16 +1136,19 @@ def map_partners(
         ],
     }
     popups = [
-        f"<b>{html.escape(name)}</b><table>"
+        f"<b>{html_text(name)}</b><table>"
         + "".join(
-            f'<tr><th style="text-align:left;padding-right:6px">{html.escape(label)}</th>'
-            f"<td>{html.escape(values[i] or 'non renseigné')}</td></tr>"
+            f'<tr><th style="text-align:left;padding-right:6px">{html_text(label)}</th>'
+            f"<td>{html_text(values[i] or 'non renseigné')}</td></tr>"
             for label, values in fields.items()
         )
         + "</table>"
         for i, name in enumerate(names)
     ]
-    props = pd.DataFrame({"_nom": names, "_popup": popups}, index=sites.index)
+    # Both are bound in the script below and shown by Leaflet as HTML: escaped text only.
+    props = pd.DataFrame(
+        {"_nom": [html_text(n) for n in names], "_popup": popups}, index=sites.index
+    )
     layer_data = gpd.GeoDataFrame(props, geometry=sites.geometry, crs=sites.crs)
     # Without a tile layer the map has no maximum zoom, which marker clustering requires.
     m = folium.Map(tiles=None, control_scale=True, maxZoom=18)
@@ -1158,7 +1161,7 @@ def map_partners(
         colour = _PALETTE[k % len(_PALETTE)]
         group = folium.FeatureGroup(
             name=f'<span style="color:{colour}">&#9679;</span> '
-            f"{html.escape(labels[kind])} ({len(rows)})"
+            f"{html_text(labels[kind])} ({len(rows)})"
         ).add_to(m)
         parent = MarkerCluster(options={"maxClusterRadius": 40}).add_to(group) if cluster else group
         folium.GeoJson(
@@ -1364,7 +1367,7 @@ def map_coverage(
     if uncovered.any():
         folium.GeoJson(
             layer.loc[uncovered.to_numpy(), ["commune", "geometry"]].__geo_interface__,
-            name=f"Communes {outside_text} ({int(uncovered.sum())})",
+            name=html_text(f"Communes {outside_text} ({int(uncovered.sum())})"),
             style_function=lambda _f: {
                 "color": _HIGHLIGHT,
                 "weight": 3,

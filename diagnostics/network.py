@@ -46,8 +46,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import html
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +65,7 @@ from diagnostics.partnerships import (
 )
 from geo._errors import SchemaError
 from geo.display import axes_or_new, format_int, format_number
+from geo.escape import html_text, script_json
 from geo.exports import save_table, save_workbook
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1237,7 +1236,7 @@ def network_view_html(
             + 0.5 * float(d.get("nb_partenariats", 1) or 1)
             + math.log1p(float(d.get("volume", 0.0) or 0.0)) / 3
         )
-        tip = html.escape(" | ".join(filter(None, [str(d.get("modes", "")), str(d.get("flux", "")),
+        tip = html_text(" | ".join(filter(None, [str(d.get("modes", "")), str(d.get("flux", "")),
                                                    f"volume {d.get('volume', 0):g}" if d.get("volume") else ""])))  # fmt: skip
         lines.append(
             f'<line x1="{sx(pos[a][0])}" y1="{sy(pos[a][1])}" x2="{sx(pos[b][0])}" y2="{sy(pos[b][1])}" '
@@ -1247,7 +1246,7 @@ def network_view_html(
     for n, d in graph.nodes(data=True):
         nature = d.get("nature", "partenaire")
         extra = info.get(str(n), {})
-        tip = html.escape(
+        tip = html_text(
             f"{d.get('nom', n)} ({n})\n{d.get('type_libelle') or d.get('type', '')}"
             + "".join(f"\n{k} : {v}" for k, v in extra.items() if v is not None)
             + (f"\npivot déclaré : {d['pivot_declare']}" if d.get("pivot_declare") else "")
@@ -1261,7 +1260,7 @@ def network_view_html(
         )
         circles.append(
             f'<{shape} {geom} fill="{_NATURE_COLOURS.get(nature, "#e6862e")}" data-i="{index[n]}" '
-            f'data-name="{html.escape(str(d.get("nom", n)).lower())}"><title>{tip}</title></{shape}>'
+            f'data-name="{html_text(str(d.get("nom", n)).lower())}"><title>{tip}</title></{shape}>'
         )
     legend = " ".join(
         f'<span style="color:{c}">&#9679;</span> {label}'
@@ -1288,18 +1287,18 @@ document.getElementById('q').addEventListener('input',e=>{const q=e.target.value
 nodes.forEach(m=>{if(!m.dataset.name.includes(q))m.classList.add('dim');});lines.forEach(l=>l.classList.add('dim'));});
 """
     return f"""<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="fr"><head><meta charset="utf-8"><title>{html_text(title)}</title>
 <style>body{{font-family:sans-serif;margin:8px}}#net{{border:1px solid #ddd;cursor:grab}}
 line{{stroke:#999;opacity:.6}}line.hot{{stroke:#c0392b;opacity:1}}.dim{{opacity:.08}}
 [data-i]{{stroke:#fff;stroke-width:.8;cursor:pointer}}</style></head><body>
-<h3>{html.escape(title)}</h3><p>{legend} — taille : intermédiarité ; survol : détails ; clic : partenaires ;
+<h3>{html_text(title)}</h3><p>{legend} — taille : intermédiarité ; survol : détails ; clic : partenaires ;
 molette : zoom. <input id="q" placeholder="Rechercher un acteur"></p>
 <svg id="net" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><g id="vp">
 {chr(10).join(lines)}
 {chr(10).join(circles)}
 </g></svg>
 <script>{script}</script>
-<script type="application/json" id="donnees">{html.escape(json.dumps({"acteurs": len(graph), "relations": graph.number_of_edges()}))}</script>
+<script type="application/json" id="donnees">{script_json({"acteurs": len(graph), "relations": graph.number_of_edges()})}</script>
 </body></html>"""
 
 
@@ -1343,7 +1342,7 @@ def map_network(
     """
     import folium
 
-    from geo.maps import add_background, add_title
+    from geo.maps import add_background, add_popup, add_title
 
     pos = _positions(graph, "geo", 0)
     size = _sizes(graph, metrics)
@@ -1360,7 +1359,7 @@ def map_network(
             )
             tip = " | ".join(filter(None, [str(d.get("modes", "")), str(d.get("flux", ""))]))
             folium.PolyLine([(pos[a][1], pos[a][0]), (pos[b][1], pos[b][0])], weight=w, color="#777777",
-                            opacity=0.6, tooltip=html.escape(tip) or None).add_to(links)  # fmt: skip
+                            opacity=0.6, tooltip=html_text(tip) or None).add_to(links)  # fmt: skip
     info = {}
     if metrics is not None:
         info = {str(r["acteur"]): r for r in metrics.to_dict("records")}
@@ -1371,12 +1370,13 @@ def map_network(
             if d.get("nature", "partenaire") != nature or n not in pos:
                 continue
             r = info.get(str(n))
-            popup = f"<b>{html.escape(str(d.get('nom', n)))}</b><br>{html.escape(str(d.get('type_libelle') or d.get('type', '')))}"
+            popup = f"<b>{html_text(str(d.get('nom', n)))}</b><br>{html_text(str(d.get('type_libelle') or d.get('type', '')))}"
             if r is not None:
                 popup += f"<br>partenaires : {format_int(r['degre'])}<br>intermédiarité : {format_number(r['intermediarite'], 3)}"
-            folium.CircleMarker((pos[n][1], pos[n][0]), radius=size[n] / 2 + 3, color="#333333", weight=1,
-                                fill=True, fill_color=colour, fill_opacity=0.9,
-                                tooltip=html.escape(str(d.get("nom", n))), popup=folium.Popup(popup, max_width=300)).add_to(layer)  # fmt: skip
+            marker = folium.CircleMarker((pos[n][1], pos[n][0]), radius=size[n] / 2 + 3, color="#333333", weight=1,
+                                         fill=True, fill_color=colour, fill_opacity=0.9,
+                                         tooltip=html_text(d.get("nom", n))).add_to(layer)  # fmt: skip
+            add_popup(marker, popup, max_width=300)  # folium.Popup needs jQuery, absent offline
     folium.LayerControl(collapsed=False).add_to(m)
     if pos:
         lons = [p[0] for p in pos.values()]

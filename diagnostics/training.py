@@ -1155,6 +1155,7 @@ def map_training_flows(
     """
     import folium
 
+    from geo.escape import html_text
     from geo.maps import add_flow_line, add_legend, add_title, point_bounds
 
     site = sessions.dropna(subset=["latitude", "longitude"]).drop_duplicates("centre")
@@ -1195,7 +1196,7 @@ def map_training_flows(
             radius=5,
             color="#c0392b",
             fill=True,
-            tooltip=f"{a['nom'] if pd.notna(a['nom']) else code} ({code})",
+            tooltip=html_text(f"{a['nom'] if pd.notna(a['nom']) else code} ({code})"),
         ).add_to(m)
     for centre, c in site.iterrows():
         colour = "#e67e22" if centre in outside_centres else "#27ae60" if c["afpa"] else "#2e86c1"
@@ -1204,7 +1205,7 @@ def map_training_flows(
             radius=7,
             color=colour,
             fill=True,
-            tooltip=str(centre),
+            tooltip=html_text(centre),
         ).add_to(m)
     add_legend(
         m,

@@ -15,7 +15,6 @@ built from the tooltip columns and the geometry, nothing else.
 from __future__ import annotations
 
 import base64
-import html
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 from geo import settings
 from geo._errors import SchemaError
 from geo.display import Missing, format_count
+from geo.escape import html_properties, html_text, script_json
 
 __all__ = [
     "map_territories",
@@ -38,6 +38,7 @@ __all__ = [
     "bounds_of",
     "point_bounds",
     "add_flow_line",
+    "add_popup",
     "add_legend",
     "add_title",
     "add_background",
@@ -125,25 +126,43 @@ def self_contained_html(html: str) -> str:
     return out
 
 
+_PRINT_COLOURS = "<style>*{-webkit-print-color-adjust:exact;print-color-adjust:exact}</style>"
+
+
 def iframe_html(
     page: str, *, title: str, height: int = 460, css_class: str = "carte", attributes: str = ""
 ) -> str:
-    """An ``<iframe srcdoc>`` holding the self-contained ``page`` (a map, a network view).
+    """A sandboxed ``<iframe srcdoc>`` holding the self-contained ``page`` (a map, a view).
 
     The page keeps its own scripts and styles, apart from the notebook or portrait
     around it; ``attributes`` are extra, already escaped, attributes of the frame.
+    ``sandbox="allow-scripts"``: the page runs its own scripts (Leaflet, the network
+    view) but in an opaque origin, without access to the page around it, its storage
+    or cookies, and without pop-ups, forms, dialogs or top-level navigation; the maps
+    need nothing more (zoom, pan, tooltips, popups, layer control and printing the
+    page around them all work in a sandboxed frame; the page asks for its colours to
+    be printed, which Chromium otherwise leaves out of a sandboxed frame). Never add
+    ``allow-same-origin`` next to ``allow-scripts``: together they let the frame
+    remove its own sandbox.
 
     Examples
     --------
     >>> frame = iframe_html("<p>a & b</p>", title="Vue", height=100)
-    >>> frame.startswith('<iframe class="carte" title="Vue"'), 'srcdoc="&lt;p&gt;a &amp; b' in frame
-    (True, True)
+    >>> frame.startswith('<iframe class="carte" sandbox="allow-scripts" title="Vue"')
+    True
+    >>> 'srcdoc="&lt;p&gt;a &amp; b' in frame
+    True
     """
     extra = f" {attributes.strip()}" if attributes.strip() else ""
+    # Chromium prints a sandboxed frame on its own, without the "print backgrounds"
+    # setting of the page around it: the map's grey ground and the clusters would vanish
+    # from the PDF portrait unless the frame asks for its colours to be printed.
+    if "<head>" in page:
+        page = page.replace("<head>", f"<head>{_PRINT_COLOURS}", 1)
     return (
-        f'<iframe class="{css_class}"{extra} title="{html.escape(title)}" '
+        f'<iframe class="{css_class}"{extra} sandbox="allow-scripts" title="{html_text(title)}" '
         f'style="width:100%;height:{height}px;border:1px solid #ccc" '
-        f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+        f'srcdoc="{html_text(page)}"></iframe>'
     )
 
 
@@ -168,7 +187,8 @@ def add_flow_line(
     """Draw a flow ``start → end`` whose width follows ``volume`` (1 to 10 px of ``biggest``).
 
     A hidden volume (``<NA>``, under disclosure control) is a thin dashed line whose
-    tooltip says « secret statistique », never a number.
+    tooltip says « secret statistique », never a number. ``label`` is plain text (names
+    from input files): it is escaped here (:func:`geo.escape.html_text`).
     """
     hidden = pd.isna(volume)
     folium.PolyLine(
@@ -177,8 +197,44 @@ def add_flow_line(
         dash_array="4" if hidden else None,
         color=color,
         opacity=0.7,
-        tooltip=f"{label} : {format_count(volume, unit, missing=Missing.SECRET)}",
+        tooltip=html_text(f"{label} : {format_count(volume, unit, missing=Missing.SECRET)}"),
     ).add_to(m)
+
+
+class _BoundPopup(branca.element.MacroElement):
+    """``layer.bindPopup(html)`` with the HTML as a JSON literal: no jQuery, no template literal."""
+
+    _template = branca.element.Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindPopup({{ this.content }}, {maxWidth: {{ this.width }}});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, content: str, width: int) -> None:
+        super().__init__()
+        self._name = "BoundPopup"
+        self.content = script_json(content)
+        self.width = int(width)
+
+
+def add_popup(layer: branca.element.Element, content: str, *, max_width: int = 300) -> None:
+    """Bind a popup showing ``content`` (HTML built with :func:`geo.escape.html_text`) to ``layer``.
+
+    Use it instead of ``folium.Popup``, whose script calls jQuery's ``$``, which the
+    offline pages do not carry (:func:`self_contained_html` drops it): the page would
+    stop at the first popup and draw nothing after it.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = folium.Map(tiles=None)
+    >>> marker = folium.CircleMarker((47.0, -1.0)).add_to(m)
+    >>> add_popup(marker, "<b>" + html_text("A </script>") + "</b>")
+    >>> page = m.get_root().render()
+    >>> ".bindPopup(" in page, "A </script>" in page, "$(`" in page
+    (True, False, False)
+    """
+    layer.add_child(_BoundPopup(content, max_width))
 
 
 def _page(m: folium.Map) -> branca.element.Figure:
@@ -211,20 +267,20 @@ def add_legend(
         'vertical-align:middle;box-sizing:border-box;{}"></span>'
     )
     rows = "".join(
-        f"<div>{swatch.format(f'border:1px solid #777;background:{html.escape(c)}')}"
-        f"{html.escape(label)}</div>"
+        f"<div>{swatch.format(f'border:1px solid #777;background:{html_text(c)}')}"
+        f"{html_text(label)}</div>"
         for c, label in items
     )
     rows += "".join(
-        f'<div style="margin-top:4px">{swatch.format(f"border:3px dashed {html.escape(c)}")}'
-        f"{html.escape(label)}</div>"
+        f'<div style="margin-top:4px">{swatch.format(f"border:3px dashed {html_text(c)}")}'
+        f"{html_text(label)}</div>"
         for c, label in outlined
     )
     _page(m).html.add_child(
         branca.element.Element(
             '<div class="legende-atelier" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
             "background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif;"
-            f'line-height:18px;max-width:260px"><b>{html.escape(caption)}</b>{rows}</div>'
+            f'line-height:18px;max-width:260px"><b>{html_text(caption)}</b>{rows}</div>'
         )
     )
     return m
@@ -236,7 +292,7 @@ def add_title(m: folium.Map, title: str) -> folium.Map:
         branca.element.Element(
             '<div style="position:fixed;top:10px;left:60px;z-index:9999;background:white;'
             'padding:4px 8px;border:1px solid #999;font:14px sans-serif">'
-            f"{html.escape(title)}</div>"
+            f"{html_text(title)}</div>"
         )
     )
     return m
@@ -271,12 +327,15 @@ def add_colored_polygons(
     """Draw polygons filled with their ``_couleur`` column, with a French tooltip.
 
     ``layer`` (WGS84) must hold the ``tooltip`` columns and ``_couleur``; only
-    they are embedded in the page.
+    they are embedded in the page. ``name`` (the entry of the layer control), the
+    tooltip labels and the text values are plain text, escaped here
+    (:func:`geo.escape.html_text`): Leaflet shows them as HTML.
     """
     columns = [*dict.fromkeys([*tooltip, "_couleur"])]
+    shown = html_properties(layer[[*columns, layer.geometry.name]], list(tooltip))
     folium.GeoJson(
-        layer[[*columns, layer.geometry.name]].__geo_interface__,
-        name=name,
+        shown.__geo_interface__,
+        name=html_text(name),
         style_function=lambda f: {
             "fillColor": f["properties"]["_couleur"],
             "color": outline,
@@ -288,7 +347,9 @@ def add_colored_polygons(
             "fillOpacity": min(1.0, fill_opacity + 0.2),
         },
         tooltip=folium.GeoJsonTooltip(
-            fields=list(tooltip), aliases=[f"{v} :" for v in tooltip.values()], localize=True
+            fields=list(tooltip),
+            aliases=[f"{html_text(v)} :" for v in tooltip.values()],
+            localize=True,
         ),
     ).add_to(m)
     return m

@@ -338,6 +338,9 @@ def _pdf(html_path: Path, pdf_path: Path) -> str | None:
             "--no-sandbox",
             "--disable-gpu",
             "--no-pdf-header-footer",
+            # The maps are sandboxed frames (geo.maps.iframe_html); kept in the page's
+            # process, the virtual time budget waits for them to draw before printing.
+            "--disable-features=IsolateSandboxedIframes",
             f"--user-data-dir={profile}",
             "--virtual-time-budget=10000",
             f"--print-to-pdf={pdf_path}",

@@ -25,10 +25,12 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from geo.display import DASH, format_int, format_percent, is_missing
+from geo.escape import html_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -146,13 +148,13 @@ class Section:
 
     def heading(self, text: str, level: int = 3) -> Section:
         """Add a sub-heading."""
-        self.blocks.append(f"<h{level}>{html.escape(text)}</h{level}>")
+        self.blocks.append(f"<h{level}>{html_text(text)}</h{level}>")
         self._text.append(text)
         return self
 
     def text(self, text: str) -> Section:
         """Add a paragraph of French text (escaped)."""
-        self.blocks.append(f"<p>{html.escape(text)}</p>")
+        self.blocks.append(f"<p>{html_text(text)}</p>")
         self._text.append(text)
         return self
 
@@ -161,21 +163,21 @@ class Section:
         items = list(items)
         if items:
             self.blocks.append(
-                "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+                "<ul>" + "".join(f"<li>{html_text(i)}</li>" for i in items) + "</ul>"
             )
             self._text += [f"- {i}" for i in items]
         return self
 
     def note(self, text: str) -> Section:
         """Add a framed note (method, caveat)."""
-        self.blocks.append(f'<p class="note">{html.escape(text)}</p>')
+        self.blocks.append(f'<p class="note">{html_text(text)}</p>')
         self._text.append(f"Note : {text}")
         return self
 
     def absent(self, text: str) -> Section:
         """Say that (part of) the section cannot be produced, and why; marks the section."""
         self.status = text
-        self.blocks.append(f'<p class="absent">{html.escape(text)}</p>')
+        self.blocks.append(f'<p class="absent">{html_text(text)}</p>')
         self._text.append(text)
         return self
 
@@ -194,7 +196,7 @@ class Section:
         more = len(shown) - max_rows
         shown = shown.head(max_rows)
         body = shown.to_html(index=False, border=0, classes="tableau", na_rep=DASH, escape=True)
-        cap = f'<p class="legende">{html.escape(caption)}</p>' if caption else ""
+        cap = f'<p class="legende">{html_text(caption)}</p>' if caption else ""
         tail = (
             f'<p class="legende">… et {more} ligne(s) de plus (table complète : '
             f"<code>.tables[{name!r}]</code>).</p>"
@@ -209,7 +211,7 @@ class Section:
         """Add a matplotlib figure, embedded as a PNG image (then closed)."""
         self.figures[name] = fig
         self.blocks.append(
-            f'<img class="graphique" alt="{html.escape(alt)}" '
+            f'<img class="graphique" alt="{html_text(alt)}" '
             f'src="data:image/png;base64,{_figure_png(fig)}">'
         )
         self._text.append(f"[graphique : {alt}]")
@@ -315,9 +317,9 @@ def _output_html(output: Any) -> str:
     if kind == "stream":
         if output.get("name") == "stderr":
             return ""
-        return f'<pre class="sortie">{html.escape(output.get("text", ""))}</pre>'
+        return f'<pre class="sortie">{html_text(output.get("text", ""))}</pre>'
     if kind == "error":
-        return f'<pre class="erreur">{html.escape(output.get("ename", ""))} : {html.escape(output.get("evalue", ""))}</pre>'
+        return f'<pre class="erreur">{html_text(output.get("ename", ""))} : {html_text(output.get("evalue", ""))}</pre>'
     data = output.get("data", {})
     if "text/html" in data:
         return f'<div class="resultat">{_text(data["text/html"])}</div>'
@@ -331,7 +333,7 @@ def _output_html(output: Any) -> str:
 
         return f'<div class="texte">{markdown2html_mistune(_text(data["text/markdown"]))}</div>'
     if "text/plain" in data:
-        return f'<pre class="sortie">{html.escape(_text(data["text/plain"]))}</pre>'
+        return f'<pre class="sortie">{html_text(_text(data["text/plain"]))}</pre>'
     return ""
 
 
@@ -341,11 +343,11 @@ def _text(value: Any) -> str:
 
 def portrait_page(body: str, *, title: str, footer: str = "") -> str:
     """Wrap ``body`` into a complete, self-contained HTML page (French, UTF-8)."""
-    foot = f'<p class="pied">{html.escape(footer)}</p>' if footer else ""
+    foot = f'<p class="pied">{html_text(footer)}</p>' if footer else ""
     return (
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{PAGE_STYLE}</style>\n</head>\n"
+        f"<title>{html_text(title)}</title>\n<style>{PAGE_STYLE}</style>\n</head>\n"
         f"<body>\n<main>\n{body}\n{foot}\n</main>\n</body>\n</html>\n"
     )
 
@@ -357,7 +359,7 @@ def _projects_cell(row: dict[str, Any]) -> str:
     value, low, high = (row.get(k) for k in ("projets_bmo", "projets_bmo_min", "projets_bmo_max"))
     if is_missing(value) and is_missing(low):
         return DASH
-    return html.escape(format_projects_with_bounds(value, low, high))
+    return html_text(format_projects_with_bounds(value, low, high))
 
 
 def index_page(
@@ -371,28 +373,28 @@ def index_page(
     labels = {"produit": "produit", "a_jour": "à jour (non relancé)", "erreur": "erreur"}
     lines = []
     for row in rows:
-        name = html.escape(str(row.get("nom") or ""))
+        name = html_text(str(row.get("nom") or ""))
         output = row.get("sortie")
         link = (
-            f'<a href="{html.escape(str(output), quote=True)}">{name or "portrait"}</a>'
+            f'<a href="{html_text(quote(str(output)))}">{name or "portrait"}</a>'
             if output and row.get("statut") != "erreur"
             else name
         )
         problem = row.get("erreur") or "; ".join(row.get("avertissements") or [])
         lines.append(
             "<tr>"
-            f"<td>{html.escape(str(row.get('code', '')))}</td><td>{link}</td>"
+            f"<td>{html_text(str(row.get('code', '')))}</td><td>{link}</td>"
             f"<td>{format_int(row.get('population'))}</td>"
             f"<td>{_projects_cell(row)}</td>"
             f"<td>{format_percent(row.get('part_difficiles'))}</td>"
-            f"<td>{html.escape(labels.get(str(row.get('statut')), str(row.get('statut'))))}</td>"
-            f"<td>{html.escape(str(problem or ''))}</td>"
+            f"<td>{html_text(labels.get(str(row.get('statut')), str(row.get('statut'))))}</td>"
+            f"<td>{html_text(str(problem or ''))}</td>"
             "</tr>"
         )
     done = sum(r.get("statut") != "erreur" for r in rows)
     body = (
-        f"<h1>{html.escape(title)}</h1>"
-        + (f"<p>{html.escape(intro)}</p>" if intro else "")
+        f"<h1>{html_text(title)}</h1>"
+        + (f"<p>{html_text(intro)}</p>" if intro else "")
         + f"<p>{done} portrait(s) disponible(s) sur {len(rows)}.</p>"
         + '<table class="tableau"><thead><tr><th>Code</th><th>Territoire</th>'
         + "<th>Population</th><th>Projets de recrutement (BMO)</th>"
@@ -424,7 +426,7 @@ def external_resources(page: str) -> list[str]:
     []
     >>> external_resources('<script src="https://cdn.example/x.js"></script>')
     ['https://cdn.example/x.js']
-    >>> inner = html.escape('<link rel="stylesheet" href="//cdn.example/y.css">')
+    >>> inner = html_text('<link rel="stylesheet" href="//cdn.example/y.css">')
     >>> external_resources(f'<iframe srcdoc="{inner}"></iframe>')
     ['//cdn.example/y.css']
     """

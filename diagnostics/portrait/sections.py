@@ -1320,6 +1320,6 @@ def save_portrait_summary(data: PortraitData, path: str | Path | None) -> Path |
 
 
 def _escape(text: str) -> str:
-    import html
+    from geo.escape import html_text
 
-    return html.escape(text)
+    return html_text(text)

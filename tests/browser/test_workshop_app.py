@@ -109,7 +109,8 @@ def test_workshop_in_voila(voila_app, offline_page):
     rows = page.locator("table.atelier-partenaires tr[data-partenaire]")
     rows.first.wait_for(timeout=90_000)
     frame = page.frame_locator("iframe.atelier-carte")
-    frame.locator(".leaflet-overlay-pane path").first.wait_for(timeout=15_000)
+    # any drawn shape: Leaflet empties the paths outside the view (hidden "M0 0")
+    frame.locator(".leaflet-overlay-pane path >> visible=true").first.wait_for(timeout=15_000)
     before_rows, before_paths = rows.count(), _map_paths(page)
     mapped = int(page.locator("iframe.atelier-carte").get_attribute("data-partenaires"))
     assert before_rows == mapped > 0
@@ -133,7 +134,7 @@ def test_workshop_in_voila(voila_app, offline_page):
     )
     after_rows = rows.count()
     assert 0 < after_rows < before_rows
-    frame.locator(".leaflet-overlay-pane path").first.wait_for(timeout=15_000)
+    frame.locator(".leaflet-overlay-pane path >> visible=true").first.wait_for(timeout=15_000)
     assert int(page.locator("iframe.atelier-carte").get_attribute("data-partenaires")) == after_rows
     assert _map_paths(page) == before_paths - (before_rows - after_rows)
     assert page.locator("table.atelier-grille th", has_text="Insertion").count() == 0
@@ -145,7 +146,12 @@ def test_workshop_in_voila(voila_app, offline_page):
     _dropdown(page, "situation").select_option(label="Reconversion")
     _dropdown(page, "Rôle sur la grille").select_option(label="Contributeur")
     _dropdown(page, "Priorité").select_option(label="Haute")
-    page.get_by_role("button", name="Développer").click()
+    # the sandboxed frames above are laid out in their own process, after the page's own
+    # layout: bring the button into view first, then check the click took
+    develop = page.get_by_role("button", name="Développer")
+    develop.scroll_into_view_if_needed()
+    develop.click()
+    page.locator(".widget-toggle-buttons .mod-active", has_text="Développer").wait_for()
     page.locator(".widget-textarea textarea").fill(
         "Formations courtes pour les salariés en reconversion."
     )
