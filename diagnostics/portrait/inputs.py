@@ -35,6 +35,7 @@ from diagnostics.portrait.config import INPUTS, LEVEL_INPUTS, PortraitConfig
 from geo import polygons, referentials, simplify, territories
 from geo._errors import InputFileError, SchemaError, UnknownTerritoryError, WorkbenchError
 from geo.display import Missing
+from geo.problems import attach_problems, collect_problems
 
 __all__ = [
     "TerritoryInputs",
@@ -184,7 +185,10 @@ class TerritoryInputs:
             reports = [format_bmo_report(t) for t in tables]
             bmo = pd.concat(tables, ignore_index=True)
             bmo.attrs = {"rapports": reports}
-            return bmo
+            # the problems of every vintage, for --strict and the notes
+            return attach_problems(
+                bmo, collect_problems({p.name: t for p, t in zip(paths, tables, strict=True)})
+            )
         if key == "bmo.tensions_dares":
             from diagnostics._readers.dares import read_dares_tensions
 

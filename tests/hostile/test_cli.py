@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geo import settings
@@ -467,6 +468,13 @@ CASES = [
         ),
     ),
     Case(
+        "portrait-strict-une-cellule-bmo-illisible",
+        lambda d, t: portrait(d, t / "portraits", "--strict"),
+        lambda d, t: "Base_open_data_BMO_2024.xlsx",
+        where=True,
+        prepare=lambda d, t: _spoil_bmo_count(d / "bmo" / "Base_open_data_BMO_2024.xlsx"),
+    ),
+    Case(
         "portrait-strict-une-entree-introuvable",
         lambda d, t: portrait(d, t / "portraits", "--strict"),
         lambda d, t: "absent.csv",
@@ -480,6 +488,17 @@ CASES = [
         prepare=lambda d, t: _replace_line(d / "formation" / "sessions.csv", 1, ";28;", ";vingt;"),
     ),
 ]
+
+
+def _spoil_bmo_count(path: Path) -> None:
+    """Rewrite the BMO workbook ``path`` with one projects count typed as text."""
+    sheets = pd.read_excel(path, sheet_name=None, engine="calamine")
+    data = next(name for name in sheets if "open_data" in name)
+    sheets[data]["met"] = sheets[data]["met"].astype(object)
+    sheets[data].loc[0, "met"] = "abc"
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
 
 
 def _replace_line(path: Path, index: int, old: str, new: str) -> None:
