@@ -412,9 +412,23 @@ def test_every_problem_is_reported_at_once(tmp_path):
         read_bmo(write_xlsx(tmp_path / "tout.xlsx", header(2024), rows), strict=True)
     problems = error.value.problems
     assert len(problems) == 5
-    assert any("code(s) métier invalide(s)" in p for p in problems)
+    assert any("code métier invalide" in p for p in problems)
     assert any("colonne 'BE24'" in p and "'NANTES'" in p for p in problems)
     assert any("ligne 6 : '(vide)'" in p for p in problems)
+
+
+def test_one_bad_code_sets_its_row_aside_not_the_file(tmp_path):
+    rows = records(2024)
+    rows[0]["Code métier BMO"] = "agriculteur"
+    rows[1]["BE24"] = ""
+    bmo = read_bmo(write_xlsx(tmp_path / "codes.xlsx", header(2024), rows), cache=False)
+    assert len(bmo) == len(rows) - 2
+    report = bmo.attrs["problemes"]
+    assert sorted(p.line for p in report.set_aside()) == [2, 3]
+    assert all((p.action == "écartée" and "Corrigez" in p.message) or "Complétez" in p.message
+               for p in report)  # fmt: skip
+    with pytest.raises(SchemaError, match="code métier invalide"):
+        read_bmo(write_xlsx(tmp_path / "codes2.xlsx", header(2024), rows), strict=True)
 
 
 def test_duplicate_rows_are_refused(tmp_path):

@@ -393,9 +393,35 @@ class _Cells:
         self.out: dict[str, pd.Series] = {}
         self.fixed: dict[str, int] = {}
         self.fixed_examples: dict[str, list[str]] = {}
+        self.strict = False
+        self.aside = pd.Series(False, index=self.raw["metier"].index)
 
     def missing(self) -> pd.Series:
         return pd.Series(pd.NA, index=self.raw["metier"].index, dtype="string")
+
+
+def _bad_rows(
+    cells: _Cells, bad: pd.Series, values: pd.Series, header: str, what: str, fix: str
+) -> None:
+    """Set aside the rows ``bad`` (one problem each), or refuse the file when strict.
+
+    ``what`` names the defect (« code métier invalide »), ``fix`` the correction.
+    """
+    if cells.strict:
+        cells.problems.append(
+            f"colonne '{header}' : {int(bad.sum())} {what} — "
+            f"{_examples(bad, values.fillna('(vide)'), cells.lines)}. {fix}"
+        )
+        return
+    cells.aside |= bad
+    for i in values.index[bad]:
+        cells.report.add(
+            f"{what} : ligne écartée des totaux. {fix}",
+            line=cells.lines[i],
+            column=header,
+            value="(vide)" if pd.isna(values[i]) else values[i],
+            action="écartée",
+        )
 
 
 def _year(cells: _Cells) -> int | None:
@@ -424,11 +450,16 @@ def _metiers(cells: _Cells) -> str:
     metier = raw["metier"].str.upper()
     bad = ~metier.str.fullmatch(_METIER.pattern).fillna(False).astype(bool)
     if bad.any():
-        cells.problems.append(
-            f"colonne '{header['metier']}' : {int(bad.sum())} code(s) métier invalide(s) — "
-            f"{_examples(bad, raw['metier'], cells.lines)}. Attendu : un code FAP sur 5 "
-            "caractères, par ex. A0Z40 (FAP2009) ou A0X40 (FAP2021)."
+        _bad_rows(
+            cells,
+            bad,
+            raw["metier"],
+            header["metier"],
+            "code métier invalide",
+            "Corrigez-le : un code FAP sur 5 caractères, par ex. A0Z40 (FAP2009) ou A0X40 "
+            "(FAP2021).",
         )
+    metier = metier.where(~bad)
     third = metier.str.slice(2, 3)
     has_2021 = bool((third == "X").any())
     has_2009 = bool((third == "Z").any())
@@ -470,14 +501,17 @@ def _territory_codes(cells: _Cells) -> None:
         normalised = _CODE_NORMALIZERS[column](values, errors="coerce", source=cells.label)
         invalid = values.notna() & normalised.isna()
         if invalid.any():
-            cells.problems.append(
-                f"colonne '{header}' : {int(invalid.sum())} code(s) invalide(s) — "
-                f"{_examples(invalid, values, cells.lines)}. Corrigez ces codes dans le fichier."
+            _bad_rows(
+                cells, invalid, values, header, "code invalide", "Corrigez ce code dans le fichier."
             )
         if column != "clpe" and values.isna().any():
-            cells.problems.append(
-                f"colonne '{header}' : {int(values.isna().sum())} code(s) manquant(s) — "
-                f"{_examples(values.isna(), values.fillna('(vide)'), cells.lines)}."
+            _bad_rows(
+                cells,
+                values.isna(),
+                values,
+                header,
+                "code manquant",
+                "Complétez ce code dans le fichier.",
             )
         cleaned = values.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
         fixed = normalised.notna() & (cleaned != normalised).fillna(False).astype(bool)
@@ -566,16 +600,18 @@ def _incoherences(df: pd.DataFrame, lines: pd.Series, cells: _Cells) -> dict[str
 def _normalise(table: _Table, label: str, *, strict: bool = False) -> pd.DataFrame:
     """Validate and normalise the raw cells into the tidy table (raises once)."""
     cells = _Cells(table, label)
+    cells.strict = strict
     suffix_year = _year(cells)
     nomenclature = _metiers(cells)
     _territory_codes(cells)
     secrets, aside = _counts(cells, strict=strict)
+    aside = aside | cells.aside
     if not strict and len(aside) and int(aside.sum()) * 2 > len(aside):
         cells.problems.append(
-            f"{int(aside.sum())} ligne(s) sur {len(aside)} ont une cellule de projets illisible "
-            f"(par ex. {'; '.join(cells.report.lines()[:3])}) : le fichier n'est pas "
-            "exploitable. Vérifiez que les colonnes 'met', 'xmet' et 'smet' contiennent des "
-            "nombres entiers ou « * »."
+            f"{int(aside.sum())} ligne(s) sur {len(aside)} ont un code ou une cellule de projets "
+            f"illisible (par ex. {'; '.join(cells.report.lines()[:3])}) : le fichier n'est pas "
+            "exploitable. Vérifiez que c'est bien une base BMO, que les colonnes 'met', 'xmet' "
+            "et 'smet' contiennent des nombres entiers ou « * », et les codes."
         )
     keep = ~aside.to_numpy()
     cells.lines = cells.lines[keep]
