@@ -33,6 +33,7 @@ from diagnostics._readers._rows import SET_ASIDE
 from geo import codes
 from geo._errors import SchemaError, format_problems
 from geo.crs import metric_crs_for
+from geo.polygons import LOCATION_BOXES
 from geo.problems import ProblemReport, attach_problems
 from geo.tables import normalize_header, read_table, report_blank_lines
 
@@ -505,15 +506,19 @@ _LEVEL_LOOKUP = {
 
 # Plausible places for a partner's site: France (metropole and the five overseas
 # régions) and the fictional demonstration island, as (lon min, lat min, lon max,
-# lat max). Used when no territory is given to tell swapped or wrong coordinates.
+# lat max), the boxes of geo.polygons.LOCATION_BOXES. Used when no territory is
+# given to tell swapped or wrong coordinates.
 _REFERENCE_AREAS: dict[str, tuple[float, float, float, float]] = {
-    "France métropolitaine": (-5.5, 41.2, 9.8, 51.2),
-    "Guadeloupe": (-61.9, 15.8, -60.9, 16.6),
-    "Martinique": (-61.3, 14.35, -60.75, 14.9),
-    "Guyane": (-54.7, 2.0, -51.5, 5.9),
-    "La Réunion": (55.2, -21.45, 55.9, -20.8),
-    "Mayotte": (44.95, -13.05, 45.35, -12.6),
-    "territoire de démonstration (fictif)": (-10.5, 45.3, -7.3, 47.3),
+    name: LOCATION_BOXES[code]
+    for code, name in {
+        "": "France métropolitaine",
+        "971": "Guadeloupe",
+        "972": "Martinique",
+        "973": "Guyane",
+        "974": "La Réunion",
+        "976": "Mayotte",
+        "9A": "territoire de démonstration (fictif)",
+    }.items()
 }
 # Margin added around the communes of the study (degrees, about 5 km).
 _BOUNDS_MARGIN = 0.05
