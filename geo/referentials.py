@@ -246,15 +246,7 @@ def _read_commune_level(
     aside = _check_codes(
         df, [("commune", "commune"), (level, level)], lines=lines, headers=headers, report=report
     )
-    if aside.sum() * 2 > len(df):
-        _refuse(
-            source,
-            what,
-            report,
-            header=f"{int(aside.sum())} ligne(s) inutilisable(s) sur {len(df)} dans {what} :",
-            fix="Vérifiez que c'est le bon fichier et ses colonnes, corrigez ces lignes puis "
-            "relancez.",
-        )
+    _refuse_if_mostly_bad(source, what, report, aside)
     for name, kind in (("departement", "departement"), ("region", "region")):
         if name in df.columns and name != level:
             _check_optional_code(df, name, kind, lines=lines, headers=headers, report=report)
@@ -293,6 +285,19 @@ def _check_optional_code(
             category="code_invalide",
         )
     df[column] = out
+
+
+def _refuse_if_mostly_bad(source: str, what: str, report: ProblemReport, aside: pd.Series) -> None:
+    """Refuse the file when more than half of its rows are unusable (wrong file?)."""
+    if aside.sum() * 2 > len(aside):
+        _refuse(
+            source,
+            what,
+            report,
+            header=f"{int(aside.sum())} ligne(s) inutilisable(s) sur {len(aside)} dans {what} :",
+            fix="Vérifiez que c'est le bon fichier et ses colonnes, corrigez ces lignes puis "
+            "relancez.",
+        )
 
 
 def _refuse_if_strict(
@@ -427,15 +432,7 @@ def _read_list(
     report = ProblemReport(source)
     checks = [(c, k) for c, k in kinds.items() if c in required]
     aside = _check_codes(df, checks, lines=lines, headers=headers, report=report)
-    if aside.sum() * 2 > len(df):
-        _refuse(
-            source,
-            what,
-            report,
-            header=f"{int(aside.sum())} ligne(s) inutilisable(s) sur {len(df)} dans {what} :",
-            fix="Vérifiez que c'est le bon fichier et ses colonnes, corrigez ces lignes puis "
-            "relancez.",
-        )
+    _refuse_if_mostly_bad(source, what, report, aside)
     for column, kind in kinds.items():
         if column in df.columns and column not in required:
             _check_optional_code(df, column, kind, lines=lines, headers=headers, report=report)
