@@ -48,7 +48,9 @@ message) goes to the :class:`geo.problems.ProblemReport` kept in
 ``attrs["problemes"]`` while the rest of the file is used. A party missing from the
 directory is removed (the partnership is kept if two parties remain); an end date
 before the start date is set missing; an unknown mode or status is set missing; a
-partnership with a single party is left out.
+partnership with a single party is left out. The public file of the France Travail
+sites (:func:`read_france_travail_sites`, in :mod:`diagnostics._readers.sites`) gives
+the units too (:func:`pole_emploi_units_from_sites`).
 
 Checks
 ------
@@ -83,6 +85,7 @@ from diagnostics._readers.partnerships import (
     read_partnerships,
     read_pole_emploi_units,
 )
+from diagnostics._readers.sites import pole_emploi_units_from_sites, read_france_travail_sites
 from diagnostics.partners import PUBLICS
 from geo._errors import SchemaError
 
@@ -102,6 +105,8 @@ __all__ = [
     "read_partnership_indicators",
     "read_partner_flows",
     "read_pole_emploi_units",
+    "read_france_travail_sites",
+    "pole_emploi_units_from_sites",
     "partnerships_from_records",
     "active_partnerships",
     "indicator_attainment",

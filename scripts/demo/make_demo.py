@@ -1226,6 +1226,9 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         (p, "formation fictive : sessions, prescriptions, POE, agences (data/formation/)")
         for p in training
     ]
+    # Reads the agences of cotraitance/structures.csv and the units, written above.
+    sites = _sibling("demo_sites").write_demo_sites(out)
+    thematic.append((sites, "sites France Travail fictifs (format du fichier public des sites)"))
     return [
         *files,
         *bmo,
@@ -1234,6 +1237,7 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         *partnerships,
         *cotraitance,
         *training,
+        sites,
         write_readme(t, out, files, thematic),
     ]
 

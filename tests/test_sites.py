@@ -1,0 +1,183 @@
+"""France Travail sites: reader, units, access to the nearest agence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely import box
+
+from diagnostics import partnerships as ps
+from diagnostics._readers.sites import SITE_COLUMNS
+from geo import settings
+from geo._errors import SchemaError
+
+HEADER = (
+    "REFERENCE_PE,NOM,CODE_SAFIR,TYPE_SITE,REGION,LIBELLE_REGION,COMPLEMENT_ADRESSE,"
+    "DC_COMPLEMENTADRSITEPHYSIQUE,ADRESSE,CODE_POSTAL,COMMUNE,DN_LATITUDE,DN_LONGITUDE"
+)
+
+
+def _row(ref, kind, region, postal, commune, lat, lon, name="SITE"):
+    return f'{ref},{name},00001,{kind},{region},REG,NULL,NULL,1 RUE X,{postal},{commune},"{lat}","{lon}"'
+
+
+def _write(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "pole_emploi_agencies.csv"
+    path.write_text("\n".join([HEADER, *rows]), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def polygons() -> gpd.GeoDataFrame:
+    """Two square communes of Loire-Atlantique and one of Maine-et-Loire."""
+    return gpd.GeoDataFrame(
+        {
+            "commune": ["44109", "44190", "49007"],
+            "commune_nom": ["Nantes", "Saint-Nazaire", "Angers"],
+        },
+        geometry=[
+            box(-1.7, 47.1, -1.4, 47.3),
+            box(-2.4, 47.2, -2.1, 47.35),
+            box(-0.7, 47.4, -0.4, 47.6),
+        ],
+        crs="EPSG:4326",
+    )
+
+
+def test_reader_normalises_the_public_format(tmp_path):
+    path = _write(
+        tmp_path,
+        _row("A1", "ALE", "52", "44300", "NANTES", "47,2", "-1,55"),
+        _row("A2", "DDA", "4", "97400", "SAINT DENIS", "-20,88", "55,45"),
+        _row("A3", "DRA", "52", "44000", "NANTES", "47,21", "-1,56"),
+    )
+    sites = ps.read_france_travail_sites(path)
+    assert sites.columns.tolist() == list(SITE_COLUMNS)
+    assert sites["niveau"].tolist() == ["agence", "direction_territoriale", "direction_regionale"]
+    assert sites["region"].tolist() == ["52", "04", "52"]
+    assert sites["latitude"].tolist() == [47.2, -20.88, 47.21]
+    assert sites["longitude"].tolist() == [-1.55, 55.45, -1.56]
+    assert sites["adresse"].tolist() == ["1 RUE X"] * 3
+    assert sites["commune"].isna().all()
+    assert sites.attrs["problemes"].lines() == []
+
+
+def test_sites_are_placed_in_their_commune(tmp_path, polygons):
+    path = _write(
+        tmp_path,
+        _row("A1", "ALE", "52", "44300", "NANTES", "47,2", "-1,55"),
+        _row("A2", "ALE", "52", "44600", "ST NAZAIRE", "47,27", "-2,2"),
+        _row("A3", "ALE", "52", "49100", "ANGERS", "47,5", "-0,55"),
+        _row("A4", "ALE", "11", "75001", "PARIS", "48,86", "2,34"),
+    )
+    sites = ps.read_france_travail_sites(path, communes=polygons)
+    assert sites["commune"].tolist() == ["44109", "44190", "49007", pd.NA]
+    report = sites.attrs["problemes"]
+    assert [p.category for p in report] == ["hors_champ"]
+    assert report[0].action == "conservée"
+
+
+def test_bad_sites_are_reported_and_the_rest_used(tmp_path, polygons):
+    path = _write(
+        tmp_path,
+        _row("A1", "ALE", "52", "44300", "NANTES", "47,2", "-1,55"),
+        _row("A2", "ALE", "52", "44300", "NANTES", "-1,55", "47,2"),  # swapped
+        _row("A3", "ALE", "52", "44300", "NANTES", "12,0", "80,0"),  # outside France
+        _row("A4", "ALE", "52", "44300", "NANTES", "47,5", "-0,55"),  # in Angers (49)
+        _row("A5", "XYZ", "52", "44300", "NANTES", "47,2", "-1,55"),  # unknown type
+        _row("A6", "ALE", "52", "44300", "NANTES", "NULL", "-1,55"),  # no latitude
+        _row("A7", "ALE", "52", "44100", "REZE", "47,2", "-1,55"),  # other name, same dep
+        _row("A8", "ALE", "52", "44800", "NOWHERE", "47,0", "-1,0"),  # in no polygon
+        _row("A1", "ALE", "52", "44300", "NANTES", "47,2", "-1,55"),  # duplicated
+    )
+    sites = ps.read_france_travail_sites(path, communes=polygons)
+    assert sites["site_id"].tolist() == ["A1", "A2", "A7", "A8"]
+    assert sites["commune"].tolist() == ["44109", "44109", "44109", pd.NA]
+    assert (sites.loc[1, "latitude"], sites.loc[1, "longitude"]) == (47.2, -1.55)
+    found = {(p.line, p.category, p.action) for p in sites.attrs["problemes"]}
+    assert found == {
+        (3, "coordonnees_inversees", "corrigée"),
+        (4, "coordonnees_hors_zone", "écartée"),
+        (5, "code_postal_discordant", "écartée"),
+        (6, "valeur_inconnue", "écartée"),
+        (7, "coordonnee_invalide", "écartée"),
+        (8, "commune_discordante", "conservée"),
+        (9, "commune_introuvable", "conservée"),
+        (10, "identifiant_duplique", "écartée"),
+    }
+    with pytest.raises(SchemaError, match="mode strict"):
+        ps.read_france_travail_sites(path, communes=polygons, strict=True)
+
+
+def test_a_missing_column_is_refused(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text("REFERENCE_PE,NOM\nA1,X\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match="TYPE_SITE"):
+        ps.read_france_travail_sites(path)
+
+
+def test_sites_become_pole_emploi_units(tmp_path):
+    path = _write(
+        tmp_path,
+        _row("A1", "ALE", "52", "44300", "NANTES", "47,2", "-1,55", name="NANTES NORD"),
+        _row("D1", "DDA", "52", "44000", "NANTES", "47,21", "-1,56"),
+        _row("R1", "DRA", "52", "44000", "NANTES", "47,21", "-1,56"),
+    )
+    units = ps.pole_emploi_units_from_sites(ps.read_france_travail_sites(path))
+    demo_units = ps.read_pole_emploi_units(settings.demo_dir() / "unites_pole_emploi.csv")
+    assert units.columns.tolist() == demo_units.columns.tolist()
+    assert units.dtypes.tolist() == demo_units.dtypes.tolist()
+    assert units["unite_id"].tolist() == ["PE-AG-A1", "PE-DT-D1", "PE-DR-R1"]
+    assert units["nom"].tolist() == ["NANTES NORD", "SITE", "SITE"]
+
+
+def test_demo_sites_match_the_demo_agences_and_units():
+    demo = settings.demo_dir()
+    from geo.referentials import read_commune_polygons
+
+    polys = read_commune_polygons(sorted(demo.glob("communes-*.geojson")))
+    sites = ps.read_france_travail_sites(
+        demo / "partenaires" / "pole_emploi_agencies.csv", communes=polys
+    )
+    assert sites.attrs["problemes"].lines() == []
+    structures = pd.read_csv(demo / "cotraitance" / "structures.csv", sep=";", dtype=str)
+    agences = structures[structures["type"] == "agence"]
+    assert sorted(sites.loc[sites["niveau"] == "agence", "commune"]) == sorted(agences["commune"])
+    units = ps.read_pole_emploi_units(demo / "unites_pole_emploi.csv")
+    directions = units[units["niveau"] != "agence"]
+    placed = sites[sites["niveau"] != "agence"]
+    assert sorted(placed["commune"]) == sorted(directions["commune"])
+
+
+@pytest.mark.real_data
+def test_real_pays_de_la_loire_sites_are_placed_or_reported(shared_data):
+    from geo.referentials import read_commune_polygons
+
+    polys = read_commune_polygons(
+        sorted((shared_data / "geometries").glob("communes-[0-9]*.geojson"))
+    )
+    path = shared_data / "partenaires" / "pole_emploi_agencies.csv"
+    raw = pd.read_csv(path, dtype=str)
+    sites = ps.read_france_travail_sites(path, communes=polys)
+    region = raw[raw["REGION"] == "52"]
+    assert len(region) == 54
+    kept = sites[sites["site_id"].isin(region["REFERENCE_PE"])]
+    reported = {
+        p.line
+        for p in sites.attrs["problemes"]
+        if p.category != "hors_champ" and p.action != "conservée"
+    }
+    lines = {ref: i + 2 for i, ref in enumerate(raw["REFERENCE_PE"])}
+    for ref in region["REFERENCE_PE"]:
+        row = kept[kept["site_id"] == ref]
+        placed = len(row) == 1 and row["commune"].notna().all()
+        assert placed or lines[ref] in reported, ref
+    assert kept["commune"].notna().all()
+    deps = set(polys["commune"].str[:2])
+    assert set(kept["commune"].str[:2]) <= deps
+    assert (kept["niveau"] == "agence").sum() == 49
+    # A site of another région geocoded in Sarthe is set aside, not placed there.
+    assert not sites["commune"].notna().loc[~sites["site_id"].isin(region["REFERENCE_PE"])].any()
