@@ -40,6 +40,14 @@ Definitions
   which at least half of the population lives; the share of the population
   living strictly farther than ``beyond_km``.
 
+Access to France Travail: :func:`nearest_agence_distance` measures, with the same
+machinery, the straight line from each commune to the nearest agence locale of the
+sites file (:func:`diagnostics.partnerships.read_france_travail_sites`), wherever
+it is; :func:`agence_access` gives per territory the shares of the population and
+of the job seekers living strictly farther than 10, 20 and 30 km from one, and the
+agences per 10,000 job seekers. :func:`map_partners` draws the sites as one more
+layer (``sites=``).
+
 Nearest sites are found with a k-d tree (:class:`scipy.spatial.cKDTree`), one per
 partner type: on 35,000 communes × 20,000 sites it is about four times faster than
 shapely's ``STRtree.query_nearest`` and 1.6 times faster than scikit-learn's
@@ -81,6 +89,8 @@ __all__ = [
     "overlapping_ressorts",
     "map_partners",
     "map_coverage",
+    "nearest_agence_distance",
+    "agence_access",
 ]
 
 _LEVELS = ("region", "departement", "bassin", "zone_emploi", "clpe", "commune")
@@ -94,6 +104,9 @@ _NONE_COLOUR = "#f2f2f2"
 _HIGHLIGHT = "#d7191c"
 
 _PointRule = Literal["centroid", "representative"]
+
+#: Distance thresholds (km) of :func:`agence_access`.
+ACCESS_THRESHOLDS_KM: tuple[float, ...] = (10.0, 20.0, 30.0)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -1012,6 +1025,246 @@ def overlapping_ressorts(
     )
 
 
+# --------------------------------------------------------------------------- access
+
+
+def _agences(sites: pd.DataFrame, remarks: list[str]) -> gpd.GeoDataFrame:
+    """The located agences locales of a sites table, as partner-like sites of type ``agence``."""
+    _require(
+        sites,
+        ["site_id", "niveau", "latitude", "longitude"],
+        "Sites France Travail",
+        "Lisez-les avec diagnostics.partnerships.read_france_travail_sites.",
+    )
+    agences = pd.DataFrame(sites)[sites["niveau"].astype("string").eq("agence").fillna(False)]
+    points = _france_travail_points(agences)
+    if len(points) < len(agences):
+        remarks.append(
+            f"{len(agences) - len(points)} agence(s) sans coordonnées, hors des distances."
+        )
+    if "commune" not in points.columns:
+        points["commune"] = pd.Series(pd.NA, index=points.index, dtype="string")
+    return points.assign(
+        partenaire_id=points["site_id"].astype("string"),
+        type=pd.Series("agence", index=points.index, dtype="string"),
+    )
+
+
+def _agence_distances(
+    table: pd.DataFrame,
+    sites: pd.DataFrame,
+    geometries: pd.DataFrame | gpd.GeoDataFrame,
+    point: _PointRule,
+    remarks: list[str],
+) -> tuple[np.ndarray, np.ndarray, gpd.GeoDataFrame]:
+    """Distance (km) of each commune of ``table`` to the nearest agence, its position."""
+    agences = _agences(sites, remarks)
+    distance = np.full((1, len(table)), np.nan)
+    nearest = np.full((1, len(table)), -1, dtype=np.int64)
+    if len(agences) == 0:
+        remarks.append("Aucune agence localisée : distances manquantes.")
+        return distance[0], nearest[0], agences
+    points = commune_points(geometries, point=point)
+    remarks += points.attrs["remarques"]
+    _nearest(table, points, agences, ["agence"], distance, nearest, remarks)
+    return distance[0], nearest[0], agences
+
+
+def nearest_agence_distance(
+    sites: pd.DataFrame,
+    geometries: pd.DataFrame | gpd.GeoDataFrame,
+    *,
+    communes: pd.DataFrame | None = None,
+    point: _PointRule = "centroid",
+) -> pd.DataFrame:
+    """Straight-line distance from each commune to the nearest agence locale.
+
+    Parameters
+    ----------
+    sites
+        France Travail sites (:func:`diagnostics.partnerships.read_france_travail_sites`);
+        only the agences (``niveau == "agence"``) count, wherever they are (an
+        agence across the border of the territory counts).
+    geometries
+        Commune polygons, points or centroid table (see :func:`commune_points`).
+    communes
+        The communes to measure (a commune table with ``commune``; default: every
+        commune of ``geometries``).
+    point
+        Point of a commune polygon: ``"centroid"`` or ``"representative"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune, distance_km, agence_proche`` (``site_id``), ``agence_nom``, one
+        row per commune; distances in Lambert-93, or the local projection
+        overseas. What could not be measured is in ``attrs["remarques"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sites = pd.DataFrame({"site_id": ["A1", "D1"], "nom": ["Agence", "DT"],
+    ...     "niveau": ["agence", "direction_territoriale"],
+    ...     "latitude": [46.0, 46.5], "longitude": [-9.0, -9.0]})
+    >>> points = pd.DataFrame({"commune": ["9A001", "9A002"],
+    ...     "latitude": [46.0, 46.5], "longitude": [-9.0, -9.0]})
+    >>> out = nearest_agence_distance(sites, points)
+    >>> out["distance_km"].round(1).tolist(), out["agence_proche"].tolist()
+    ([0.0, 55.5], ['A1', 'A1'])
+    """
+    remarks: list[str] = []
+    if communes is None:
+        _require(geometries, ["commune"], "Géométries des communes", "Ajoutez les codes commune.")
+        communes = pd.DataFrame({"commune": pd.unique(geometries["commune"].astype("string"))})
+    table = _commune_frame(communes, remarks)
+    distance, nearest, agences = _agence_distances(table, sites, geometries, point, remarks)
+    names = agences["nom"].astype("string") if "nom" in agences else agences["partenaire_id"]
+    out = pd.DataFrame(
+        {
+            "commune": table["commune"].array,
+            "distance_km": distance,
+            "agence_proche": agences["partenaire_id"].array.take(nearest, allow_fill=True),
+            "agence_nom": names.array.take(nearest, allow_fill=True),
+        }
+    )
+    out.attrs["remarques"] = remarks
+    return out
+
+
+def _share_beyond(
+    group: np.ndarray, n: int, distance: np.ndarray, weight: np.ndarray, km: float
+) -> np.ndarray:
+    """Per group, the share of the weight (known weight and distance) strictly beyond ``km``."""
+    known = np.isfinite(weight) & np.isfinite(distance)
+    total = np.bincount(group[known], weights=weight[known], minlength=n)
+    far = np.bincount(group[known], weights=weight[known] * (distance[known] > km), minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, far / total, np.nan)
+
+
+def agence_access(
+    sites: pd.DataFrame,
+    communes: pd.DataFrame,
+    *,
+    geometries: pd.DataFrame | gpd.GeoDataFrame,
+    by: str | Territory | Sequence[Territory] = "departement",
+    jobseekers: pd.Series | None = None,
+    thresholds: Sequence[float] = ACCESS_THRESHOLDS_KM,
+    point: _PointRule = "centroid",
+) -> pd.DataFrame:
+    """Access to the agences locales per territory: distances, people far from one, density.
+
+    Parameters
+    ----------
+    sites
+        France Travail sites (:func:`diagnostics.partnerships.read_france_travail_sites`).
+    communes
+        Commune table (:func:`geo.territories.commune_table`): ``commune``,
+        ``population`` and the code of the level ``by``.
+    geometries
+        Commune polygons, points or centroid table (see :func:`commune_points`).
+    by
+        A level of the commune table, a :class:`geo.territories.Territory` or a
+        list of them (see :func:`partner_coverage`).
+    jobseekers
+        Job seekers per commune (a Series indexed by commune code); without it the
+        job-seeker columns are missing.
+    thresholds
+        Distances (km) of the ``part_*_au_dela_<d>_km`` columns.
+    point
+        Point of a commune polygon: ``"centroid"`` or ``"representative"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per territory: ``niveau, territoire, territoire_nom, nb_agences``
+        (agences whose commune, found from their coordinates, is in the
+        territory), ``communes, population, distance_moyenne_km`` (weighted by
+        population), ``distance_max_km``, ``part_population_au_dela_<d>_km`` for
+        each threshold, then ``demandeurs`` (sum over the communes with a
+        count), ``part_demandeurs_au_dela_<d>_km`` and
+        ``agences_pour_10000_demandeurs``. Shares are fractions between 0 and 1
+        of the people whose commune has a distance; distances are to the nearest
+        agence wherever it is. What was left out is in ``attrs["remarques"]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sites = pd.DataFrame({"site_id": ["A1"], "nom": ["Agence"], "niveau": ["agence"],
+    ...     "commune": ["9A001"], "latitude": [46.0], "longitude": [-9.0]})
+    >>> points = pd.DataFrame({"commune": ["9A001", "9A002"],
+    ...     "latitude": [46.0, 46.2], "longitude": [-9.0, -9.0]})
+    >>> communes = pd.DataFrame({"commune": ["9A001", "9A002"], "departement": ["9A", "9A"],
+    ...     "population": [3000, 1000]})
+    >>> out = agence_access(sites, communes, geometries=points,
+    ...     jobseekers=pd.Series({"9A001": 300, "9A002": 200}))
+    >>> row = out.iloc[0]
+    >>> int(row["nb_agences"]), float(row["agences_pour_10000_demandeurs"])
+    (1, 20.0)
+    >>> float(row["part_population_au_dela_20_km"]), float(row["part_demandeurs_au_dela_20_km"])
+    (0.25, 0.4)
+    """
+    remarks: list[str] = []
+    table = _commune_frame(communes, remarks)
+    distance, _, agences = _agence_distances(table, sites, geometries, point, remarks)
+    terr, members, owners = _territories(table, by, remarks)
+    n = len(terr)
+    population = table["population"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    d, pop = distance[members], population[members]
+    stats = _group_stats(owners, n, d, pop, float(thresholds[0]) if thresholds else 0.0)
+    site_commune = _positions(agences["commune"], table["commune"])
+    sited = pd.DataFrame({"c": site_commune[site_commune >= 0]}).merge(
+        pd.DataFrame({"c": members, "o": owners}), on="c"
+    )
+    known_pop = np.isfinite(pop)
+    out = pd.DataFrame(
+        {
+            "niveau": terr["niveau"].array,
+            "territoire": terr["territoire"].array,
+            "territoire_nom": terr["territoire_nom"].array,
+            "nb_agences": np.bincount(sited["o"].to_numpy(), minlength=n).astype("int64"),
+            "communes": np.bincount(owners, minlength=n).astype("int64"),
+            "population": pd.array(
+                np.where(
+                    np.bincount(owners[known_pop], minlength=n) > 0,
+                    np.round(np.bincount(owners[known_pop], weights=pop[known_pop], minlength=n)),
+                    np.nan,
+                ),
+                dtype="Int64",
+            ),
+            "distance_moyenne_km": stats["distance_moyenne_km"],
+            "distance_max_km": stats["distance_max_km"],
+        }
+    )
+    for km in thresholds:
+        out[f"part_population_au_dela_{km:g}_km"] = _share_beyond(owners, n, d, pop, km)
+    seekers = np.full(len(members), np.nan)
+    if jobseekers is not None:
+        counts = pd.to_numeric(pd.Series(jobseekers), errors="coerce")
+        counts.index = counts.index.astype("string")
+        seekers = counts.reindex(table["commune"].array).to_numpy(dtype=float)[members]
+        missing = ~np.isfinite(seekers)
+        if missing.any():
+            remarks.append(
+                f"{int(missing.sum())} commune(s) sans nombre de demandeurs d'emploi, hors des "
+                f"parts de demandeurs : {_sample(table['commune'].iloc[members[missing]])}."
+            )
+    known = np.isfinite(seekers)
+    has_seekers = np.bincount(owners[known], minlength=n) > 0
+    total = np.where(
+        has_seekers, np.bincount(owners[known], weights=seekers[known], minlength=n), np.nan
+    )
+    out["demandeurs"] = pd.array(np.round(total), dtype="Int64")
+    for km in thresholds:
+        out[f"part_demandeurs_au_dela_{km:g}_km"] = _share_beyond(owners, n, d, seekers, km)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["agences_pour_10000_demandeurs"] = np.where(
+            total > 0, out["nb_agences"].to_numpy() * 10_000 / total, np.nan
+        )
+    out.attrs["remarques"] = remarks
+    return out
+
+
 # --------------------------------------------------------------------------- maps
 
 
@@ -1053,6 +1306,7 @@ def map_partners(
     cluster: bool = True,
     title: str | None = None,
     background: gpd.GeoDataFrame | None = None,
+    sites: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Map the partner sites: one layer per type, clustered markers, French popups.
 
@@ -1072,6 +1326,11 @@ def map_partners(
         Title shown in a box over the map.
     background
         Optional polygons drawn underneath in grey (communes, départements).
+    sites
+        Optional France Travail sites
+        (:func:`diagnostics.partnerships.read_france_travail_sites`), drawn as one
+        more layer (large white-ringed markers, coloured by level: agence, direction territoriale, direction
+        régionale) with their name, level, address and commune.
 
     Returns
     -------
@@ -1098,6 +1357,7 @@ def map_partners(
     from diagnostics.partners import DOMAINS, PUBLICS
     from geo.maps import add_background, add_title, bounds_of
 
+    sites_layer = None if sites is None else _france_travail_points(sites)
     sites = partner_sites(partners, geometries=geometries)
     remarks = list(sites.attrs["remarques"])
     type_list, labels = _type_list(sites, types, remarks)
@@ -1176,12 +1436,93 @@ def map_partners(
                 " layer.bindTooltip(feature.properties._nom); }"
             ),
         ).add_to(parent)
+    located = sites
+    if sites_layer is not None and len(sites_layer):
+        _add_sites_layer(m, sites_layer)
+        located = pd.concat([sites[["geometry"]], sites_layer[["geometry"]]])
     folium.LayerControl(collapsed=len(type_list) > 8).add_to(m)
-    if len(sites):
-        m.fit_bounds(bounds_of(sites))
+    if len(located):
+        m.fit_bounds(bounds_of(gpd.GeoDataFrame(located, geometry="geometry", crs=sites.crs)))
     if title:
         add_title(m, title)
     return m
+
+
+_SITE_LEVEL_STYLE = {
+    "agence": ("Agence", "#000091"),
+    "direction_territoriale": ("Direction territoriale", "#6a6af4"),
+    "direction_regionale": ("Direction régionale", "#e1000f"),
+}
+
+
+def _france_travail_points(sites: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The located France Travail sites, as points in WGS84."""
+    _require(
+        sites,
+        ["nom", "niveau", "latitude", "longitude"],
+        "Sites France Travail",
+        "Lisez-les avec diagnostics.partnerships.read_france_travail_sites.",
+    )
+    lat = pd.to_numeric(sites["latitude"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(sites["longitude"], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    return gpd.GeoDataFrame(
+        pd.DataFrame(sites)[ok].reset_index(drop=True),
+        geometry=gpd.points_from_xy(lon[ok], lat[ok]),
+        crs=settings.storage_crs,
+    )
+
+
+def _add_sites_layer(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
+    """One layer of France Travail sites, one square marker per site, escaped popups."""
+    import folium
+
+    def cell(column: str) -> list[str | None]:
+        values = sites[column] if column in sites.columns else [None] * len(sites)
+        return [_text(v) for v in values]
+
+    names, levels = cell("nom"), cell("niveau")
+    communes, codes, addresses = cell("commune_nom"), cell("commune"), cell("adresse")
+    popups = []
+    for i, name in enumerate(names):
+        label = _SITE_LEVEL_STYLE.get(levels[i] or "", (levels[i] or "", ""))[0]
+        commune = " ".join(v for v in (communes[i], f"({codes[i]})" if codes[i] else None) if v)
+        rows = {"Niveau": label, "Adresse": addresses[i], "Commune": commune or None}
+        popups.append(
+            f"<b>France Travail – {html_text(name or '')}</b><table>"
+            + "".join(
+                f'<tr><th style="text-align:left;padding-right:6px">{html_text(k)}</th>'
+                f"<td>{html_text(v or 'non renseigné')}</td></tr>"
+                for k, v in rows.items()
+            )
+            + "</table>"
+        )
+    data = gpd.GeoDataFrame(
+        {
+            "_nom": [html_text(f"France Travail – {n or ''}") for n in names],
+            "_popup": popups,
+            "_couleur": [_SITE_LEVEL_STYLE.get(v or "", ("", "#000091"))[1] for v in levels],
+        },
+        geometry=sites.geometry.to_numpy(),
+        crs=sites.crs,
+    )
+    group = folium.FeatureGroup(
+        name=f'<span style="color:#000091">&#9673;</span> Sites France Travail ({len(data)})'
+    ).add_to(m)
+    folium.GeoJson(
+        data.__geo_interface__,
+        marker=folium.CircleMarker(radius=8, weight=3, fill=True),
+        style_function=lambda f: {
+            "color": "#ffffff",
+            "fillColor": f["properties"]["_couleur"],
+            "fillOpacity": 0.95,
+        },
+        on_each_feature=folium.utilities.JsCode(
+            "function(feature, layer) {"
+            " layer.bindPopup(feature.properties._popup, {maxWidth: 360});"
+            " layer.bindTooltip(feature.properties._nom); }"
+        ),
+    ).add_to(group)
 
 
 def _classes(values: np.ndarray) -> list[tuple[int, int]]:

@@ -181,3 +181,99 @@ def test_real_pays_de_la_loire_sites_are_placed_or_reported(shared_data):
     assert (kept["niveau"] == "agence").sum() == 49
     # A site of another région geocoded in Sarthe is set aside, not placed there.
     assert not sites["commune"].notna().loc[~sites["site_id"].isin(region["REFERENCE_PE"])].any()
+
+
+# --------------------------------------------------------------------------- access
+
+
+def _access_inputs():
+    """An agence at the first of five communes 0, 5, 15, 25 and 35 km east (Lambert-93)."""
+    from geo import settings as st
+
+    xs = [400_000.0 + 1_000 * km for km in (0, 5, 15, 25, 35)]
+    pts = gpd.GeoDataFrame(
+        {"commune": ["44001", "44002", "44003", "44004", "85001"]},
+        geometry=gpd.points_from_xy(xs, [6_700_000.0] * 5),
+        crs="EPSG:2154",
+    ).to_crs(st.storage_crs)
+    sites = pd.DataFrame(
+        {
+            "site_id": ["A1", "A2", "D1"],
+            "nom": ["Agence Est", "Agence Loin", "DT"],
+            "niveau": ["agence", "agence", "direction_territoriale"],
+            "commune": ["44001", pd.NA, "44004"],
+            "latitude": [pts.geometry.y[0], 48.0, pts.geometry.y[4]],
+            "longitude": [pts.geometry.x[0], 2.0, pts.geometry.x[4]],
+        }
+    )
+    communes = pd.DataFrame(
+        {
+            "commune": ["44001", "44002", "44003", "44004", "85001"],
+            "departement": ["44", "44", "44", "44", "85"],
+            "population": [1000, 2000, 3000, 4000, 500],
+        }
+    )
+    return sites, pts, communes
+
+
+def test_nearest_agence_distance_counts_only_agences():
+    from diagnostics.coverage import nearest_agence_distance
+
+    sites, pts, _ = _access_inputs()
+    out = nearest_agence_distance(sites, pts)
+    assert out["commune"].tolist() == ["44001", "44002", "44003", "44004", "85001"]
+    assert out["distance_km"].round(3).tolist() == [0.0, 5.0, 15.0, 25.0, 35.0]
+    assert out["agence_proche"].tolist() == ["A1"] * 5
+    assert out["agence_nom"].tolist() == ["Agence Est"] * 5
+
+
+def test_agence_access_per_territory():
+    from diagnostics.coverage import agence_access
+
+    sites, pts, communes = _access_inputs()
+    seekers = pd.Series({"44001": 100, "44002": 100, "44003": 100, "44004": 200})
+    out = agence_access(sites, communes, geometries=pts, jobseekers=seekers)
+    assert out["territoire"].tolist() == ["44", "85"]
+    assert out["nb_agences"].tolist() == [1, 0]
+    assert out["population"].tolist() == [10000, 500]
+    assert out["distance_moyenne_km"].round(6).tolist() == [15.5, 35.0]
+    assert out["distance_max_km"].round(6).tolist() == [25.0, 35.0]
+    # 44: beyond 10 km, 3000 + 4000 of 10,000 people; beyond 20 km, 4000; beyond 30, none.
+    assert out["part_population_au_dela_10_km"].round(6).tolist() == [0.7, 1.0]
+    assert out["part_population_au_dela_20_km"].round(6).tolist() == [0.4, 1.0]
+    assert out["part_population_au_dela_30_km"].round(6).tolist() == [0.0, 1.0]
+    assert out["demandeurs"].tolist() == [500, pd.NA]
+    assert out["part_demandeurs_au_dela_10_km"].round(6).tolist()[0] == 0.6
+    assert out["part_demandeurs_au_dela_20_km"].round(6).tolist()[0] == 0.4
+    assert out["agences_pour_10000_demandeurs"].tolist()[0] == 20.0
+    assert pd.isna(out["agences_pour_10000_demandeurs"].tolist()[1])
+    assert any("85001" in r for r in out.attrs["remarques"])
+
+
+def test_agence_access_without_jobseekers():
+    from diagnostics.coverage import agence_access
+
+    sites, pts, communes = _access_inputs()
+    out = agence_access(sites, communes, geometries=pts, by="commune")
+    assert out["demandeurs"].isna().all()
+    assert out["agences_pour_10000_demandeurs"].isna().all()
+    assert out["nb_agences"].tolist() == [1, 0, 0, 0, 0]
+
+
+def test_map_partners_draws_the_sites_layer_escaped():
+    from diagnostics.coverage import map_partners
+
+    sites, _, _ = _access_inputs()
+    sites.loc[0, "nom"] = "<img src=x onerror=alert(1)>"
+    partners = pd.DataFrame(
+        {
+            "partenaire_id": ["p"],
+            "type": ["mission_locale"],
+            "latitude": [47.0],
+            "longitude": [-1.5],
+        }
+    )
+    page = map_partners(partners, sites=sites).get_root().render()
+    assert "Sites France Travail (3)" in page
+    assert "<img src=x" not in page
+    assert "Agence Loin" in page
