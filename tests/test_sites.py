@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -277,3 +278,57 @@ def test_map_partners_draws_the_sites_layer_escaped():
     assert "Sites France Travail (3)" in page
     assert "<img src=x" not in page
     assert "Agence Loin" in page
+
+
+# --------------------------------------------------------------------------- portrait
+
+
+def test_portrait_access_section_on_the_demo():
+    from diagnostics import portrait
+
+    data = portrait.load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    section = portrait.section_access(data)
+    assert section.status == "produite"
+    access = section.tables["acces"]
+    assert access["nb_agences"].tolist() == [1]
+    assert section.tables["agences"]["site_id"].tolist() == ["DEM0000A9901"]
+    distances = section.tables["distances"]
+    assert len(distances) == len(data.communes()) and distances["distance_km"].notna().all()
+    assert access["part_population_au_dela_10_km"].iloc[0] == pytest.approx(
+        distances.loc[distances["distance_km"] > 10, "population"].sum()
+        / distances["population"].sum()
+    )
+    assert "Demandeurs d'emploi non disponibles" in repr(section)
+
+
+def test_portrait_access_section_says_why_without_sites(tmp_path):
+    from diagnostics import portrait
+
+    config = (settings.demo_dir() / "portrait.toml").read_text(encoding="utf-8")
+    config = config.replace('sites_france_travail = "partenaires/', '# sites = "')
+    config = re.sub(
+        r'"([^"]+\.(?:csv|json|geojson|xlsx))"',
+        lambda m: f'"{(settings.demo_dir() / m.group(1)).as_posix()}"',
+        config,
+    )
+    path = tmp_path / "portrait.toml"
+    path.write_text(config, encoding="utf-8")
+    data = portrait.load_portrait(path, "bassin", "9901")
+    section = portrait.section_access(data)
+    assert section.status != "produite"
+    assert "partenaires.sites_france_travail" in repr(section)
+
+
+@pytest.mark.real_data
+def test_real_nantes_portrait_has_an_access_section(shared_data):
+    from diagnostics import portrait
+
+    config = Path(__file__).parent / "data" / "portrait_pays_de_la_loire.toml"
+    data = portrait.load_portrait(config, "bassin", "5220")
+    section = portrait.section_access(data)
+    assert section.status == "produite"
+    agences = section.tables["agences"]
+    assert len(agences) >= 5 and (agences["commune"].str[:2] == "44").all()
+    access = section.tables["acces"].iloc[0]
+    assert 0 <= access["part_population_au_dela_10_km"] <= 1
+    assert section.tables["distances"]["distance_km"].notna().all()

@@ -108,6 +108,11 @@ INPUTS: dict[str, InputSpec] = {
         ),
         InputSpec("partenaires.annuaire", "annuaire des partenaires", section="partenaires"),
         InputSpec(
+            "partenaires.sites_france_travail",
+            "sites France Travail (agences, directions ; fichier public des sites)",
+            section="acces",
+        ),
+        InputSpec(
             "partenaires.positionnement",
             "positionnement des acteurs (rôles par domaine et situation)",
             section="positionnement",

@@ -197,6 +197,10 @@ class TerritoryInputs:
             from diagnostics.partners import read_partners
 
             return read_partners(path, communes=self.commune_table())
+        if key == "partenaires.sites_france_travail":
+            from diagnostics.partnerships import read_france_travail_sites
+
+            return read_france_travail_sites(path, communes=self.commune_shapes_exact())
         if key == "partenaires.positionnement":
             from diagnostics.positioning import read_positioning
 

@@ -50,6 +50,7 @@ __all__ = [
     "section_bmo_secrecy",
     "section_partners_map",
     "section_coverage",
+    "section_access",
     "section_positioning",
     "section_positioning_gaps",
     "section_cotraitance",
@@ -534,6 +535,16 @@ def section_bmo_secrecy(data: PortraitData) -> Section:
     return _done(data, section)
 
 
+def _sites_here(data: PortraitData) -> pd.DataFrame | None:
+    """France Travail sites placed in the territory's communes, when the sites are configured."""
+    if not data.inputs.config.files("partenaires.sites_france_travail"):
+        return None
+    sites = data.inputs.get("partenaires.sites_france_travail")
+    if sites is None:
+        return None
+    return sites[sites["commune"].isin(set(data.territory.communes))]
+
+
 def section_partners_map(data: PortraitData) -> Section:
     """Map and list of the partner structures located in or serving the territory."""
     from diagnostics.coverage import map_partners
@@ -558,6 +569,7 @@ def section_partners_map(data: PortraitData) -> Section:
             geometries=data.inputs.commune_shapes(),
             background=data.shapes(),
             title=f"Partenaires – {data.territory.name}",
+            sites=_sites_here(data),
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
@@ -659,6 +671,148 @@ def section_coverage(data: PortraitData) -> Section:
         section.tables["communes_sans_mission_locale"] = uncovered
     _note_input_problems(
         section, {"partenaires": partners}, "de l'annuaire des partenaires signalée(s)"
+    )
+    return _done(data, section)
+
+
+def _access_jobseekers(data: PortraitData) -> pd.Series | None:
+    """Job seekers per commune of the territory's départements, when the portrait has them.
+
+    ``None`` until the job-seeker input of the configuration (``[demandeurs]``) is
+    wired here: the access section then leaves its job-seeker columns out.
+    """
+    finder = getattr(data, "jobseekers_by_commune", None)
+    return finder() if callable(finder) else None
+
+
+def section_access(data: PortraitData) -> Section:
+    """Access to the agences locales: distances from the communes, people far from one.
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> s = section_access(data)
+    >>> s.status, sorted(s.tables)
+    ('produite', ['acces', 'agences', 'communes_eloignees', 'distances'])
+    """
+    from diagnostics.coverage import (
+        ACCESS_THRESHOLDS_KM,
+        agence_access,
+        map_partners,
+        nearest_agence_distance,
+    )
+
+    section, values = _start(data, "acces", "partenaires.sites_france_travail")
+    if values is None:
+        return section
+    (sites,) = values
+    exact = data.inputs.commune_shapes_exact()
+    if exact is None:
+        section.absent(
+            "Section non établie : les contours des communes manquent pour mesurer les "
+            "distances. Renseignez l'entrée « referentiels.communes_polygones »."
+        )
+        return _done(data, section)
+    seekers = _access_jobseekers(data)
+    try:
+        access = agence_access(
+            sites,
+            data.inputs.commune_table(),
+            geometries=exact,
+            by=data.territory,
+            jobseekers=seekers,
+        )
+        distances = nearest_agence_distance(sites, exact, communes=data.communes())
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    here = set(data.territory.communes)
+    agences = sites[(sites["niveau"] == "agence") & sites["commune"].isin(here)]
+    row = access.iloc[0]
+    section.text(
+        f"{format_int(len(agences))} agence(s) France Travail dans le territoire. Distance à "
+        "vol d'oiseau du centre de chaque commune à l'agence la plus proche, où qu'elle soit "
+        f"(même hors du territoire) : {format_number(row['distance_moyenne_km'])} km en "
+        f"moyenne pondérée par la population, {format_number(row['distance_max_km'])} km au "
+        "plus."
+    )
+    columns: list[tuple[str, str, Callable[..., str] | None]] = [
+        ("nb_agences", "Agences", format_int),
+        ("population", "Population", format_int),
+        ("distance_moyenne_km", "Distance moyenne (km)", format_number),
+    ]
+    for km in ACCESS_THRESHOLDS_KM:
+        columns.append(
+            (
+                f"part_population_au_dela_{km:g}_km",
+                f"Population à plus de {km:g} km",
+                format_percent,
+            )
+        )
+    if seekers is not None:
+        columns.append(("demandeurs", "Demandeurs d'emploi", format_int))
+        for km in ACCESS_THRESHOLDS_KM:
+            columns.append(
+                (
+                    f"part_demandeurs_au_dela_{km:g}_km",
+                    f"Demandeurs à plus de {km:g} km",
+                    format_percent,
+                )
+            )
+        columns.append(
+            ("agences_pour_10000_demandeurs", "Agences pour 10 000 demandeurs", format_number)
+        )
+    section.table(
+        access,
+        name="acces",
+        display=frame_for_display(access, columns),
+        caption="Parts de la population"
+        + (" et des demandeurs d'emploi" if seekers is not None else "")
+        + " vivant à plus de 10, 20 et 30 km (à vol d'oiseau, Lambert-93) d'une agence locale.",
+    )
+    if seekers is None:
+        section.note(
+            "Demandeurs d'emploi non disponibles : les parts de demandeurs éloignés et le nombre "
+            "d'agences pour 10 000 demandeurs ne sont pas calculés."
+        )
+    nearest = distances.merge(
+        data.communes()[["commune", "commune_nom", "population"]], on="commune", how="left"
+    )
+    far = nearest.sort_values("distance_km", ascending=False, kind="stable").head(10)
+    section.table(
+        far,
+        name="communes_eloignees",
+        display=frame_for_display(
+            far,
+            [
+                ("commune_nom", "Commune", None),
+                ("population", "Population", format_int),
+                ("distance_km", "Distance (km)", format_number),
+                ("agence_nom", "Agence la plus proche", None),
+            ],
+        ),
+        caption="Les communes les plus éloignées d'une agence locale.",
+    )
+    section.tables["distances"] = nearest
+    section.tables["agences"] = agences.reset_index(drop=True)
+    shown = sites[
+        sites["commune"].isin(here)
+        | sites["site_id"].isin(set(distances["agence_proche"].dropna()))
+    ]
+    no_partner = pd.DataFrame(
+        {"partenaire_id": pd.Series(dtype="string"), "type": pd.Series(dtype="string")}
+    )
+    try:
+        m = map_partners(
+            no_partner,
+            sites=shown,
+            background=data.shapes(),
+            title=f"France Travail – {data.territory.name}",
+        )
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    section.map(m, name="acces", title=f"Sites France Travail – {data.label}")
+    _note_input_problems(
+        section, {"sites": sites}, "du fichier des sites France Travail signalée(s)"
     )
     return _done(data, section)
 
