@@ -301,18 +301,39 @@ def test_portrait_access_section_on_the_demo():
     assert "Demandeurs d'emploi non disponibles" in repr(section)
 
 
-def test_portrait_access_section_says_why_without_sites(tmp_path):
-    from diagnostics import portrait
-
+def _demo_config(tmp_path: Path, old: str, new: str) -> Path:
+    """The demo portrait configuration with ``old`` replaced, its paths made absolute."""
     config = (settings.demo_dir() / "portrait.toml").read_text(encoding="utf-8")
-    config = config.replace('sites_france_travail = "partenaires/', '# sites = "')
+    assert old in config
     config = re.sub(
         r'"([^"]+\.(?:csv|json|geojson|xlsx))"',
         lambda m: f'"{(settings.demo_dir() / m.group(1)).as_posix()}"',
-        config,
+        config.replace(old, new),
     )
     path = tmp_path / "portrait.toml"
     path.write_text(config, encoding="utf-8")
+    return path
+
+
+def test_portrait_units_come_from_the_sites_without_a_units_file(tmp_path):
+    from diagnostics import portrait
+
+    data = portrait.load_portrait(
+        _demo_config(tmp_path, "unites = ", "# unites = "), "bassin", "9901"
+    )
+    units = data.inputs.pole_emploi_units()
+    assert len(units) == 14 and units["unite_id"].str.startswith("PE-").all()
+    assert units["niveau"].value_counts().to_dict() == {
+        "agence": 10,
+        "direction_territoriale": 3,
+        "direction_regionale": 1,
+    }
+
+
+def test_portrait_access_section_says_why_without_sites(tmp_path):
+    from diagnostics import portrait
+
+    path = _demo_config(tmp_path, 'sites_france_travail = "partenaires/', '# sites = "')
     data = portrait.load_portrait(path, "bassin", "9901")
     section = portrait.section_access(data)
     assert section.status != "produite"

@@ -269,8 +269,26 @@ class TerritoryInputs:
         return reader(
             path,
             partners=self.get("partenaires.annuaire"),
-            units=self.get("partenariats.unites"),
+            units=self.pole_emploi_units(),
         )
+
+    def pole_emploi_units(self) -> pd.DataFrame | None:
+        """The Pôle emploi units: the units file, else the France Travail sites as units.
+
+        When ``partenariats.unites`` is not configured, the sites file
+        (``partenaires.sites_france_travail``) gives the units of the partnership
+        and network diagnostics (:func:`diagnostics.partnerships.pole_emploi_units_from_sites`).
+        """
+        if self.config.files("partenariats.unites"):
+            return self.get("partenariats.unites")
+        if not self.config.files("partenaires.sites_france_travail"):
+            return None
+        sites = self.get("partenaires.sites_france_travail")
+        if sites is None:
+            return None
+        from diagnostics.partnerships import pole_emploi_units_from_sites
+
+        return self.cached("units_from_sites", lambda: pole_emploi_units_from_sites(sites))
 
     # ------------------------------------------------------------------ derived tables
 

@@ -1156,7 +1156,7 @@ def section_network(data: PortraitData) -> Section:
             partners,
             registry,
             flows=data.inputs.get("partenariats.flux"),
-            units=data.inputs.get("partenariats.unites"),
+            units=data.inputs.pole_emploi_units(),
             positioning=roles if roles is not None and len(roles) else None,
             date=data.date,
             communes=data.territory,
