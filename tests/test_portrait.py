@@ -336,8 +336,9 @@ def test_portrait_page_is_self_contained_and_small(batch):
     page = (output / "bassin_9901.html").read_text(encoding="utf-8")
     assert portrait.external_resources(page) == []
     assert len(page.encode()) <= MAX_BYTES
-    # territory, BMO, partners, coverage, cotraitance and training flow maps, network view
-    assert page.count("<iframe") == 7
+    # territory, BMO, partners, coverage, access to the agences, cotraitance and training
+    # flow maps, network view
+    assert page.count("<iframe") == 8
     assert "Portrait de territoire : bassin d'emploi BMO 9901" in html.unescape(page)
     assert "load_portrait" not in page  # code and analyst notes are not in the page
     assert "Section non établie" in page and "roles_absent.csv" in page

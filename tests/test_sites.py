@@ -93,10 +93,11 @@ def test_bad_sites_are_reported_and_the_rest_used(tmp_path, polygons):
         _row("A7", "ALE", "52", "44100", "REZE", "47,2", "-1,55"),  # other name, same dep
         _row("A8", "ALE", "52", "44800", "NOWHERE", "47,0", "-1,0"),  # in no polygon
         _row("A1", "ALE", "52", "44300", "NANTES", "47,2", "-1,55"),  # duplicated
+        _row("A9", "ALE", "52", "NULL", "NANTES", "47,2", "-1,55"),  # no postal code
     )
     sites = ps.read_france_travail_sites(path, communes=polygons)
-    assert sites["site_id"].tolist() == ["A1", "A2", "A7", "A8"]
-    assert sites["commune"].tolist() == ["44109", "44109", "44109", pd.NA]
+    assert sites["site_id"].tolist() == ["A1", "A2", "A7", "A8", "A9"]
+    assert sites["commune"].tolist() == ["44109", "44109", "44109", pd.NA, "44109"]
     assert (sites.loc[1, "latitude"], sites.loc[1, "longitude"]) == (47.2, -1.55)
     found = {(p.line, p.category, p.action) for p in sites.attrs["problemes"]}
     assert found == {
@@ -108,6 +109,7 @@ def test_bad_sites_are_reported_and_the_rest_used(tmp_path, polygons):
         (8, "commune_discordante", "conservée"),
         (9, "commune_introuvable", "conservée"),
         (10, "identifiant_duplique", "écartée"),
+        (11, "code_postal_invalide", "conservée"),
     }
     with pytest.raises(SchemaError, match="mode strict"):
         ps.read_france_travail_sites(path, communes=polygons, strict=True)

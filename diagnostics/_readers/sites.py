@@ -332,13 +332,24 @@ def _place(
             continue
         code, name = str(codes[found[i]]), names[found[i]]
         found_dep = departement_of_commune(code)
-        if postal_dep != found_dep:
+        if postal_dep is None:
+            report.add(
+                f"site « {rec['nom']} » : code postal « {rec['code_postal'] or ''} » illisible ; "
+                f"site placé par ses coordonnées dans {name or code} ({code}). Corrigez le code "
+                "postal (5 chiffres).",
+                line=rec["ligne"],
+                column=cols["code_postal"],
+                value=rec["code_postal"],
+                action="conservée",
+                category="code_postal_invalide",
+            )
+        elif postal_dep != found_dep:
             keep[i] = False
             report.add(
                 f"site « {rec['nom']} » : ses coordonnées {where} le placent dans la commune "
                 f"{name or code} ({code}, département {found_dep}) mais son code postal "
                 f"{rec['code_postal']} ({rec['commune_nom']}) est du département "
-                f"{postal_dep or 'inconnu'} ; site écarté. Corrigez les coordonnées ou le code "
+                f"{postal_dep} ; site écarté. Corrigez les coordonnées ou le code "
                 "postal.",
                 line=rec["ligne"],
                 column=cols["code_postal"],
