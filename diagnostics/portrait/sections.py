@@ -811,9 +811,7 @@ def section_access(data: PortraitData) -> Section:
     except WorkbenchError as exc:
         return _failed(data, section, exc)
     section.map(m, name="acces", title=f"Sites France Travail – {data.label}")
-    _note_input_problems(
-        section, {"sites": sites}, "du fichier des sites France Travail signalée(s)"
-    )
+    _note_input_problems(section, {"sites": sites}, "des sites France Travail signalée(s)")
     return _done(data, section)
 
 
