@@ -355,3 +355,28 @@ def test_real_nantes_portrait_has_an_access_section(shared_data):
     access = section.tables["acces"].iloc[0]
     assert 0 <= access["part_population_au_dela_10_km"] <= 1
     assert section.tables["distances"]["distance_km"].notna().all()
+
+
+def test_overseas_communes_measured_in_their_local_projection():
+    from diagnostics.coverage import nearest_agence_distance
+
+    sites = pd.DataFrame(
+        {
+            "site_id": ["R1", "N1"],
+            "nom": ["Saint-Denis", "Nantes"],
+            "niveau": ["agence", "agence"],
+            "latitude": [-20.88, 47.2],
+            "longitude": [55.45, -1.55],
+        }
+    )
+    points = pd.DataFrame(
+        {
+            "commune": ["97411", "97415", "44109"],
+            "latitude": [-20.88, -20.98, 47.2],
+            "longitude": [55.45, 55.45, -1.55],
+        }
+    )
+    out = nearest_agence_distance(sites, points)
+    assert out["agence_proche"].tolist() == ["R1", "R1", "N1"]
+    # 0.1 degree of latitude is about 11.07 km at 21° S (UTM 40S, EPSG:2975)
+    assert out["distance_km"].round(1).tolist() == [0.0, 11.1, 0.0]
