@@ -1242,6 +1242,7 @@ def agence_access(
     if jobseekers is not None:
         counts = pd.to_numeric(pd.Series(jobseekers), errors="coerce")
         counts.index = counts.index.astype("string")
+        counts = counts.groupby(level=0).sum(min_count=1)  # one count per commune
         seekers = counts.reindex(table["commune"].array).to_numpy(dtype=float)[members]
         missing = ~np.isfinite(seekers)
         if missing.any():
