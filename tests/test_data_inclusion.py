@@ -246,3 +246,17 @@ def test_directory_feeds_the_coverage_diagnostics(partners):
     coverage = commune_coverage(partners, ressort, table, types=["mission_locale", "ccas"])
     served = coverage[coverage["nb_structures"] > 0].groupby("type")["commune"].nunique()
     assert served.to_dict() == {"ccas": 18, "mission_locale": 17}
+
+
+def test_registry_entry_downloads_the_national_file():
+    from geo import sources
+
+    source = sources.get_source("data_inclusion_structures")
+    assert sources.source_url("data_inclusion_structures") == (
+        "https://www.data.gouv.fr/api/1/datasets/r/915c05e8-77ea-44f6-9837-0f1eff897a54"
+    )
+    assert (source.file, source.format, source.parameters) == (
+        "structures-inclusion.parquet",
+        "parquet",
+        (),
+    )
