@@ -260,3 +260,40 @@ def test_registry_entry_downloads_the_national_file():
         "parquet",
         (),
     )
+
+
+def test_cli_importer_writes_a_directory_that_reads_back(partners, tmp_path, capsys):
+    from diagnostics.cli import main
+
+    output = tmp_path / "annuaire.csv"
+    code = main(["partenaires", "importer", "--fichier", str(V1), "--sortie", str(output)])
+    assert code == 1  # problems reported, directory written
+    out = capsys.readouterr().out
+    assert out.startswith("253 structure(s) écrite(s) dans")
+    assert "37 doublon(s) fusionné(s)" in out
+    again = dg.read_partners(output)
+    assert len(again) == 253
+    for column in ("partenaire_id", "nom", "type", "siret", "commune", "reseau", "source"):
+        assert again[column].tolist() == partners[column].tolist(), column
+    assert again["latitude"].tolist() == pytest.approx(partners["latitude"].tolist(), nan_ok=True)
+    assert again["date_verification"].tolist() == partners["date_verification"].tolist()
+
+
+def test_cli_importer_json_and_departement(tmp_path, capsys):
+    import json
+
+    from diagnostics.cli import main
+
+    output = tmp_path / "annuaire.xlsx"
+    argv = ["partenaires", "importer", "--fichier", str(V0), "--sortie", str(output), "--json"]
+    assert main([*argv, "--departement", "9A"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["schema"], payload["structures"], payload["fusions"]) == ("v0", 8, 2)
+    assert payload["types"]["autre"] == 2
+    assert {p["category"] for p in payload["problemes"]} == {
+        "doublon_fusionne",
+        "reseau_non_rattache",
+        "reseau_absent",
+        "siret_manquant",
+    }
+    assert len(dg.read_partners(output)) == 8

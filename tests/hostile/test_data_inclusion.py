@@ -97,3 +97,23 @@ def test_unreadable_network_list_and_blank_name(tmp_path):
     assert_actionable(str(blank), file=path)
     [absent] = [p for p in report if p.category == "reseau_absent"]
     assert absent.message.startswith("2 structure(s) sans reseaux_porteurs")
+
+
+def test_cli_never_writes_over_the_file_it_reads(tmp_path, run_cli):
+    path = _small(tmp_path)
+    before = path.read_bytes()
+    code, _out, err = run_cli(["partenaires", "importer", "--fichier", path, "--sortie", path])
+    assert code == 2 and path.read_bytes() == before
+    assert_actionable(err, file=path, where=False)
+
+
+def test_cli_unknown_schema_exits_2_in_french(tmp_path, run_cli):
+    path = tmp_path / "export.csv"
+    path.write_text("id,nom,categorie\n1,ML Nord,ML\n", encoding="utf-8")
+    code, _out, err = run_cli(
+        ["partenaires", "importer", "--fichier", path, "--sortie", tmp_path / "a.csv"]
+    )
+    assert code == 2
+    assert "version de schéma inconnue" in err
+    assert_actionable(err, file=path)
+    assert not (tmp_path / "a.csv").exists()
