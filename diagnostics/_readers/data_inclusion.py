@@ -379,14 +379,14 @@ def _types(
 ) -> tuple[list[str], list[list[str]]]:
     """Partner type and network slugs of each row; unmapped values reported once each."""
     networks_types, typologie_types, v0_networks = _load_tables(str(settings.bundled_data_dir()))
-    cells = df["reseaux_porteurs"] if "reseaux_porteurs" in df.columns else None
-    old = _text(df, "typologie")
+    cells = df["reseaux_porteurs"].tolist() if "reseaux_porteurs" in df.columns else None
+    old = _text(df, "typologie").astype(object).where(lambda s: s.notna(), None).tolist()
     unmapped: Counter[tuple[str, str]] = Counter()
     no_network = 0
     kinds: list[str] = []
     slugs_of: list[list[str]] = []
     for i in range(len(df)):
-        slugs = _networks(cells.iat[i]) if cells is not None else []
+        slugs = _networks(cells[i]) if cells is not None else []
         kind = None
         if slugs:
             mapped = [networks_types.get(s) for s in slugs]
@@ -394,13 +394,13 @@ def _types(
                 ("reseaux_porteurs", s) for s, t in zip(slugs, mapped, strict=True) if t is None
             )
             kind = next((t for t in mapped if t and t != "autre"), None)
-        elif old.iat[i] is not pd.NA:
-            code = str(old.iat[i]).upper()
+        elif old[i] is not None:
+            code = str(old[i]).upper()
             slug = v0_networks.get(code) or None
             slugs = [slug] if slug else []
             kind = typologie_types.get(code) or (networks_types.get(slug) if slug else None)
             if kind is None:
-                unmapped[("typologie", str(old.iat[i]))] += 1
+                unmapped[("typologie", str(old[i]))] += 1
         else:
             no_network += 1
         kinds.append(kind or "autre")
@@ -531,9 +531,9 @@ def _groups(keys: Sequence[pd.Series]) -> np.ndarray:
     return np.array([find(i) for i in range(n)])
 
 
-def _join(values: pd.Series) -> str | None:
-    seen = [v for v in dict.fromkeys(values.dropna()) if v]
-    return "|".join(seen) or None
+def _join(values: list[str]) -> str | None:
+    """Distinct values in their order, ``|``-separated (``None`` if there are none)."""
+    return "|".join(dict.fromkeys(v for v in values if v)) or None
 
 
 def _deduplicate(rows: pd.DataFrame, report: ProblemReport) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -559,11 +559,21 @@ def _deduplicate(rows: pd.DataFrame, report: ProblemReport) -> tuple[pd.DataFram
     for column in ("siret", "commune", "latitude", "longitude", "type"):
         merged[column] = merged[column].fillna(filled[column])
     merged["type"] = merged["type"].fillna("autre")
+    sources: dict[int, list[str]] = {}
+    networks: dict[int, list[str]] = {}
+    for r, source, network in zip(
+        dup["_root"].tolist(),
+        dup["source"].astype(object).tolist(),
+        dup["reseau"].astype(object).tolist(),
+        strict=True,
+    ):
+        if isinstance(source, str):
+            sources.setdefault(r, []).append(source)
+        if isinstance(network, str):
+            networks.setdefault(r, []).extend(network.split("|"))
+    merged["source"] = [_join(sources.get(r, [])) for r in merged.index]
+    merged["reseau"] = [_join(networks.get(r, [])) for r in merged.index]
     grouped = dup.groupby("_root")
-    merged["source"] = grouped["source"].agg(_join)
-    merged["reseau"] = grouped["reseau"].agg(
-        lambda s: _join(pd.Series([x for cell in s.dropna() for x in cell.split("|")]))
-    )
     merged["date_verification"] = grouped["date_verification"].max()
     merged["contact_courriel"] = merged["contact_courriel"].fillna(filled["contact_courriel"])
     merged["contact_telephone"] = merged["contact_telephone"].fillna(filled["contact_telephone"])
@@ -587,14 +597,13 @@ def _deduplicate(rows: pd.DataFrame, report: ProblemReport) -> tuple[pd.DataFram
         "nom_commune": "même nom (normalisé) dans la même commune",
         "transitif": "par une autre fiche du même groupe",
     }
-    sources = merged["source"].reindex(gone["_root"]).to_numpy()
     for line, ident, crit, kept_line, kept_id, joined in zip(
         gone["ligne"],
         gone["partenaire_id"],
         criteria,
         ref["ligne"],
         ref["partenaire_id"],
-        sources,
+        merged["source"].reindex(gone["_root"]).to_numpy(),
         strict=True,
     ):
         column = {"siret": "siret", "nom_commune": "nom"}.get(crit, "id")
