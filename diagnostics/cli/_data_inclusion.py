@@ -21,14 +21,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnostics._readers.data_inclusion import _read_frame
 from diagnostics._readers.partners import HEADER_LABELS
 from diagnostics.cli._outputs import guard_output_file
 from diagnostics.cli._strict import add_strict_option, check_strict
 from diagnostics.partners import partners_from_data_inclusion
 from geo import exports
+from geo._errors import InputFileError, SchemaError, WorkbenchError
 from geo.problems import problems_of
 
-__all__ = ["register_import", "template_frame"]
+__all__ = ["register_import", "template_frame", "with_import_hint"]
 
 
 def _cell(values: object) -> str:
@@ -71,6 +73,30 @@ def template_frame(partners: pd.DataFrame) -> pd.DataFrame:
             HEADER_LABELS["source"]: text["source"],
         }
     )
+
+
+def with_import_hint(error: WorkbenchError, path: Path) -> WorkbenchError:
+    """``error`` with the way to import ``path`` when it is a data·inclusion file.
+
+    ``territoire partenaires verifier`` reads the analyst's directory; given the
+    data·inclusion national file instead, its message then says to import it first.
+    """
+    if not isinstance(error, SchemaError | InputFileError):
+        return error
+    try:
+        columns = set(_read_frame(path)[0].columns)
+    except Exception:  # whatever could not be read: keep the reader's own message
+        return error
+    if not ({"id", "nom"} <= columns and columns & {"reseaux_porteurs", "typologie"}):
+        return error
+    message = (
+        f"{error} Ce fichier est le fichier des structures de data·inclusion : importez-le "
+        f"d'abord avec territoire partenaires importer --fichier {path} --sortie "
+        "annuaire.csv, puis vérifiez annuaire.csv."
+    )
+    if isinstance(error, SchemaError):
+        return SchemaError(message, problems=getattr(error, "problems", None))
+    return InputFileError(message)
 
 
 def _importer(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnostics.cli._data_inclusion import register_import
+from diagnostics.cli._data_inclusion import register_import, with_import_hint
 from diagnostics.cli._strict import add_strict_option, check_strict
 from diagnostics.partners import DOMAINS, PARTNER_TYPES, read_partners_report
 from geo import referentials, territories
@@ -155,13 +155,14 @@ def _verifier(args: argparse.Namespace) -> int:
     try:
         _, report = read_partners_report(args.fichier, communes=communes)
     except WorkbenchError as exc:
+        hinted = with_import_hint(exc, Path(args.fichier))
         if not args.json:
-            raise
+            raise hinted from exc
         payload = {
             "fichier": Path(args.fichier).name,
             "utilisable": False,
             "code_sortie": 2,
-            "erreur": str(exc),
+            "erreur": str(hinted),
             "problemes": list(getattr(exc, "problems", [])),
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))

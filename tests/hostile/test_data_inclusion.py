@@ -117,3 +117,10 @@ def test_cli_unknown_schema_exits_2_in_french(tmp_path, run_cli):
     assert "version de schéma inconnue" in err
     assert_actionable(err, file=path)
     assert not (tmp_path / "a.csv").exists()
+
+
+def test_verifier_given_the_national_file_says_to_import_it(run_cli):
+    code, _out, err = run_cli(["partenaires", "verifier", "--fichier", FIXTURE])
+    assert code == 2
+    assert "importez-le d'abord avec territoire partenaires importer" in err
+    assert_actionable(err, file=FIXTURE)
