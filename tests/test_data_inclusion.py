@@ -297,3 +297,28 @@ def test_cli_importer_json_and_departement(tmp_path, capsys):
         "siret_manquant",
     }
     assert len(dg.read_partners(output)) == 8
+
+
+def test_departement_of_a_structure_without_commune_code_comes_from_its_postal_code(tmp_path):
+    path = tmp_path / "structures.csv"
+    pd.DataFrame(
+        {
+            "source": "dora",
+            "id": ["dora--1", "dora--2", "dora--3", "dora--4"],
+            "nom": ["ML Nantes", "CCAS Rezé", "CCAS Ajaccio", "PLIE Angers"],
+            "code_insee": ["44109", "", "", "49007"],
+            "code_postal": ["44000", "44400", "20000", "49000"],
+            "reseaux_porteurs": [
+                "['mission-locale']",
+                "['ccas-cias']",
+                "['ccas-cias']",
+                "['plie']",
+            ],
+        }
+    ).to_csv(path, index=False)
+    assert dg.partners_from_data_inclusion(path, departements=["44"])["nom"].tolist() == [
+        "ML Nantes",
+        "CCAS Rezé",
+    ]
+    corsica = dg.partners_from_data_inclusion(path, departements=["2A"])
+    assert corsica["nom"].tolist() == ["CCAS Ajaccio"]
