@@ -609,8 +609,8 @@ def _deduplicate(rows: pd.DataFrame, report: ProblemReport) -> tuple[pd.DataFram
         column = {"siret": "siret", "nom_commune": "nom"}.get(crit, "id")
         report.add(
             f"doublon de la ligne {int(kept_line)} ({kept_id}) : {texts[crit]} ; fusionnée avec "
-            f"elle (sources réunies : {joined or 'non renseignée'}). Rien à corriger si ce sont "
-            "bien la même structure.",
+            f"elle (sources réunies : {joined or 'non renseignée'}). Si ce sont deux structures "
+            "distinctes, corrigez le SIRET ou le nom de l'une dans sa source.",
             line=int(line),
             column=column,
             value=ident,

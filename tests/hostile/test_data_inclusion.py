@@ -124,3 +124,13 @@ def test_verifier_given_the_national_file_says_to_import_it(run_cli):
     assert code == 2
     assert "importez-le d'abord avec territoire partenaires importer" in err
     assert_actionable(err, file=FIXTURE)
+
+
+def test_merged_duplicate_names_both_lines_and_the_fix(tmp_path):
+    path = _small(tmp_path, nom={4: "STRUCTURE BAPROUCOURT 0"}, code_insee={4: "9A001"})
+    partners = partners_from_data_inclusion(path)
+    assert len(partners) == 9
+    [merged] = [p for p in problems_of(partners) if p.category == "doublon_fusionne"]
+    assert (merged.line, merged.column, merged.action) == (6, "nom", "corrigée")
+    assert "doublon de la ligne 2 (dora--1000)" in merged.message
+    assert_actionable(str(merged), file=path)
