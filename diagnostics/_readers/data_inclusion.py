@@ -284,9 +284,8 @@ def _sirets(df: pd.DataFrame, report: ProblemReport) -> pd.Series:
     raw = _text(df, "siret")
     digits = raw.str.replace(r"[\s.\-]", "", regex=True)
     ok = digits.str.fullmatch(r"\d{14}").fillna(False).astype(bool)
-    ok &= np.array(
-        [bool(d) and (luhn_ok(d) or d.startswith("356000000")) for d in digits.fillna("")]
-    )
+    candidates = digits.where(ok, "").astype(object).tolist()  # Luhn only on 14 digits
+    ok &= np.array([bool(d) and (luhn_ok(d) or d.startswith("356000000")) for d in candidates])
     bad = raw.notna() & ~ok
     _report_each(
         report,
@@ -824,7 +823,7 @@ def _table(rows: pd.DataFrame) -> pd.DataFrame:
             for s in sources
         ],
     }
-    table = _assemble({k: [None if v is pd.NA else v for v in vals] for k, vals in out.items()})
+    table = _assemble(out)
     try:
         PARTNER_SCHEMA.validate(table, lazy=True)
     except pa.errors.SchemaErrors as exc:
