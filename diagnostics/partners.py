@@ -63,6 +63,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from diagnostics._readers.data_inclusion import partners_from_data_inclusion
 from diagnostics._readers.partners import (
     DOMAINS,
     PARTNER_COLUMNS,
@@ -91,6 +92,7 @@ __all__ = [
     "read_partners",
     "read_partners_report",
     "partners_from_records",
+    "partners_from_data_inclusion",
     "partner_ressort",
     "stale_partners",
 ]

@@ -13,6 +13,9 @@ Exit codes: 0 the file is clean, 1 problems were reported but the file is usable
 2 the file is unusable (missing mandatory column, unreadable file).
 
 ``territoire partenaires types [--json]`` prints the partner typology.
+
+``territoire partenaires importer --fichier F --sortie annuaire.csv`` writes a partner
+directory from the data·inclusion national file (:mod:`diagnostics.cli._data_inclusion`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnostics.cli._data_inclusion import register_import, with_import_hint
 from diagnostics.cli._strict import add_strict_option, check_strict
 from diagnostics.partners import DOMAINS, PARTNER_TYPES, read_partners_report
 from geo import referentials, territories
@@ -151,13 +155,14 @@ def _verifier(args: argparse.Namespace) -> int:
     try:
         _, report = read_partners_report(args.fichier, communes=communes)
     except WorkbenchError as exc:
+        hinted = with_import_hint(exc, Path(args.fichier))
         if not args.json:
-            raise
+            raise hinted from exc
         payload = {
             "fichier": Path(args.fichier).name,
             "utilisable": False,
             "code_sortie": 2,
-            "erreur": str(exc),
+            "erreur": str(hinted),
             "problemes": list(getattr(exc, "problems", [])),
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -207,7 +212,7 @@ def _types(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``partenaires`` command group."""
     group = subparsers.add_parser(
-        "partenaires", help="annuaire des partenaires : vérification et typologie"
+        "partenaires", help="annuaire des partenaires : vérification, typologie et import"
     )
     sub = group.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
@@ -248,3 +253,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     t.add_argument("--json", action="store_true", help="typologie en JSON")
     t.set_defaults(func=_types)
+    register_import(sub)
