@@ -262,3 +262,44 @@ def test_real_bassins_of_region_52_reconcile_with_the_region(real) -> None:
     # the rest is the publisher's rounding: région minus its départements, at most 20
     rounding = gap[gap["commune"].isna()]
     assert rounding["demandeurs"].abs().max() <= 20
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_resume_json_and_refusals(tmp_path: Path, series, communes, capsys) -> None:
+    import json
+
+    from diagnostics.cli import main
+
+    path = write(
+        tmp_path,
+        "9A,decembre_2023,100\n9A,decembre_2024,120\n9A001,decembre_2023,60\n"
+        "9A001,decembre_2024,66\n",
+    )
+    assert (
+        main(["demandeurs", "resume", "--fichier", str(path), "--niveau", "departement", "--json"])
+        == 0
+    )
+    (line,) = capsys.readouterr().out.splitlines()
+    row = json.loads(line)
+    assert (row["code"], row["mois"], row["demandeurs"]) == ("9A", "2024-12", 120.0)
+    assert row["estimation"] is False and row["evolution_12_mois"] == 20.0
+    assert main(["demandeurs", "resume", "--fichier", str(path), "--niveau", "bassin"]) == 2
+    assert "--correspondance" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "demandeurs",
+                "resume",
+                "--fichier",
+                str(path),
+                "--niveau",
+                "commune",
+                "--mois",
+                "2019-01",
+            ]
+        )
+        == 2
+    )
+    assert "--mois" in capsys.readouterr().err
