@@ -1226,6 +1226,10 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         (p, "formation fictive : sessions, prescriptions, POE, agences (data/formation/)")
         for p in training
     ]
+    jobseekers = _sibling("demo_jobseekers").write_demo_jobseekers(out, seed=seed)
+    thematic.append(
+        (jobseekers, "demandeurs d'emploi fictifs 2020–2024 (format STMT : communes > 5 000 hab.)")
+    )
     return [
         *files,
         *bmo,
@@ -1234,6 +1238,7 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         *partnerships,
         *cotraitance,
         *training,
+        jobseekers,
         write_readme(t, out, files, thematic),
     ]
 
