@@ -303,3 +303,41 @@ def test_cli_resume_json_and_refusals(tmp_path: Path, series, communes, capsys) 
         == 2
     )
     assert "--mois" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- portrait
+
+
+def test_portrait_section_absent_without_input(demo_dir: Path) -> None:
+    from diagnostics.portrait import load_portrait
+    from diagnostics.portrait.sections import section_jobseekers
+
+    data = load_portrait(
+        demo_dir / "portrait.toml", "bassin", "9901", files={"demandeurs.fichier": None}
+    )
+    section = section_jobseekers(data)
+    assert "demandeurs.fichier" in section.status
+    assert data.sections["demandeurs"] == section.status
+
+
+def test_portrait_section_exact_for_a_departement(demo_dir: Path) -> None:
+    from diagnostics.portrait import load_portrait
+    from diagnostics.portrait.sections import section_jobseekers
+
+    data = load_portrait(demo_dir / "portrait.toml", "departement", "9A")
+    section = section_jobseekers(data)
+    assert section.status == "produite" and section.facts["estimation"] is False
+    assert "Chiffre estimé" not in repr(section) and "demandeurs" in section.figures
+
+
+@pytest.mark.real_data
+def test_real_nantes_bassin_portrait_has_a_jobseekers_section(shared_data: Path) -> None:
+    from diagnostics.portrait import load_portrait
+    from diagnostics.portrait.sections import section_jobseekers
+
+    config = Path(__file__).parent / "data" / "portrait_pays_de_la_loire.toml"
+    data = load_portrait(config, "bassin", "5220")
+    section = section_jobseekers(data)
+    assert section.status == "produite"
+    assert section.facts["estimation"] is True and section.facts["mois"] == "2024-12"
+    assert "prorata de leur population" in repr(section)
