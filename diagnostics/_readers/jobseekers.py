@@ -188,6 +188,12 @@ def _levels(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed["niveau"], parsed["code"]
 
 
+def _parse_counts(cells: pd.Series) -> pd.DataFrame:
+    """Whole non-negative numbers; anything else (``-10``, ``12,5``, text) is missing."""
+    whole = cells.str.fullmatch(r"\d+").fillna(False)
+    return pd.to_numeric(cells.where(whole), errors="coerce").to_frame("demandeurs")
+
+
 def _header(raw: pd.DataFrame, source: str) -> dict[str, str]:
     names = {str(c).strip().lower(): c for c in raw.columns if c != "ligne"}
     found = {}
@@ -274,8 +280,7 @@ def _build(path: Path, label: str, strict: bool) -> pd.DataFrame:
     df["niveau"], df["code"] = _levels(raw[code_h].fillna(""))
     df["mois"] = _months(raw[month_h].fillna(""))
     counts = raw[count_h].fillna("").str.strip()
-    whole = counts.str.fullmatch(r"\d+").fillna(False)
-    df["demandeurs"] = pd.to_numeric(counts.where(whole), errors="coerce")
+    df["demandeurs"] = _by_unique(counts, _parse_counts)["demandeurs"]
     code_cells = raw[code_h].to_numpy()
     bad = df["niveau"].isna().to_numpy().copy()
     _report(
