@@ -140,6 +140,38 @@ def test_territories_add_up_and_say_they_are_estimates(series, communes) -> None
     assert deps["regle"].tolist() == ["chiffre publié"] * 2
 
 
+def test_reconciliation_names_the_communes_across_the_border(tmp_path: Path) -> None:
+    # région 99 = 9A (100) + 9B (50), published 160 (rounding gap 10); région 98 = 9C (40)
+    path = write(
+        tmp_path,
+        "9A,janvier_2024,100\n9B,janvier_2024,50\n9C,janvier_2024,40\n"
+        "reg99,janvier_2024,160\nreg98,janvier_2024,40\n",
+    )
+    series = read_jobseekers(path, cache=False)
+    communes = pd.DataFrame(
+        {
+            "commune": ["9A001", "9A002", "9B001", "9C001", "9C002"],
+            "commune_nom": ["A1", "A2", "B1", "C1", "C2"],
+            "departement": ["9A", "9A", "9B", "9C", "9C"],
+            "region": ["99", "99", "99", "98", "98"],
+            # 9A002 lies in the bassin of région 98, 9C001 in a bassin of région 99
+            "bassin": ["9901", "9801", "9901", "9901", "9801"],
+            "bassin_nom": ["Ouest", "Est", "Ouest", "Ouest", "Est"],
+            "population": [1000, 1000, 500, 100, 1000],
+        }
+    )
+    assert js_mod.territories_of_region(communes, "bassin", "99") == ["9901"]
+    gap = js_mod.jobseekers_reconciliation(series, communes, "bassin", "99")
+    named = gap.dropna(subset=["commune"]).set_index("commune")
+    assert named["effet"].to_dict() == pytest.approx({"9A002": -50.0, "9C001": 40 / 11})
+    assert named.loc["9A002", "territoire_nom"] == "Est"
+    bassin = js_mod.jobseekers_by_territory(series, communes, "bassin").set_index("code")
+    # 9901 = 9A001 (50) + 9B001 (50) + 9C001 (9C's 40 shared by population: 40 * 100 / 1100)
+    total = bassin.loc["9901", "demandeurs"]
+    assert 160 + gap["effet"].sum() == pytest.approx(total)
+    assert gap.loc[gap["commune"].isna(), "demandeurs"].tolist() == [10.0]
+
+
 def test_for_territory_exact_or_estimated(series, communes) -> None:
     exact = js_mod.jobseekers_for_territory(series, Territory("commune", "9A001", "Un", ("9A001",)))
     assert exact["demandeurs"].tolist() == [60.0, 66.0]

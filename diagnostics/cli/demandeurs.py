@@ -33,6 +33,7 @@ from diagnostics.jobseekers import (
     BREAK_NOTE,
     ESTIMATE_RULE,
     jobseekers_by_territory,
+    jobseekers_reconciliation,
     territories_of_region,
 )
 from geo import codes, referentials, territories
@@ -303,7 +304,37 @@ def _resume(args: argparse.Namespace) -> int:
         print(f"\n(estimation) : {ESTIMATE_RULE}.")
     if rows.attrs.get("rupture"):
         print(f"Attention : {BREAK_NOTE}.")
+    if args.region is not None and communes is not None and args.niveau in _NEEDS_TABLE:
+        _print_reconciliation(series, communes, args.niveau, args.region, rows)
     return code
+
+
+def _print_reconciliation(
+    series: pd.DataFrame, communes: pd.DataFrame, level: str, region: str, rows: pd.DataFrame
+) -> None:
+    """Why the territories listed do not add up to the région's published figure."""
+    wanted = str(codes.normalize_region(region, errors="coerce") or region)
+    month = pd.Timestamp(f"{rows['mois'].iloc[0]}-01")
+    gap = jobseekers_reconciliation(series, communes, level, wanted)
+    gap = gap[gap["mois"] == month]
+    published = pd.DataFrame(series)
+    published = published[(published["niveau"] == "region") & (published["code"] == wanted)]
+    published = published[published["mois"] == month]["demandeurs"]
+    if published.empty:
+        return
+    print(
+        f"\nSomme des {len(rows)} territoires : {format_int(round(rows['demandeurs'].sum()))} ; "
+        f"région {wanted} publiée : {format_int(int(published.iloc[0]))}. L'écart vient de :"
+    )
+    for _, row in gap.iterrows():
+        value = format_int(round(float(row["demandeurs"])))
+        if pd.isna(row["commune"]):
+            print(f"  - {row['sens']} : {value}")
+        else:
+            print(
+                f"  - {row['commune_nom']} ({row['commune']}, département {row['departement']}) : "
+                f"{value}, {row['sens']} ({row['territoire']} {row['territoire_nom']})"
+            )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
