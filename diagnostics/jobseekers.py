@@ -275,7 +275,8 @@ def jobseekers_by_territory(
         the territory (``estimation`` False, ``regle`` « chiffre publié »), else the
         sum of its communes (``estimation`` True as soon as one is estimated that
         month, ``regle`` :data:`ESTIMATE_RULE`). ``attrs["mesure"]`` says what is
-        counted.
+        counted, ``attrs["hors_referentiel"]`` lists the published communes absent
+        from ``communes`` (their figures are shared out with the remainder).
 
     Examples
     --------
@@ -336,7 +337,11 @@ def jobseekers_by_territory(
             "regle",
         ]
     ].astype({"niveau": "string", "code": "string", "regle": "string", "estimation": bool})
-    out.attrs = {"mesure": JOBSEEKERS_LABEL, "regle_estimation": ESTIMATE_RULE}
+    out.attrs = {
+        "mesure": JOBSEEKERS_LABEL,
+        "regle_estimation": ESTIMATE_RULE,
+        "hors_referentiel": list(estimates.outside),
+    }
     return out.reset_index(drop=True)
 
 

@@ -197,6 +197,7 @@ def _summary(
     names = out["nom"].astype("string")
     out["nom"] = names.fillna(out["code"].map(lambda c: f"{level.replace('_', ' ')} {c}"))
     out.attrs["rupture"] = year_ago < pd.Timestamp("2025-01-01") <= at
+    out.attrs["hors_referentiel"] = list(long.attrs.get("hors_referentiel", []))
     return out.sort_values("code").reset_index(drop=True)
 
 
@@ -205,6 +206,10 @@ def _population(communes: pd.DataFrame | None, level: str) -> pd.Series | None:
         return None
     key = "commune" if level == "commune" else level
     return communes.groupby(key)["population"].sum(min_count=1)
+
+
+def _sign(value: float) -> str:
+    return "+" if value > 0 else ""
 
 
 def _plain(value: Any) -> Any:
@@ -287,8 +292,9 @@ def _resume(args: argparse.Namespace) -> int:
         change = (
             "évolution sur 12 mois non calculable"
             if pd.isna(row["evolution_12_mois"])
-            else f"{format_number(row['evolution_12_mois'], 0)} sur 12 mois "
-            f"({format_percent(row['evolution_12_mois_pct'])})"
+            else f"{_sign(row['evolution_12_mois'])}{format_number(row['evolution_12_mois'], 0)} "
+            f"sur 12 mois ({_sign(row['evolution_12_mois'])}"
+            f"{format_percent(row['evolution_12_mois_pct'])})"
         )
         rate = (
             ""
@@ -302,6 +308,14 @@ def _resume(args: argparse.Namespace) -> int:
         )
     if rows["estimation"].any():
         print(f"\n(estimation) : {ESTIMATE_RULE}.")
+    outside = rows.attrs.get("hors_referentiel") or []
+    if outside:
+        print(
+            f"{len(outside)} commune(s) publiée(s) absente(s) de --population (ancien code ?) : "
+            f"{', '.join(outside[:10])}{' …' if len(outside) > 10 else ''} ; leurs chiffres "
+            "sont répartis avec le reste de leur département. Passez-les au code actuel "
+            "(table de passage des codes communes) pour les compter telles quelles."
+        )
     if rows.attrs.get("rupture"):
         print(f"Attention : {BREAK_NOTE}.")
     if args.region is not None and communes is not None and args.niveau in _NEEDS_TABLE:
