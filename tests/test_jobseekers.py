@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from diagnostics import jobseekers as js_mod
 from diagnostics._readers.jobseekers import read_jobseekers
 from geo._errors import SchemaError, UnknownTerritoryError
+from geo.display import format_int
 from geo.territories import Territory
 
 HEADER = "codgeo,YEAR,Demandeurs_Emploi\n"
@@ -373,3 +374,36 @@ def test_real_nantes_bassin_portrait_has_a_jobseekers_section(shared_data: Path)
     assert section.status == "produite"
     assert section.facts["estimation"] is True and section.facts["mois"] == "2024-12"
     assert "prorata de leur population" in repr(section)
+
+
+@pytest.mark.real_data
+def test_real_cli_bassins_of_region_52_name_the_redon_communes(shared_data: Path, capsys) -> None:
+    import json
+
+    from diagnostics.cli import main
+
+    ref = shared_data / "referentiels"
+    args = [
+        "demandeurs",
+        "resume",
+        "--fichier",
+        str(shared_data / "demandeurs" / "emploi_demandeur.csv"),
+        "--niveau",
+        "bassin",
+        "--region",
+        "52",
+        "--mois",
+        "2020-01",
+        "--population",
+        str(ref / "communes_population.json"),
+        "--correspondance",
+        str(ref / "commune_bassin_bmo.csv"),
+    ]
+    assert main([*args, "--json"]) == 1  # rows of the file set aside (duplicates)
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 26 and all(r["estimation"] for r in rows)
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert f"région 52 publiée : {format_int(358310)}" in out
+    for name in ("Avessac", "Fégréac", "Saint-Nicolas-de-Redon"):
+        assert name in out
