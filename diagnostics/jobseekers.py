@@ -305,7 +305,9 @@ def jobseekers_by_territory(
         )
     placed = pd.notna(keys)
     grouped = wide[placed].groupby(keys[placed])
-    sums = grouped.sum(min_count=1)
+    # a territory with one commune left missing (no département figure, no population
+    # to share by) is missing that month: never a partial sum
+    sums = grouped.sum().where(~wide[placed].isna().groupby(keys[placed]).any())
     estimated = flags[placed].groupby(keys[placed]).sum()
     members = grouped.size()
     long = _month_columns(sums)
@@ -424,7 +426,7 @@ def jobseekers_for_territory(
     out = pd.DataFrame(
         {
             "mois": wide.columns,
-            "demandeurs": wide.loc[inside].sum(min_count=1).to_numpy(),
+            "demandeurs": wide.loc[inside].sum(skipna=False).to_numpy(),
             "estimation": flags.to_numpy() > 0,
             "communes_estimees": flags.to_numpy().astype("int64"),
         }

@@ -407,3 +407,21 @@ def test_real_cli_bassins_of_region_52_name_the_redon_communes(shared_data: Path
     assert f"région 52 publiée : {format_int(358310)}" in out
     for name in ("Avessac", "Fégréac", "Saint-Nicolas-de-Redon"):
         assert name in out
+
+
+def test_a_missing_commune_makes_the_territory_missing_not_partial(tmp_path: Path) -> None:
+    # 9B has no département figure: its unpublished communes cannot be estimated
+    path = write(tmp_path, "9A,janvier_2024,100\n")
+    series = read_jobseekers(path, cache=False)
+    communes = pd.DataFrame(
+        {
+            "commune": ["9A001", "9B001"],
+            "departement": ["9A", "9B"],
+            "bassin": ["9901", "9901"],
+            "population": [100, 100],
+        }
+    )
+    out = js_mod.jobseekers_by_territory(series, communes, "bassin")
+    assert out["demandeurs"].isna().all()
+    project = js_mod.jobseekers_for_territory(series, ["9A001", "9B001"], communes=communes)
+    assert project["demandeurs"].isna().all()
