@@ -20,6 +20,7 @@ from diagnostics import (
     cotraitance,
     coverage,
     disclosure,
+    jobseekers,
     network,
     partners,
     partnerships,
@@ -38,6 +39,8 @@ from diagnostics.coverage import *  # noqa: F403
 from diagnostics.coverage import __all__ as _coverage_all
 from diagnostics.disclosure import *  # noqa: F403
 from diagnostics.disclosure import __all__ as _disclosure_all
+from diagnostics.jobseekers import *  # noqa: F403
+from diagnostics.jobseekers import __all__ as _jobseekers_all
 from diagnostics.network import *  # noqa: F403
 from diagnostics.network import __all__ as _network_all
 from diagnostics.partners import *  # noqa: F403
@@ -96,6 +99,8 @@ _MODULE_ONLY = frozenset(
         "map_flows",
         # positioning
         "reference_matrix",
+        # jobseekers
+        "crosses_break",
     }
 )
 
@@ -116,6 +121,7 @@ _module_only = {
         _cotraitance_all,
         _disclosure_all,
         _training_all,
+        _jobseekers_all,
     )
     for name in names
     if name not in _flat([name])
@@ -135,6 +141,7 @@ __all__ = [
     "cotraitance",
     "disclosure",
     "training",
+    "jobseekers",
     "workshop",
     "portrait",
     # the flat notebook API
@@ -159,6 +166,7 @@ __all__ = [
     *_flat(_cotraitance_all),
     *_flat(_disclosure_all),
     *_flat(_training_all),
+    *_flat(_jobseekers_all),
     "PortraitConfig",
     "PortraitData",
     "TerritoryInputs",

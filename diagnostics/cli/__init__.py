@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "diagnostics.cli.territoires",
     "diagnostics.cli.donnees",
     "diagnostics.cli.bmo",
+    "diagnostics.cli.demandeurs",
     "diagnostics.cli.partenaires",
     "diagnostics.cli.cotraitance",
     "diagnostics.cli.formation",

@@ -106,6 +106,11 @@ INPUTS: dict[str, InputSpec] = {
             "indicateurs de tension DARES par métier",
             section="bmo",
         ),
+        InputSpec(
+            "demandeurs.fichier",
+            "demandeurs d'emploi inscrits à France Travail (série mensuelle STMT)",
+            section="demandeurs",
+        ),
         InputSpec("partenaires.annuaire", "annuaire des partenaires", section="partenaires"),
         InputSpec(
             "partenaires.sites_france_travail",

@@ -193,6 +193,10 @@ class TerritoryInputs:
             from diagnostics._readers.dares import read_dares_tensions
 
             return read_dares_tensions(path)
+        if key == "demandeurs.fichier":
+            from diagnostics._readers.jobseekers import read_jobseekers
+
+            return read_jobseekers(path)
         if key == "partenaires.annuaire":
             from diagnostics.partners import read_partners
 

@@ -48,6 +48,7 @@ __all__ = [
     "section_bmo_map",
     "section_bmo_metiers",
     "section_bmo_secrecy",
+    "section_jobseekers",
     "section_partners_map",
     "section_coverage",
     "section_access",
@@ -545,6 +546,108 @@ def _sites_here(data: PortraitData) -> pd.DataFrame | None:
     return sites[sites["commune"].isin(set(data.territory.communes))]
 
 
+def section_jobseekers(data: PortraitData) -> Section:
+    """Job seekers of the territory: level, 12-month change, rates, monthly chart.
+
+    Exact where the series publishes the territory (région, département, large
+    commune); otherwise estimated from its communes, and the rule is written under
+    the figures (:data:`diagnostics.jobseekers.ESTIMATE_RULE`).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> s = section_jobseekers(data)
+    >>> s.status, s.facts["estimation"], "prorata" in repr(s)
+    ('produite', True, True)
+    """
+    from diagnostics.jobseekers import (
+        JOBSEEKERS_LABEL,
+        jobseekers_by_commune,
+        jobseekers_for_territory,
+        jobseekers_indicators,
+        plot_jobseekers,
+    )
+
+    section, values = _start(data, "demandeurs", "demandeurs.fichier")
+    if values is None:
+        return section
+    (series,) = values
+    table = data.inputs.commune_table()
+    try:
+        estimates = data.inputs.cached(
+            "demandeurs_communes", lambda: jobseekers_by_commune(series, table)
+        )
+        monthly = jobseekers_for_territory(
+            series, data.territory, communes=table, by_commune=estimates
+        )
+        population = data.communes()["population"].sum(min_count=1)
+        info = jobseekers_indicators(
+            monthly,
+            population=None if pd.isna(population) else float(population),
+            bmo=data.bmo_local(),
+        )
+    except WorkbenchError as exc:
+        return _failed(data, section, exc)
+    month = format_month(info["mois"].year, info["mois"].month)
+    estimated = " (estimation)" if info["estimation"] else ""
+    section.text(
+        f"{format_int(round(info['demandeurs']))} demandeurs d'emploi{estimated} en {month} : "
+        f"{JOBSEEKERS_LABEL}."
+    )
+    facts = [
+        (
+            "Évolution sur 12 mois",
+            _signed(info["evolution_12_mois"], info["evolution_12_mois_pct"]),
+        ),
+        (
+            "Évolution depuis janvier 2020",
+            _signed(
+                info["evolution_depuis_janvier_2020"], info["evolution_depuis_janvier_2020_pct"]
+            ),
+        ),
+        (
+            "Demandeurs pour 1 000 habitants",
+            format_number(info["pour_1000_habitants"], missing=Missing.NOT_COMPUTABLE),
+        ),
+        (
+            "Projets de recrutement BMO pour 100 demandeurs (même année)",
+            format_number(info["projets_pour_100_demandeurs"], missing=Missing.NOT_COMPUTABLE),
+        ),
+    ]
+    section.bullets(f"{label} : {value}" for label, value in facts)
+    fig, ax = _figure(8, 3.5)
+    plot_jobseekers(monthly, ax=ax, title=f"Demandeurs d'emploi – {data.territory.name}")
+    section.figure(fig, name="demandeurs", alt=f"Demandeurs d'emploi par mois, {data.label}")
+    section.tables["demandeurs_mois"] = monthly
+    if info["estimation"]:
+        section.note(str(monthly.attrs["territoire"]["phrase"]))
+    if info["rupture"]:
+        from diagnostics.jobseekers import BREAK_NOTE
+
+        section.note(BREAK_NOTE[0].upper() + BREAK_NOTE[1:] + ".")
+    _note_input_problems(section, {"demandeurs": series}, "des demandeurs d'emploi signalée(s)")
+    section.facts.update(
+        demandeurs=info["demandeurs"],
+        mois=f"{info['mois']:%Y-%m}",
+        estimation=info["estimation"],
+        evolution_12_mois=info["evolution_12_mois"],
+    )
+    data.facts["demandeurs"] = dict(section.facts)
+    return _done(data, section)
+
+
+def _signed(change: float | None, share: float | None) -> str:
+    """« +120 (+2,3 %) », or « non calculable »."""
+    if change is None:
+        return Missing.NOT_COMPUTABLE.label
+    sign = "+" if change > 0 else ""
+    shown = f"{sign}{format_int(round(change))}"
+    if share is not None:
+        shown += f" ({sign}{format_percent(share)})"
+    return shown
+
+
 def section_partners_map(data: PortraitData) -> Section:
     """Map and list of the partner structures located in or serving the territory."""
     from diagnostics.coverage import map_partners
@@ -676,13 +779,29 @@ def section_coverage(data: PortraitData) -> Section:
 
 
 def _access_jobseekers(data: PortraitData) -> pd.Series | None:
-    """Job seekers per commune of the territory's départements, when the portrait has them.
+    """Job seekers per commune at the series' last month (published, else estimated).
 
-    ``None`` until the job-seeker input of the configuration (``[demandeurs]``) is
-    wired here: the access section then leaves its job-seeker columns out.
+    ``None`` when the configuration names no job-seeker file (``[demandeurs]``) or it
+    cannot be used: the access section then leaves its job-seeker columns out.
     """
-    finder = getattr(data, "jobseekers_by_commune", None)
-    return finder() if callable(finder) else None
+    from diagnostics.jobseekers import jobseekers_by_commune
+
+    if not data.inputs.config.files("demandeurs.fichier"):
+        return None
+    series = data.inputs.get("demandeurs.fichier")
+    if series is None:
+        return None
+    table = data.inputs.commune_table()
+    try:
+        estimates = data.inputs.cached(
+            "demandeurs_communes", lambda: jobseekers_by_commune(series, table)
+        )
+    except WorkbenchError:
+        return None
+    values = estimates.values
+    if values.empty:
+        return None
+    return values[values.columns.max()].rename("demandeurs")
 
 
 def section_access(data: PortraitData) -> Section:

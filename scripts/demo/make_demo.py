@@ -1229,6 +1229,10 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
     # Reads the agences of cotraitance/structures.csv and the units, written above.
     sites = _sibling("demo_sites").write_demo_sites(out)
     thematic.append((sites, "sites France Travail fictifs (format du fichier public des sites)"))
+    jobseekers = _sibling("demo_jobseekers").write_demo_jobseekers(out, seed=seed)
+    thematic.append(
+        (jobseekers, "demandeurs d'emploi fictifs 2020–2024 (format STMT : communes > 5 000 hab.)")
+    )
     return [
         *files,
         *bmo,
@@ -1238,6 +1242,7 @@ def write_all(out_dir: str | Path = DEFAULT_OUT, *, seed: int = SEED) -> list[Pa
         *cotraitance,
         *training,
         sites,
+        jobseekers,
         write_readme(t, out, files, thematic),
     ]
 
