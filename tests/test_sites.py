@@ -300,7 +300,12 @@ def test_portrait_access_section_on_the_demo():
         distances.loc[distances["distance_km"] > 10, "population"].sum()
         / distances["population"].sum()
     )
-    assert "Demandeurs d'emploi non disponibles" in repr(section)
+    # the demo portrait names [demandeurs]: job seekers per commune reach the access table
+    assert access["agences_pour_10000_demandeurs"].iloc[0] == pytest.approx(
+        1 / access["demandeurs"].iloc[0] * 10_000
+    )
+    assert 0 <= access["part_demandeurs_au_dela_10_km"].iloc[0] <= 1
+    assert "Demandeurs d'emploi non disponibles" not in repr(section)
 
 
 def _demo_config(tmp_path: Path, old: str, new: str) -> Path:
