@@ -302,7 +302,7 @@ def test_portrait_access_section_on_the_demo():
     )
     # the demo portrait names [demandeurs]: job seekers per commune reach the access table
     assert access["agences_pour_10000_demandeurs"].iloc[0] == pytest.approx(
-        1 / access["demandeurs"].iloc[0] * 10_000
+        1 / access["demandeurs"].iloc[0] * 10_000, rel=1e-3
     )
     assert 0 <= access["part_demandeurs_au_dela_10_km"].iloc[0] <= 1
     assert "Demandeurs d'emploi non disponibles" not in repr(section)
