@@ -31,26 +31,15 @@ from pathlib import Path
 
 import numpy as np
 
+from diagnostics._readers.jobseekers import MONTHS as _READER_MONTHS
+
 __all__ = ["MONTHS", "THRESHOLD", "write_demo_jobseekers", "main"]
 
 #: Communes published by the demo file: more than this many inhabitants.
 THRESHOLD = 5000
 
-#: Month names as written in the real file (French, no accents).
-MONTHS = (
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-    "novembre",
-    "decembre",
-)
+#: Month names as written in the real file (French, no accents), from the reader.
+MONTHS = tuple(_READER_MONTHS)
 _YEARS = range(2020, 2025)
 _DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "demo"
 _SEED = 20240417
