@@ -50,7 +50,6 @@ anyway (wrong file).
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +60,7 @@ from diagnostics._readers._rows import refuse_set_aside
 from geo import codes
 from geo._errors import SchemaError, format_problems
 from geo.problems import ProblemReport, attach_problems
-from geo.tables import file_label, read_table, report_blank_lines
+from geo.tables import file_label, normalize_header, read_table, report_blank_lines
 
 __all__ = [
     "BREAK_MONTH",
@@ -135,17 +134,19 @@ def _by_unique(cells: pd.Series, parse: object) -> pd.DataFrame:
     return out
 
 
-def _ascii(text: pd.Series) -> pd.Series:
-    """Lower case, no accents, stripped (``Août`` -> ``aout``)."""
+def _month_keys(cells: pd.Series) -> pd.Series:
+    """``janvier_2020``, ``Août 2020`` -> ``aout_2020``: each distinct cell folded once.
 
-    def strip(value: str) -> str:
-        return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
-
-    return text.map(lambda v: strip(str(v)).strip(), na_action="ignore").astype("string")
+    The series repeats a few dozen month cells over its whole length, so folding
+    the distinct values and mapping them back keeps the cold read fast.
+    """
+    text = cells.astype("string")
+    folded = {value: normalize_header(value) for value in text.dropna().unique()}
+    return text.map(folded).astype("string")
 
 
 def _parse_months(cells: pd.Series) -> pd.DataFrame:
-    parts = _ascii(cells).str.extract(r"^([a-z]+)[_\s-]+(\d{4})$")
+    parts = _month_keys(cells).str.extract(r"^([a-z]+)_(\d{4})$")
     number = parts[0].map(MONTHS)
     year = pd.to_numeric(parts[1], errors="coerce")
     ok = number.notna() & year.notna()

@@ -34,8 +34,6 @@ the partnership and network diagnostics (the schema of
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -146,8 +144,7 @@ def name_key(name: object) -> str:
     >>> name_key("Saint-Herblain") == name_key("ST HERBLAIN")
     True
     """
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().upper()
-    words = re.sub(r"[^A-Z0-9]+", " ", text).split()
+    words = normalize_header(name).upper().split("_")
     words = [{"ST": "SAINT", "STE": "SAINTE"}.get(w, w) for w in words]
     return " ".join(w for w in words if w not in ("CEDEX", "LE", "LA", "LES", "L"))
 
