@@ -90,6 +90,7 @@ __all__ = [
     "bmo_for_territory",
     "bmo_tension",
     "metier_ranking",
+    "TENSION_MEASURES",
     "top_tension_metiers",
     "family_breakdown",
     "location_quotient",
@@ -688,29 +689,101 @@ def metier_ranking(
     return table.reset_index(drop=True)
 
 
+#: Measures :func:`top_tension_metiers` can rank by (the first is the default).
+TENSION_MEASURES: tuple[str, ...] = ("projets_difficiles", "part_difficiles")
+
+
 def top_tension_metiers(
     bmo: pd.DataFrame,
     *,
     n: int = 10,
     min_projets: float = 20,
+    by: str = "projets_difficiles",
     secret_max: int = SECRET_MAX,
 ) -> pd.DataFrame:
-    """The métiers en tension: highest share of projects judged difficult.
+    """The métiers en tension: those that concentrate the difficult recruitments.
 
-    Only métiers with at least ``min_projets`` unmasked projects compete; ties
-    are broken by the number of projects. Same columns as :func:`metier_ranking`.
+    **Default measure** (``by="projets_difficiles"``): the number of projects judged
+    difficult (the published ``xmet`` cells, i.e. projects × share difficult),
+    among the métiers that are harder to fill than the territory as a whole (share
+    judged difficult at least the territory's share, all métiers of the same
+    vintage) and have at least ``min_projets`` published projects. Ties are broken
+    by the share, then by the projects.
+
+    Why not the share alone: a share on a few dozen projects is fragile (35
+    projects at 100 % are 35 answers of a handful of employers) and weighs little
+    in the territory's needs, and many small métiers tie at 100 %, hiding a
+    métier of 1,237 projects at 85 %. The count of difficult projects is what an
+    employer-relations plan has to absorb; the share threshold keeps out the
+    large métiers that are merely large (many projects, ordinary difficulty).
+
+    ``by="part_difficiles"`` ranks by the share alone (ties broken by projects),
+    without the threshold on the territory's share: the former ranking.
+
+    Masked cells are handled as everywhere in this module: counts and shares come
+    from the published cells (a masked cell is neither 0 nor left to chance), the
+    ``*_min``/``*_max`` columns give their bounds; a métier whose difficult cells
+    are all masked has no share and does not compete under the default measure.
+
+    Parameters
+    ----------
+    bmo
+        Tidy BMO table of a territory (possibly weighted by
+        :func:`bmo_for_territory`); the territory's share is computed on it.
+    n
+        Number of métiers kept per vintage.
+    min_projets
+        Least number of published projects of a métier to compete.
+    by
+        ``"projets_difficiles"`` (default) or ``"part_difficiles"``.
+    secret_max
+        Largest value of a masked cell.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`metier_ranking` (``rang`` is the rank under ``by``)
+        and ``part_difficiles_territoire``, the territory's share judged difficult
+        in the same vintage (the threshold of the default measure).
+
+    Raises
+    ------
+    ValueError
+        ``by`` is not one of :data:`TENSION_MEASURES`.
 
     Examples
     --------
     >>> from geo import settings
     >>> bmo = read_bmo(settings.demo_dir() / "bmo" / "Base_open_data_BMO_2024.xlsx", cache=False)
     >>> top = top_tension_metiers(bmo, n=5)
-    >>> len(top), bool(top["part_difficiles"].is_monotonic_decreasing)
+    >>> len(top), bool(top["projets_difficiles"].is_monotonic_decreasing)
     (5, True)
+    >>> bool((top["part_difficiles"] >= top["part_difficiles_territoire"]).all())
+    True
+    >>> by_share = top_tension_metiers(bmo, n=5, by="part_difficiles")
+    >>> bool(by_share["part_difficiles"].is_monotonic_decreasing)
+    True
     """
-    return metier_ranking(
-        bmo, by="part_difficiles", min_projets=min_projets, n=n, secret_max=secret_max
+    if by not in TENSION_MEASURES:
+        raise ValueError(
+            f"Métiers en tension : critère by='{by}' inconnu (possibles : "
+            f"{', '.join(TENSION_MEASURES)})."
+        )
+    table = metier_ranking(bmo, by=by, min_projets=min_projets, secret_max=secret_max)
+    overall = recruitment_summary(bmo, secret_max=secret_max).set_index("annee")
+    table["part_difficiles_territoire"] = table["annee"].map(overall["part_difficiles"]).astype(
+        "Float64"
     )
+    if by == "projets_difficiles":
+        harder = table["part_difficiles"] >= table["part_difficiles_territoire"]
+        table = table[harder.fillna(False).astype(bool)].sort_values(
+            ["annee", "projets_difficiles", "part_difficiles", "projets", "metier"],
+            ascending=[True, False, False, False, True],
+            na_position="last",
+            kind="stable",
+        )
+        table["rang"] = table.groupby("annee").cumcount() + 1
+    return table[table["rang"] <= n].reset_index(drop=True)
 
 
 def family_breakdown(bmo: pd.DataFrame, *, secret_max: int = SECRET_MAX) -> pd.DataFrame:

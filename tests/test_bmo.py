@@ -291,9 +291,61 @@ def test_top_tension_metiers(demo_bmo):
     top = dg.top_tension_metiers(demo_bmo, n=5, min_projets=100)
     assert len(top) == 5
     assert (top["projets"] >= 100).all()
-    assert top["part_difficiles"].is_monotonic_decreasing
+    assert top["projets_difficiles"].is_monotonic_decreasing
     every = dg.metier_ranking(demo_bmo, min_projets=100)
-    assert top["part_difficiles"].iloc[0] == every["part_difficiles"].max()
+    territory = dg.recruitment_summary(demo_bmo)["part_difficiles"].iloc[0]
+    harder = every[every["part_difficiles"] >= territory]
+    assert top["projets_difficiles"].iloc[0] == harder["projets_difficiles"].max()
+    assert (top["part_difficiles_territoire"] == territory).all()
+    by_share = dg.top_tension_metiers(demo_bmo, n=5, min_projets=100, by="part_difficiles")
+    assert by_share["part_difficiles"].is_monotonic_decreasing
+    assert by_share["part_difficiles"].iloc[0] == every["part_difficiles"].max()
+    with pytest.raises(ValueError, match="by='tension' inconnu"):
+        dg.top_tension_metiers(demo_bmo, by="tension")
+
+
+def _tension_fixture() -> pd.DataFrame:
+    """One bassin: a large métier mostly difficult, 18 small ones at 100 %, a large ordinary one.
+
+    Territory: 1 237 + 18 × 35 + 5 000 = 6 867 projects, 1 051 + 630 + 2 000 = 3 681
+    difficult, i.e. 53.6 %.
+    """
+    rows = [("V0X60", "Z", "0001", "01", "11", 1237, 1051, 0)]  # 85.0 % difficult
+    rows += [(f"S{i:02d}00", "Z", "0001", "01", "11", 35, 35, 0) for i in range(18)]
+    rows += [("R0X60", "Z", "0001", "01", "11", 5000, 2000, 0)]  # 40 %: large, ordinary
+    return tidy(rows)
+
+
+def test_tension_ranking_weighs_share_and_volume():
+    """A métier of 1 237 projects at 85 % outranks 18 métiers of 35 projects at 100 %."""
+    bmo = _tension_fixture()
+    top = dg.top_tension_metiers(bmo, n=20)
+    # ranked by difficult projects: 1 051, then 18 × 35 (tied on count, share and
+    # projects: by code); R0X60 (40 % < 53.6 %) does not compete
+    assert top["metier"].tolist() == ["V0X60", *[f"S{i:02d}00" for i in range(18)]]
+    assert top["rang"].tolist() == list(range(1, 20))
+    assert top["projets_difficiles"].tolist() == [1051] + [35] * 18
+    assert top["part_difficiles_territoire"].iloc[0] == pytest.approx(3681 / 6867)
+    assert dg.top_tension_metiers(bmo, n=3)["metier"].tolist() == ["V0X60", "S0000", "S0100"]
+    # by share alone, the former ranking: the 18 ties at 100 % first
+    by_share = dg.top_tension_metiers(bmo, n=20, by="part_difficiles")
+    assert by_share["metier"].tolist()[:18] == [f"S{i:02d}00" for i in range(18)]
+    assert by_share["metier"].tolist()[18:] == ["V0X60", "R0X60"]
+    assert by_share["rang"].tolist() == list(range(1, 21))
+    # min_projets keeps small métiers out
+    assert dg.top_tension_metiers(bmo, min_projets=36)["metier"].tolist() == ["V0X60"]
+
+
+def test_tension_ranking_leaves_out_a_fully_masked_share():
+    rows = [
+        ("A0X40", "Z", "0001", "01", "11", 100, 80, 0),
+        ("B0X30", "O", "0001", "01", "11", 50, None, 0),  # difficult cell masked
+        ("C0X10", "Z", "0001", "01", "11", 100, 10, 0),
+    ]
+    top = dg.top_tension_metiers(tidy(rows))
+    # territory: 90 / 250 published = 36 %; B0X30 has no share, C0X10 is below
+    assert top["metier"].tolist() == ["A0X40"]
+    assert top["part_difficiles_territoire"].iloc[0] == pytest.approx(90 / 250)
 
 
 def test_family_breakdown():
@@ -584,6 +636,25 @@ def real_bmo():
     if not path.is_file():
         pytest.skip(f"données réelles absentes ({path}) : test sur fichiers réels ignoré")
     return dg.read_bmo(path, cache=False)
+
+
+@pytest.mark.real_data
+def test_real_tension_ranking_of_nantes_shows_aides_soignants(real_bmo):
+    """Bassin 5220 (Nantes): the large, mostly difficult métier of aides-soignants is in
+    the top ten, where a ranking by share alone puts only small métiers tied at 100 %."""
+    nantes = real_bmo[real_bmo["bassin"] == "5220"]
+    codes = nantes.loc[nantes["metier_nom"].str.fullmatch("Aides-soignants"), "metier"]
+    assert codes.nunique() == 1
+    code = codes.iloc[0]
+    top = dg.top_tension_metiers(nantes)
+    assert code in top["metier"].tolist()
+    row = top.set_index("metier").loc[code]
+    assert row["projets_difficiles"] == int(
+        nantes.loc[nantes["metier"] == code, "projets_difficiles"].sum()
+    )
+    assert row["part_difficiles"] >= row["part_difficiles_territoire"]
+    by_share = dg.top_tension_metiers(nantes, by="part_difficiles")
+    assert code not in by_share["metier"].tolist()
 
 
 @pytest.mark.real_data

@@ -141,7 +141,10 @@ def test_tensions_notebook_writes_the_ranking(warm_kernel, tmp_path):
     ranking = pd.read_csv(out)
     assert 0 < len(ranking) <= 5
     assert ranking["rang"].tolist() == list(range(1, len(ranking) + 1))
-    assert ranking["part_difficiles"].is_monotonic_decreasing
+    # the default ranking: difficult projects, among métiers at least as hard to fill
+    # as the territory
+    assert ranking["projets_difficiles"].is_monotonic_decreasing
+    assert (ranking["part_difficiles"] >= ranking["part_difficiles_territoire"]).all()
     assert set(ranking["annee"]) == {2024}
     assert (ranking["projets"] >= 5).all()
 
