@@ -771,8 +771,8 @@ def top_tension_metiers(
         )
     table = metier_ranking(bmo, by=by, min_projets=min_projets, secret_max=secret_max)
     overall = recruitment_summary(bmo, secret_max=secret_max).set_index("annee")
-    table["part_difficiles_territoire"] = table["annee"].map(overall["part_difficiles"]).astype(
-        "Float64"
+    table["part_difficiles_territoire"] = (
+        table["annee"].map(overall["part_difficiles"]).astype("Float64")
     )
     if by == "projets_difficiles":
         harder = table["part_difficiles"] >= table["part_difficiles_territoire"]
