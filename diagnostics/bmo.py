@@ -929,7 +929,7 @@ def bmo_change(
     end: int | None = None,
     secret_max: int = SECRET_MAX,
 ) -> pd.DataFrame:
-    """Change of projects and of the share difficult from one vintage to the next.
+    """Change of projects and of the shares difficult and seasonal from one vintage to the next.
 
     Parameters
     ----------
@@ -951,6 +951,7 @@ def bmo_change(
         rupture_nomenclature``, the keys, ``projets_debut, projets_fin,
         evolution_projets, evolution_projets_pct, part_difficiles_debut,
         part_difficiles_fin, evolution_part_difficiles`` (points of share),
+        ``part_saisonniers_debut, part_saisonniers_fin, evolution_part_saisonniers``,
         ``cellules_secretes_debut, cellules_secretes_fin`` and ``commentaire``.
         Across the FAP2009 → FAP2021 break, métiers are **not** compared (the
         changes are missing and ``commentaire`` says why); totals and families
@@ -992,7 +993,7 @@ def bmo_change(
     summary = _aggregate(bmo, ["annee", "nomenclature", *keys], secret_max=secret_max)
     names = bmo[["annee", *keys, *labels]].drop_duplicates(["annee", *keys]) if keys else None
     nomenclature = bmo.groupby("annee")["nomenclature"].first()
-    value_columns = ["projets", "part_difficiles", "cellules_secretes"]
+    value_columns = ["projets", "part_difficiles", "part_saisonniers", "cellules_secretes"]
     frames = []
     for first, last in pairs:
         left = summary[summary["annee"] == first][[*keys, *value_columns]]
@@ -1018,15 +1019,17 @@ def bmo_change(
         end_p = pair["projets_fin"].astype("Float64")
         pair["evolution_projets"] = end_p - start_p
         pair["evolution_projets_pct"] = _ratio(end_p - start_p, start_p) * 100
-        pair["evolution_part_difficiles"] = (
-            pair["part_difficiles_fin"].astype("Float64")
-            - pair["part_difficiles_debut"].astype("Float64")
-        ) * 100
+        for short in ("difficiles", "saisonniers"):
+            pair[f"evolution_part_{short}"] = (
+                pair[f"part_{short}_fin"].astype("Float64")
+                - pair[f"part_{short}_debut"].astype("Float64")
+            ) * 100
         if broken and by == "metier":
             for column in (
                 "evolution_projets",
                 "evolution_projets_pct",
                 "evolution_part_difficiles",
+                "evolution_part_saisonniers",
             ):
                 pair[column] = pd.Series(pd.NA, index=pair.index, dtype="Float64")
             comment = (
@@ -1057,6 +1060,9 @@ def bmo_change(
         "part_difficiles_debut",
         "part_difficiles_fin",
         "evolution_part_difficiles",
+        "part_saisonniers_debut",
+        "part_saisonniers_fin",
+        "evolution_part_saisonniers",
         "cellules_secretes_debut",
         "cellules_secretes_fin",
         "commentaire",
@@ -1065,6 +1071,9 @@ def bmo_change(
 
 
 # --------------------------------------------------------------------------- DARES
+
+_SAME_CODE = "code identique (FAP2009)"
+_SUPPLIED = "table de correspondance FAP2021 → FAP2009 fournie"
 
 
 def dares_candidates(
@@ -1082,13 +1091,13 @@ def dares_candidates(
     """
     if nomenclature == "FAP2009":
         return [
-            (code, "FAP-225", "code identique (FAP2009)"),
+            (code, "FAP-225", _SAME_CODE),
             (code[:3], "FAP-87", "famille FAP-87 du code (FAP2009)"),
         ]
     out = []
     if correspondance and code in correspondance:
         fap = str(correspondance[code])
-        out.append((fap, "FAP-225", "table de correspondance FAP2021 → FAP2009 fournie"))
+        out.append((fap, "FAP-225", _SUPPLIED))
     homologue = code[:2] + "Z" + code[3:] if code[2] == "X" else code
     approx = "code FAP2009 homologue du code FAP2021 (approximation : contenus non identiques)"
     out.append((homologue, "FAP-225", approx))
@@ -1131,9 +1140,12 @@ def add_dares_tension(
     pandas.DataFrame
         ``table`` with ``dares_fap``, ``dares_niveau_fap``, ``dares_niveau_geo``
         (``"département 44"``, ``"région 52"``, ``"France"``),
-        ``dares_correspondance``, ``dares_annee``, ``dares_tension`` and the
-        quintile classes ``dares_categorie_tension``, ``dares_intensite_embauches``...
-        (missing where no indicator exists).
+        ``dares_correspondance``, ``dares_meme_metier`` (``True`` when the
+        indicator is that of the same FAP-225 métier: identical FAP2009 code, or
+        through ``correspondence``; ``False`` for the homologous code of a FAP2021
+        métier, a family, or no indicator), ``dares_annee``, ``dares_tension`` and
+        the quintile classes ``dares_categorie_tension``,
+        ``dares_intensite_embauches``... (missing where no indicator exists).
 
     Examples
     --------
@@ -1206,6 +1218,7 @@ def add_dares_tension(
     out["dares_niveau_fap"] = pd.array([r[2] or pd.NA for r in rows], dtype="string")
     out["dares_niveau_geo"] = pd.array([r[3] or pd.NA for r in rows], dtype="string")
     out["dares_correspondance"] = pd.array([r[4] for r in rows], dtype="string")
+    out["dares_meme_metier"] = pd.array([r[4] in (_SAME_CODE, _SUPPLIED) for r in rows])
     picked = usable.reset_index(drop=True).reindex([p if p is not None else -1 for p in positions])
     out["dares_annee"] = pd.array(picked["annee"].tolist(), dtype="Int64")
     for column in indicators:

@@ -24,7 +24,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, SupportsIndex, overload
 
@@ -39,6 +40,7 @@ __all__ = [
     "attach_problems",
     "problems_of",
     "collect_problems",
+    "split_by_place",
 ]
 
 #: What a reader did with the row or the cell: set aside, corrected, or kept as is.
@@ -212,3 +214,78 @@ def collect_problems(tables: Mapping[str, pd.DataFrame | None]) -> ProblemReport
         for p in problems_of(table):
             out.append(p if p.file else replace(p, file=default))
     return out
+
+
+#: A commune code in a message: five characters, the second a digit or A/B (Corsica
+#: 2A/2B, and the demonstration territory's 9A...).
+_COMMUNE_TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9][0-9AB][0-9]{3}(?![0-9A-Za-z])")
+
+#: Column headers whose values are territory codes (commune, département, région,
+#: bassin, zone d'emploi, CLPE...), whatever their length.
+_PLACE_COLUMN = re.compile(
+    r"codgeo|commune|insee|d[ée]p(?:artement)?(?![a-z])|r[ée]g(?:ion)?(?![a-z])|bassin|zone|clpe"
+    r"|territoire",
+    re.IGNORECASE,
+)
+
+
+def _places(problem: Problem, known: Collection[str]) -> set[str]:
+    """The known territory codes a problem names: its value, and commune codes in its text."""
+    found = set()
+    value = (problem.value or "").strip()
+    if value in known and (
+        _COMMUNE_TOKEN.fullmatch(value) or _PLACE_COLUMN.search(problem.column or "")
+    ):
+        found.add(value)
+    for text in (value, problem.message):
+        found |= {t for t in _COMMUNE_TOKEN.findall(text) if t in known}
+    return found
+
+
+def split_by_place(
+    report: ProblemReport, codes: Collection[str], *, known: Collection[str]
+) -> tuple[ProblemReport, ProblemReport]:
+    """Split problems between those that may concern a territory and those about other places.
+
+    A problem names places through its value (a commune code, or any territory code
+    when its column holds codes: ``codgeo``, ``commune``, ``departement``,
+    ``bassin``...) and through the commune codes written in its message; only codes
+    in ``known`` count (a line number or a postal code that is no commune code is
+    ignored). A problem that names no known place (a whole-file remark, a bad date)
+    cannot be placed and is kept with the territory's.
+
+    Parameters
+    ----------
+    report
+        The problems (:func:`collect_problems`, :func:`problems_of`).
+    codes
+        The territory's codes: its communes, and its départements, régions...
+    known
+        Every code of the referentials (all communes, départements, régions,
+        bassins...), ``codes`` included.
+
+    Returns
+    -------
+    tuple of ProblemReport
+        ``(here, elsewhere)``: the problems that name one of ``codes`` or no known
+        place, and those that name known places, none of them the territory's.
+
+    Examples
+    --------
+    >>> report = ProblemReport("d.csv")
+    >>> _ = report.add("code « 44109 » répété", line=3, column="codgeo", value="44109")
+    >>> _ = report.add("code « 29212 » répété", line=9, column="codgeo", value="29212")
+    >>> _ = report.add("code « 29 » répété", line=12, column="codgeo", value="29")
+    >>> _ = report.add("site placé dans Lhomme (72161)", line=5, column="CP", value="59160")
+    >>> _ = report.add("mois illisible", line=7, column="mois", value="13")
+    >>> here, elsewhere = split_by_place(
+    ...     report, {"44109", "44", "52"}, known={"44109", "29212", "72161", "29", "44", "52"})
+    >>> [p.line for p in here], [p.line for p in elsewhere]
+    ([3, 7], [9, 12, 5])
+    """
+    mine = set(codes)
+    here, elsewhere = ProblemReport(report.file), ProblemReport(report.file)
+    for problem in report:
+        places = _places(problem, known)
+        (elsewhere if places and not places & mine else here).append(problem)
+    return here, elsewhere

@@ -385,9 +385,13 @@ def test_change_between_vintages_flags_the_nomenclature_break():
     total = dg.bmo_change(both).iloc[0]
     assert bool(total["rupture_nomenclature"])
     assert total["evolution_projets"] == 40  # each unmasked cell + 10
+    # 5 seasonal projects of 43, then of 83: the share falls, in points
+    assert total["part_saisonniers_debut"] == pytest.approx(5 / 43)
+    assert total["evolution_part_saisonniers"] == pytest.approx((5 / 83 - 5 / 43) * 100)
     assert "total comparable" in total["commentaire"]
     by_metier = dg.bmo_change(both, by="metier")
     assert by_metier["evolution_projets"].isna().all()
+    assert by_metier["evolution_part_saisonniers"].isna().all()
     assert by_metier["commentaire"].str.startswith("non comparable").all()
     by_family = dg.bmo_change(both, by="famille").set_index("famille")
     assert pd.notna(by_family.loc["Z", "evolution_projets"])
@@ -456,11 +460,14 @@ def test_dares_join_uses_the_finest_level_and_says_which():
     assert out.loc["D9Z99", "dares_correspondance"] == "aucun indicateur DARES"
     assert out.loc["A0X40", "dares_fap"] == "A0Z40"
     assert "approximation" in out.loc["A0X40", "dares_correspondance"]
+    # same métier: the identical FAP-225 code only (not a family, not the homologue)
+    assert out["dares_meme_metier"].tolist() == [True, False, True, False, False]
     region_only = dg.add_dares_tension(metiers, DARES, region="52").set_index("metier")
     assert region_only.loc["A0Z40", "dares_niveau_geo"] == "région 52"
     mapped = dg.add_dares_tension(metiers, DARES, correspondence={"A0X40": "C1Z40"})
     assert mapped.iloc[-1]["dares_fap"] == "C1Z40"
     assert "table de correspondance" in mapped.iloc[-1]["dares_correspondance"]
+    assert bool(mapped.iloc[-1]["dares_meme_metier"])
 
 
 # --------------------------------------------------------------------------- maps and charts
