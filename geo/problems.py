@@ -216,9 +216,11 @@ def collect_problems(tables: Mapping[str, pd.DataFrame | None]) -> ProblemReport
     return out
 
 
-#: A commune code in a message: five characters, the second a digit or A/B (Corsica
-#: 2A/2B, and the demonstration territory's 9A...).
-_COMMUNE_TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9][0-9AB][0-9]{3}(?![0-9A-Za-z])")
+#: A commune code: five characters, the second a digit or A/B (Corsica 2A/2B, and the
+#: demonstration territory's 9A...).
+_COMMUNE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
+#: The words of a message that may be codes.
+_WORD = re.compile(r"[0-9A-Za-z]+")
 
 #: Column headers whose values are territory codes (commune, département, région,
 #: bassin, zone d'emploi, CLPE...), whatever their length.
@@ -229,16 +231,22 @@ _PLACE_COLUMN = re.compile(
 )
 
 
+def _is_code_word(word: str) -> bool:
+    """A word of a message that is read as a code: a commune code, or letters with digits
+    (``CLPE85004``); short numbers (a line, a count, a bassin « 5220 ») are not."""
+    return bool(_COMMUNE_CODE.fullmatch(word)) or (
+        len(word) >= 5 and not word.isdigit() and not word.isalpha()
+    )
+
+
 def _places(problem: Problem, known: Collection[str]) -> set[str]:
-    """The known territory codes a problem names: its value, and commune codes in its text."""
+    """The known territory codes a problem names: its value, and the codes of its text."""
     found = set()
     value = (problem.value or "").strip()
-    if value in known and (
-        _COMMUNE_TOKEN.fullmatch(value) or _PLACE_COLUMN.search(problem.column or "")
-    ):
+    if value in known and (_is_code_word(value) or _PLACE_COLUMN.search(problem.column or "")):
         found.add(value)
     for text in (value, problem.message):
-        found |= {t for t in _COMMUNE_TOKEN.findall(text) if t in known}
+        found |= {w for w in _WORD.findall(text) if w in known and _is_code_word(w)}
     return found
 
 
@@ -249,9 +257,10 @@ def split_by_place(
 
     A problem names places through its value (a commune code, or any territory code
     when its column holds codes: ``codgeo``, ``commune``, ``departement``,
-    ``bassin``...) and through the commune codes written in its message; only codes
-    in ``known`` count (a line number or a postal code that is no commune code is
-    ignored). A problem that names no known place (a whole-file remark, a bad date)
+    ``bassin``...) and through the codes written in its message (commune codes,
+    codes made of letters and digits such as ``CLPE85004``; not short numbers, which
+    may be lines or counts); only codes in ``known`` count (a line number or a postal
+    code that is no commune code is ignored). A problem that names no known place (a whole-file remark, a bad date)
     cannot be placed and is kept with the territory's.
 
     Parameters
@@ -278,10 +287,12 @@ def split_by_place(
     >>> _ = report.add("code « 29 » répété", line=12, column="codgeo", value="29")
     >>> _ = report.add("site placé dans Lhomme (72161)", line=5, column="CP", value="59160")
     >>> _ = report.add("mois illisible", line=7, column="mois", value="13")
+    >>> _ = report.add("doublon (commune 85037, CLPE85004, comme la ligne 32657)", line=8)
     >>> here, elsewhere = split_by_place(
-    ...     report, {"44109", "44", "52"}, known={"44109", "29212", "72161", "29", "44", "52"})
+    ...     report, {"44109", "44", "52"},
+    ...     known={"44109", "29212", "72161", "85037", "CLPE85004", "13", "29", "44", "52"})
     >>> [p.line for p in here], [p.line for p in elsewhere]
-    ([3, 7], [9, 12, 5])
+    ([3, 7], [9, 12, 5, 8])
     """
     mine = set(codes)
     here, elsewhere = ProblemReport(report.file), ProblemReport(report.file)

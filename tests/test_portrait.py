@@ -11,6 +11,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+import diagnostics as dg
 from diagnostics import cli, portrait
 from diagnostics.portrait.batch import MAX_BYTES, _pdf, _plan, find_chromium
 from diagnostics.portrait.config import read_portrait_config, required_inputs
@@ -158,6 +159,105 @@ def test_bmo_sections_show_secrecy_bounds(demo_data):
     secrecy = portrait.section_bmo_secrecy(demo_data)
     assert "secret statistique" in repr(secrecy)
     assert "Règle de rattachement" in repr(secrecy)
+
+
+def _display(section: portrait.Section, caption_start: str) -> list[list[str]]:
+    """The cells of the table whose caption starts with ``caption_start`` (header first)."""
+    (block,) = [b for b in section.blocks if f'<p class="legende">{caption_start}' in b]
+    return [
+        [html.unescape(c.strip()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", block, re.S)
+    ]
+
+
+def test_bmo_vintages_side_by_side_with_their_change(demo_data):
+    """Demo: 2023 (FAP2009) and 2024 (FAP2021) in columns, the change from bmo_change."""
+    section = portrait.section_bmo_metiers(demo_data)
+    change = section.tables["evolution"].iloc[0]
+    assert (change["projets_debut"], change["projets_fin"]) == (329, 460)
+    rows = _display(section, "Projets de recrutement et parts par millésime")
+    assert rows[0] == ["Indicateur", "2023", "2024", "Évolution 2023 → 2024"]
+    assert rows[1] == ["Projets de recrutement", "329", "460", "+131 (+39,8\u202f%)"]
+    assert rows[3][0] == "Part jugée difficile"
+    assert rows[3][3] == "-1,2 point"
+    assert rows[4][3] == "-4,1 points"
+    assert (
+        "de 2023 à 2024, rupture de nomenclature FAP2009 → FAP2021 : total comparable"
+        in "".join(section.blocks)
+    )
+    assert "Un seul millésime" not in repr(section)
+    single = portrait.load_portrait(DEMO_CONFIG, "bassin", "9901", years=2024)
+    text = repr(portrait.section_bmo_metiers(single))
+    assert (
+        "Un seul millésime de l'enquête (2024) : les chiffres se lisent sur cette année, sans "
+        "évolution ; le fichier d'un autre millésime permettrait de suivre l'évolution."
+    ) in text
+
+
+def test_bmo_tension_table_ranks_difficult_projects(demo_data):
+    section = portrait.section_bmo_metiers(demo_data)
+    tension = section.tables["metiers_en_tension"]
+    local = demo_data.bmo_local()
+    expected = dg.top_tension_metiers(local[local["annee"] == 2024], n=10, min_projets=20)
+    assert tension["metier"].tolist() == expected["metier"].tolist()
+    rows = _display(section, "Les métiers qui concentrent le plus de projets")
+    assert rows[0] == [
+        "Rang",
+        "Métier",
+        "Projets",
+        "Projets jugés difficiles",
+        "Part jugée difficile",
+        "Part saisonnière",
+    ]
+    assert rows[1][:5] == ["1", "Conducteurs routiers", "35", "31", "88,6\u202f%"]
+    assert "au moins 52,0\u202f% de projets jugés difficiles en 2024" in "".join(section.blocks)
+
+
+_DARES_HEADER = (
+    "fap,Emploi moyen,Tension ,Catégorie Tension,Intensité d'embauches,Lien formation-emploi,"
+    "Manque de main-d'œuvre disponible,Non-durabilité de l'emploi,"
+    "Conditions de travail contraignantes,Inadéquation géographique,Année,niveau_geo,"
+    "niveau_fap,reg,dep"
+)
+
+
+def test_dares_column_only_for_the_same_metier(tmp_path):
+    """BMO 2023 is FAP2009 like DARES: the indicator is shown with its edition and level;
+    with BMO 2024 (FAP2021) it is left out, and one sentence says why."""
+    dares = tmp_path / "tensions_dares.csv"
+    dares.write_text(
+        "\n".join(
+            [
+                _DARES_HEADER,
+                "V0Z60,100,0.8,5,5,3,2,5,4,5,2019,dep,fap 225,,9A",
+                "T2A60,100,0.4,4,5,3,2,5,4,5,2019,dep,fap 225,,9A",
+                "A1Z,100,0.1,3,5,3,2,5,4,5,2019,dep,fap 87,,9A",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    config = _demo_config(tmp_path, bmo__tensions_dares=str(dares))
+    old = portrait.load_portrait(config, "bassin", "9901", years=2023)
+    section = portrait.section_bmo_metiers(old)
+    rows = _display(section, "Les métiers qui concentrent le plus de projets")
+    assert rows[0][-1] == "Tension DARES 2019 (département 9A, même métier)"
+    assert [(r[1], r[-1]) for r in rows[1:4]] == [
+        ("Aides-soignants", "5 sur 5"),
+        ("Aides à domicile et auxiliaires de vie", "4 sur 5"),
+        ("Viticulteurs, arboriculteurs", "–"),  # FAP-87 family only: left out
+    ]
+    text = repr(section)
+    assert "classe de l'indicateur de tension de la DARES (2019), de 1 à 5" in text
+    assert "Elle n'est pas reprise pour les autres métiers" in text
+    new = portrait.load_portrait(config, "bassin", "9901", years=2024)
+    section = portrait.section_bmo_metiers(new)
+    assert "Tension DARES" not in "".join(section.blocks)
+    assert (
+        "L'indicateur de tension de la DARES n'est pas repris : son édition (2019) classe les "
+        "métiers dans l'ancienne nomenclature (FAP 2009), l'enquête BMO 2024 dans la nouvelle "
+        "(FAP 2021), et les deux ne se correspondent qu'approximativement."
+    ) in repr(section)
 
 
 def test_maps_embed_only_displayed_columns_and_simplified_shapes(demo_data):

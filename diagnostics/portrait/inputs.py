@@ -479,8 +479,8 @@ class TerritoryInputs:
         """Commune polygons under their current codes, simplified for the web.
 
         Polygons of an older COG are brought to the current code through the
-        passage table and merged; ``attrs["remarques"]`` says how many. The
-        unsimplified polygons are given by :meth:`commune_shapes_exact`.
+        passage table and merged. The unsimplified polygons, and which codes were
+        brought to a current one, are given by :meth:`commune_shapes_exact`.
         """
         exact = self.commune_shapes_exact()
         if exact is None:
@@ -490,7 +490,13 @@ class TerritoryInputs:
         )
 
     def commune_shapes_exact(self) -> gpd.GeoDataFrame | None:
-        """Commune polygons under their current codes (``commune, commune_nom, geometry``)."""
+        """Commune polygons under their current codes (``commune, commune_nom, geometry``).
+
+        ``attrs["codes_rattaches"]`` maps the code of every polygon of another COG
+        vintage to the current code it was brought to (through the passage table),
+        so that a portrait counts those of its own communes; ``attrs["remarques"]``
+        names the polygons of no known commune (left out).
+        """
         raw = self.get("referentiels.communes_polygones")
         if raw is None:
             return None
@@ -502,16 +508,17 @@ class TerritoryInputs:
         current = raw["commune"].astype("string")
         passage = self.get("referentiels.passage_codes")
         remarks = []
+        moved_codes: dict[str, str] = {}
         if passage is not None and len(passage):
             forward = passage.drop_duplicates("ancien_code").set_index("ancien_code")[
                 "code_courant"
             ]
             moved = ~current.isin(known) & current.map(forward).isin(known)
-            if moved.any():
-                remarks.append(
-                    f"{int(moved.sum())} contour(s) de commune d'un autre millésime du COG "
-                    "rattaché(s) au code courant par la table de passage."
+            moved_codes = dict(
+                zip(
+                    current[moved].astype(str), current[moved].map(forward).astype(str), strict=True
                 )
+            )
             current = current.where(~moved, current.map(forward))
         frame = gpd.GeoDataFrame(
             {"commune": current.astype("string")}, geometry=raw.geometry.values, crs=raw.crs
@@ -537,6 +544,7 @@ class TerritoryInputs:
         frame["commune_nom"] = frame["commune"].map(names).astype("string")
         frame = frame[["commune", "commune_nom", "geometry"]].reset_index(drop=True)
         frame.attrs["remarques"] = remarks
+        frame.attrs["codes_rattaches"] = moved_codes
         # checked by the reader (location, overlaps): merging codes adds no overlap
         frame.attrs[polygons.CHECKED] = raw.attrs.get(polygons.CHECKED, False)
         return frame

@@ -35,7 +35,7 @@ from geo.display import (
     format_number,
     format_percent,
 )
-from geo.problems import collect_problems
+from geo.problems import ProblemReport, collect_problems, split_by_place
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -106,15 +106,53 @@ def _optional_inputs(data: PortraitData, keys: dict[str, str]) -> dict[str, Any]
     }
 
 
+#: Levels of the commune table whose codes place a reader's problem.
+_PLACE_LEVELS = ("commune", "departement", "region", "bassin", "zone_emploi", "clpe")
+
+
+def _problems_here(
+    data: PortraitData, report: ProblemReport
+) -> tuple[ProblemReport, ProblemReport]:
+    """``(here, elsewhere)``: the problems that may concern the territory, and the others.
+
+    A problem is about other places when the codes it names (its value, the commune
+    codes of its message: :func:`geo.problems.split_by_place`) are codes of the
+    referentials and none is one of the territory's: its communes (and their former
+    codes in the passage table), and the départements, régions, bassins, zones
+    d'emploi and CLPE they belong to.
+    """
+    table = data.inputs.commune_table()
+    levels = [c for c in _PLACE_LEVELS if c in table.columns]
+    passage = data.inputs.get("referentiels.passage_codes")
+    former = (
+        passage.loc[passage["ancien_code"] != passage["code_courant"]]
+        if passage is not None
+        else pd.DataFrame(columns=["ancien_code", "code_courant"])
+    )
+
+    def every_code() -> frozenset[str]:
+        codes = {str(v) for c in levels for v in table[c].dropna().unique()}
+        return frozenset(codes | set(former["ancien_code"].dropna().astype(str)))
+
+    communes = set(data.territory.communes)
+    inside = table[table["commune"].isin(communes)]
+    mine = {str(v) for c in levels for v in inside[c].dropna().unique()}
+    mine |= set(former.loc[former["code_courant"].isin(communes), "ancien_code"].astype(str))
+    mine.add(str(data.territory.code))
+    return split_by_place(report, mine, known=data.inputs.cached("codes_connus", every_code))
+
+
 def _note_input_problems(
-    section: Section, tables: Mapping[str, pd.DataFrame | None], what: str
+    section: Section, tables: Mapping[str, pd.DataFrame | None], what: str, *, data: PortraitData
 ) -> None:
-    """Note the problems the readers reported in ``tables`` (the first five, then « ... »).
+    """Note the problems the readers reported in ``tables`` about the territory.
 
     Every reader attaches a :class:`geo.problems.ProblemReport` to its table;
-    :func:`geo.problems.collect_problems` gathers those of every table given.
+    :func:`geo.problems.collect_problems` gathers those of every table given. Only
+    the problems that may concern the territory are noted (the first five, then
+    « ... »); those about other places are counted once by :func:`section_sources`.
     """
-    problems = collect_problems(tables).lines()
+    problems = _problems_here(data, collect_problems(tables))[0].lines()
     if problems:
         section.note(
             f"{len(problems)} ligne(s) des fichiers {what} à la lecture : "
@@ -312,6 +350,7 @@ def section_territory_map(data: PortraitData) -> Section:
         section,
         {k: data.inputs.loaded(f"referentiels.communes_{k}") for k in geography},
         "de contours et de correspondances signalée(s)",
+        data=data,
     )
     return _done(data, section)
 
@@ -380,11 +419,189 @@ def _with_share_texts(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _points(change: Any) -> str:
+    """A change of share in points (« +2,1 points »), or « non calculable »."""
+    if pd.isna(change):
+        return Missing.NOT_COMPUTABLE.label
+    value = float(change)
+    sign = "+" if value > 0 else ""
+    return f"{sign}{format_number(value, 1)} point{'s' if abs(value) >= 2 else ''}"
+
+
+def _bmo_years(section: Section, by_year: pd.DataFrame, local: pd.DataFrame) -> None:
+    """The territory's BMO figures: vintages side by side with their change, or one vintage."""
+    from diagnostics.bmo import bmo_change
+
+    texts = _with_share_texts(by_year)
+    years = [int(y) for y in by_year["annee"]]
+    if len(years) == 1:
+        section.table(
+            by_year,
+            name="par_annee",
+            display=frame_for_display(
+                texts,
+                [
+                    ("annee", "Année", str),
+                    ("projets", "Projets de recrutement", _secret_int),
+                    ("projets_min", "minimum", format_int),
+                    ("projets_max", "maximum", format_int),
+                    ("part_difficiles_txt", "Part jugée difficile", None),
+                    ("part_saisonniers_txt", "Part saisonnière", None),
+                    ("cellules_secretes", "Cellules secrètes", format_int),
+                ],
+            ),
+            caption="Projets de recrutement (cellules publiées), bornes avec les cellules "
+            "secrètes.",
+        )
+        section.text(
+            f"Un seul millésime de l'enquête ({years[0]}) : les chiffres se lisent sur cette "
+            "année, sans évolution ; le fichier d'un autre millésime permettrait de suivre "
+            "l'évolution."
+        )
+        return
+    change = bmo_change(local)
+    display = pd.DataFrame(
+        {
+            "Indicateur": [
+                "Projets de recrutement",
+                "Projets, bornes avec les cellules secrètes",
+                "Part jugée difficile",
+                "Part saisonnière",
+                "Cellules secrètes",
+            ]
+        }
+    )
+    for i, year in enumerate(years):
+        row = texts.iloc[i]
+        display[str(year)] = [
+            _secret_int(row["projets"]),
+            f"{format_int(row['projets_min'])} – {format_int(row['projets_max'])}",
+            row["part_difficiles_txt"],
+            row["part_saisonniers_txt"],
+            format_int(row["cellules_secretes"]),
+        ]
+    comments = []
+    for pair in change.itertuples(index=False):
+        pct = pair.evolution_projets_pct
+        display[f"Évolution {pair.annee_debut} → {pair.annee_fin}"] = [
+            _signed(
+                None if pd.isna(pair.evolution_projets) else float(pair.evolution_projets),
+                None if pd.isna(pct) else float(pct) / 100,
+            ),
+            DASH,
+            _points(pair.evolution_part_difficiles),
+            _points(pair.evolution_part_saisonniers),
+            DASH,
+        ]
+        comments.append(f"de {pair.annee_debut} à {pair.annee_fin}, {pair.commentaire}")
+    section.table(
+        by_year,
+        name="par_annee",
+        display=display,
+        caption="Projets de recrutement et parts par millésime de l'enquête (cellules publiées, "
+        "bornes avec les cellules secrètes) ; évolution calculée sur les cellules publiées, "
+        f"parts en points ({' ; '.join(comments)}).",
+    )
+    section.tables["evolution"] = change
+
+
+def _dares_columns(
+    data: PortraitData, section: Section, tension: pd.DataFrame, year: int
+) -> tuple[pd.DataFrame, list[tuple[str, str, Callable[[Any], str] | None]], str | None]:
+    """The DARES indicator of the métiers en tension when it is that of the same métier.
+
+    Returns the table (with the DARES columns joined), the columns to show and the
+    sentence to write under the table (what the indicator is, or why it is left out).
+    """
+    from diagnostics.bmo import add_dares_tension
+
+    dares = data.inputs.get("bmo.tensions_dares")
+    if dares is None or tension.empty:
+        return tension, [], None
+    regions, deps = data.regions(), data.departements()
+    geography = (regions[0] if len(regions) == 1 else None, deps[0] if len(deps) == 1 else None)
+    # The DARES join of every métier of the file, once per geography and kept:
+    # indexing the DARES table is what costs, not the few métiers of a territory.
+    bmo = data.bmo()
+    assert bmo is not None  # the territory has BMO rows
+    joined = data.inputs.cached(
+        ("dares", *geography),
+        lambda: add_dares_tension(
+            bmo[["metier", "nomenclature"]].drop_duplicates(),
+            dares,
+            region=geography[0],
+            departement=geography[1],
+        ),
+    )
+    tension = tension.merge(joined, on=["metier", "nomenclature"], how="left")
+    same = (
+        tension["dares_meme_metier"].fillna(False).astype(bool) & tension["dares_tension"].notna()
+    )
+    editions = sorted({int(y) for y in dares["annee"].dropna()})
+    edition = ", ".join(map(str, editions))
+    if not same.any():
+        if set(tension["nomenclature"].dropna()) == {"FAP2009"}:
+            why = "il n'est publié pour ces métiers qu'au niveau de leur famille de métiers"
+        else:
+            why = (
+                f"son édition ({edition}) classe les métiers dans l'ancienne nomenclature "
+                f"(FAP 2009), l'enquête BMO {year} dans la nouvelle (FAP 2021), et les deux "
+                "ne se correspondent qu'approximativement"
+            )
+        return tension, [], f"L'indicateur de tension de la DARES n'est pas repris : {why}."
+    levels = list(dict.fromkeys(tension.loc[same, "dares_niveau_geo"].dropna().astype(str)))
+    where = f"{levels[0]}, " if len(levels) == 1 else ""
+    header = f"Tension DARES {edition} ({where}même métier)"
+    classes = tension.get("dares_categorie_tension")
+    tension["dares_affichee"] = [
+        (f"{int(c)} sur 5" if classes is not None and pd.notna(c) else format_number(v, 2))
+        if ok
+        else DASH
+        for ok, c, v in zip(
+            same,
+            classes if classes is not None else [pd.NA] * len(tension),
+            tension["dares_tension"],
+            strict=True,
+        )
+    ]
+    columns: list[tuple[str, str, Callable[[Any], str] | None]] = [("dares_affichee", header, None)]
+    if len(levels) > 1:
+        tension["dares_niveau_affiche"] = tension["dares_niveau_geo"].where(same, DASH)
+        columns.append(("dares_niveau_affiche", "Niveau de l'indicateur DARES", None))
+    sentence = (
+        f"Tension DARES : classe de l'indicateur de tension de la DARES ({edition}), de 1 à 5 "
+        "(5 : métiers les plus en tension), pour le même métier de la nomenclature FAP 2009."
+    )
+    if not same.all():
+        sentence += (
+            " Elle n'est pas reprise pour les autres métiers, que la DARES ne publie que pour "
+            "un métier voisin ou pour leur famille de métiers."
+        )
+    return tension, columns, sentence
+
+
 def section_bmo_metiers(data: PortraitData) -> Section:
-    """Recruitment projects of the territory by year, top métiers and métiers en tension."""
+    """Recruitment projects of the territory by year, top métiers and métiers en tension.
+
+    Several BMO vintages are shown side by side with their change
+    (:func:`diagnostics.bmo.bmo_change`, which says where the métier nomenclature
+    breaks); a single vintage is said to be read on its own. The métiers en tension
+    are those of :func:`diagnostics.bmo.top_tension_metiers` (default measure:
+    projects judged difficult, among the métiers at least as hard to fill as the
+    territory). The DARES tension indicator is shown, with its edition and
+    geography, only for métiers matched to the same FAP-225 métier; otherwise it is
+    left out and one sentence says why.
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> s = section_bmo_metiers(data)
+    >>> s.tables["par_annee"]["annee"].tolist(), s.tables["evolution"]["annee_fin"].tolist()
+    ([2023, 2024], [2024])
+    """
     from diagnostics.bmo import (
-        add_dares_tension,
         family_breakdown,
+        format_projects_with_bounds,
         metier_ranking,
         plot_top_metiers,
         top_tension_metiers,
@@ -402,23 +619,7 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         return _done(data, section)
     local = data.bmo_local()
     assert local is not None  # a summary exists, so do the territory's rows
-    section.table(
-        by_year,
-        name="par_annee",
-        display=frame_for_display(
-            _with_share_texts(by_year),
-            [
-                ("annee", "Année", str),
-                ("projets", "Projets de recrutement", _secret_int),
-                ("projets_min", "minimum", format_int),
-                ("projets_max", "maximum", format_int),
-                ("part_difficiles_txt", "Part jugée difficile", None),
-                ("part_saisonniers_txt", "Part saisonnière", None),
-                ("cellules_secretes", "Cellules secrètes", format_int),
-            ],
-        ),
-        caption="Projets de recrutement (cellules publiées), bornes avec les cellules secrètes.",
-    )
+    _bmo_years(section, by_year, local)
     year = int(by_year["annee"].max())
     latest = local[local["annee"] == year]
     ranking = metier_ranking(latest, n=10)
@@ -431,46 +632,50 @@ def section_bmo_metiers(data: PortraitData) -> Section:
     if tension.empty:
         min_projets = 5
         tension = top_tension_metiers(latest, n=10, min_projets=min_projets)
-    dares = data.inputs.get("bmo.tensions_dares")
     columns: list[tuple[str, str, Callable[[Any], str] | None]] = [
         ("rang", "Rang", str),
         ("metier_nom", "Métier", None),
         ("projets", "Projets", _secret_int),
+        ("projets_difficiles_txt", "Projets jugés difficiles", None),
         ("part_difficiles_txt", "Part jugée difficile", None),
         ("part_saisonniers_txt", "Part saisonnière", None),
     ]
-    if dares is not None and len(tension):
-        regions, deps = data.regions(), data.departements()
-        geography = (regions[0] if len(regions) == 1 else None, deps[0] if len(deps) == 1 else None)
-        # The DARES join of every métier of the file, once per geography and kept:
-        # indexing the DARES table is what costs, not the few métiers of a territory.
-        bmo = data.bmo()
-        assert bmo is not None  # the territory has BMO rows
-        joined = data.inputs.cached(
-            ("dares", *geography),
-            lambda: add_dares_tension(
-                bmo[["metier", "nomenclature"]].drop_duplicates(),
-                dares,
-                region=geography[0],
-                departement=geography[1],
-            ),
-        )
-        tension = tension.merge(joined, on=["metier", "nomenclature"], how="left")
-        columns.append(("dares_tension", "Tension DARES", lambda v: format_number(v, 2)))
+    tension, dares_columns, dares_sentence = _dares_columns(data, section, tension, year)
     section.heading(f"Métiers en tension ({year})")
     if tension.empty:
-        section.text("Aucun métier n'atteint 5 projets publiés : pas de classement des tensions.")
+        section.text(
+            f"Aucun métier ne compte au moins {min_projets} projets publiés avec une part de "
+            "projets jugés difficiles au moins égale à celle du territoire : pas de classement "
+            "des tensions."
+        )
     else:
+        shown = _with_share_texts(tension)
+        shown["projets_difficiles_txt"] = [
+            format_projects_with_bounds(v, lo, hi)
+            for v, lo, hi in zip(
+                shown["projets_difficiles"],
+                shown["projets_difficiles_min"],
+                shown["projets_difficiles_max"],
+                strict=True,
+            )
+        ]
+        overall = format_percent(tension["part_difficiles_territoire"].iloc[0])
         section.table(
             tension,
             name="metiers_en_tension",
-            display=frame_for_display(_with_share_texts(tension), columns),
+            display=frame_for_display(shown, columns + dares_columns),
             caption=(
-                f"Métiers dont la part de projets jugés difficiles est la plus forte, parmi ceux "
-                f"qui comptent au moins {min_projets} projets publiés. Une part dont une cellule "
-                "est masquée (« * ») est donnée par ses bornes (« ≤ 4,1 % »)."
+                "Les métiers qui concentrent le plus de projets de recrutement jugés difficiles "
+                "(projets × part jugée difficile), parmi ceux qui sont plus difficiles à "
+                f"pourvoir que l'ensemble du territoire (au moins {overall} de projets jugés "
+                f"difficiles en {year}) et qui comptent au moins {min_projets} projets publiés : "
+                "ce sont les recrutements difficiles que le territoire a le plus à absorber, "
+                "quand une part seule mettrait en tête de petits métiers à 100 %. Une part dont "
+                "une cellule est masquée (« * ») est donnée par ses bornes (« ≤ 4,1 % »)."
             ),
         )
+        if dares_sentence:
+            section.text(dares_sentence)
     families = family_breakdown(latest)
     section.heading(f"Familles de métiers ({year})")
     section.table(
@@ -626,7 +831,9 @@ def section_jobseekers(data: PortraitData) -> Section:
         from diagnostics.jobseekers import BREAK_NOTE
 
         section.note(BREAK_NOTE[0].upper() + BREAK_NOTE[1:] + ".")
-    _note_input_problems(section, {"demandeurs": series}, "des demandeurs d'emploi signalée(s)")
+    _note_input_problems(
+        section, {"demandeurs": series}, "des demandeurs d'emploi signalée(s)", data=data
+    )
     section.facts.update(
         demandeurs=info["demandeurs"],
         mois=f"{info['mois']:%Y-%m}",
@@ -681,6 +888,7 @@ def section_partners_map(data: PortraitData) -> Section:
         section,
         {"partenaires": data.inputs.get("partenaires.annuaire")},
         "de l'annuaire des partenaires signalée(s)",
+        data=data,
     )
     section.table(
         counts,
@@ -773,7 +981,10 @@ def section_coverage(data: PortraitData) -> Section:
         )
         section.tables["communes_sans_mission_locale"] = uncovered
     _note_input_problems(
-        section, {"partenaires": partners}, "de l'annuaire des partenaires signalée(s)"
+        section,
+        {"partenaires": partners},
+        "de l'annuaire des partenaires signalée(s)",
+        data=data,
     )
     return _done(data, section)
 
@@ -930,7 +1141,9 @@ def section_access(data: PortraitData) -> Section:
     except WorkbenchError as exc:
         return _failed(data, section, exc)
     section.map(m, name="acces", title=f"Sites France Travail – {data.label}")
-    _note_input_problems(section, {"sites": sites}, "des sites France Travail signalée(s)")
+    _note_input_problems(
+        section, {"sites": sites}, "des sites France Travail signalée(s)", data=data
+    )
     return _done(data, section)
 
 
@@ -972,7 +1185,9 @@ def section_positioning(data: PortraitData) -> Section:
         caption="Acteurs positionnés par domaine (lignes) et situation des clients (colonnes).",
     )
     section.facts["roles_saisis"] = len(local)
-    _note_input_problems(section, {"positionnement": roles}, "de positionnement signalée(s)")
+    _note_input_problems(
+        section, {"positionnement": roles}, "de positionnement signalée(s)", data=data
+    )
     return _done(data, section)
 
 
@@ -1218,6 +1433,7 @@ def section_cotraitance(data: PortraitData) -> Section:
         section,
         {"structures": structures, "flows": flows, "objectives": objectives, **optional},
         "de cotraitance écartée(s)",
+        data=data,
     )
     section.tables.update(tables)
     return _done(data, section)
@@ -1480,6 +1696,7 @@ def section_training(data: PortraitData) -> Section:
         section,
         {"sessions": sessions, "prescriptions": prescriptions, **optional},
         "de formation signalée(s)",
+        data=data,
     )
     section.tables.update({k: v for k, v in result.items() if isinstance(v, pd.DataFrame)})
     return _done(data, section)
@@ -1517,9 +1734,23 @@ def section_sources(data: PortraitData) -> Section:
         rows, columns=["Donnée", "Fichier(s)", "Taille", "Empreinte SHA-256", "État"]
     )
     section.table(frame, name="fichiers", max_rows=len(frame))
+    elsewhere = _problems_elsewhere(data)
+    if elsewhere:
+        section.facts["remarques_autres_territoires"] = dict(elsewhere)
+        section.text(
+            f"{format_int(sum(elsewhere.values()))} autre(s) remarque(s) de lecture des fichiers "
+            "concernent d'autres territoires ("
+            + " ; ".join(f"{name} : {format_int(n)}" for name, n in elsewhere.items())
+            + ") : elles ne sont pas reprises dans ce portrait (détail : rapport de lecture "
+            "de chaque fichier)."
+        )
     bmo = data.inputs.loaded("bmo.fichiers")
     if bmo is not None:
-        section.heading("Millésimes de l'enquête BMO")
+        section.heading("Fichiers de l'enquête BMO")
+        section.text(
+            "Lecture de chaque fichier en entier, tous territoires confondus : ces comptes et "
+            "ces corrections portent sur le fichier, pas sur le seul territoire."
+        )
         section.bullets(bmo.attrs.get("rapports", []))
     methods = [
         "Territoires : ensembles de communes du référentiel (tables de correspondance "
@@ -1541,7 +1772,20 @@ def section_sources(data: PortraitData) -> Section:
         methods.append(f"Rattachement BMO : {local.attrs['territoire']['allocation']}.")
     exact = data.inputs.derived("shapes_exact")
     if exact is not None:
-        methods += list(exact.attrs.get("remarques", []))
+        inside = set(data.territory.communes)
+        moved = [
+            old for old, new in exact.attrs.get("codes_rattaches", {}).items() if new in inside
+        ]
+        if moved:
+            methods.append(
+                f"{format_int(len(moved))} contour(s) de commune du territoire, d'un autre "
+                "millésime du COG, rattaché(s) au code courant par la table de passage "
+                f"({', '.join(sorted(moved)[:10])}{' ...' if len(moved) > 10 else ''})."
+            )
+        methods += [
+            f"Fichiers de contours (tous territoires) : {remark}"
+            for remark in exact.attrs.get("remarques", [])
+        ]
     section.heading("Méthodes")
     section.bullets(methods)
     section.text(
@@ -1549,6 +1793,18 @@ def section_sources(data: PortraitData) -> Section:
         f"(version {workbench_version()})."
     )
     return _done(data, section)
+
+
+def _problems_elsewhere(data: PortraitData) -> dict[str, int]:
+    """File name → number of reading problems about other places, for the inputs read."""
+    counts: dict[str, int] = {}
+    for key in INPUTS:
+        table = data.inputs.loaded(key)
+        if not isinstance(table, pd.DataFrame):
+            continue
+        for problem in _problems_here(data, collect_problems({key: table}))[1]:
+            counts[problem.file] = counts.get(problem.file, 0) + 1
+    return counts
 
 
 def save_portrait_summary(data: PortraitData, path: str | Path | None) -> Path | None:
