@@ -232,8 +232,11 @@ _PLACE_COLUMN = re.compile(
 
 
 def _is_code_word(word: str) -> bool:
-    """A word of a message that is read as a code: a commune code, or letters with digits
-    (``CLPE85004``); short numbers (a line, a count, a bassin « 5220 ») are not."""
+    """Whether a word of a message is read as a code.
+
+    A commune code, or letters with digits (``CLPE85004``); short numbers (a line,
+    a count, a bassin « 5220 ») are not.
+    """
     return bool(_COMMUNE_CODE.fullmatch(word)) or (
         len(word) >= 5 and not word.isdigit() and not word.isalpha()
     )
