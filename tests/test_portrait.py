@@ -33,7 +33,7 @@ def _portrait_commands(monkeypatch):
         )
 
 
-def _demo_config(tmp_path: Path, **replace: str | None) -> Path:
+def _demo_config(tmp_path: Path, **replace: str | list[str] | None) -> Path:
     """A copy of the demo configuration in ``tmp_path``, paths made absolute, some replaced."""
     config = read_portrait_config(DEMO_CONFIG)
     lines = [f'titre = "{config.title}"', f'date = "{config.date}"']
@@ -44,7 +44,7 @@ def _demo_config(tmp_path: Path, **replace: str | None) -> Path:
         if value is None:
             inputs.pop(key, None)
         else:
-            inputs[key] = [value]
+            inputs[key] = value if isinstance(value, list) else [value]
     for key, paths in inputs.items():
         table, name = key.split(".")
         tables.setdefault(table, []).append(f"{name} = {json.dumps(paths)}")
@@ -354,6 +354,79 @@ def test_sources_section_lists_files_and_checksums(demo_data):
     assert "Base_open_data_BMO_2024.xlsx" in repr(section)
 
 
+def test_methods_and_reading_remarks_are_about_the_territory(tmp_path):
+    """A job-seeker row repeated for a commune of bassin 9901 (9A017) and for two
+    communes of bassin 9903; the contours of 9A017 and 9A022 (bassin 9903) under former
+    codes: the portrait of 9901 notes and counts only its own, and says how many
+    remarks concern other territories."""
+    demo = settings.demo_dir()
+    lines = (demo / "demandeurs" / "emploi_demandeur.csv").read_text(encoding="utf-8").splitlines()
+    rows = {code: next(line for line in lines if line.startswith(f"{code},")) for code in
+            ("9A017", "9A022", "9A049")}  # fmt: skip
+    seekers = tmp_path / "emploi_demandeur.csv"
+    seekers.write_text("\n".join([*lines, *rows.values()]) + "\n", encoding="utf-8")
+    shapes = (demo / "communes-9A-ormelin.geojson").read_text(encoding="utf-8")
+    moved = tmp_path / "communes-9A-ormelin.geojson"
+    moved.write_text(
+        shapes.replace('"code":"9A017"', '"code":"9A917"').replace(
+            '"code":"9A022"', '"code":"9A922"'
+        ),
+        encoding="utf-8",
+    )
+    passage = (demo / "passage_codes_communes.csv").read_text(encoding="utf-8-sig")
+    passage_copy = tmp_path / "passage_codes_communes.csv"
+    passage_copy.write_text(
+        passage.rstrip() + "\n2025;COM;commune;9A917;9A017\n2025;COM;commune;9A922;9A022\n",
+        encoding="utf-8",
+    )
+    polygons = read_portrait_config(DEMO_CONFIG).files("referentiels.communes_polygones")
+    path = _demo_config(
+        tmp_path,
+        demandeurs__fichier=str(seekers),
+        referentiels__passage_codes=str(passage_copy),
+        referentiels__communes_polygones=[str(moved), *map(str, polygons[1:])],
+    )
+    data = portrait.load_portrait(path, "bassin", "9901")
+    assert len(data.inputs.get("demandeurs.fichier").attrs["problemes"]) == 3
+    notes = [
+        line
+        for line in repr(portrait.section_jobseekers(data)).splitlines()
+        if "à la lecture" in line
+    ]
+    assert len(notes) == 1
+    assert notes[0].startswith(
+        "Note : 1 ligne(s) des fichiers des demandeurs d'emploi signalée(s) à la lecture : "
+        f"emploi_demandeur.csv, ligne {len(lines) + 1}, colonne « codgeo » : code « 9A017 »"
+    )
+    assert "9A022" not in notes[0] and "9A049" not in notes[0]
+    portrait.section_territory_map(data)
+    sources = repr(portrait.section_sources(data))
+    assert (
+        "2 autre(s) remarque(s) de lecture des fichiers concernent d'autres territoires "
+        "(emploi_demandeur.csv : 2) : elles ne sont pas reprises dans ce portrait (détail : "
+        "rapport de lecture de chaque fichier)."
+    ) in sources
+    assert (
+        "- 1 contour(s) de commune du territoire, d'un autre millésime du COG, rattaché(s) au "
+        "code courant par la table de passage (9A917)."
+    ) in sources
+    assert "9A922" not in sources
+    # bassin 9903 gets the two others, and its own former code
+    other = repr(portrait.section_sources(portrait.load_portrait(path, "bassin", "9903")))
+    assert "1 autre(s) remarque(s) de lecture" in other and "(9A922)." in other
+
+
+def test_bmo_file_report_is_said_to_be_about_the_whole_file(demo_data):
+    portrait.section_bmo_metiers(demo_data)  # reads the BMO files
+    sources = repr(portrait.section_sources(demo_data))
+    assert (
+        "Fichiers de l'enquête BMO\nLecture de chaque fichier en entier, tous territoires "
+        "confondus : ces comptes et ces corrections portent sur le fichier, pas sur le seul "
+        "territoire.\n- Fichier BMO Base_open_data_BMO_2024.xlsx"
+    ) in sources
+    assert "autre(s) remarque(s)" not in sources  # the demo files are clean
+
+
 def test_external_resources_sees_cdn_scripts_inside_frames():
     import folium
 
@@ -593,6 +666,61 @@ def test_pays_de_la_loire_bassins_in_one_command(shared_data, tmp_path):
     assert nantes["sections"]["partenaires"].startswith("Section non établie")
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert index.count('<a href="bassin_5') == len(REAL_BASSINS)
+
+
+@pytest.mark.real_data
+def test_nantes_tensions_and_sources_are_about_the_bassin(shared_data):
+    """Bassin 5220 (Nantes), real files: aides-soignants among the métiers en tension, no
+    DARES column (BMO 2024 is FAP2021, DARES 2019 FAP2009), one BMO vintage said so, and
+    notes and methods about the bassin only."""
+    from geo import problems, referentials
+
+    data = portrait.load_portrait(REAL_CONFIG, "bassin", "5220")
+    communes = set(data.territory.communes)
+    sections = [
+        portrait.section_territory_map(data),
+        portrait.section_bmo_metiers(data),
+        portrait.section_jobseekers(data),
+        portrait.section_access(data),
+    ]
+    metiers = sections[1]
+    tension = metiers.tables["metiers_en_tension"]
+    bmo = data.bmo()
+    code = bmo.loc[bmo["metier_nom"] == "Aides-soignants", "metier"].unique().tolist()
+    assert len(code) == 1 and code[0] in tension["metier"].tolist()
+    page = "".join(metiers.blocks)
+    assert "Projets jugés difficiles" in page and "Tension DARES" not in page
+    assert "L'indicateur de tension de la DARES n'est pas repris" in repr(metiers)
+    assert "Un seul millésime de l'enquête (2024)" in repr(metiers)
+    # reading notes: no commune code outside the bassin (Finistère, Meurthe-et-Moselle...)
+    table = data.inputs.commune_table()
+    known = set(table["commune"])
+    notes = [line for s in sections for line in repr(s).splitlines() if line.startswith("Note")]
+    named = {c for line in notes for c in re.findall(r"\b\d[\dAB]\d{3}\b", line)} & known
+    assert named <= communes, sorted(named - communes)[:10]
+    # ... they are counted once in Sources
+    seekers = problems.problems_of(data.inputs.get("demandeurs.fichier"))
+    outside = [p for p in seekers if p.value in known and p.value not in communes]
+    assert len(outside) > 100  # the national file repeats rows of other départements
+    sources = portrait.section_sources(data)
+    counted = sources.facts["remarques_autres_territoires"]
+    assert counted["emploi_demandeur.csv"] >= len(outside)
+    assert "autre(s) remarque(s) de lecture des fichiers concernent d'autres territoires" in (
+        repr(sources)
+    )
+    # recoded contours: those of the bassin's communes, computed from the files
+    raw = referentials.read_commune_polygons(
+        list(read_portrait_config(REAL_CONFIG).files("referentiels.communes_polygones"))
+    )
+    passage = data.inputs.get("referentiels.passage_codes")
+    forward = passage.drop_duplicates("ancien_code").set_index("ancien_code")["code_courant"]
+    old = raw.loc[~raw["commune"].isin(known), "commune"]
+    expected = int(old.map(forward).isin(communes).sum())
+    recoded = [line for line in repr(sources).splitlines() if "rattaché(s) au code courant" in line]
+    if expected:
+        assert recoded[0].startswith(f"- {expected} contour(s) de commune du territoire")
+    else:
+        assert recoded == []
 
 
 # --------------------------------------------------------------------------- cotraitance, réseau
