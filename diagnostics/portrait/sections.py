@@ -506,7 +506,7 @@ def _bmo_years(section: Section, by_year: pd.DataFrame, local: pd.DataFrame) -> 
 
 
 def _dares_columns(
-    data: PortraitData, section: Section, tension: pd.DataFrame, year: int
+    data: PortraitData, tension: pd.DataFrame, year: int
 ) -> tuple[pd.DataFrame, list[tuple[str, str, Callable[[Any], str] | None]], str | None]:
     """The DARES indicator of the métiers en tension when it is that of the same métier.
 
@@ -534,14 +534,16 @@ def _dares_columns(
         ),
     )
     tension = tension.merge(joined, on=["metier", "nomenclature"], how="left")
-    same = (
-        tension["dares_meme_metier"].fillna(False).astype(bool) & tension["dares_tension"].notna()
-    )
+    classes = tension["dares_categorie_tension"]
+    same = tension["dares_meme_metier"].fillna(False).astype(bool) & classes.notna()
     editions = sorted({int(y) for y in dares["annee"].dropna()})
     edition = ", ".join(map(str, editions))
     if not same.any():
         if set(tension["nomenclature"].dropna()) == {"FAP2009"}:
-            why = "il n'est publié pour ces métiers qu'au niveau de leur famille de métiers"
+            why = (
+                "la DARES ne le publie pas pour ces métiers eux-mêmes (seulement pour leur "
+                "famille de métiers, ou pas du tout)"
+            )
         else:
             why = (
                 f"son édition ({edition}) classe les métiers dans l'ancienne nomenclature "
@@ -552,17 +554,8 @@ def _dares_columns(
     levels = list(dict.fromkeys(tension.loc[same, "dares_niveau_geo"].dropna().astype(str)))
     where = f"{levels[0]}, " if len(levels) == 1 else ""
     header = f"Tension DARES {edition} ({where}même métier)"
-    classes = tension.get("dares_categorie_tension")
     tension["dares_affichee"] = [
-        (f"{int(c)} sur 5" if classes is not None and pd.notna(c) else format_number(v, 2))
-        if ok
-        else DASH
-        for ok, c, v in zip(
-            same,
-            classes if classes is not None else [pd.NA] * len(tension),
-            tension["dares_tension"],
-            strict=True,
-        )
+        f"{int(c)} sur 5" if ok else DASH for ok, c in zip(same, classes, strict=True)
     ]
     columns: list[tuple[str, str, Callable[[Any], str] | None]] = [("dares_affichee", header, None)]
     if len(levels) > 1:
@@ -574,8 +567,9 @@ def _dares_columns(
     )
     if not same.all():
         sentence += (
-            " Elle n'est pas reprise pour les autres métiers, que la DARES ne publie que pour "
-            "un métier voisin ou pour leur famille de métiers."
+            " Elle n'est pas reprise pour les autres métiers : la DARES ne la publie pas pour "
+            "ces métiers eux-mêmes (seulement pour un métier voisin, leur famille, ou pas du "
+            "tout)."
         )
     return tension, columns, sentence
 
@@ -640,7 +634,7 @@ def section_bmo_metiers(data: PortraitData) -> Section:
         ("part_difficiles_txt", "Part jugée difficile", None),
         ("part_saisonniers_txt", "Part saisonnière", None),
     ]
-    tension, dares_columns, dares_sentence = _dares_columns(data, section, tension, year)
+    tension, dares_columns, dares_sentence = _dares_columns(data, tension, year)
     section.heading(f"Métiers en tension ({year})")
     if tension.empty:
         section.text(
