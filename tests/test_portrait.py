@@ -200,7 +200,7 @@ def test_bmo_tension_table_ranks_difficult_projects(demo_data):
     local = demo_data.bmo_local()
     expected = dg.top_tension_metiers(local[local["annee"] == 2024], n=10, min_projets=20)
     assert tension["metier"].tolist() == expected["metier"].tolist()
-    rows = _display(section, "Les métiers qui concentrent le plus de projets")
+    rows = _display(section, "Classement par nombre de projets de recrutement jugés difficiles")
     assert rows[0] == [
         "Rang",
         "Métier",
@@ -210,7 +210,10 @@ def test_bmo_tension_table_ranks_difficult_projects(demo_data):
         "Part saisonnière",
     ]
     assert rows[1][:5] == ["1", "Conducteurs routiers", "35", "31", "88,6\u202f%"]
-    assert "au moins 52,0\u202f% de projets jugés difficiles en 2024" in "".join(section.blocks)
+    assert (
+        "au moins aussi difficiles à pourvoir que l'ensemble du territoire (52,0\u202f% de "
+        "projets jugés difficiles en 2024) et comptant au moins 20 projets publiés"
+    ) in html.unescape("".join(section.blocks))
 
 
 _DARES_HEADER = (
@@ -240,7 +243,7 @@ def test_dares_column_only_for_the_same_metier(tmp_path):
     config = _demo_config(tmp_path, bmo__tensions_dares=str(dares))
     old = portrait.load_portrait(config, "bassin", "9901", years=2023)
     section = portrait.section_bmo_metiers(old)
-    rows = _display(section, "Les métiers qui concentrent le plus de projets")
+    rows = _display(section, "Classement par nombre de projets de recrutement jugés difficiles")
     assert rows[0][-1] == "Tension DARES 2019 (département 9A, même métier)"
     assert [(r[1], r[-1]) for r in rows[1:4]] == [
         ("Aides-soignants", "5 sur 5"),

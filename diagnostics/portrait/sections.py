@@ -110,17 +110,8 @@ def _optional_inputs(data: PortraitData, keys: dict[str, str]) -> dict[str, Any]
 _PLACE_LEVELS = ("commune", "departement", "region", "bassin", "zone_emploi", "clpe")
 
 
-def _problems_here(
-    data: PortraitData, report: ProblemReport
-) -> tuple[ProblemReport, ProblemReport]:
-    """``(here, elsewhere)``: the problems that may concern the territory, and the others.
-
-    A problem is about other places when the codes it names (its value, the commune
-    codes of its message: :func:`geo.problems.split_by_place`) are codes of the
-    referentials and none is one of the territory's: its communes (and their former
-    codes in the passage table), and the départements, régions, bassins, zones
-    d'emploi and CLPE they belong to.
-    """
+def _places(data: PortraitData) -> tuple[frozenset[str], frozenset[str]]:
+    """The territory's codes and every code of the referentials (:func:`_problems_here`)."""
     table = data.inputs.commune_table()
     levels = [c for c in _PLACE_LEVELS if c in table.columns]
     passage = data.inputs.get("referentiels.passage_codes")
@@ -134,12 +125,30 @@ def _problems_here(
         codes = {str(v) for c in levels for v in table[c].dropna().unique()}
         return frozenset(codes | set(former["ancien_code"].dropna().astype(str)))
 
-    communes = set(data.territory.communes)
-    inside = table[table["commune"].isin(communes)]
-    mine = {str(v) for c in levels for v in inside[c].dropna().unique()}
-    mine |= set(former.loc[former["code_courant"].isin(communes), "ancien_code"].astype(str))
-    mine.add(str(data.territory.code))
-    return split_by_place(report, mine, known=data.inputs.cached("codes_connus", every_code))
+    def territory_codes() -> frozenset[str]:
+        communes = set(data.territory.communes)
+        inside = table[table["commune"].isin(communes)]
+        mine = {str(v) for c in levels for v in inside[c].dropna().unique()}
+        mine |= set(former.loc[former["code_courant"].isin(communes), "ancien_code"].astype(str))
+        return frozenset(mine | {str(data.territory.code)})
+
+    known = data.inputs.cached("codes_connus", every_code)
+    return data._cached("codes_du_territoire", territory_codes), known
+
+
+def _problems_here(
+    data: PortraitData, report: ProblemReport
+) -> tuple[ProblemReport, ProblemReport]:
+    """``(here, elsewhere)``: the problems that may concern the territory, and the others.
+
+    A problem is about other places when the codes it names (its value, the commune
+    codes of its message: :func:`geo.problems.split_by_place`) are codes of the
+    referentials and none is one of the territory's: its communes (and their former
+    codes in the passage table), and the départements, régions, bassins, zones
+    d'emploi and CLPE they belong to.
+    """
+    mine, known = _places(data)
+    return split_by_place(report, mine, known=known)
 
 
 def _note_input_problems(
@@ -659,13 +668,13 @@ def section_bmo_metiers(data: PortraitData) -> Section:
             name="metiers_en_tension",
             display=frame_for_display(shown, columns + dares_columns),
             caption=(
-                "Les métiers qui concentrent le plus de projets de recrutement jugés difficiles "
-                "(projets × part jugée difficile), parmi ceux qui sont plus difficiles à "
-                f"pourvoir que l'ensemble du territoire (au moins {overall} de projets jugés "
-                f"difficiles en {year}) et qui comptent au moins {min_projets} projets publiés : "
-                "ce sont les recrutements difficiles que le territoire a le plus à absorber, "
-                "quand une part seule mettrait en tête de petits métiers à 100 %. Une part dont "
-                "une cellule est masquée (« * ») est donnée par ses bornes (« ≤ 4,1 % »)."
+                "Classement par nombre de projets de recrutement jugés difficiles (projets × "
+                "part jugée difficile), parmi les métiers au moins aussi difficiles à pourvoir "
+                f"que l'ensemble du territoire ({overall} de projets jugés difficiles en {year}) "
+                f"et comptant au moins {min_projets} projets publiés : ce sont les recrutements "
+                "difficiles que le territoire a le plus à absorber. Classés par la seule part, "
+                "de petits métiers à 100 % passeraient devant. Une part dont une cellule est "
+                "masquée (« * ») est donnée par ses bornes (« ≤ 4,1 % »)."
             ),
         )
         if dares_sentence:
