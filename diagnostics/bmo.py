@@ -58,7 +58,14 @@ Nomenclatures
 Métier codes follow FAP2009 (``A0Z40``) until 2023 and FAP2021 (``A0X40``) from
 2024. :func:`bmo_change` never compares métiers across the break; the DARES tension
 indicators (FAP-225, i.e. FAP2009) are joined to FAP2021 métiers through the
-homologous code only, and say so (:func:`add_dares_tension`).
+homologous code only, and say so (:func:`add_dares_tension`: ``dares_meme_metier``
+is true only for the same FAP-225 métier).
+
+Métiers en tension
+------------------
+:func:`top_tension_metiers` ranks by the number of projects judged difficult,
+among the métiers at least as hard to fill as the territory (its docstring says
+why); ``by="part_difficiles"`` ranks by the share alone.
 """
 
 from __future__ import annotations
