@@ -116,7 +116,7 @@ def _places(data: PortraitData) -> tuple[frozenset[str], frozenset[str]]:
     levels = [c for c in _PLACE_LEVELS if c in table.columns]
     passage = data.inputs.get("referentiels.passage_codes")
     former = (
-        passage.loc[passage["ancien_code"] != passage["code_courant"]]
+        passage[(passage["ancien_code"] != passage["code_courant"]).fillna(False).astype(bool)]
         if passage is not None
         else pd.DataFrame(columns=["ancien_code", "code_courant"])
     )
