@@ -46,8 +46,10 @@ __all__ = [
     "portrait_page",
     "index_page",
     "external_resources",
+    "share_libraries",
     "PAGE_STYLE",
     "HIDDEN_TAG",
+    "SECTION_TAG",
 ]
 
 # --------------------------------------------------------------------------- maps
@@ -144,6 +146,7 @@ class Section:
         self.maps: dict[str, MapView] = {}
         self.pages: dict[str, str] = {}
         self.facts: dict[str, Any] = {}
+        self.missing_inputs: tuple[str, ...] = ()
         self._text: list[str] = []
 
     def heading(self, text: str, level: int = 3) -> Section:
@@ -172,6 +175,32 @@ class Section:
         """Add a framed note (method, caveat)."""
         self.blocks.append(f'<p class="note">{html_text(text)}</p>')
         self._text.append(f"Note : {text}")
+        return self
+
+    def hint(self, text: str) -> Section:
+        """Add a hint about the interactive views (« Survolez... »), left out of print."""
+        self.blocks.append(f'<p class="indice">{html_text(text)}</p>')
+        self._text.append(text)
+        return self
+
+    def omit(self, text: str, *, inputs: Sequence[str]) -> Section:
+        """Leave the section out: ``inputs`` (configuration keys) are not configured.
+
+        The section shows only ``text``, one discreet line, in a notebook; the
+        portrait page leaves it out entirely, with the notebook's text cells that
+        introduce it (:func:`notebook_body`), and says once, at its end, which files
+        would add it. Its :attr:`status` starts with « absente ».
+
+        Examples
+        --------
+        >>> s = Section("partenaires").omit("Carte non établie.", inputs=["partenaires.annuaire"])
+        >>> s.status, 'data-absente="partenaires.annuaire"' in s._repr_html_()
+        ('absente : Carte non établie.', True)
+        """
+        self.missing_inputs = tuple(inputs)
+        self.status = f"absente : {text}"
+        self.blocks = [f'<p class="discret">{html_text(text)}</p>']
+        self._text = [text]
         return self
 
     def absent(self, text: str) -> Section:
@@ -242,8 +271,14 @@ class Section:
         return self
 
     def _repr_html_(self) -> str:
+        missing = (
+            f' data-absente="{html_text(" ".join(self.missing_inputs))}"'
+            if self.missing_inputs
+            else ""
+        )
         return (
-            f'<div class="section-portrait" data-section="{self.name}">{"".join(self.blocks)}</div>'
+            f'<div class="section-portrait" data-section="{html_text(self.name)}"{missing}>'
+            f"{''.join(self.blocks)}</div>"
         )
 
     def __repr__(self) -> str:
@@ -266,6 +301,10 @@ def frame_for_display(frame: pd.DataFrame, columns: Sequence[tuple[str, str, Any
 #: Tag of the notebook cells left out of the HTML portrait.
 HIDDEN_TAG = "masquer-portrait"
 
+#: Prefix of the tags naming the sections a markdown cell introduces (``section:partenaires``):
+#: the cell is left out of the portrait page when all of them are absent (:meth:`Section.omit`).
+SECTION_TAG = "section:"
+
 PAGE_STYLE = """
 body{font-family:"Marianne","Segoe UI",Arial,sans-serif;color:#1e1e1e;margin:0;background:#f6f6f6}
 main{max-width:1100px;margin:0 auto;padding:24px 32px 48px;background:#fff}
@@ -285,7 +324,19 @@ iframe.carte{display:block;margin:.5em 0 1em}
 pre.sortie{background:#f6f6f6;padding:6px 10px;overflow-x:auto;font-size:.88em}
 pre.erreur{background:#fdecea;padding:6px 10px}
 .pied{margin-top:2em;font-size:.85em;color:#666}
+.discret{font-size:.88em;color:#666;font-style:italic}
+.completer{background:#f4f6ff;border-left:4px solid #000091;padding:6px 10px}
 code{font-size:.9em}
+@page{size:A4;margin:14mm 12mm 16mm}
+@media print{
+body{background:#fff;font-size:10.5pt}
+main{max-width:none;margin:0;padding:0}
+h2{break-before:page;break-after:avoid}
+h3,h4{break-after:avoid}
+iframe,img.graphique,tr{break-inside:avoid}
+.indice{display:none}
+a{color:inherit;text-decoration:none}
+}
 """
 
 
@@ -295,21 +346,47 @@ def notebook_body(nb: NotebookNode) -> str:
     Markdown cells are rendered as nbconvert renders them; outputs are taken as
     they are (HTML, PNG or SVG images, text), the richest representation first.
     Left out: code, the cells tagged :data:`HIDDEN_TAG` (notes for the analyst,
-    parameters) and the error stream (warnings), which stay in the notebook.
+    parameters), the error stream (warnings), which stay in the notebook, and the
+    sections whose inputs are not configured (:meth:`Section.omit`) with the
+    markdown cells that introduce them: a markdown cell tagged
+    ``section:<name>`` (:data:`SECTION_TAG`) for each section it introduces is
+    left out when all of them are absent.
     nbconvert's own HTML templates are not used: the *lab* one loads require.js and
     MathJax from CDNs, and rendering the outputs directly is ten times faster.
     """
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
+    absent = set()
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            name = _absent_section(output)
+            if name:
+                absent.add(name)
     parts = []
     for cell in nb.cells:
-        if HIDDEN_TAG in cell.get("metadata", {}).get("tags", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if HIDDEN_TAG in tags:
+            continue
+        introduced = {t[len(SECTION_TAG) :] for t in tags if t.startswith(SECTION_TAG)}
+        if introduced and introduced <= absent:
             continue
         if cell.get("cell_type") == "markdown":
             parts.append(f'<div class="texte">{markdown2html_mistune(cell.source)}</div>')
         elif cell.get("cell_type") == "code":
-            parts += [_output_html(o) for o in cell.get("outputs", [])]
+            parts += [_output_html(o) for o in cell.get("outputs", []) if not _absent_section(o)]
     return "\n".join(p for p in parts if p)
+
+
+_ABSENT = re.compile(r'\s*<div class="section-portrait" data-section="([^"]*)" data-absente=')
+
+
+def _absent_section(output: Any) -> str | None:
+    """The name of the section an output shows when it is left out (:meth:`Section.omit`)."""
+    value = output.get("data", {}).get("text/html")
+    if value is None:
+        return None
+    match = _ABSENT.match(_text(value))
+    return html.unescape(match.group(1)) if match else None
 
 
 def _output_html(output: Any) -> str:
@@ -405,7 +482,89 @@ def index_page(
     return portrait_page(body, title=title, footer=footer)
 
 
+# ``srcdoc`` and the deferred ``data-srcdoc`` of the frames whose libraries are shared.
 _SRCDOC = re.compile(r'srcdoc\s*=\s*"([^"]*)"', re.IGNORECASE)
+_FRAME_DOC = re.compile(r'(?<![\w-])srcdoc="([^"]*)"')
+_INLINE_BLOCK = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
+_LIBRARY = re.compile(
+    r'<script type="text/plain" id="([\w-]+)" data-bibliotheque="(script|style)">(.*?)</script>',
+    re.S,
+)
+_UNSAFE_IN_SCRIPT = re.compile(r"</script|<script|<!--", re.I)
+# Rebuilds each deferred frame: its placeholders <!--bibliotheque-N--> become the library.
+_LOADER = (
+    "(function(){var libs={};"
+    "document.querySelectorAll('script[data-bibliotheque]').forEach(function(s){"
+    "var t=s.getAttribute('data-bibliotheque');"
+    "libs['<!--'+s.id+'-->']='<'+t+'>'+s.textContent+'</'+t+'>';});"
+    "document.querySelectorAll('iframe[data-srcdoc]').forEach(function(f){"
+    "var d=f.getAttribute('data-srcdoc');"
+    "for(var k in libs){d=d.split(k).join(libs[k]);}"
+    "f.removeAttribute('data-srcdoc');f.srcdoc=d;});})();"
+)
+
+
+def share_libraries(body: str, *, min_size: int = 1000) -> str:
+    """Store once the scripts and styles that several frames of ``body`` inline each.
+
+    Every map frame is a self-contained page (:class:`MapView`) carrying its own copy
+    of Leaflet. The frames are sandboxed (``sandbox="allow-scripts"``, an opaque
+    origin): they cannot use the scripts of the page around them. So the inline
+    ``<script>``/``<style>`` blocks of at least ``min_size`` characters found
+    identical in two frames or more are taken out of the frames, each stored once
+    in the page as ``<script type="text/plain" id="bibliotheque-N">``, and replaced
+    in the frames by a placeholder; the frames' documents move to ``data-srcdoc``,
+    and a small script at the end of ``body`` puts the libraries back and sets each
+    frame's ``srcdoc`` when the page opens. The frames stay sandboxed and the page
+    still needs no network; :func:`external_resources` looks inside the rebuilt
+    frames.
+
+    Examples
+    --------
+    >>> leaflet = "<script>" + "L" * 1000 + "</script>"
+    >>> doc = html_text(f"<html>{leaflet}<p>carte</p></html>")
+    >>> page = share_libraries(f'<iframe srcdoc="{doc}"></iframe>' * 2)
+    >>> page.count("L" * 1000), page.count("data-srcdoc="), page.count("&lt;!--bibliotheque-0")
+    (1, 2, 2)
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for match in _FRAME_DOC.finditer(body):
+        for block in {m.groups() for m in _INLINE_BLOCK.finditer(html.unescape(match.group(1)))}:
+            counts[block] = counts.get(block, 0) + 1
+    shared = {
+        block: f"bibliotheque-{i}"
+        for i, block in enumerate(
+            b
+            for b, n in counts.items()
+            if n > 1 and len(b[1]) >= min_size and not _UNSAFE_IN_SCRIPT.search(b[1])
+        )
+    }
+    if not shared:
+        return body
+
+    def pull(match: re.Match[str]) -> str:
+        ident = shared.get((match.group(1), match.group(2)))
+        return match.group(0) if ident is None else f"<!--{ident}-->"
+
+    def frame(match: re.Match[str]) -> str:
+        document = html.unescape(match.group(1))
+        rebuilt = _INLINE_BLOCK.sub(pull, document)
+        if rebuilt == document:
+            return match.group(0)
+        return f'data-srcdoc="{html_text(rebuilt)}"'
+
+    out = _FRAME_DOC.sub(frame, body)
+    libraries = "".join(
+        f'<script type="text/plain" id="{ident}" data-bibliotheque="{kind}">{text}</script>\n'
+        for (kind, text), ident in shared.items()
+    )
+    return f"{out}\n{libraries}<script>{_LOADER}</script>"
+
+
+def _with_libraries(document: str, libraries: dict[str, str]) -> str:
+    for ident, block in libraries.items():
+        document = document.replace(f"<!--{ident}-->", block)
+    return document
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b([^>]*)>", re.DOTALL)
 _ATTR = re.compile(
     r"""\b(src|href|data|poster|srcset|action)\s*=\s*["']?\s*((?:https?:)?//[^\s"'>]+)""", re.I
@@ -418,7 +577,8 @@ def external_resources(page: str) -> list[str]:
 
     Looks at the ``src``/``href``/``srcset``... attributes of every tag but links
     (``<a href>`` is fine: it is only followed when clicked), at CSS ``url()``
-    and ``@import``, and recursively inside ``<iframe srcdoc>`` documents.
+    and ``@import``, and recursively inside ``<iframe srcdoc>`` documents (also
+    the deferred ones of :func:`share_libraries`, with their libraries put back).
 
     Examples
     --------
@@ -431,8 +591,11 @@ def external_resources(page: str) -> list[str]:
     ['//cdn.example/y.css']
     """
     found: list[str] = []
+    libraries = {
+        ident: f"<{kind}>{text}</{kind}>" for ident, kind, text in _LIBRARY.findall(page)
+    }
     for match in _SRCDOC.finditer(page):
-        found += external_resources(html.unescape(match.group(1)))
+        found += external_resources(_with_libraries(html.unescape(match.group(1)), libraries))
     outer = _SRCDOC.sub('srcdoc=""', page)
     # Scripts may hold markup in strings (Leaflet's attribution link): only tags count.
     markup = re.sub(r"(<script\b[^>]*>).*?(</script>)", r"\1\2", outer, flags=re.S | re.I)
