@@ -36,13 +36,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _frames(page: str) -> list[int]:
-    """Sizes (bytes, as stored in the page) of the ``srcdoc`` of each map frame."""
-    return [len(m.group(1).encode()) for m in re.finditer(r'srcdoc="([^"]*)"', page)]
+    """Sizes (bytes, as stored in the page) of the document of each frame."""
+    return [len(m.group(1).encode()) for m in re.finditer(r'srcdoc(?:-gz)?="([^"]*)"', page)]
 
 
 def _libraries(page: str) -> int:
     """Bytes of the libraries stored once in the page (``<script type="text/plain">``)."""
-    blocks = re.findall(r'<script type="text/plain" id="[^"]*">(.*?)</script>', page, flags=re.S)
+    blocks = re.findall(
+        r'<script type="text/plain" id="[^"]*" data-bibliotheque=.*?</script>', page, flags=re.S
+    )
     return sum(len(b.encode()) for b in blocks)
 
 

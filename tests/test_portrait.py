@@ -323,18 +323,22 @@ def test_external_resources_sees_cdn_scripts_inside_frames():
     assert portrait.external_resources(view._repr_html_()) == []
 
 
-def test_shared_libraries_stay_checked_for_external_resources():
-    from diagnostics.portrait.html import share_libraries
+def test_packed_frames_stay_checked_for_external_resources():
+    from diagnostics.portrait.html import _unpacked, pack_frames
     from geo.escape import html_text
 
     style = "<style>@import url(//cdn.example/x.css);" + "b{}" * 400 + "</style>"
     frame = f'<iframe class="carte" srcdoc="{html_text("<head>" + style + "</head>")}"></iframe>'
-    page = share_libraries(frame + "<p>entre</p>" + frame)
-    assert page.count("b{}" * 400) == 1 and page.count(" data-srcdoc=") == 2
-    assert " srcdoc=" not in page
+    page = pack_frames(frame + "<p>entre</p>" + frame)
+    assert "b{}" * 400 not in page and " srcdoc=" not in page
+    documents = re.findall(r'data-srcdoc-gz="([^"]*)"', page)
+    assert [_unpacked(d) for d in documents] == ["<head><!--bibliotheque-0--></head>"] * 2
+    assert page.count('data-bibliotheque="style"') == 1
     assert portrait.external_resources(page) == ["//cdn.example/x.css"]
-    alone = share_libraries(frame)  # one frame: nothing shared, nothing changed
-    assert alone == frame
+    alone = pack_frames(frame)  # one frame: nothing shared, the frame packed with its style
+    assert "bibliotheque" not in alone.split("<script>")[0]
+    assert portrait.external_resources(alone) == ["//cdn.example/x.css"]
+    assert pack_frames("<p>sans cadre</p>") == "<p>sans cadre</p>"
 
 
 def test_folder_manifest_keeps_the_other_portraits(tmp_path):
@@ -441,9 +445,12 @@ def test_portrait_page_is_self_contained_and_small(batch):
     assert "load_portrait" not in page  # code and analyst notes are not in the page
     assert "Section non établie" in page and "roles_absent.csv" in page
     # Leaflet once in the page, not once per map frame
+    from diagnostics.portrait.html import _unpacked
+
     leaflet = (ROOT / "geo" / "_assets" / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
-    assert page.count(leaflet[5000:5200]) == 1
-    assert page.count(" data-srcdoc=") == page.count('<iframe class="carte"') == 7
+    libraries = re.findall(r'data-bibliotheque="\w+">([^<]*)</script>', page)
+    assert [_unpacked(t) for t in libraries].count(leaflet) == 1
+    assert page.count(" data-srcdoc-gz=") == page.count("<iframe") == 8 and " srcdoc=" not in page
 
 
 @pytest.mark.notebook

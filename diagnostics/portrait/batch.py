@@ -290,9 +290,9 @@ def execute_notebook(
 def save_portrait_html(nb: NotebookNode, path: str | Path, *, title: str) -> int:
     """Write the executed portrait notebook ``nb`` as one self-contained HTML page.
 
-    The libraries that the map frames each inline (Leaflet...) are stored once in
-    the page (:func:`~diagnostics.portrait.html.share_libraries`). Returns the size
-    in bytes.
+    The frames (maps, views) are stored compressed, and the libraries they each
+    inline (Leaflet...) once in the page (:func:`~diagnostics.portrait.html.pack_frames`).
+    Returns the size in bytes.
 
     Raises
     ------
@@ -302,11 +302,11 @@ def save_portrait_html(nb: NotebookNode, path: str | Path, *, title: str) -> int
     from diagnostics.portrait.html import (
         external_resources,
         notebook_body,
+        pack_frames,
         portrait_page,
-        share_libraries,
     )
 
-    body = share_libraries(notebook_body(nb))
+    body = pack_frames(notebook_body(nb))
     page = portrait_page(body, title=title, footer="Atelier territoires")
     found = external_resources(page)
     if found:

@@ -368,8 +368,7 @@ def section_territory_map(data: PortraitData) -> Section:
     )
     section.map(m, name="territoire", title=f"Communes du territoire {data.label}")
     section.text(
-        f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la "
-        "région."
+        f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la région."
     )
     section.hint("Survolez une commune pour voir son nom et sa population.")
     geography = ("polygones", "bassins", "zones_emploi", "clpe")
@@ -900,8 +899,7 @@ def section_access(data: PortraitData) -> Section:
         return _omit(data, section, ["referentiels.communes_polygones"])
     if exact is None:
         section.absent(
-            "Section non établie : les contours des communes manquent pour mesurer les "
-            "distances."
+            "Section non établie : les contours des communes manquent pour mesurer les distances."
         )
         return _done(data, section)
     seekers = _access_jobseekers(data)
@@ -1583,7 +1581,10 @@ def section_completion(data: PortraitData) -> Section:
     if not groups:
         return _done(data, section)
     text = "Pour compléter ce portrait : " + " ; ".join(
-        f"{_input_phrase(key)} ajouterait {_french_list(items)}" for key, items in groups.items()
+        f"{_input_phrase(key)} "
+        f"{'ajouteraient' if _input_phrase(key).startswith('les ') else 'ajouterait'} "
+        f"{_french_list(items)}"
+        for key, items in groups.items()
     )
     section.html(f'<p class="completer">{_escape(text)}.</p>', text=f"{text}.")
     return _done(data, section)
