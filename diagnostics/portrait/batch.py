@@ -19,7 +19,9 @@ How a batch runs
 - Each executed notebook becomes a self-contained HTML page
   (:mod:`diagnostics.portrait.html`); a page that would still load something
   from the network is refused. One failing territory never stops the batch.
-- The parent writes ``manifeste.csv``, ``manifeste.json`` and ``index.html``.
+- The parent writes ``manifeste.csv``, ``manifeste.json`` and ``index.html``: they
+  list every portrait of the output folder, this run's rows merged into the
+  previous manifest (a single portrait adds itself to the index).
 
 The kernel is always the Python that runs the workbench (``sys.executable``),
 whatever ``python3`` kernelspec the user has installed elsewhere.
@@ -475,7 +477,8 @@ class BatchResult:
         output folder), ``erreur, avertissements, taille_ko`` and key figures.
     output
         The output folder; ``index.html``, ``manifeste.csv`` and ``manifeste.json``
-        are in it.
+        are in it, and list every portrait of the folder (also those of earlier
+        runs, see :func:`run_portraits`), where :attr:`manifest` holds this run's.
     seconds
         Wall-clock duration of the batch.
     """
@@ -623,7 +626,10 @@ def run_portraits(
     output
         Output folder: ``<niveau>_<code>.html`` pages, ``index.html``,
         ``manifeste.csv``/``.json``, and ``details/`` (executed notebooks and
-        JSON summaries).
+        JSON summaries). The index and the manifest keep the portraits of earlier
+        runs in the folder whose page still exists (the newer row wins for the
+        same level and code): portraits of several levels, or single portraits,
+        accumulate there.
     region, departement
         Portray every territory of ``level`` in this area.
     codes

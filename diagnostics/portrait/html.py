@@ -213,7 +213,9 @@ class Section:
         """
         self.missing_inputs = tuple(inputs)
         self.status = f"absente : {text}"
-        self.blocks = [f'<p class="discret">{html_text(text)}</p>']
+        self.blocks = [
+            f'<p class="discret" style="color:#666;font-style:italic">{html_text(text)}</p>'
+        ]
         self._text = [text]
         return self
 

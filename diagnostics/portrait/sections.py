@@ -1,9 +1,11 @@
 """The sections of a territorial portrait: one ``section_<thing>(data) -> Section`` each.
 
 Each helper returns a :class:`~diagnostics.portrait.html.Section` (text, tables, charts and
-maps, shown as HTML; the computed tables stay available in ``.tables``). When the input of a
-section is not given, its file is missing or unreadable, the section says so in a French
-sentence instead of failing, and the portrait summary lists it.
+maps, shown as HTML; the computed tables stay available in ``.tables``). When the file of a
+section's input is missing or unreadable, the section says so in a French sentence instead
+of failing; when the configuration does not name the input at all, the section is left out
+of the portrait page (one discreet line in the notebook) and :func:`section_completion`
+says, once, which files would add it. The portrait summary lists both.
 """
 
 from __future__ import annotations
@@ -1661,7 +1663,8 @@ def save_portrait_summary(data: PortraitData, path: str | Path | None) -> Path |
 
     The file holds ``territoire`` (niveau, code, nom, communes), ``chiffres_cles``
     (those computed by :func:`section_key_figures`), ``sections`` (name →
-    ``"produite"`` or the French reason why it is empty) and ``avertissements``
+    ``"produite"``, the French reason why it is empty, or « absente : ... » when it
+    is left out for want of a configured input) and ``avertissements``
     (input files named in the configuration but missing or unreadable).
 
     Examples
