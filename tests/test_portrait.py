@@ -676,7 +676,11 @@ def test_cotraitance_section_explains_what_is_missing(tmp_path):
     config = _demo_config(tmp_path, cotraitance__flux=None)
     data = portrait.load_portrait(config, "bassin", "9901")
     section = portrait.section_cotraitance(data)
-    assert "« cotraitance.flux »" in section.status
+    assert section.missing_inputs == ("cotraitance.flux",)
+    assert section.status == (
+        "absente : Non établi ici : le suivi de la cotraitance avec les missions locales "
+        "(il faudrait les flux mensuels de cotraitance)."
+    )
     early = tmp_path / "tot"
     early.mkdir()
     text = _demo_config(early).read_text(encoding="utf-8")
@@ -702,7 +706,12 @@ def test_network_section_of_a_bassin(demo_data):
 def test_network_section_without_registry(tmp_path):
     config = _demo_config(tmp_path, partenariats__registre=None)
     data = portrait.load_portrait(config, "bassin", "9901")
-    assert "« partenariats.registre »" in portrait.section_network(data).status
+    section = portrait.section_network(data)
+    assert section.missing_inputs == ("partenariats.registre",)
+    assert section.status == (
+        "absente : Non établi ici : le réseau des partenaires (il faudrait un registre des "
+        "partenariats)."
+    )
 
 
 def test_config_date_is_checked(tmp_path):
@@ -805,4 +814,9 @@ def test_training_section_on_a_real_bassin(shared_data, tmp_path):
 def test_training_section_without_prescriptions(tmp_path):
     config = _demo_config(tmp_path, formation__prescriptions=None)
     data = portrait.load_portrait(config, "bassin", "9901")
-    assert "« formation.prescriptions »" in portrait.section_training(data).status
+    section = portrait.section_training(data)
+    assert section.missing_inputs == ("formation.prescriptions",)
+    assert repr(portrait.section_completion(data)) == (
+        "Pour compléter ce portrait : les prescriptions de formation ajouteraient la formation "
+        "des demandeurs d'emploi."
+    )

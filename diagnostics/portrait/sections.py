@@ -223,7 +223,7 @@ def _latest_year(bmo: pd.DataFrame) -> int:
 
 
 def section_title(data: PortraitData) -> Section:
-    """Title of the portrait: the territory, the configuration, the missing inputs.
+    """Title of the portrait: the territory, the configuration, the unusable input files.
 
     Examples
     --------
