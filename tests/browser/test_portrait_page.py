@@ -83,6 +83,11 @@ def test_real_portrait_offline_maps_drawn(real_portrait, offline_page, tmp_path)
     folder = Path(os.environ.get("ATELIER_CAPTURES") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     shot = folder / f"{real_portrait.stem}.png"
+    # The sandboxed frames run in their own processes: Chromium paints those beyond the
+    # viewport blank in a full-page screenshot, so the viewport is made as tall as the page.
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": height})
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 0
     assert offline.blocked == []
