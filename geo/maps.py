@@ -121,12 +121,48 @@ def self_contained_html(html: str) -> str:
             "La carte charge encore des ressources externes, qui ne s'afficheront pas sans "
             f"internet : {', '.join(sorted(set(unknown))[:5])}. Utilisez tiles=None."
         )
+    html = _rounded_coordinates(html)
     out = re.sub(r'<script src="(https?://[^"]+)"></script>', replace_script, html)
     out = re.sub(r'<link rel="stylesheet" href="(https?://[^"]+)"\s*/?>', replace_link, out)
     return out
 
 
-_PRINT_COLOURS = "<style>*{-webkit-print-color-adjust:exact;print-color-adjust:exact}</style>"
+#: Decimals kept in the numbers of a map page: 5 decimals of a degree are about 1 m.
+_COORDINATE_DECIMALS = 5
+_LONG_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d{6,}")
+_PAIR_SPACE = re.compile(r"\[(-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\]")
+
+
+def _rounded_coordinates(page: str) -> str:
+    """Round the numbers of a rendered folium page to ``_COORDINATE_DECIMALS`` decimals.
+
+    The GeoJSON of the maps is written with the 15 or so decimals of a float: a
+    hundred-thousandth of a degree (about 1 m) is finer than the simplified contours.
+    The spaces inside and between coordinate pairs go too (a tenth of the page).
+    Applied to the page before the libraries are inlined (the page holds only the
+    map's own script and data then).
+
+    Examples
+    --------
+    >>> _rounded_coordinates('[[-1.5534561234567, 47.2183719999999], [0, 1], 0.55, "x1.1234567"]')
+    '[[-1.55346,47.21837],[0,1], 0.55, "x1.1234567"]'
+    """
+
+    def shorter(match: re.Match[str]) -> str:
+        value = round(float(match.group(0)), _COORDINATE_DECIMALS)
+        return repr(value)
+
+    page = _LONG_DECIMAL.sub(shorter, page)
+    return _PAIR_SPACE.sub(r"[\1,\2]", page).replace("], [", "],[")
+
+
+# Printed maps keep their colours (see iframe_html) and lose the controls one cannot
+# click on paper: zoom buttons, layer control, Leaflet's attribution.
+_PRINT_COLOURS = (
+    "<style>*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+    "@media print{.leaflet-control-zoom,.leaflet-control-layers,.leaflet-control-attribution"
+    "{display:none!important}}</style>"
+)
 
 
 def iframe_html(

@@ -44,3 +44,29 @@ def test_external_tiles_are_refused():
     m = folium.Map(tiles="OpenStreetMap")
     with pytest.raises(ValueError, match="ressources externes.*tiles=None"):
         maps.self_contained_html(m.get_root().render())
+
+
+def test_map_coordinates_rounded_to_five_decimals():
+    gdf = gpd.GeoDataFrame(
+        {"territoire": ["1"], "territoire_nom": ["Un"]},
+        geometry=[box(-1.123456789, 47.987654321, -0.5, 48.25)],
+        crs="EPSG:4326",
+    )
+    page = maps.self_contained_html(maps.map_territories(gdf).get_root().render())
+    script = page.split("L.map(", 1)[1]  # the map's own script, after the inlined Leaflet
+    assert "[-1.12346,47.98765]" in script
+    assert re.findall(r"\d\.\d{6,}", script) == []
+
+
+def test_printed_frame_hides_map_controls():
+    frame = maps.iframe_html("<html><head></head><body></body></html>", title="Carte")
+    rule = re.search(
+        r"@media print\{([^}]*)\{display:none!important\}\}", frame.replace("&quot;", '"')
+    )
+    assert rule is not None
+    assert set(rule.group(1).split(",")) == {
+        ".leaflet-control-zoom",
+        ".leaflet-control-layers",
+        ".leaflet-control-attribution",
+    }
+    assert 'sandbox="allow-scripts"' in frame and "allow-same-origin" not in frame

@@ -124,8 +124,14 @@ def test_portrait_notebook_writes_its_summary(warm_kernel, tmp_path):
     assert data["annees"] == [2024] and data["chiffres_cles"]["annee_bmo"] == 2024
     assert data["sections"]["chiffres_cles"] == "produite"
     assert data["sections"]["bmo_metiers"] == "produite"
-    assert "partenaires.annuaire" in data["sections"]["partenaires"]
-    assert "partenaires.positionnement" in data["sections"]["positionnement"]
+    assert data["sections"]["partenaires"] == (
+        "absente : Non établi ici : la carte des partenaires (il faudrait un annuaire des "
+        "partenaires)."
+    )
+    assert data["sections"]["positionnement"] == (
+        "absente : Non établi ici : le positionnement des acteurs (il faudrait la grille de "
+        "positionnement des acteurs)."
+    )
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1
 

@@ -330,17 +330,75 @@ def test_missing_inputs_are_explained_not_fatal(tmp_path):
     )
     data = portrait.load_portrait(config, "bassin", "9902")
     partners = portrait.section_partners_map(data)
-    assert "« partenaires.annuaire »" in partners.status
-    assert "non fourni" in partners.status
-    roles = portrait.section_positioning(data)
+    line = "Non établi ici : la carte des partenaires (il faudrait un annuaire des partenaires)."
+    assert partners.status == f"absente : {line}"
+    assert repr(partners) == line
+    assert partners.missing_inputs == ("partenaires.annuaire",)
+    assert 'data-absente="partenaires.annuaire"' in partners._repr_html_()
+    roles = portrait.section_positioning(data)  # configured, file missing: said in the page
     assert "fichier introuvable" in roles.status and "roles_absent.csv" in roles.status
+    assert roles.missing_inputs == ()
+    assert portrait.section_positioning_gaps(data).status == roles.status
+    portrait.section_coverage(data)
+    portrait.section_network(data)
+    assert data.omitted == {
+        "partenaires": ("partenaires.annuaire",),
+        "couverture": ("partenaires.annuaire",),
+        "reseau": ("partenaires.annuaire",),
+    }
+    assert repr(portrait.section_completion(data)) == (
+        "Pour compléter ce portrait : un annuaire des partenaires ajouterait la carte des "
+        "partenaires, la couverture des communes et le réseau des partenaires."
+    )
     assert portrait.section_key_figures(data).status == "produite"
     assert [w for w in data.inputs.warnings() if "roles_absent.csv" in w]
-    title = portrait.section_title(data)
-    assert "roles_absent.csv" in repr(title)
+    title = repr(portrait.section_title(data))
+    assert "roles_absent.csv" in title and "annuaire" not in title
     summary = json.loads(portrait.save_portrait_summary(data, tmp_path / "r.json").read_text())
-    assert summary["sections"]["partenaires"].startswith("Section non établie")
+    assert summary["sections"]["partenaires"] == f"absente : {line}"
+    assert summary["sections"]["positionnement"].startswith("Section non établie")
     assert summary["sections"]["chiffres_cles"] == "produite"
+
+
+def test_completion_box_is_empty_when_nothing_is_left_out(demo_data):
+    section = portrait.section_completion(demo_data)
+    assert section.blocks == [] and section.status == "produite"
+
+
+def _markdown(source: str, *sections: str):
+    cell = nbformat.v4.new_markdown_cell(source)
+    cell.metadata["tags"] = [f"section:{s}" for s in sections]
+    return cell
+
+
+def _shown(section: portrait.Section):
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "execute_result", {"text/html": section._repr_html_(), "text/plain": repr(section)}
+        )
+    ]
+    return cell
+
+
+def test_notebook_body_leaves_out_absent_sections_and_their_introduction():
+    from diagnostics.portrait.html import notebook_body
+
+    kept = portrait.Section("reseau").text("Le réseau.")
+    left = portrait.Section("partenaires").omit("Non établi ici.", inputs=["partenaires.annuaire"])
+    other = portrait.Section("couverture").omit("Non établi.", inputs=["partenaires.annuaire"])
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        _markdown("## Partenaires", "partenaires", "couverture"),
+        _shown(left),
+        _shown(other),
+        _markdown("## Réseau", "reseau", "partenaires"),
+        _shown(kept),
+        _markdown("## Toujours"),
+    ]
+    body = html.unescape(notebook_body(nb))
+    assert "Partenaires<a" not in body and "Non établi" not in body
+    assert "Réseau<a" in body and "Le réseau." in body and "Toujours<a" in body
 
 
 def test_sources_section_lists_files_and_checksums(demo_data):
@@ -441,6 +499,50 @@ def test_external_resources_sees_cdn_scripts_inside_frames():
     assert portrait.external_resources(view._repr_html_()) == []
 
 
+def test_packed_frames_stay_checked_for_external_resources():
+    from diagnostics.portrait.html import _unpacked, pack_frames
+    from geo.escape import html_text
+
+    style = "<style>@import url(//cdn.example/x.css);" + "b{}" * 400 + "</style>"
+    frame = f'<iframe class="carte" srcdoc="{html_text("<head>" + style + "</head>")}"></iframe>'
+    page = pack_frames(frame + "<p>entre</p>" + frame)
+    assert "b{}" * 400 not in page and " srcdoc=" not in page
+    documents = re.findall(r'data-srcdoc-gz="([^"]*)"', page)
+    assert [_unpacked(d) for d in documents] == ["<head><!--bibliotheque-0--></head>"] * 2
+    assert page.count('data-bibliotheque="style"') == 1
+    assert portrait.external_resources(page) == ["//cdn.example/x.css"]
+    alone = pack_frames(frame)  # one frame: nothing shared, the frame packed with its style
+    assert "bibliotheque" not in alone.split("<script>")[0]
+    assert portrait.external_resources(alone) == ["//cdn.example/x.css"]
+    assert pack_frames("<p>sans cadre</p>") == "<p>sans cadre</p>"
+
+
+def test_folder_manifest_keeps_the_other_portraits(tmp_path):
+    from diagnostics.portrait.batch import _folder_rows, _row
+
+    (tmp_path / "bassin_1.html").write_text("x", encoding="utf-8")
+    (tmp_path / "bassin_2.html").write_text("x", encoding="utf-8")
+    old = [
+        _row("bassin", "1", "Un", statut="produit", sortie="bassin_1.html", population=10),
+        _row("bassin", "2", "Deux", statut="produit", sortie="bassin_2.html"),
+        _row("bassin", "3", "Trois", statut="produit", sortie="bassin_3.html"),  # page gone
+        _row("bassin", "4", "", statut="erreur", erreur="inconnu"),
+    ]
+    (tmp_path / "manifeste.json").write_text(json.dumps({"territoires": old}), encoding="utf-8")
+    new = [
+        _row("departement", "9C", "Neuf C", statut="produit", sortie="departement_9C.html"),
+        _row("bassin", "2", "Deux bis", statut="produit", sortie="bassin_2.html"),
+    ]
+    rows = _folder_rows(tmp_path, new)
+    assert [(r["niveau"], r["code"], r["nom"]) for r in rows] == [
+        ("bassin", "1", "Un"),
+        ("bassin", "2", "Deux bis"),
+        ("departement", "9C", "Neuf C"),
+    ]
+    assert rows[0]["population"] == 10 and rows[0]["avertissements"] == []
+    assert _folder_rows(tmp_path / "vide", new) == new
+
+
 # --------------------------------------------------------------------------- batches
 
 
@@ -518,6 +620,13 @@ def test_portrait_page_is_self_contained_and_small(batch):
     assert "Portrait de territoire : bassin d'emploi BMO 9901" in html.unescape(page)
     assert "load_portrait" not in page  # code and analyst notes are not in the page
     assert "Section non établie" in page and "roles_absent.csv" in page
+    # Leaflet once in the page, not once per map frame
+    from diagnostics.portrait.html import _unpacked
+
+    leaflet = (ROOT / "geo" / "_assets" / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
+    libraries = re.findall(r'data-bibliotheque="\w+">([^<]*)</script>', page)
+    assert [_unpacked(t) for t in libraries].count(leaflet) == 1
+    assert page.count(" data-srcdoc-gz=") == page.count("<iframe") == 8 and " srcdoc=" not in page
 
 
 @pytest.mark.notebook
@@ -574,6 +683,16 @@ def test_cli_portrait_writes_one_page(tmp_path, capsys):
     assert portrait.external_resources(page) == []
     assert cli.main(args) == 0
     assert "déjà à jour" in capsys.readouterr().out
+    # another level in the same folder: the index and the manifest keep both portraits
+    other = ["portrait", "--config", str(DEMO_CONFIG), "--niveau", "bassin", "--code", "9903"]
+    assert cli.main([*other, "--sortie", str(tmp_path)]) == 0
+    manifest = pd.read_csv(tmp_path / "manifeste.csv", dtype=str, keep_default_na=False)
+    assert manifest["territoire"].tolist() == ["departement 9C", "bassin 9903"]
+    payload = json.loads((tmp_path / "manifeste.json").read_text(encoding="utf-8"))
+    assert payload["niveaux"] == ["departement", "bassin"]
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'href="departement_9C.html"' in index and 'href="bassin_9903.html"' in index
+    assert "<h1>Portraits de territoire (département, bassin d&#x27;emploi BMO)" in index
 
 
 def test_cli_unknown_code_exits_2_with_close_codes(tmp_path, capsys):
@@ -631,7 +750,11 @@ def test_pdf_when_chromium_is_available(batch, chromium, tmp_path):
     _, output, _, _ = batch
     assert find_chromium() is not None  # the fixture installs Debian's Chromium when missing
     assert _pdf(output / "bassin_9901.html", tmp_path / "p.pdf") is None
-    assert (tmp_path / "p.pdf").read_bytes()[:5] == b"%PDF-"
+    data = (tmp_path / "p.pdf").read_bytes()
+    assert data[:5] == b"%PDF-"
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert len(boxes) > 1  # several pages: a page break before each section
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}  # A4
 
 
 # --------------------------------------------------------------------------- real data
@@ -661,12 +784,15 @@ def test_pays_de_la_loire_bassins_in_one_command(shared_data, tmp_path):
     for name in manifest["sortie"]:
         page = (tmp_path / name).read_text(encoding="utf-8")
         assert portrait.external_resources(page) == [], name
-        assert len(page.encode()) <= MAX_BYTES, name
+        assert len(page.encode()) <= 600_000, name  # goal of issue 16 for a bassin
         assert "Pays de la Loire" in page
+        assert "Section non établie" not in page, name  # inputs not given: sections left out
+        assert "Pour compléter ce portrait : un annuaire des partenaires ajouterait" in page
     nantes = json.loads((tmp_path / "details" / "bassin_5220.json").read_text(encoding="utf-8"))
     assert nantes["territoire"]["nom"] == "NANTES"
     assert nantes["chiffres_cles"]["projets_bmo"] > 10_000
-    assert nantes["sections"]["partenaires"].startswith("Section non établie")
+    assert nantes["sections"]["partenaires"].startswith("absente : ")
+    assert nantes["sections"]["acces"] == "produite"
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert index.count('<a href="bassin_5') == len(REAL_BASSINS)
 
@@ -781,7 +907,11 @@ def test_cotraitance_section_explains_what_is_missing(tmp_path):
     config = _demo_config(tmp_path, cotraitance__flux=None)
     data = portrait.load_portrait(config, "bassin", "9901")
     section = portrait.section_cotraitance(data)
-    assert "« cotraitance.flux »" in section.status
+    assert section.missing_inputs == ("cotraitance.flux",)
+    assert section.status == (
+        "absente : Non établi ici : le suivi de la cotraitance avec les missions locales "
+        "(il faudrait les flux mensuels de cotraitance)."
+    )
     early = tmp_path / "tot"
     early.mkdir()
     text = _demo_config(early).read_text(encoding="utf-8")
@@ -807,7 +937,12 @@ def test_network_section_of_a_bassin(demo_data):
 def test_network_section_without_registry(tmp_path):
     config = _demo_config(tmp_path, partenariats__registre=None)
     data = portrait.load_portrait(config, "bassin", "9901")
-    assert "« partenariats.registre »" in portrait.section_network(data).status
+    section = portrait.section_network(data)
+    assert section.missing_inputs == ("partenariats.registre",)
+    assert section.status == (
+        "absente : Non établi ici : le réseau des partenaires (il faudrait un registre des "
+        "partenariats)."
+    )
 
 
 def test_config_date_is_checked(tmp_path):
@@ -910,4 +1045,9 @@ def test_training_section_on_a_real_bassin(shared_data, tmp_path):
 def test_training_section_without_prescriptions(tmp_path):
     config = _demo_config(tmp_path, formation__prescriptions=None)
     data = portrait.load_portrait(config, "bassin", "9901")
-    assert "« formation.prescriptions »" in portrait.section_training(data).status
+    section = portrait.section_training(data)
+    assert section.missing_inputs == ("formation.prescriptions",)
+    assert repr(portrait.section_completion(data)) == (
+        "Pour compléter ce portrait : les prescriptions de formation ajouteraient la formation "
+        "des demandeurs d'emploi."
+    )

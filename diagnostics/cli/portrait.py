@@ -143,7 +143,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--pdf",
         action="store_true",
-        help="imprimer aussi chaque portrait en PDF (Chromium ou Chrome requis)",
+        help="imprimer aussi chaque portrait en PDF A4, sans les boutons des cartes (Chromium ou Chrome requis)",
     )
     add_strict_option(p)
 

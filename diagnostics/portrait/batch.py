@@ -19,7 +19,9 @@ How a batch runs
 - Each executed notebook becomes a self-contained HTML page
   (:mod:`diagnostics.portrait.html`); a page that would still load something
   from the network is refused. One failing territory never stops the batch.
-- The parent writes ``manifeste.csv``, ``manifeste.json`` and ``index.html``.
+- The parent writes ``manifeste.csv``, ``manifeste.json`` and ``index.html``: they
+  list every portrait of the output folder, this run's rows merged into the
+  previous manifest (a single portrait adds itself to the index).
 
 The kernel is always the Python that runs the workbench (``sys.executable``),
 whatever ``python3`` kernelspec the user has installed elsewhere.
@@ -290,6 +292,8 @@ def execute_notebook(
 def save_portrait_html(nb: NotebookNode, path: str | Path, *, title: str) -> int:
     """Write the executed portrait notebook ``nb`` as one self-contained HTML page.
 
+    The frames (maps, views) are stored compressed, and the libraries they each
+    inline (Leaflet...) once in the page (:func:`~diagnostics.portrait.html.pack_frames`).
     Returns the size in bytes.
 
     Raises
@@ -297,9 +301,15 @@ def save_portrait_html(nb: NotebookNode, path: str | Path, *, title: str) -> int
     ValueError
         The page would load something from the network (the message names it).
     """
-    from diagnostics.portrait.html import external_resources, notebook_body, portrait_page
+    from diagnostics.portrait.html import (
+        external_resources,
+        notebook_body,
+        pack_frames,
+        portrait_page,
+    )
 
-    page = portrait_page(notebook_body(nb), title=title, footer="Atelier territoires")
+    body = pack_frames(notebook_body(nb))
+    page = portrait_page(body, title=title, footer="Atelier territoires")
     found = external_resources(page)
     if found:
         raise ValueError(
@@ -467,7 +477,8 @@ class BatchResult:
         output folder), ``erreur, avertissements, taille_ko`` and key figures.
     output
         The output folder; ``index.html``, ``manifeste.csv`` and ``manifeste.json``
-        are in it.
+        are in it, and list every portrait of the folder (also those of earlier
+        runs, see :func:`run_portraits`), where :attr:`manifest` holds this run's.
     seconds
         Wall-clock duration of the batch.
     """
@@ -615,7 +626,10 @@ def run_portraits(
     output
         Output folder: ``<niveau>_<code>.html`` pages, ``index.html``,
         ``manifeste.csv``/``.json``, and ``details/`` (executed notebooks and
-        JSON summaries).
+        JSON summaries). The index and the manifest keep the portraits of earlier
+        runs in the folder whose page still exists (the newer row wins for the
+        same level and code): portraits of several levels, or single portraits,
+        accumulate there.
     region, departement
         Portray every territory of ``level`` in this area.
     codes
@@ -671,17 +685,44 @@ def run_portraits(
     manifest = pd.DataFrame(rows, columns=_MANIFEST_COLUMNS)
     result = BatchResult(manifest, plan.output, round(time.perf_counter() - started, 2))
     configuration, config_path = plan.configuration, plan.configuration.path
-    _write_manifest(result, configuration, level)
+    folder = _folder_rows(plan.output, rows)
+    _write_manifest(result, configuration, folder)
     from geo.territories import LEVEL_LABELS
 
-    title = f"Portraits de territoire ({LEVEL_LABELS.get(level, level)})" + (
+    levels = list(dict.fromkeys(str(r["niveau"]) for r in folder))
+    title = f"Portraits de territoire ({', '.join(LEVEL_LABELS.get(v, v) for v in levels)})" + (
         f" – {configuration.title}" if configuration.title else ""
     )
-    intro = f"Produits le {dt.datetime.now():%d/%m/%Y à %H:%M} à partir de {config_path.name}."
-    result.index.write_text(
-        index_page(manifest.to_dict("records"), title=title, intro=intro), encoding="utf-8"
-    )
+    intro = f"Mis à jour le {dt.datetime.now():%d/%m/%Y à %H:%M} à partir de {config_path.name}."
+    result.index.write_text(index_page(folder, title=title, intro=intro), encoding="utf-8")
     return result
+
+
+def _folder_rows(output: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The manifest rows of the folder: this run's ``rows`` merged into the previous ones.
+
+    A run adds its territories to the manifest already in ``output``
+    (``manifeste.json``) instead of replacing it: a row of the previous manifest
+    is kept when its page still exists and this run did not portray the same
+    level and code (the newer row wins, in the older row's place); this run's
+    other rows follow.
+    """
+    previous: list[dict[str, Any]] = []
+    try:
+        payload = json.loads((output / "manifeste.json").read_text(encoding="utf-8"))
+        previous = [r for r in payload.get("territoires", []) if isinstance(r, dict)]
+    except (OSError, ValueError, AttributeError):
+        previous = []
+    new = {(str(r["niveau"]), str(r["code"])): r for r in rows}
+    merged: list[dict[str, Any]] = []
+    for old in previous:
+        key = (str(old.get("niveau")), str(old.get("code")))
+        if key in new:
+            merged.append(new.pop(key))
+        elif old.get("sortie") and (output / Path(str(old["sortie"])).name).is_file():
+            fields = {k: v for k, v in old.items() if k in _MANIFEST_COLUMNS[3:]}
+            merged.append(_row(*key, str(old.get("nom") or ""), **fields))
+    return merged + list(new.values())
 
 
 @dataclass
@@ -834,13 +875,17 @@ def _execute(tasks: list[dict[str, Any]], *, workers: int, progress: bool) -> li
     return rows
 
 
-def _write_manifest(result: BatchResult, configuration: Any, level: str) -> None:
-    manifest = result.manifest
-    flat = manifest.assign(avertissements=manifest["avertissements"].map("; ".join))
+def _write_manifest(
+    result: BatchResult, configuration: Any, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Write ``manifeste.csv`` and ``.json``: every portrait of the folder (``rows``)."""
+    manifest = pd.DataFrame(list(rows), columns=_MANIFEST_COLUMNS)
+    warnings = manifest["avertissements"].map(lambda w: w if isinstance(w, list) else [])
+    flat = manifest.assign(avertissements=warnings.map("; ".join))
     save_table(flat, result.output / "manifeste.csv", sep=",", encoding="utf-8")
     payload = {
         "configuration": str(configuration.path),
-        "niveau": level,
+        "niveaux": list(dict.fromkeys(manifest["niveau"].astype(str))),
         "produit_le": dt.datetime.now().replace(microsecond=0).isoformat(),
         "duree_s": result.seconds,
         "territoires": json.loads(manifest.to_json(orient="records", force_ascii=False)),

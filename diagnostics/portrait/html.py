@@ -20,6 +20,7 @@ inside the embedded maps); the portrait runner refuses a page where it finds one
 from __future__ import annotations
 
 import base64
+import gzip
 import html
 import io
 import re
@@ -46,8 +47,10 @@ __all__ = [
     "portrait_page",
     "index_page",
     "external_resources",
+    "pack_frames",
     "PAGE_STYLE",
     "HIDDEN_TAG",
+    "SECTION_TAG",
 ]
 
 # --------------------------------------------------------------------------- maps
@@ -108,9 +111,22 @@ def embed_map(m: folium.Map, *, title: str = "Carte", height: int = 460) -> MapV
 
 
 def _figure_png(fig: Figure) -> str:
+    """``fig`` as a base64 PNG, 96 dpi, 256 colours.
+
+    A chart's flat colours and text survive a palette; the image is two to three
+    times lighter than in full colour.
+    """
+    from PIL import Image
+
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=96)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = buffer.getvalue()
+    with Image.open(io.BytesIO(data)) as image:
+        palette = io.BytesIO()
+        image.convert("RGB").quantize(colors=256).save(palette, format="PNG", optimize=True)
+    if palette.tell() < len(data):
+        data = palette.getvalue()
+    return base64.b64encode(data).decode("ascii")
 
 
 class Section:
@@ -144,6 +160,7 @@ class Section:
         self.maps: dict[str, MapView] = {}
         self.pages: dict[str, str] = {}
         self.facts: dict[str, Any] = {}
+        self.missing_inputs: tuple[str, ...] = ()
         self._text: list[str] = []
 
     def heading(self, text: str, level: int = 3) -> Section:
@@ -172,6 +189,34 @@ class Section:
         """Add a framed note (method, caveat)."""
         self.blocks.append(f'<p class="note">{html_text(text)}</p>')
         self._text.append(f"Note : {text}")
+        return self
+
+    def hint(self, text: str) -> Section:
+        """Add a hint about the interactive views (« Survolez... »), left out of print."""
+        self.blocks.append(f'<p class="indice">{html_text(text)}</p>')
+        self._text.append(text)
+        return self
+
+    def omit(self, text: str, *, inputs: Sequence[str]) -> Section:
+        """Leave the section out: ``inputs`` (configuration keys) are not configured.
+
+        The section shows only ``text``, one discreet line, in a notebook; the
+        portrait page leaves it out entirely, with the notebook's text cells that
+        introduce it (:func:`notebook_body`), and says once, at its end, which files
+        would add it. Its :attr:`status` starts with « absente ».
+
+        Examples
+        --------
+        >>> s = Section("partenaires").omit("Carte non établie.", inputs=["partenaires.annuaire"])
+        >>> s.status, 'data-absente="partenaires.annuaire"' in s._repr_html_()
+        ('absente : Carte non établie.', True)
+        """
+        self.missing_inputs = tuple(inputs)
+        self.status = f"absente : {text}"
+        self.blocks = [
+            f'<p class="discret" style="color:#666;font-style:italic">{html_text(text)}</p>'
+        ]
+        self._text = [text]
         return self
 
     def absent(self, text: str) -> Section:
@@ -242,8 +287,14 @@ class Section:
         return self
 
     def _repr_html_(self) -> str:
+        missing = (
+            f' data-absente="{html_text(" ".join(self.missing_inputs))}"'
+            if self.missing_inputs
+            else ""
+        )
         return (
-            f'<div class="section-portrait" data-section="{self.name}">{"".join(self.blocks)}</div>'
+            f'<div class="section-portrait" data-section="{html_text(self.name)}"{missing}>'
+            f"{''.join(self.blocks)}</div>"
         )
 
     def __repr__(self) -> str:
@@ -266,6 +317,10 @@ def frame_for_display(frame: pd.DataFrame, columns: Sequence[tuple[str, str, Any
 #: Tag of the notebook cells left out of the HTML portrait.
 HIDDEN_TAG = "masquer-portrait"
 
+#: Prefix of the tags naming the sections a markdown cell introduces (``section:partenaires``):
+#: the cell is left out of the portrait page when all of them are absent (:meth:`Section.omit`).
+SECTION_TAG = "section:"
+
 PAGE_STYLE = """
 body{font-family:"Marianne","Segoe UI",Arial,sans-serif;color:#1e1e1e;margin:0;background:#f6f6f6}
 main{max-width:1100px;margin:0 auto;padding:24px 32px 48px;background:#fff}
@@ -285,7 +340,19 @@ iframe.carte{display:block;margin:.5em 0 1em}
 pre.sortie{background:#f6f6f6;padding:6px 10px;overflow-x:auto;font-size:.88em}
 pre.erreur{background:#fdecea;padding:6px 10px}
 .pied{margin-top:2em;font-size:.85em;color:#666}
+.discret{font-size:.88em;color:#666;font-style:italic}
+.completer{background:#f4f6ff;border-left:4px solid #000091;padding:6px 10px}
 code{font-size:.9em}
+@page{size:A4;margin:14mm 12mm 16mm}
+@media print{
+body{background:#fff;font-size:10.5pt}
+main{max-width:none;margin:0;padding:0}
+h2{break-before:page;break-after:avoid}
+h3,h4{break-after:avoid}
+iframe,img.graphique,tr{break-inside:avoid}
+.indice{display:none}
+a{color:inherit;text-decoration:none}
+}
 """
 
 
@@ -295,21 +362,47 @@ def notebook_body(nb: NotebookNode) -> str:
     Markdown cells are rendered as nbconvert renders them; outputs are taken as
     they are (HTML, PNG or SVG images, text), the richest representation first.
     Left out: code, the cells tagged :data:`HIDDEN_TAG` (notes for the analyst,
-    parameters) and the error stream (warnings), which stay in the notebook.
+    parameters), the error stream (warnings), which stay in the notebook, and the
+    sections whose inputs are not configured (:meth:`Section.omit`) with the
+    markdown cells that introduce them: a markdown cell tagged
+    ``section:<name>`` (:data:`SECTION_TAG`) for each section it introduces is
+    left out when all of them are absent.
     nbconvert's own HTML templates are not used: the *lab* one loads require.js and
     MathJax from CDNs, and rendering the outputs directly is ten times faster.
     """
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
+    absent = set()
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            name = _absent_section(output)
+            if name:
+                absent.add(name)
     parts = []
     for cell in nb.cells:
-        if HIDDEN_TAG in cell.get("metadata", {}).get("tags", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if HIDDEN_TAG in tags:
+            continue
+        introduced = {t[len(SECTION_TAG) :] for t in tags if t.startswith(SECTION_TAG)}
+        if introduced and introduced <= absent:
             continue
         if cell.get("cell_type") == "markdown":
             parts.append(f'<div class="texte">{markdown2html_mistune(cell.source)}</div>')
         elif cell.get("cell_type") == "code":
-            parts += [_output_html(o) for o in cell.get("outputs", [])]
+            parts += [_output_html(o) for o in cell.get("outputs", []) if not _absent_section(o)]
     return "\n".join(p for p in parts if p)
+
+
+_ABSENT = re.compile(r'\s*<div class="section-portrait" data-section="([^"]*)" data-absente=')
+
+
+def _absent_section(output: Any) -> str | None:
+    """The name of the section an output shows when it is left out (:meth:`Section.omit`)."""
+    value = output.get("data", {}).get("text/html")
+    if value is None:
+        return None
+    match = _ABSENT.match(_text(value))
+    return html.unescape(match.group(1)) if match else None
 
 
 def _output_html(output: Any) -> str:
@@ -406,6 +499,124 @@ def index_page(
 
 
 _SRCDOC = re.compile(r'srcdoc\s*=\s*"([^"]*)"', re.IGNORECASE)
+_FRAME_DOC = re.compile(r'(?<![\w-])srcdoc="([^"]*)"')
+_PACKED_DOC = re.compile(r'data-srcdoc-gz="([A-Za-z0-9+/=]*)"')
+_INLINE_BLOCK = re.compile(r"<(script|style)>(.*?)</\1>", re.S)
+_LIBRARY = re.compile(
+    r'<script type="text/plain" id="([\w-]+)" data-bibliotheque="(script|style)">'
+    r"([A-Za-z0-9+/=\s]*)</script>"
+)
+_UNSAFE_IN_SCRIPT = re.compile(r"</script|<script|<!--", re.I)
+# Unpacks the libraries and the frames (gzip, base64) when the page opens, puts the
+# libraries back in place of their placeholders <!--bibliotheque-N--> and sets each
+# frame's srcdoc. A browser without DecompressionStream (Chrome and Edge before 80,
+# Firefox before 113, Safari before 16.4) gets one sentence in each frame instead.
+_OLD_BROWSER = (
+    "Carte non affichable : ce navigateur est trop ancien (Edge ou Chrome 80, Firefox 113, "
+    "Safari 16.4 au moins)."
+)
+_LOADER = (
+    "(function(){"
+    "var libs=[].slice.call(document.querySelectorAll('script[data-bibliotheque]'));"
+    "var frames=[].slice.call(document.querySelectorAll('iframe[data-srcdoc-gz]'));"
+    "if(typeof DecompressionStream==='undefined'){frames.forEach(function(f){"
+    'f.srcdoc=\'<p style="font:14px sans-serif">' + _OLD_BROWSER + "</p>';});return;}"
+    "function unpack(t){var b=Uint8Array.from(atob(t.trim()),function(c){return c.charCodeAt(0);});"
+    "return new Response(new Blob([b]).stream().pipeThrough("
+    "new DecompressionStream('gzip'))).text();}"
+    "Promise.all(libs.map(function(e){return unpack(e.textContent);})).then(function(texts){"
+    "var parts={};libs.forEach(function(e,i){var k=e.getAttribute('data-bibliotheque');"
+    "parts['<!--'+e.id+'-->']='<'+k+'>'+texts[i]+'</'+k+'>';});"
+    "frames.forEach(function(f){unpack(f.getAttribute('data-srcdoc-gz')).then(function(d){"
+    "for(var k in parts){d=d.split(k).join(parts[k]);}"
+    "f.removeAttribute('data-srcdoc-gz');f.srcdoc=d;});});});"
+    "})();"
+)
+
+
+def pack_frames(body: str, *, min_size: int = 1000) -> str:
+    """Store the frames of ``body`` compressed, and the libraries they share once.
+
+    Every map frame is a self-contained page (:class:`MapView`) carrying its own copy
+    of Leaflet. The frames are sandboxed (``sandbox="allow-scripts"``, an opaque
+    origin): they cannot use the scripts of the page around them. So:
+
+    - the inline ``<script>``/``<style>`` blocks of at least ``min_size``
+      characters found identical in two frames or more (Leaflet and its
+      stylesheet, Leaflet.markercluster) are taken out of the frames, replaced by a
+      placeholder, and stored once in the page as
+      ``<script type="text/plain" id="bibliotheque-N">``;
+    - each frame's document moves from ``srcdoc`` to ``data-srcdoc-gz``, and each
+      library and document is compressed (gzip, then base64: Leaflet weighs 57 KB
+      instead of 147 KB, a map's GeoJSON a third of its text);
+    - a small script at the end of ``body`` unpacks them when the page opens (the
+      browser's ``DecompressionStream``), puts the libraries back and sets each
+      frame's ``srcdoc``.
+
+    The frames stay sandboxed, the page needs no network, and the notebook outputs
+    are untouched (this is done to the portrait page only); :func:`external_resources`
+    looks inside the packed frames, libraries put back.
+
+    Examples
+    --------
+    >>> leaflet = "<script>" + "L" * 1000 + "</script>"
+    >>> doc = html_text(f"<html>{leaflet}<p>carte</p></html>")
+    >>> page = pack_frames(f'<iframe srcdoc="{doc}"></iframe>' * 2)
+    >>> "L" * 1000 in page, page.count("data-srcdoc-gz="), page.count('id="bibliotheque-0"')
+    (False, 2, 1)
+    >>> [_unpacked(d) for d in _PACKED_DOC.findall(page)][0]
+    '<html><!--bibliotheque-0--><p>carte</p></html>'
+    >>> external_resources(page)
+    []
+    """
+    documents = [html.unescape(m.group(1)) for m in _FRAME_DOC.finditer(body)]
+    if not documents:
+        return body
+    counts: dict[tuple[str, str], int] = {}
+    for document in documents:
+        for block in {m.groups() for m in _INLINE_BLOCK.finditer(document)}:
+            counts[block] = counts.get(block, 0) + 1
+    shared = {
+        block: f"bibliotheque-{i}"
+        for i, block in enumerate(
+            b
+            for b, n in counts.items()
+            if n > 1 and len(b[1]) >= min_size and not _UNSAFE_IN_SCRIPT.search(b[1])
+        )
+    }
+
+    def pull(match: re.Match[str]) -> str:
+        ident = shared.get((match.group(1), match.group(2)))
+        return match.group(0) if ident is None else f"<!--{ident}-->"
+
+    def frame(match: re.Match[str]) -> str:
+        document = _INLINE_BLOCK.sub(pull, html.unescape(match.group(1)))
+        return f'data-srcdoc-gz="{_packed(document)}"'
+
+    out = _FRAME_DOC.sub(frame, body)
+    libraries = "".join(
+        f'<script type="text/plain" id="{ident}" data-bibliotheque="{kind}">'
+        f"{_packed(text)}</script>\n"
+        for (kind, text), ident in shared.items()
+    )
+    return f"{out}\n{libraries}<script>{_LOADER}</script>"
+
+
+def _packed(text: str) -> str:
+    """``text`` compressed (gzip, no timestamp: the same page for the same input), base64."""
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), mtime=0)).decode("ascii")
+
+
+def _unpacked(text: str) -> str:
+    return gzip.decompress(base64.b64decode(text)).decode("utf-8")
+
+
+def _with_libraries(document: str, libraries: dict[str, str]) -> str:
+    for ident, block in libraries.items():
+        document = document.replace(f"<!--{ident}-->", block)
+    return document
+
+
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b([^>]*)>", re.DOTALL)
 _ATTR = re.compile(
     r"""\b(src|href|data|poster|srcset|action)\s*=\s*["']?\s*((?:https?:)?//[^\s"'>]+)""", re.I
@@ -418,7 +629,8 @@ def external_resources(page: str) -> list[str]:
 
     Looks at the ``src``/``href``/``srcset``... attributes of every tag but links
     (``<a href>`` is fine: it is only followed when clicked), at CSS ``url()``
-    and ``@import``, and recursively inside ``<iframe srcdoc>`` documents.
+    and ``@import``, and recursively inside ``<iframe srcdoc>`` documents (also
+    the packed ones of :func:`pack_frames`, with their libraries put back).
 
     Examples
     --------
@@ -431,9 +643,14 @@ def external_resources(page: str) -> list[str]:
     ['//cdn.example/y.css']
     """
     found: list[str] = []
+    libraries = {
+        ident: f"<{kind}>{_unpacked(text)}</{kind}>" for ident, kind, text in _LIBRARY.findall(page)
+    }
     for match in _SRCDOC.finditer(page):
         found += external_resources(html.unescape(match.group(1)))
-    outer = _SRCDOC.sub('srcdoc=""', page)
+    for match in _PACKED_DOC.finditer(page):
+        found += external_resources(_with_libraries(_unpacked(match.group(1)), libraries))
+    outer = _PACKED_DOC.sub('data-srcdoc-gz=""', _SRCDOC.sub('srcdoc=""', page))
     # Scripts may hold markup in strings (Leaflet's attribution link): only tags count.
     markup = re.sub(r"(<script\b[^>]*>).*?(</script>)", r"\1\2", outer, flags=re.S | re.I)
     for tag, attrs in _TAG.findall(markup):

@@ -48,8 +48,9 @@ __all__ = [
 #: Simplification tolerance of the commune polygons drawn in portraits (metres):
 #: shared borders stay shared (:func:`geo.simplify.simplify_coverage`).
 COMMUNE_TOLERANCE_M = 80.0
-#: Extra simplification of the dissolved territories drawn at région scale.
-TERRITORY_TOLERANCE_M = 250.0
+#: Extra simplification of the dissolved territories drawn at région scale (a région map
+#: 800 pixels wide shows about 400 m per pixel).
+TERRITORY_TOLERANCE_M = 500.0
 
 _T = TypeVar("_T")
 _KEEP = 2  # configurations kept in memory by portrait_inputs()

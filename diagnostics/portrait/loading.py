@@ -59,6 +59,9 @@ class PortraitData:
         Date and time of production (shown in the sources section).
     sections
         Section name → ``"produite"`` or the French reason why it is empty or partial.
+    omitted
+        Section name → the inputs, not configured, for want of which it is left out
+        of the portrait (:meth:`~diagnostics.portrait.html.Section.omit`).
     facts
         Key figures computed by the sections (written to the portrait summary).
     """
@@ -69,6 +72,7 @@ class PortraitData:
     years: tuple[int, ...] | None = None
     produced: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     sections: dict[str, str] = field(default_factory=dict)
+    omitted: dict[str, tuple[str, ...]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 

@@ -1,9 +1,11 @@
 """The sections of a territorial portrait: one ``section_<thing>(data) -> Section`` each.
 
 Each helper returns a :class:`~diagnostics.portrait.html.Section` (text, tables, charts and
-maps, shown as HTML; the computed tables stay available in ``.tables``). When the input of a
-section is not given, its file is missing or unreadable, the section says so in a French
-sentence instead of failing, and the portrait summary lists it.
+maps, shown as HTML; the computed tables stay available in ``.tables``). When the file of a
+section's input is missing or unreadable, the section says so in a French sentence instead
+of failing; when the configuration does not name the input at all, the section is left out
+of the portrait page (one discreet line in the notebook) and :func:`section_completion`
+says, once, which files would add it. The portrait summary lists both.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ __all__ = [
     "section_cotraitance",
     "section_network",
     "section_training",
+    "section_completion",
     "section_sources",
     "save_portrait_summary",
 ]
@@ -66,22 +69,83 @@ __all__ = [
 
 
 def _start(data: PortraitData, name: str, *keys: str) -> tuple[Section, list[Any] | None]:
-    """A new section and its inputs; when one is missing the section already says so."""
+    """A new section and its inputs, or ``None`` when one is not available.
+
+    An input named in the configuration but missing or unreadable: the section says
+    so (the analyst has a file to fix). Inputs not configured at all: the section is
+    left out of the portrait (:func:`_omit`), and :func:`section_completion` says
+    which files would add it.
+    """
     section = Section(name)
     values = []
+    unconfigured = []
     for key in keys:
+        if not data.config.files(key):
+            unconfigured.append(key)
+            continue
         value = data.inputs.get(key)
         if value is None:
             reason = data.inputs.problem(key) or "non disponible"
-            section.absent(
-                f"Section non établie : {INPUTS[key].label} — {reason}. Renseignez l'entrée "
-                f"« {key} » du fichier de configuration pour la compléter."
-            )
+            section.absent(f"Section non établie : {INPUTS[key].label} — {reason}.")
             data.sections[name] = section.status
             return section, None
         values.append(value)
+    if unconfigured:
+        return _omit(data, section, unconfigured), None
     data.sections[name] = section.status
     return section, values
+
+
+#: What each section brings to a portrait, for :func:`section_completion` (French).
+_SECTION_LABELS = {
+    "carte_territoire": "la carte des communes",
+    "bmo_carte": "la carte des tensions de recrutement",
+    "bmo_metiers": "les métiers recherchés par les employeurs",
+    "bmo_secret": "le secret statistique de l'enquête BMO",
+    "demandeurs": "l'évolution des demandeurs d'emploi",
+    "partenaires": "la carte des partenaires",
+    "couverture": "la couverture des communes",
+    "acces": "l'accès aux agences France Travail",
+    "positionnement": "le positionnement des acteurs",
+    "positionnement_manques": "les manques du positionnement",
+    "cotraitance": "le suivi de la cotraitance avec les missions locales",
+    "reseau": "le réseau des partenaires",
+    "formation": "la formation des demandeurs d'emploi",
+}
+
+#: The input files as a reader would name them (the configuration keys are not shown).
+_INPUT_PHRASES = {
+    "referentiels.communes_polygones": "les contours des communes",
+    "bmo.fichiers": "un fichier de l'enquête BMO",
+    "demandeurs.fichier": "la série mensuelle des demandeurs d'emploi",
+    "partenaires.annuaire": "un annuaire des partenaires",
+    "partenaires.sites_france_travail": "le fichier des sites France Travail",
+    "partenaires.positionnement": "la grille de positionnement des acteurs",
+    "cotraitance.structures": "la liste des agences et missions locales de la cotraitance",
+    "cotraitance.flux": "les flux mensuels de cotraitance",
+    "cotraitance.objectifs": "les objectifs de cotraitance",
+    "partenariats.registre": "un registre des partenariats",
+    "formation.sessions": "les sessions de formation financées",
+    "formation.prescriptions": "les prescriptions de formation",
+}
+
+
+def _input_phrase(key: str) -> str:
+    return _INPUT_PHRASES.get(key) or f"le fichier « {INPUTS[key].label} »"
+
+
+def _french_list(items: list[str]) -> str:
+    """« a », « a et b », « a, b et c »."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"
+
+
+def _omit(data: PortraitData, section: Section, keys: list[str]) -> Section:
+    """Leave ``section`` out of the portrait: its inputs ``keys`` are not configured."""
+    what = _SECTION_LABELS.get(section.name, section.name)
+    files = _french_list([_input_phrase(k) for k in keys])
+    section.omit(f"Non établi ici : {what} (il faudrait {files}).", inputs=keys)
+    data.omitted[section.name] = tuple(keys)
+    return _done(data, section)
 
 
 def _secrecy_rule() -> str:
@@ -206,7 +270,7 @@ def _latest_year(bmo: pd.DataFrame) -> int:
 
 
 def section_title(data: PortraitData) -> Section:
-    """Title of the portrait: the territory, the configuration, the missing inputs.
+    """Title of the portrait: the territory, the configuration, the unusable input files.
 
     Examples
     --------
@@ -335,6 +399,8 @@ def section_territory_map(data: PortraitData) -> Section:
 
     section = Section("carte_territoire")
     shapes = data.shapes()
+    if not data.config.files("referentiels.communes_polygones"):
+        return _omit(data, section, ["referentiels.communes_polygones"])
     if shapes is None:
         reason = data.inputs.problem("referentiels.communes_polygones") or (
             "aucun contour pour les communes de ce territoire"
@@ -351,9 +417,9 @@ def section_territory_map(data: PortraitData) -> Section:
     )
     section.map(m, name="territoire", title=f"Communes du territoire {data.label}")
     section.text(
-        f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la "
-        "région. Survolez une commune pour voir son nom et sa population."
+        f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la région."
     )
+    section.hint("Survolez une commune pour voir son nom et sa population.")
     geography = ("polygones", "bassins", "zones_emploi", "clpe")
     _note_input_problems(
         section,
@@ -378,6 +444,8 @@ def section_bmo_map(data: PortraitData) -> Section:
         section.absent(f"Aucune donnée BMO pour les millésimes demandés ({data.years}).")
         return _done(data, section)
     shapes = data.context_shapes("bassin")
+    if not data.config.files("referentiels.communes_polygones"):
+        return _omit(data, section, ["referentiels.communes_polygones"])
     if shapes is None:
         reason = data.inputs.problem("referentiels.communes_polygones") or "bassins sans contour"
         section.absent(f"Carte non établie : contours des communes — {reason}.")
@@ -399,8 +467,11 @@ def section_bmo_map(data: PortraitData) -> Section:
     section.map(m, name="bmo_bassins", title=f"Tensions de recrutement par bassin, {year}")
     section.text(
         f"Part des projets de recrutement jugés difficiles par les employeurs en {year}, par "
-        "bassin d'emploi de la région ; le territoire est entouré en bleu. Survolez un bassin "
-        "pour voir ses projets, leurs bornes avec les cellules secrètes et les parts."
+        "bassin d'emploi de la région ; le territoire est entouré en bleu."
+    )
+    section.hint(
+        "Survolez un bassin pour voir ses projets, leurs bornes avec les cellules secrètes et "
+        "les parts."
     )
     section.tables["bassins"] = summary
     return _done(data, section)
@@ -1040,10 +1111,11 @@ def section_access(data: PortraitData) -> Section:
         return section
     (sites,) = values
     exact = data.inputs.commune_shapes_exact()
+    if not data.config.files("referentiels.communes_polygones"):
+        return _omit(data, section, ["referentiels.communes_polygones"])
     if exact is None:
         section.absent(
-            "Section non établie : les contours des communes manquent pour mesurer les "
-            "distances. Renseignez l'entrée « referentiels.communes_polygones »."
+            "Section non établie : les contours des communes manquent pour mesurer les distances."
         )
         return _done(data, section)
     seekers = _access_jobseekers(data)
@@ -1705,6 +1777,41 @@ def section_training(data: PortraitData) -> Section:
     return _done(data, section)
 
 
+def section_completion(data: PortraitData) -> Section:
+    """One box: which files would add the sections left out of the portrait, in plain French.
+
+    The sections whose inputs are not configured are left out of the portrait
+    (:data:`PortraitData.omitted`); this box, placed once at the end, names for
+    each missing file what it would add (no configuration key). Empty when
+    nothing was left out.
+
+    Examples
+    --------
+    >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+    >>> data.omitted["reseau"] = ("partenaires.annuaire", "partenariats.registre")
+    >>> data.omitted["couverture"] = ("partenaires.annuaire",)
+    >>> print(repr(section_completion(data)))
+    Pour compléter ce portrait : un annuaire des partenaires ajouterait le réseau des partenaires (avec un registre des partenariats) et la couverture des communes.
+    """
+    section = Section("completer")
+    groups: dict[str, list[str]] = {}
+    for name, keys in data.omitted.items():
+        what = _SECTION_LABELS.get(name, name)
+        if len(keys) > 1:
+            what += f" (avec {_french_list([_input_phrase(k) for k in keys[1:]])})"
+        groups.setdefault(keys[0], []).append(what)
+    if not groups:
+        return _done(data, section)
+    text = "Pour compléter ce portrait : " + " ; ".join(
+        f"{_input_phrase(key)} "
+        f"{'ajouteraient' if _input_phrase(key).startswith('les ') else 'ajouterait'} "
+        f"{_french_list(items)}"
+        for key, items in groups.items()
+    )
+    section.html(f'<p class="completer">{_escape(text)}.</p>', text=f"{text}.")
+    return _done(data, section)
+
+
 def section_sources(data: PortraitData) -> Section:
     """Sources, vintages and methods: the files used, their checksums, the rules applied."""
     from diagnostics._cache import file_checksum
@@ -1815,7 +1922,8 @@ def save_portrait_summary(data: PortraitData, path: str | Path | None) -> Path |
 
     The file holds ``territoire`` (niveau, code, nom, communes), ``chiffres_cles``
     (those computed by :func:`section_key_figures`), ``sections`` (name →
-    ``"produite"`` or the French reason why it is empty) and ``avertissements``
+    ``"produite"``, the French reason why it is empty, or « absente : ... » when it
+    is left out for want of a configured input) and ``avertissements``
     (input files named in the configuration but missing or unreadable).
 
     Examples
