@@ -286,6 +286,12 @@ pre.sortie{background:#f6f6f6;padding:6px 10px;overflow-x:auto;font-size:.88em}
 pre.erreur{background:#fdecea;padding:6px 10px}
 .pied{margin-top:2em;font-size:.85em;color:#666}
 code{font-size:.9em}
+.tuiles{display:flex;flex-wrap:wrap;gap:10px;margin:.6em 0 1em}
+.tuile{flex:1 1 180px;border:1px solid #cfd3ee;border-top:4px solid #000091;padding:6px 10px;background:#fafaff}
+.tuile p{margin:.15em 0;line-height:1.3}
+.tuile-titre{font-size:.85em;color:#444}
+.tuile-valeur{font-size:1.45em;font-weight:bold;color:#000091}
+.tuile-evolution,.tuile-ecart{font-size:.82em;color:#333}
 """
 
 
