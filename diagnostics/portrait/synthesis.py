@@ -334,8 +334,8 @@ def _people_tiles(
         change = mine.get("evolution_12_mois_pct")
         tiles.append(
             _tile(
-                f"Demandeurs d'emploi, {format_month(month.year, month.month)}",
-                format_int(round(float(mine["demandeurs"]))) + estimated,
+                f"Demandeurs d'emploi, {format_month(month.year, month.month)}{estimated}",
+                format_int(round(float(mine["demandeurs"]))),
                 None if is_missing(change) else f"{_change(change)} sur 12 mois",
                 [
                     f"{label} : {_change(r['evolution_12_mois_pct'])}"
@@ -379,7 +379,8 @@ def _bmo_tiles(
             for label, r in refs
             if (text := _share_gap(mine, r, column)) is not None
         ]
-        tiles.append(_tile(title, _share(mine, column), _bmo_evolution(data, column), gaps))
+        # 0 decimals: bounds that differ by tenths do not turn the tile into a range
+        tiles.append(_tile(title, _share(mine, column, 0), _bmo_evolution(data, column), gaps))
     return tiles
 
 
