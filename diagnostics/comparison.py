@@ -55,7 +55,6 @@ import pandas as pd
 
 from diagnostics.bmo import (
     bmo_for_territory,
-    bmo_specialisation,
     format_share_with_bounds,
     recruitment_summary,
     territory_parts,
@@ -477,6 +476,7 @@ def territory_comparison(
     communes: pd.DataFrame,
     bmo: pd.DataFrame | None = None,
     local: pd.DataFrame | None = None,
+    summary: pd.DataFrame | None = None,
     jobseekers: pd.DataFrame | None = None,
     by_commune: CommuneJobseekers | None = None,
     references: pd.DataFrame | None = None,
@@ -497,6 +497,8 @@ def territory_comparison(
     local
         The territory's BMO rows (:func:`diagnostics.bmo.bmo_for_territory`;
         computed when not given).
+    summary
+        :func:`diagnostics.bmo.recruitment_summary` of ``local``, when already computed.
     jobseekers, by_commune
         The job-seeker series and its commune estimates (see :func:`key_figures`).
         The territory's own figure is :func:`diagnostics.jobseekers.jobseekers_for_territory`.
@@ -544,9 +546,11 @@ def territory_comparison(
     if bmo is not None and year is not None:
         if local is None:
             local = bmo_for_territory(bmo, territory, communes=communes)
-        rows = local[local["annee"] == year]
-        if len(rows):
-            frame = frame.join(_bmo_rows(recruitment_summary(rows).assign(_k=code), "_k"))
+        if summary is None:
+            summary = recruitment_summary(local) if len(local) else None
+        if summary is not None and (summary["annee"] == year).any():
+            mine_summary = summary[summary["annee"] == year].assign(_k=code)
+            frame = frame.join(_bmo_rows(mine_summary, "_k"))
     if jobseekers is not None:
         monthly = jobseekers_for_territory(
             jobseekers, territory, communes=communes, by_commune=by_commune
@@ -680,13 +684,31 @@ def territory_ranks(
 
 
 def family_specialisation(
-    local: pd.DataFrame, bmo: pd.DataFrame, *, year: int | None = None
+    local: pd.DataFrame,
+    bmo: pd.DataFrame,
+    *,
+    year: int | None = None,
+    region_profiles: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Location quotients of the territory's métier families against its région and France.
 
-    :func:`diagnostics.bmo.bmo_specialisation` by family, for one vintage. When the
-    BMO file covers a single région, the national columns are missing (the file
-    is not France) and ``attrs["remarque"]`` says so.
+    The quotients of :func:`diagnostics.bmo.bmo_specialisation` by family, for one
+    vintage: the family's share of the territory's published projects divided by its
+    share in the région(s) of the territory's bassins, and in France (the whole
+    file). When the BMO file covers a single région, the national columns are
+    missing (the file is not France) and ``attrs["remarque"]`` says so.
+
+    Parameters
+    ----------
+    local
+        The territory's BMO rows (:func:`diagnostics.bmo.bmo_for_territory`).
+    bmo
+        The whole tidy BMO table.
+    year
+        Vintage (default: the latest of ``bmo``).
+    region_profiles
+        :func:`recruitment_profiles` of ``bmo`` by région for ``year``, when already
+        computed (a batch computes it once; the national shares are derived from it).
 
     Returns
     -------
@@ -709,21 +731,30 @@ def family_specialisation(
     assert local is not None and bmo is not None
     year = _latest_year(bmo, year)
     rows = local[local["annee"] == year]
-    whole = bmo[bmo["annee"] == year]
-    spec = bmo_specialisation(rows, whole, by="famille")
-    columns = [
-        "famille",
-        "famille_nom",
-        "projets",
-        "part",
-        "part_region",
-        "quotient_region",
-        "part_nationale",
-        "quotient_national",
-    ]
-    out = spec.sort_values(["projets", "famille"], ascending=[False, True], kind="stable")
-    out = out[columns].reset_index(drop=True)
-    single = _single_region(whole)
+    if region_profiles is None:
+        region_profiles = recruitment_profiles(bmo, by="region", year=year)
+    weights = rows["poids"] if "poids" in rows.columns else pd.Series(1.0, index=rows.index)
+    regions = set(rows.loc[weights > 0, "region"].dropna().astype(str))
+    out = recruitment_summary(rows, by="famille")[["famille", "famille_nom", "projets"]]
+    out["projets"] = out["projets"].astype("Float64")
+    out["part"] = (out["projets"] / out["projets"].sum()).astype("Float64")
+    families = [c for c in region_profiles.columns if c.startswith(_FAMILY)]
+    size = region_profiles["projets"].astype("Float64").fillna(0).astype(float)
+    counts = region_profiles[families].fillna(0.0).mul(size, axis=0)
+    mine = region_profiles["code"].isin(regions).to_numpy()
+
+    def shares(selected: np.ndarray) -> pd.Series:
+        total = counts[selected].sum()
+        return (total / total.sum()).rename(lambda c: c.removeprefix(_FAMILY))
+
+    key = out["famille"].astype(str)
+    out["part_region"] = key.map(shares(mine)).astype("Float64")
+    out["quotient_region"] = out["part"] / out["part_region"].mask(out["part_region"] == 0)
+    out["part_nationale"] = key.map(shares(np.ones(len(counts), dtype=bool))).astype("Float64")
+    out["quotient_national"] = out["part"] / out["part_nationale"].mask(out["part_nationale"] == 0)
+    out = out.sort_values(["projets", "famille"], ascending=[False, True], kind="stable")
+    out = out.reset_index(drop=True)
+    single = _single_region(bmo[bmo["annee"] == year])
     if single is not None:
         for column in ("part_nationale", "quotient_national"):
             out[column] = pd.Series(pd.NA, index=out.index, dtype="Float64")

@@ -8,6 +8,7 @@ import pytest
 
 from diagnostics import comparison as cmp
 from diagnostics import portrait
+from diagnostics.bmo import bmo_specialisation
 from geo import settings
 from geo._errors import SchemaError
 
@@ -157,6 +158,12 @@ def test_specialisation_by_family_against_the_region(lieu, inputs):
     got = spec.set_index("famille")["quotient_region"].astype(float)
     assert got.round(6).to_dict() == expected.astype(float).reindex(got.index).round(6).to_dict()
     assert spec["famille"].tolist() == ["V", "Z", "S", "A", "I", "O", "T"]
+    reference = bmo_specialisation(
+        lieu.bmo_local()[lambda t: t["annee"] == 2024], rows, by="famille"
+    )
+    assert reference.set_index("famille")["quotient_region"].astype(float).round(12).to_dict() == (
+        got.round(12).to_dict()
+    )
     assert spec["quotient_national"].isna().all()
     assert (
         spec.attrs["remarque"]

@@ -107,6 +107,7 @@ def _comparison(data: PortraitData) -> pd.DataFrame:
             communes=data.inputs.commune_table(),
             bmo=bmo,
             local=local,
+            summary=data.bmo_summary() if local is not None and len(local) else None,
             jobseekers=series,
             by_commune=estimates,
             references=_references(data),
@@ -152,7 +153,25 @@ def _specialisation(data: PortraitData) -> pd.DataFrame | None:
         local = data.bmo_local()
     if bmo is None or local is None or local.empty:
         return None
-    return data._cached("comparaison_specialisation", lambda: family_specialisation(local, bmo))
+    year = _year(data)
+    profiles = _profiles(data, "region")
+    return data._cached(
+        "comparaison_specialisation",
+        lambda: family_specialisation(local, bmo, year=year, region_profiles=profiles),
+    )
+
+
+def _profiles(data: PortraitData, by: str) -> pd.DataFrame:
+    """Recruitment profiles of every territory of ``by`` in the BMO file (once per configuration)."""
+    from diagnostics.comparison import recruitment_profiles
+
+    bmo = data.bmo()
+    year = _year(data)
+    table = data.inputs.commune_table()
+    return data.inputs.cached(
+        ("comparaison", "profils", by, year),
+        lambda: recruitment_profiles(bmo, by=by, year=year, communes=table),
+    )
 
 
 def _comparables(data: PortraitData) -> pd.DataFrame | None:
@@ -165,11 +184,7 @@ def _comparables(data: PortraitData) -> pd.DataFrame | None:
     level = data.territory.level
     by = level if level in _DIRECT else "bassin"
     year = _year(data)
-    table = data.inputs.commune_table()
-    profiles = data.inputs.cached(
-        ("comparaison", "profils", by, year),
-        lambda: recruitment_profiles(bmo, by=by, year=year, communes=table),
-    )
+    profiles = _profiles(data, by)
 
     def build() -> pd.DataFrame | None:
         if level in _DIRECT:
