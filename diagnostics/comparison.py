@@ -1069,10 +1069,15 @@ def comparison_sentences(
     if not is_missing(population):
         sentence = f"{format_int(population)} habitants"
         if region and not is_missing(region.get("population")) and float(region["population"]):
-            sentence += (
-                f", {format_percent(float(population) / float(region['population']), 0)} de la "
-                "population de la région"
+            part = float(population) / float(region["population"])
+            shown = (
+                format_percent(part, 0)
+                if part >= 0.01
+                else f"moins de {format_percent(0.001)}"
+                if part < 0.001
+                else format_percent(part, 1)
             )
+            sentence += f", {shown} de la population de la région"
         rank = rank_of.get("population")
         out.append(sentence + (f" ; {rank}" if rank else "") + ".")
     seekers = mine.get("demandeurs")

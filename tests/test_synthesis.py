@@ -170,3 +170,12 @@ def test_nantes_against_its_region_and_france_from_the_bmo_file(shared_data):
     assert len(comparables) == 5 and "5220" not in set(comparables["code"])
     assert set(comparables["code"]) <= set(rows["bassin"])
     assert comparables["distance"].is_monotonic_increasing
+
+
+def test_commune_level_small_share_and_no_comparable_bassins():
+    data = portrait.load_portrait(DEMO_CONFIG, "commune", "9A003")
+    lines = [_plain(line) for line in repr(portrait.section_synthesis(data)).splitlines()]
+    assert (
+        lines[1] == "- 1 317 habitants, 0,2 % de la population de la région ; 153e commune sur 300."
+    )
+    assert "comparables" not in portrait.section_comparisons(data).tables

@@ -132,6 +132,12 @@ def _ranks(data: PortraitData) -> pd.DataFrame:
         series, estimates = _jobseekers(data)
         year = _year(data)
         codes = tuple(peer_codes(level, region, communes=table, bmo=bmo))
+        if level in ("departement", "region"):  # already among the references
+            refs = _references(data)
+            peers = refs[(refs["niveau"] == level) & refs["code"].isin(codes)]
+            return territory_ranks(
+                peers, _comparison(data).iloc[0], region=None if level == "region" else region
+            )
         peers = data.inputs.cached(
             ("comparaison", "pairs", level, region, year, series is not None),
             lambda: key_figures(
@@ -175,13 +181,19 @@ def _profiles(data: PortraitData, by: str) -> pd.DataFrame:
 
 
 def _comparables(data: PortraitData) -> pd.DataFrame | None:
-    """The five comparable territories (bassins for levels the BMO file does not carry)."""
+    """The five comparable territories (bassins for levels the BMO file does not carry).
+
+    None for a commune: its BMO figures are its bassin's, shared by population, so
+    its profile is its bassin's.
+    """
     from diagnostics.comparison import comparable_territories, recruitment_profiles
 
     bmo = _bmo_or_none(data)
     if bmo is None:
         return None
     level = data.territory.level
+    if level == "commune":  # a commune's BMO figures are a share of its bassin's
+        return None
     by = level if level in _DIRECT else "bassin"
     year = _year(data)
     profiles = _profiles(data, by)
