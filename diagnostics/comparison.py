@@ -995,11 +995,11 @@ def _versus(
         return f"comme {label} ({shown})" if word == "comme" else f"{word} que {label} ({shown})"
 
     text = phrase(*parts[0])
-    for word, label, shown in parts[1:]:
+    for word, label, other_text in parts[1:]:
         if word == parts[0][0]:
-            text += f" et {'comme' if word == 'comme' else 'que'} {label} ({shown})"
+            text += f" et {'comme' if word == 'comme' else 'que'} {label} ({other_text})"
         else:
-            text += f" mais {phrase(word, label, shown)}"
+            text += f" mais {phrase(word, label, other_text)}"
     return text
 
 

@@ -241,10 +241,11 @@ def _points(low: float, high: float) -> str | None:
 
 
 def _share_gap(mine: dict[str, Any], ref: dict[str, Any], column: str) -> str | None:
-    other = ref.get(column)
+    other: Any = ref.get(column)
     if is_missing(other):
         return None
-    low, high = mine.get(f"{column}_min"), mine.get(f"{column}_max")
+    low: Any = mine.get(f"{column}_min")
+    high: Any = mine.get(f"{column}_max")
     if is_missing(low) or is_missing(high):
         low = high = mine.get(column)
     if is_missing(low):
@@ -416,7 +417,7 @@ def _network_tiles(data: PortraitData, mine: dict[str, Any]) -> list[str]:
     agences = _sites_counts(data)
     if agences is not None:
         gaps = []
-        population = mine.get("population")
+        population: Any = mine.get("population")
         if not is_missing(population) and float(population):
             per = agences["agences"] / float(population) * 1e5
             gaps.append(f"{format_number(per, 1)} pour 100 000 hab.")
