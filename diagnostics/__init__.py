@@ -17,6 +17,7 @@ Settings (data folder, cache folder, CRS, disclosure threshold) are shared with
 
 from diagnostics import (
     bmo,
+    comparison,
     cotraitance,
     coverage,
     disclosure,
@@ -33,6 +34,8 @@ from diagnostics._readers.bmo import format_bmo_report, read_bmo
 from diagnostics._readers.dares import read_dares_tensions
 from diagnostics.bmo import *  # noqa: F403
 from diagnostics.bmo import __all__ as _bmo_all
+from diagnostics.comparison import *  # noqa: F403
+from diagnostics.comparison import __all__ as _comparison_all
 from diagnostics.cotraitance import *  # noqa: F403
 from diagnostics.cotraitance import __all__ as _cotraitance_all
 from diagnostics.coverage import *  # noqa: F403
@@ -101,6 +104,8 @@ _MODULE_ONLY = frozenset(
         "reference_matrix",
         # jobseekers
         "crosses_break",
+        # comparison
+        "rank_text",
     }
 )
 
@@ -113,6 +118,7 @@ _module_only = {
     name
     for names in (
         _bmo_all,
+        _comparison_all,
         _partners_all,
         _coverage_all,
         _positioning_all,
@@ -133,6 +139,7 @@ del _name, _module_only
 __all__ = [
     # concept modules: dg.<module>.<name>
     "bmo",
+    "comparison",
     "partners",
     "coverage",
     "positioning",
@@ -158,6 +165,7 @@ __all__ = [
     "format_bmo_report",
     "read_dares_tensions",
     *_flat(_bmo_all),
+    *_flat(_comparison_all),
     *_flat(_partners_all),
     *_flat(_coverage_all),
     *_flat(_positioning_all),

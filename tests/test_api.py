@@ -14,6 +14,7 @@ import geo
 
 CONCEPT_MODULES = [
     "bmo",
+    "comparison",
     "partners",
     "coverage",
     "positioning",

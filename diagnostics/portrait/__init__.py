@@ -63,6 +63,7 @@ from diagnostics.portrait.inputs import TerritoryInputs
 from diagnostics.portrait.loading import PortraitData, load_portrait, load_territory
 from diagnostics.portrait.sections import *  # noqa: F403
 from diagnostics.portrait.sections import __all__ as _sections_all
+from diagnostics.portrait.synthesis import section_comparisons, section_synthesis
 
 __all__ = [
     "PortraitConfig",
@@ -76,6 +77,8 @@ __all__ = [
     "load_portrait",
     "embed_map",
     *_sections_all,
+    "section_synthesis",
+    "section_comparisons",
     "run_portrait",
     "run_portraits",
     "run_demo_portraits",

@@ -343,6 +343,12 @@ pre.erreur{background:#fdecea;padding:6px 10px}
 .discret{font-size:.88em;color:#666;font-style:italic}
 .completer{background:#f4f6ff;border-left:4px solid #000091;padding:6px 10px}
 code{font-size:.9em}
+.tuiles{display:flex;flex-wrap:wrap;gap:10px;margin:.6em 0 1em}
+.tuile{flex:1 1 180px;border:1px solid #cfd3ee;border-top:4px solid #000091;padding:6px 10px;background:#fafaff}
+.tuile p{margin:.15em 0;line-height:1.3}
+.tuile-titre{font-size:.85em;color:#444}
+.tuile-valeur{font-size:1.45em;font-weight:bold;color:#000091}
+.tuile-evolution,.tuile-ecart{font-size:.82em;color:#333}
 @page{size:A4;margin:14mm 12mm 16mm}
 @media print{
 body{background:#fff;font-size:10.5pt}
