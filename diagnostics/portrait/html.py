@@ -50,6 +50,7 @@ __all__ = [
     "pack_frames",
     "PAGE_STYLE",
     "HIDDEN_TAG",
+    "SAME_PAGE_TAG",
     "SECTION_TAG",
 ]
 
@@ -321,6 +322,10 @@ HIDDEN_TAG = "masquer-portrait"
 #: the cell is left out of the portrait page when all of them are absent (:meth:`Section.omit`).
 SECTION_TAG = "section:"
 
+#: Tag of a markdown cell whose heading does not start a new printed page (the
+#: synthesis, printed on the first page under the title).
+SAME_PAGE_TAG = "meme-page"
+
 PAGE_STYLE = """
 body{font-family:"Marianne","Segoe UI",Arial,sans-serif;color:#1e1e1e;margin:0;background:#f6f6f6}
 main{max-width:1100px;margin:0 auto;padding:24px 32px 48px;background:#fff}
@@ -354,6 +359,8 @@ code{font-size:.9em}
 body{background:#fff;font-size:10.5pt}
 main{max-width:none;margin:0;padding:0}
 h2{break-before:page;break-after:avoid}
+.meme-page h2{break-before:auto}
+.tuile{break-inside:avoid}
 h3,h4{break-after:avoid}
 iframe,img.graphique,tr{break-inside:avoid}
 .indice{display:none}
@@ -393,7 +400,8 @@ def notebook_body(nb: NotebookNode) -> str:
         if introduced and introduced <= absent:
             continue
         if cell.get("cell_type") == "markdown":
-            parts.append(f'<div class="texte">{markdown2html_mistune(cell.source)}</div>')
+            keep = " meme-page" if SAME_PAGE_TAG in tags else ""
+            parts.append(f'<div class="texte{keep}">{markdown2html_mistune(cell.source)}</div>')
         elif cell.get("cell_type") == "code":
             parts += [_output_html(o) for o in cell.get("outputs", []) if not _absent_section(o)]
     return "\n".join(p for p in parts if p)
