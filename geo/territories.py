@@ -91,7 +91,7 @@ class Territory:
 
     @property
     def label(self) -> str:
-        """French label, e.g. ``bassin d'emploi BMO 5203 – Nantes``."""
+        """French label, e.g. ``bassin d'emploi BMO 5220 – Nantes``."""
         return f"{LEVEL_LABELS.get(self.level, self.level)} {self.code} – {self.name}"
 
     def __len__(self) -> int:
@@ -366,9 +366,7 @@ def _match(raw: str, commune_names: Sequence[str]) -> list[tuple[int, int, int |
         for position, name, spelt in names:
             k = 0
             while (
-                k < len(spelt)
-                and i + k < len(words)
-                and _same_word(words[i + k][0], spelt[k][0])
+                k < len(spelt) and i + k < len(words) and _same_word(words[i + k][0], spelt[k][0])
             ):
                 k += 1
             full = k == len(spelt)
@@ -443,7 +441,7 @@ def display_name(raw: str, commune_names: Sequence[str] = ()) -> str:
     runs = _match(raw, commune_names)
     spans = _words(raw)
     out = ""
-    for n, (first, end, position, text) in enumerate(runs):
+    for n, (_, end, position, text) in enumerate(runs):
         if position is None:
             text = _title_word(text, first=n == 0)
         out += text

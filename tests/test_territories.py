@@ -6,8 +6,8 @@ import pytest
 from shapely import box
 
 from geo import referentials, territories
-from geo.tables import normalize_header
 from geo._errors import SchemaError, UnknownTerritoryError
+from geo.tables import normalize_header
 
 
 @pytest.fixture

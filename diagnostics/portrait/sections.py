@@ -165,7 +165,7 @@ def section_title(data: PortraitData) -> Section:
     --------
     >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9902")
     >>> print(repr(section_title(data)).splitlines()[0])
-    Portrait de territoire : bassin d'emploi BMO 9902 – SAINT LOUNIRAC
+    Portrait de territoire : bassin d'emploi BMO 9902 – Saint-Lounirac
     """
     section = Section("titre")
     section.html(
@@ -282,31 +282,101 @@ def section_key_figures(data: PortraitData) -> Section:
     return _done(data, section)
 
 
+_OTHERS = {
+    "bassin": "Autres bassins d'emploi de la région",
+    "zone_emploi": "Autres zones d'emploi de la région",
+    "clpe": "Autres CLPE de la région",
+    "departement": "Autres départements de la région",
+}
+
+
 def section_territory_map(data: PortraitData) -> Section:
-    """Map of the territory's communes over the neighbouring territories of its région."""
+    """Map of the territory: its communes (its départements for a région), named and framed.
+
+    The communes share one colour, with their borders; a région shows its
+    départements instead of its communes. The main communes are named
+    (:meth:`PortraitData.places`), the département borders drawn, the territory
+    outlined, the other territories of its level in its région in grey; a legend
+    says which is which.
+
+    Examples
+    --------
+    >>> s = section_territory_map(load_portrait(settings.demo_dir() / "portrait.toml", "region", "99"))
+    >>> page = s.maps["territoire"].page
+    >>> "Limite de département" in page, "Vegicourt" in page
+    (True, True)
+    >>> page.count('"type": "Feature"')  # its 3 départements, its outline, their borders
+    5
+    """
     from geo.maps import map_territories
 
     section = Section("carte_territoire")
-    shapes = data.shapes()
+    level = data.territory.level
+    region_wide = level == "region"
+    shapes = data.departement_shapes() if region_wide else data.shapes()
     if shapes is None:
         reason = data.inputs.problem("referentiels.communes_polygones") or (
             "aucun contour pour les communes de ce territoire"
         )
         section.absent(f"Carte non établie : contours des communes — {reason}.")
         return _done(data, section)
-    level = data.territory.level
-    background = data.context_shapes(level) if level not in ("region", "commune") else None
-    m = map_territories(
-        shapes,
-        tooltip_columns={"commune": "Code", "commune_nom": "Commune", "population": "Population"},
-        title=data.label,
-        background=background,
-    )
+    background = data.context_shapes(level) if level in _OTHERS else None
+    legend = {
+        "territories": "Communes du territoire",
+        "background": _OTHERS.get(level, ""),
+        "outline": "Limite du territoire",
+        "borders": "Limite de département",
+    }
+    if region_wide:
+        shapes = shapes.assign(
+            departement=[
+                f"{n} ({c})"
+                for c, n in zip(shapes["territoire"], shapes["territoire_nom"], strict=True)
+            ]
+        )
+        m = map_territories(
+            shapes,
+            tooltip_columns={
+                "departement": "Département",
+                "nb_communes": "Communes",
+                "population": "Population",
+            },
+            color_column="departement",
+            title=data.label,
+            outline=data.outline(),
+            borders=data.departement_borders(),
+            places=data.places(),
+            legend={**legend, "caption": "Départements"},
+        )
+    else:
+        m = map_territories(
+            shapes,
+            tooltip_columns={
+                "commune": "Code",
+                "commune_nom": "Commune",
+                "population": "Population",
+            },
+            title=data.label,
+            background=background,
+            fill=_TERRITORY_FILL,
+            outline=data.outline(),
+            borders=data.departement_borders(),
+            places=data.places(),
+            legend=legend,
+        )
     section.map(m, name="territoire", title=f"Communes du territoire {data.label}")
-    section.text(
-        f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la "
-        "région. Survolez une commune pour voir son nom et sa population."
-    )
+    if region_wide:
+        communes = int(shapes["nb_communes"].sum())
+        section.text(
+            f"{communes} commune(s) dans {len(shapes)} département(s) ; les noms sont ceux des "
+            "communes les plus peuplées. Survolez un département pour voir ses communes et sa "
+            "population."
+        )
+    else:
+        section.text(
+            f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la "
+            "région. Survolez une commune pour voir son nom et sa population."
+        )
     geography = ("polygones", "bassins", "zones_emploi", "clpe")
     _note_input_problems(
         section,
@@ -314,6 +384,10 @@ def section_territory_map(data: PortraitData) -> Section:
         "de contours et de correspondances signalée(s)",
     )
     return _done(data, section)
+
+
+#: Fill of the territory's communes on its map (the outline and borders are darker).
+_TERRITORY_FILL = "#a6bddb"
 
 
 def section_bmo_map(data: PortraitData) -> Section:
