@@ -188,8 +188,8 @@ class PortraitData:
         Examples
         --------
         >>> data = load_territory(settings.demo_dir() / "portrait.toml", "bassin", "9901")
-        >>> data.places()["nom"].tolist()
-        ['Vegicourt', 'Mataunan', 'Canouvignac', 'Noubralin', 'Prépaulan', 'Saint-Bilérières', 'Plotélay', 'Saint-Chobrovoux']
+        >>> data.places()["nom"].tolist()  # Vegicourt, the bassin's name, first
+        ['Vegicourt', 'Mataunan', 'Canouvignac', 'Noubralin', 'Prépaulan', 'Saint-Bilérières', 'Plotélay']
         """
 
         def build():
