@@ -257,7 +257,8 @@ def add_legend(
     ``items`` are ``(colour, label)`` pairs drawn as filled swatches in order;
     ``outlined`` ones as dashed outlines (highlighted features); ``lines`` are
     ``(colour, label, width)`` drawn as solid lines (a territory's outline,
-    borders: :func:`add_outline`). Use it instead of ``branca`` colormaps, whose
+    borders: :func:`add_outline`). The legend folds on a click on its title and
+    scrolls when longer than the map. Use it instead of ``branca`` colormaps, whose
     ``add_to`` loads d3 from a CDN.
 
     Examples
@@ -291,7 +292,9 @@ def add_legend(
         branca.element.Element(
             '<div class="legende-atelier" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
             "background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif;"
-            f'line-height:18px;max-width:260px"><b>{html_text(caption)}</b>{rows}</div>'
+            'line-height:18px;max-width:260px;max-height:calc(100% - 100px);overflow-y:auto">'
+            f'<details open><summary style="cursor:pointer"><b>{html_text(caption)}</b></summary>'
+            f"{rows}</details></div>"
         )
     )
     return m
@@ -589,9 +592,9 @@ def map_territories(
     if title:
         add_title(m, title)
     if legend:
-        shown = gdf[color_column or label_column].astype(str)
         items = [(fill, legend["territories"])] if fill and "territories" in legend else []
         if not fill and "territories" in legend:
+            shown = gdf[color_column or label_column].astype(str)
             items += list(dict.fromkeys(zip(colours, shown, strict=True)))
         drawn = {"background": background, "outline": outline, "borders": borders}
         if drawn["background"] is not None and "background" in legend:

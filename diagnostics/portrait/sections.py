@@ -38,6 +38,7 @@ from geo.display import (
 from geo.problems import collect_problems
 
 if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -392,8 +393,6 @@ _TERRITORY_FILL = "#a6bddb"
 
 def section_bmo_map(data: PortraitData) -> Section:
     """Map of the share of difficult recruitment projects by bassin in the territory's région."""
-    import folium
-
     from diagnostics.bmo import map_bmo_bassins, recruitment_summary
 
     section, values = _start(data, "bmo_carte", "bmo.fichiers")
@@ -412,16 +411,20 @@ def section_bmo_map(data: PortraitData) -> Section:
     rows = bmo[(bmo["annee"] == year) & bmo["bassin"].isin(set(shapes["territoire"]))]
     try:
         summary = recruitment_summary(rows, by="bassin")
-        m = map_bmo_bassins(summary, shapes, title=f"Part des projets jugés difficiles ({year})")
+        # the bassins named as people write them (the BMO file spells them in capitals)
+        names = shapes.set_index("territoire")["territoire_nom"]
+        shown = summary["bassin"].map(names)
+        if "bassin_nom" in summary.columns:
+            shown = shown.fillna(summary["bassin_nom"])
+        summary["bassin_nom"] = shown
+        m = map_bmo_bassins(
+            summary,
+            shapes,
+            title=f"Part des projets jugés difficiles ({year})",
+            outline=data.outline(),
+        )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
-    outline = data.outline()
-    if outline is not None:
-        folium.GeoJson(
-            outline.to_crs(settings.storage_crs).__geo_interface__,
-            name="Territoire",
-            style_function=lambda _f: {"fill": False, "color": "#000091", "weight": 3},
-        ).add_to(m)
     section.map(m, name="bmo_bassins", title=f"Tensions de recrutement par bassin, {year}")
     section.text(
         f"Part des projets de recrutement jugés difficiles par les employeurs en {year}, par "
@@ -744,9 +747,11 @@ def section_partners_map(data: PortraitData) -> Section:
         m = map_partners(
             here,
             geometries=data.inputs.commune_shapes(),
-            background=data.shapes(),
+            background=_map_background(data),
             title=f"Partenaires – {data.territory.name}",
             sites=_sites_here(data),
+            outline=data.outline(),
+            frame=data.outline(),
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
@@ -994,18 +999,42 @@ def section_access(data: PortraitData) -> Section:
     no_partner = pd.DataFrame(
         {"partenaire_id": pd.Series(dtype="string"), "type": pd.Series(dtype="string")}
     )
+    outline = data.outline()
     try:
         m = map_partners(
             no_partner,
             sites=shown,
-            background=data.shapes(),
+            background=_map_background(data),
             title=f"France Travail – {data.territory.name}",
+            outline=outline,
+            frame=_territory_and_points(outline, shown),
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
     section.map(m, name="acces", title=f"Sites France Travail – {data.label}")
     _note_input_problems(section, {"sites": sites}, "des sites France Travail signalée(s)")
     return _done(data, section)
+
+
+def _map_background(data: PortraitData) -> gpd.GeoDataFrame | None:
+    """The grey ground of a map of points: the territory's communes, its départements for a région."""
+    return data.departement_shapes() if data.territory.level == "region" else data.shapes()
+
+
+def _territory_and_points(
+    outline: gpd.GeoDataFrame | None, points: pd.DataFrame
+) -> gpd.GeoDataFrame | None:
+    """The territory and the located ``points`` (``latitude``, ``longitude``): what a map frames."""
+    import geopandas as gpd
+
+    lat = pd.to_numeric(points["latitude"], errors="coerce")
+    lon = pd.to_numeric(points["longitude"], errors="coerce")
+    ok = (lat.notna() & lon.notna()).to_numpy()
+    parts = [gpd.GeoSeries(gpd.points_from_xy(lon[ok], lat[ok]), crs=settings.storage_crs)]
+    if outline is not None:
+        parts.append(outline.geometry.to_crs(settings.storage_crs))
+    frame = gpd.GeoDataFrame(geometry=pd.concat(parts, ignore_index=True), crs=settings.storage_crs)
+    return frame if len(frame) else None
 
 
 def section_positioning(data: PortraitData) -> Section:
