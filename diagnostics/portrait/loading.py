@@ -37,6 +37,9 @@ MAP_BYTES = 500_000
 
 # --------------------------------------------------------------------------- data
 
+#: Level → the level of its parts whose largest communes a map names first.
+_PARTS = {"region": "departement", "departement": "bassin"}
+
 
 @dataclass
 class PortraitData:
@@ -180,7 +183,8 @@ class PortraitData:
 
         The ``limit`` most populous communes and the commune(s) the territory is
         named after (:func:`geo.territories.named_after`, for a bassin, zone or
-        CLPE) or, for a région, the largest commune of each département; less those
+        CLPE) or the largest commune of each of its départements (a région) or
+        bassins (a département); less those
         whose label would overlap one already kept on a map of the territory about
         760 × 440 pixels (the named communes first, then by population). Each point is the commune's centre, or a point inside it when
         the centre falls outside. ``None`` without commune polygons.
@@ -212,8 +216,8 @@ class PortraitData:
             first: list[int] = []
             if self.territory.level in ("bassin", "zone_emploi", "clpe"):
                 first = named_after(self.territory.raw_name or self.territory.name, names)
-            elif self.territory.level == "region":  # the largest commune of each département
-                largest = ~communes["departement"].duplicated().to_numpy()
+            elif self.territory.level in _PARTS:  # the largest commune of each part
+                largest = ~communes[_PARTS[self.territory.level]].duplicated().to_numpy()
                 first = [i for i in range(len(names)) if largest[i]]
             order = list(dict.fromkeys([*first, *range(min(limit, len(names)))]))
             chosen = communes.iloc[order]
