@@ -361,7 +361,7 @@ def section_territory_map(data: PortraitData) -> Section:
             background=background,
             fill=_TERRITORY_FILL,
             outline=data.outline(),
-            borders=data.departement_borders(),
+            borders=_borders_near(data),
             places=data.places(),
             legend=legend,
         )
@@ -385,6 +385,23 @@ def section_territory_map(data: PortraitData) -> Section:
         "de contours et de correspondances signalée(s)",
     )
     return _done(data, section)
+
+
+def _borders_near(data: PortraitData, margin: float = 0.3) -> gpd.GeoDataFrame | None:
+    """The département borders around the territory (its frame and ``margin`` of it), or ``None``.
+
+    Those far from it are off its map: left out of the page, and of the legend.
+    """
+    import geopandas as gpd
+
+    borders, outline = data.departement_borders(), data.outline()
+    if borders is None or outline is None:
+        return borders
+    minx, miny, maxx, maxy = outline.to_crs(borders.crs).total_bounds
+    dx, dy = (maxx - minx) * margin, (maxy - miny) * margin
+    near = borders.geometry.clip_by_rect(minx - dx, miny - dy, maxx + dx, maxy + dy)
+    near = near[~near.is_empty]
+    return gpd.GeoDataFrame(geometry=near.to_numpy(), crs=borders.crs) if len(near) else None
 
 
 #: Fill of the territory's communes on its map (the outline and borders are darker).
