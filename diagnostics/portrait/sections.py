@@ -321,7 +321,7 @@ def section_territory_map(data: PortraitData) -> Section:
         )
         section.absent(f"Carte non établie : contours des communes — {reason}.")
         return _done(data, section)
-    background = data.context_shapes(level) if level in _OTHERS else None
+    background = _near_territory(data, data.context_shapes(level)) if level in _OTHERS else None
     legend = {
         "territories": "Communes du territoire",
         "background": _OTHERS.get(level, ""),
@@ -361,7 +361,7 @@ def section_territory_map(data: PortraitData) -> Section:
             background=background,
             fill=_TERRITORY_FILL,
             outline=data.outline(),
-            borders=_borders_near(data),
+            borders=_near_territory(data, data.departement_borders()),
             places=data.places(),
             legend=legend,
         )
@@ -387,21 +387,30 @@ def section_territory_map(data: PortraitData) -> Section:
     return _done(data, section)
 
 
-def _borders_near(data: PortraitData, margin: float = 0.3) -> gpd.GeoDataFrame | None:
-    """The département borders around the territory (its frame and ``margin`` of it), or ``None``.
+def _near_territory(data: PortraitData, shapes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The part of ``shapes`` on the map of the territory, or ``None`` when none is.
 
-    Those far from it are off its map: left out of the page, and of the legend.
+    The map is framed on the territory, about twice as wide as high: what lies
+    beyond that frame and a fifth of it around is cut off, out of the page (the
+    grey territories around, the département borders) and out of the legend.
     """
     import geopandas as gpd
 
-    borders, outline = data.departement_borders(), data.outline()
-    if borders is None or outline is None:
-        return borders
-    minx, miny, maxx, maxy = outline.to_crs(borders.crs).total_bounds
-    dx, dy = (maxx - minx) * margin, (maxy - miny) * margin
-    near = borders.geometry.clip_by_rect(minx - dx, miny - dy, maxx + dx, maxy + dy)
-    near = near[~near.is_empty]
-    return gpd.GeoDataFrame(geometry=near.to_numpy(), crs=borders.crs) if len(near) else None
+    outline = data.outline()
+    if shapes is None or outline is None:
+        return shapes
+    minx, miny, maxx, maxy = outline.to_crs(shapes.crs).total_bounds
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    # degrees of longitude are shorter than those of latitude: about 1.5 at these latitudes
+    half_h = max(maxy - miny, (maxx - minx) / 3) / 2 * 1.2
+    half_w = max((maxx - minx) / 2, half_h * 3) * 1.2
+    near = shapes.geometry.clip_by_rect(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    keep = ~near.is_empty
+    if not keep.any():
+        return None
+    frame = shapes[keep.to_numpy()].copy()
+    frame[frame.geometry.name] = near[keep].to_numpy()
+    return gpd.GeoDataFrame(frame, crs=shapes.crs)
 
 
 #: Fill of the territory's communes on its map (the outline and borders are darker).
