@@ -31,6 +31,7 @@ from geo import settings  # noqa: E402
 
 REAL = ROOT / "tests" / "data" / "portrait_pays_de_la_loire.toml"
 SECTIONS = ("territory_map", "bmo_map", "partners_map", "access")
+FEATURE = '"type": "Feature"'
 
 
 def main() -> None:
@@ -54,11 +55,12 @@ def main() -> None:
             seconds = time.perf_counter() - start
             for map_name, view in section.maps.items():
                 page = view.page
-                labels = re.search(r"(\[\[[^\n]*?\]\])\.forEach", page)
+                found = re.search(r"(\[\[[^\n]*?\]\])\.forEach", page)
+                labels = found.group(1).count("], [") + 1 if found else 0
+                features = page.count(FEATURE)
                 print(
                     f"{data.label[:43]:<44}{map_name:<14}{len(page.encode()) / 1000:>7.0f}"
-                    f"{page.count('\"type\": \"Feature\"'):>8}"
-                    f"{labels.group(1).count('], [') + 1 if labels else 0:>6}{seconds:>7.1f}"
+                    f"{features:>8}{labels:>6}{seconds:>7.1f}"
                 )
 
 

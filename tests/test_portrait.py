@@ -244,6 +244,9 @@ def test_real_region_and_bassin_maps(shared_data):
     assert nantes["nom"] in _map_labels(section.maps["territoire"].page)
     names = portrait.section_bmo_map(bassin).tables["bassins"]["bassin_nom"].dropna()
     assert len(names) > 0 and not (names == names.str.upper()).any()
+    # the sites' communes as the COG writes them, whatever the sites file says
+    access = portrait.section_access(bassin).maps["acces"].page
+    assert f"{nantes['nom']} ({nantes['code']})" in access
 
 
 def test_bmo_map_outlines_the_territory(demo_data):

@@ -646,7 +646,16 @@ def _sites_here(data: PortraitData) -> pd.DataFrame | None:
     sites = data.inputs.get("partenaires.sites_france_travail")
     if sites is None:
         return None
-    return sites[sites["commune"].isin(set(data.territory.communes))]
+    return _cog_names(data, sites[sites["commune"].isin(set(data.territory.communes))])
+
+
+def _cog_names(data: PortraitData, sites: pd.DataFrame) -> pd.DataFrame:
+    """``sites`` with their communes named as the COG writes them (« Nantes », not « NANTES »)."""
+    table = data.inputs.commune_table().drop_duplicates("commune").set_index("commune")
+    named = sites["commune"].map(table["commune_nom"])
+    if "commune_nom" in sites.columns:
+        named = named.fillna(sites["commune_nom"])
+    return sites.assign(commune_nom=named)
 
 
 def section_jobseekers(data: PortraitData) -> Section:
@@ -1018,10 +1027,13 @@ def section_access(data: PortraitData) -> Section:
     )
     section.tables["distances"] = nearest
     section.tables["agences"] = agences.reset_index(drop=True)
-    shown = sites[
-        sites["commune"].isin(here)
-        | sites["site_id"].isin(set(distances["agence_proche"].dropna()))
-    ]
+    shown = _cog_names(
+        data,
+        sites[
+            sites["commune"].isin(here)
+            | sites["site_id"].isin(set(distances["agence_proche"].dropna()))
+        ],
+    )
     no_partner = pd.DataFrame(
         {"partenaire_id": pd.Series(dtype="string"), "type": pd.Series(dtype="string")}
     )
