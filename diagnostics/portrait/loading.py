@@ -137,9 +137,8 @@ class PortraitData:
             import geopandas as gpd
             import shapely
 
-            shapes = self.shapes()
-            if self.territory.level in ("region", "departement"):
-                shapes = self.departement_shapes()
+            whole = self.territory.level in ("region", "departement")
+            shapes = self.departement_shapes() if whole else self.shapes()
             if shapes is None:
                 return None
             geom = shapely.coverage_union_all(shapes.geometry.values)
@@ -184,10 +183,10 @@ class PortraitData:
         The ``limit`` most populous communes and the commune(s) the territory is
         named after (:func:`geo.territories.named_after`, for a bassin, zone or
         CLPE) or the largest commune of each of its départements (a région) or
-        bassins (a département); less those
-        whose label would overlap one already kept on a map of the territory about
-        760 × 440 pixels (the named communes first, then by population). Each point is the commune's centre, or a point inside it when
-        the centre falls outside. ``None`` without commune polygons.
+        bassins (a département); less those whose label would overlap one already
+        kept on a map of the territory about 760 × 440 pixels (the named communes
+        first, then by population). Each point is the commune's centre, or a point
+        inside it when the centre falls outside. ``None`` without commune polygons.
 
         Examples
         --------
@@ -227,7 +226,7 @@ class PortraitData:
             polygons = inside.set_index("commune").geometry
             kept: list[tuple[str, str, Any, float, float, float]] = []
             for code, name, population in zip(
-                chosen["commune"], names_of(chosen), chosen["population"], strict=True
+                chosen["commune"], [names[i] for i in order], chosen["population"], strict=True
             ):
                 polygon = polygons[code]
                 point = shapely.centroid(polygon)
@@ -250,9 +249,6 @@ class PortraitData:
                 crs=inside.crs,
             )
             return frame.to_crs(settings.storage_crs)
-
-        def names_of(rows: pd.DataFrame) -> list[str]:
-            return rows["commune_nom"].fillna(rows["commune"]).astype(str).tolist()
 
         return self._cached(f"places_{limit}", build)
 
