@@ -1325,6 +1325,7 @@ def map_bmo_bassins(
     *,
     column: str = "part_difficiles",
     title: str | None = None,
+    outline: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Choropleth of the bassins: projects or share difficult, with tooltips.
 
@@ -1340,6 +1341,9 @@ def map_bmo_bassins(
         ``"part_saisonniers"``, ``"projets_difficiles"``...
     title
         Legend caption (default: the measure in French).
+    outline
+        Optional territory outlined in a thick dark blue line (« Limite du
+        territoire » in the legend).
 
     Returns
     -------
@@ -1372,7 +1376,7 @@ def map_bmo_bassins(
     import folium
 
     from geo.crs import to_storage
-    from geo.maps import add_colored_polygons, add_legend, bounds_of
+    from geo.maps import add_colored_polygons, add_legend, add_outline, bounds_of
 
     key = "bassin" if "bassin" in bassins.columns else "territoire"
     needed = ["bassin", column, "projets", "part_difficiles", "cellules_secretes"]
@@ -1458,14 +1462,17 @@ def map_bmo_bassins(
     for name in ("projets_txt", "bornes_txt", "difficiles_txt", "saisonniers_txt", "secret_txt"):
         props[name] = props[name].where(props[name].notna(), "pas de données")
     layer = shapes[[shapes.geometry.name]].join(props)
-    m = folium.Map(tiles=None, control_scale=True)
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
     add_colored_polygons(m, layer, name=colormap.caption, tooltip=tooltip)
+    if outline is not None:
+        add_outline(m, outline)
     steps = np.linspace(low, high, 5)
     add_legend(
         m,
         colormap.caption,
         [(colormap(v), (_percent(v) if shares else _integer(round(v))) or "") for v in steps]
         + [("#d9d9d9", "secret statistique ou pas de données")],
+        lines=[] if outline is None else [("#000091", "Limite du territoire", 3.0)],
     )
     m.fit_bounds(bounds_of(shapes))
     return m

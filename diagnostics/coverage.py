@@ -1308,6 +1308,8 @@ def map_partners(
     title: str | None = None,
     background: gpd.GeoDataFrame | None = None,
     sites: pd.DataFrame | None = None,
+    outline: gpd.GeoDataFrame | None = None,
+    frame: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Map the partner sites: one layer per type, clustered markers, French popups.
 
@@ -1332,12 +1334,18 @@ def map_partners(
         (:func:`diagnostics.partnerships.read_france_travail_sites`), drawn as one
         more layer (large white-ringed markers, coloured by level: agence, direction territoriale, direction
         régionale) with their name, level, address and commune.
+    outline
+        Optional territory, outlined in a thick dark blue line.
+    frame
+        Optional polygons or points the map is framed on (the territory);
+        default: every structure and site drawn.
 
     Returns
     -------
     folium.Map
         No tile layer (offline); circle markers (no icon image), a layer per
-        type with its colour and count in the layer control. The popup shows,
+        type with its colour and count in the layer control, and a legend of the
+        types, the France Travail sites and the outline. The popup shows,
         and the page embeds, only the name, type, site commune, network, the
         "opérant" and "majeur" flags, domains, publics, the last verification
         date and how the site was located. Save it with :func:`geo.maps.save_map`.
@@ -1356,7 +1364,7 @@ def map_partners(
     from folium.plugins import MarkerCluster
 
     from diagnostics.partners import DOMAINS, PUBLICS
-    from geo.maps import add_background, add_title, bounds_of
+    from geo.maps import add_background, add_legend, add_outline, add_title, bounds_of
 
     sites_layer = None if sites is None else _france_travail_points(sites)
     sites = partner_sites(partners, geometries=geometries)
@@ -1412,14 +1420,18 @@ def map_partners(
     )
     layer_data = gpd.GeoDataFrame(props, geometry=sites.geometry, crs=sites.crs)
     # Without a tile layer the map has no maximum zoom, which marker clustering requires.
-    m = folium.Map(tiles=None, control_scale=True, maxZoom=18)
+    m = folium.Map(tiles=None, control_scale=True, maxZoom=18, zoom_snap=0.25)
     if background is not None:
         add_background(m, background)
+    if outline is not None:
+        add_outline(m, outline)
+    legend: list[tuple[str, str]] = []
     for k, kind in enumerate(type_list):
         rows = layer_data[(sites["type"] == kind).to_numpy()]
         if rows.empty:
             continue
         colour = _PALETTE[k % len(_PALETTE)]
+        legend.append((colour, f"{labels[kind]} ({len(rows)})"))
         group = folium.FeatureGroup(
             name=f'<span style="color:{colour}">&#9679;</span> '
             f"{html_text(labels[kind])} ({len(rows)})"
@@ -1441,11 +1453,22 @@ def map_partners(
     if sites_layer is not None and len(sites_layer):
         _add_sites_layer(m, sites_layer)
         located = pd.concat([sites[["geometry"]], sites_layer[["geometry"]]])
+        levels = set(sites_layer["niveau"].dropna())
+        legend += [
+            (colour, f"France Travail – {label.lower()}")
+            for level, (label, colour) in _SITE_LEVEL_STYLE.items()
+            if level in levels
+        ]
     folium.LayerControl(collapsed=len(type_list) > 8).add_to(m)
-    if len(located):
+    if frame is not None and len(frame):
+        m.fit_bounds(bounds_of(frame))
+    elif len(located):
         m.fit_bounds(bounds_of(gpd.GeoDataFrame(located, geometry="geometry", crs=sites.crs)))
     if title:
         add_title(m, title)
+    lines = [] if outline is None else [("#000091", "Limite du territoire", 3.0)]
+    if legend or lines:
+        add_legend(m, "Légende", legend, lines=lines)
     return m
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -43,6 +43,8 @@ __all__ = [
     "add_title",
     "add_background",
     "add_colored_polygons",
+    "add_outline",
+    "add_place_labels",
 ]
 
 _ASSETS = Path(__file__).resolve().parent / "_assets"
@@ -284,12 +286,16 @@ def add_legend(
     items: Sequence[tuple[str, str]],
     *,
     outlined: Sequence[tuple[str, str]] = (),
+    lines: Sequence[tuple[str, str, float]] = (),
 ) -> folium.Map:
     """Add a plain HTML legend (no script, no CDN) in the bottom-right corner of ``m``.
 
     ``items`` are ``(colour, label)`` pairs drawn as filled swatches in order;
-    ``outlined`` ones as dashed outlines (highlighted features). Use it instead
-    of ``branca`` colormaps, whose ``add_to`` loads d3 from a CDN.
+    ``outlined`` ones as dashed outlines (highlighted features); ``lines`` are
+    ``(colour, label, width)`` drawn as solid lines (a territory's outline,
+    borders: :func:`add_outline`). The legend folds on a click on its title and
+    scrolls when longer than the map. Use it instead of ``branca`` colormaps, whose
+    ``add_to`` loads d3 from a CDN.
 
     Examples
     --------
@@ -312,11 +318,19 @@ def add_legend(
         f"{html_text(label)}</div>"
         for c, label in outlined
     )
+    rows += "".join(
+        "<div>"
+        + swatch.format(f"height:0;border-top:{float(w):g}px solid {html_text(c)}")
+        + f"{html_text(label)}</div>"
+        for c, label, w in lines
+    )
     _page(m).html.add_child(
         branca.element.Element(
             '<div class="legende-atelier" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
             "background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif;"
-            f'line-height:18px;max-width:260px"><b>{html_text(caption)}</b>{rows}</div>'
+            'line-height:18px;max-width:260px;max-height:calc(100% - 100px);overflow-y:auto">'
+            f'<details open><summary style="cursor:pointer"><b>{html_text(caption)}</b></summary>'
+            f"{rows}</details></div>"
         )
     )
     return m
@@ -347,6 +361,97 @@ def add_background(m: folium.Map, background: gpd.GeoDataFrame) -> folium.Map:
         },
         control=False,
     ).add_to(m)
+    return m
+
+
+def add_outline(
+    m: folium.Map,
+    shapes: gpd.GeoDataFrame,
+    *,
+    color: str = "#000091",
+    weight: float = 3.0,
+    dash: str | None = None,
+) -> folium.Map:
+    """Draw the outline of ``shapes`` (a territory, départements), unfilled, geometry only.
+
+    The line takes no mouse events, so the tooltips of the polygons under it still
+    open; it stays out of the layer list (say what it is in :func:`add_legend`).
+
+    Examples
+    --------
+    >>> import folium
+    >>> from shapely import box
+    >>> shapes = gpd.GeoDataFrame({"nom": ["<b>"]}, geometry=[box(-1, 47, 0, 48)], crs="EPSG:4326")
+    >>> page = add_outline(folium.Map(tiles=None), shapes).get_root().render()
+    >>> '"fill": false' in page, "<b>" in page
+    (True, False)
+    """
+    folium.GeoJson(
+        shapes.to_crs(settings.storage_crs)[[shapes.geometry.name]].__geo_interface__,
+        style_function=lambda _f: {
+            "fill": False,
+            "color": color,
+            "weight": weight,
+            **({"dashArray": dash} if dash else {}),
+        },
+        interactive=False,
+        control=False,
+    ).add_to(m)
+    return m
+
+
+_LABEL_STYLE = (
+    "<style>.etiquette-lieu span{position:absolute;transform:translate(-50%,-50%);"
+    "white-space:nowrap;font:600 12px/1.2 sans-serif;color:#161616;pointer-events:none;"
+    "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}</style>"
+)
+
+
+class _PlaceLabels(branca.element.MacroElement):
+    """Permanent text labels at points: one script, the names as one JSON literal."""
+
+    _template = branca.element.Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this.places }}.forEach(function (p) {"
+        " L.marker([p[0], p[1]], {interactive: false, keyboard: false,"
+        " icon: L.divIcon({className: 'etiquette-lieu', iconSize: [0, 0], html: '<span>' + p[2] + '</span>'})})"
+        ".addTo({{ this._parent.get_name() }}); });"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, places: list[list[float | str]]) -> None:
+        super().__init__()
+        self._name = "PlaceLabels"
+        self.places = script_json(places)
+
+
+def add_place_labels(m: folium.Map, places: gpd.GeoDataFrame, *, column: str = "nom") -> folium.Map:
+    """Write the ``column`` of each point of ``places`` on ``m`` as a permanent light label.
+
+    For the few main places of a map (its largest communes): the text is drawn at
+    the point, dark on a white halo, and takes no mouse events (the tooltips of the
+    polygons under it still open). Names are plain text, escaped here
+    (:func:`geo.escape.html_text`).
+
+    Examples
+    --------
+    >>> import folium
+    >>> from shapely import Point
+    >>> places = gpd.GeoDataFrame({"nom": ["Les Sables-d'Olonne", "<i>x</i>"]},
+    ...     geometry=[Point(-1.78, 46.5), Point(-1.5, 46.6)], crs="EPSG:4326")
+    >>> page = add_place_labels(folium.Map(tiles=None), places).get_root().render()
+    >>> "Les Sables-d" in page, "<i>x" in page, page.count("etiquette-lieu span")
+    (True, False, 1)
+    """
+    points = places.to_crs(settings.storage_crs)
+    rows = [
+        [round(float(pt.y), 5), round(float(pt.x), 5), html_text(str(name))]
+        for pt, name in zip(points.geometry, points[column], strict=True)
+        if pt is not None and not pt.is_empty and isinstance(name, str)
+    ]
+    if rows:
+        _page(m).header.add_child(branca.element.Element(_LABEL_STYLE), name="etiquettes_lieux")
+        m.add_child(_PlaceLabels(rows))
     return m
 
 
@@ -416,6 +521,11 @@ def map_territories(
     color_column: str | None = None,
     title: str | None = None,
     background: gpd.GeoDataFrame | None = None,
+    fill: str | None = None,
+    outline: gpd.GeoDataFrame | None = None,
+    borders: gpd.GeoDataFrame | None = None,
+    places: gpd.GeoDataFrame | None = None,
+    legend: Mapping[str, str] | None = None,
 ) -> folium.Map:
     """Map territory polygons, one colour each, with a tooltip, offline-ready.
 
@@ -434,12 +544,29 @@ def map_territories(
     title
         Title shown in a box over the map.
     background
-        Optional polygons drawn underneath in grey (e.g. départements).
+        Optional polygons drawn underneath in grey (e.g. the other territories).
+    fill
+        One colour for every polygon (the communes of one territory, told apart by
+        their borders) instead of a colour each.
+    outline
+        Polygons whose outline is drawn over the map in a thick dark blue line
+        (the territory).
+    borders
+        Polygons whose outline is drawn in a thin dark line (the départements).
+    places
+        Points with a ``nom`` column written on the map (:func:`add_place_labels`):
+        a handful of main communes.
+    legend
+        French legend labels of what is drawn: ``"territories"`` (the ``fill``
+        colour, or the ``color_column`` categories, each with its colour),
+        ``"background"``, ``"outline"``, ``"borders"``; the title of the legend
+        under ``"caption"`` (default « Légende »). No legend without it.
 
     Returns
     -------
     folium.Map
-        No tile layer (tiles need internet); save it with :func:`save_map`.
+        No tile layer (tiles need internet); framed on ``territories``; save it
+        with :func:`save_map`.
 
     Examples
     --------
@@ -451,6 +578,11 @@ def map_territories(
     >>> html = map_territories(gdf).get_root().render()
     >>> "secret" in html, "Un" in html
     (False, True)
+    >>> html = map_territories(gdf, fill="#c6dbef", outline=gdf,
+    ...     legend={"territories": "Communes", "outline": "Limite du territoire"}
+    ... ).get_root().render()
+    >>> "Limite du territoire" in html, "#c6dbef" in html
+    (True, True)
     """
     if tooltip_columns is None:
         defaults = {
@@ -471,9 +603,10 @@ def map_territories(
     data = gdf[[*keep, gdf.geometry.name]].copy()
     for c in keep:
         data[c] = data[c].astype(object).where(data[c].notna(), None)
-    colours = _colours(gdf, color_column)
+    colours = [fill] * len(gdf) if fill else _colours(gdf, color_column)
     data["_couleur"] = colours
-    m = folium.Map(tiles=None, control_scale=True)
+    # zoomSnap: fit the territory closely rather than at the whole zoom level below
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
     if background is not None:
         add_background(m, background)
     add_colored_polygons(
@@ -481,13 +614,38 @@ def map_territories(
         gpd.GeoDataFrame(data, crs=settings.storage_crs),
         name=title or "Territoires",
         tooltip=tooltip_columns,
-        outline="#333333",
-        fill_opacity=0.55,
+        outline="#ffffff" if fill else "#333333",
+        weight=0.8 if fill else 1.0,
+        fill_opacity=0.85 if fill else 0.55,
     )
+    if borders is not None:
+        add_outline(m, borders, color=_BORDER, weight=1.5)
+    if outline is not None:
+        add_outline(m, outline, color=_OUTLINE, weight=3)
+    if places is not None and len(places):
+        add_place_labels(m, places)
     m.fit_bounds(bounds_of(gdf))
     if title:
         add_title(m, title)
+    if legend:
+        items = [(fill, legend["territories"])] if fill and "territories" in legend else []
+        if not fill and "territories" in legend:
+            shown = gdf[color_column or label_column].astype(str)
+            items += list(dict.fromkeys(zip(colours, shown, strict=True)))
+        drawn = {"background": background, "outline": outline, "borders": borders}
+        if drawn["background"] is not None and "background" in legend:
+            items.append(("#eeeeee", legend["background"]))
+        lines = [
+            (colour, legend[key], width)
+            for key, colour, width in (("outline", _OUTLINE, 3.0), ("borders", _BORDER, 1.5))
+            if drawn[key] is not None and key in legend
+        ]
+        add_legend(m, legend.get("caption", "Légende"), items, lines=lines)
     return m
+
+
+_OUTLINE = "#000091"
+_BORDER = "#3a3a3a"
 
 
 def _colours(gdf: gpd.GeoDataFrame, color_column: str | None) -> list[str]:

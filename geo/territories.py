@@ -13,8 +13,10 @@ list of communes or a polygon.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -24,6 +26,7 @@ import shapely
 from geo import codes as _codes
 from geo._errors import SchemaError, UnknownTerritoryError
 from geo.crs import to_metric
+from geo.tables import normalize_header
 
 __all__ = [
     "LEVEL_LABELS",
@@ -32,6 +35,9 @@ __all__ = [
     "territory",
     "list_territories",
     "project_territory",
+    "display_name",
+    "display_names",
+    "named_after",
 ]
 
 #: Territorial levels of the model, with their French labels.
@@ -69,19 +75,23 @@ class Territory:
     code
         Normalised code (for a project territory, a slug of its name).
     name
-        Label for people.
+        Label for people, as people write it (:func:`display_name`).
     communes
         Codes of its communes, sorted.
+    raw_name
+        The label as the referential spells it (« LES SABLES D OLONNES »); ``None``
+        when it is ``name``.
     """
 
     level: str
     code: str
     name: str
     communes: tuple[str, ...] = field(repr=False)
+    raw_name: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
-        """French label, e.g. ``bassin d'emploi BMO 5203 – Nantes``."""
+        """French label, e.g. ``bassin d'emploi BMO 5220 – Nantes``."""
         return f"{LEVEL_LABELS.get(self.level, self.level)} {self.code} – {self.name}"
 
     def __len__(self) -> int:
@@ -194,14 +204,19 @@ def _typed_columns(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _names(table: pd.DataFrame, level: str, names: pd.DataFrame | None) -> pd.Series:
-    """Labels of the territories of ``level``: from ``names`` if given, else from the table."""
+def _raw_names(table: pd.DataFrame, level: str, names: pd.DataFrame | None) -> pd.Series:
+    """Labels of the territories of ``level`` as spelt by ``names`` if given, else the table."""
     for source in (names, table):
         if source is not None and f"{level}_nom" in source.columns and level in source.columns:
             labels = source.dropna(subset=[level, f"{level}_nom"]).drop_duplicates(level)
             if len(labels):
                 return labels.set_index(level)[f"{level}_nom"].astype("string")
     return pd.Series(dtype="string")
+
+
+def _names(table: pd.DataFrame, level: str, names: pd.DataFrame | None) -> pd.Series:
+    """Labels of the territories of ``level`` as people write them (:func:`display_names`)."""
+    return display_names(table, level, _raw_names(table, level, names))
 
 
 def list_territories(
@@ -282,15 +297,207 @@ def territory(
             suggestions=close,
         )
     if level == "commune":
-        name = table.loc[table["commune"] == norm, "commune_nom"].iloc[0]
+        raw = table.loc[table["commune"] == norm, "commune_nom"].iloc[0]
     else:
-        name = _names(table, level, names).get(norm)
+        raw = _raw_names(table, level, names).get(norm)
+    raw = str(raw) if raw is not None and not pd.isna(raw) else str(norm)
+    name = raw
+    if level != "commune":
+        name = str(display_names(table, level, pd.Series({norm: raw}, dtype="string"))[norm])
     return Territory(
         level=level,
         code=str(norm),
-        name=str(name) if name is not None and not pd.isna(name) else str(norm),
+        name=name,
         communes=tuple(sorted(members.astype(str))),
+        raw_name=raw if raw != name else None,
     )
+
+
+# --------------------------------------------------------------------------- names
+
+#: Words written in lower case inside a French place name (« La Roche-sur-Yon »).
+_SMALL_WORDS = frozenset(
+    {"de", "du", "des", "la", "le", "les", "l", "d", "sur", "sous", "en", "et", "aux", "au"}
+)
+#: Abbreviations of the official files (« ST NAZAIRE », « FONTENAY LE CTE »).
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "cte": "comte", "gd": "grand", "mt": "mont"}
+_WORD = re.compile(r"[^\W_]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[tuple[str, int, int], ...]:
+    """The words of ``text`` folded (no case, accents or punctuation), with their span."""
+    return tuple((normalize_header(m.group()), m.start(), m.end()) for m in _WORD.finditer(text))
+
+
+def _same_word(written: str, official: str) -> bool:
+    """Whether a word of a file (folded) is the word of an official name (folded).
+
+    Abbreviations are expanded; a light typo is tolerated on words of five letters or
+    more that start alike (« olonnes » for « olonne », not « basque » for « behasque »).
+    """
+    if written == official:
+        return True
+    written = _ABBREVIATIONS.get(written, written)
+    if written[:2] != official[:2]:
+        return False
+    return written == official or (
+        min(len(written), len(official)) >= 5
+        and abs(len(written) - len(official)) <= 1
+        and difflib.SequenceMatcher(None, written, official).ratio() >= 0.85
+    )
+
+
+def _match(raw: str, commune_names: Sequence[str]) -> list[tuple[int, int, int | None, str]]:
+    """Cut ``raw`` into runs of words: ``(first word, end word, commune position, text)``.
+
+    At each word, the longest commune name of ``commune_names`` spelt by the next words
+    is taken (the first one of the list on a tie), in its official spelling; at the end
+    of ``raw`` the first words of a longer name also count (« LA BAULE » is the start of
+    « La Baule-Escoublac »). A word that starts no name is a run of its own (position
+    ``None``, text as in ``raw``).
+    """
+    words = _words(raw)
+    names = [(position, name, _words(name)) for position, name in enumerate(commune_names)]
+    runs: list[tuple[int, int, int | None, str]] = []
+    i = 0
+    while i < len(words):
+        best: tuple[tuple[int, bool], int, str] | None = None
+        for position, name, spelt in names:
+            k = 0
+            while (
+                k < len(spelt) and i + k < len(words) and _same_word(words[i + k][0], spelt[k][0])
+            ):
+                k += 1
+            full = k == len(spelt)
+            if k == 0 or (not full and i + k < len(words)):
+                continue
+            matched = [w for w, _, _ in spelt[:k]]
+            if all(w in _SMALL_WORDS or w in ("saint", "sainte") for w in matched):
+                continue  # « LE », « SAINT » alone name no commune
+            if sum(map(len, matched)) < 3:
+                continue  # « Y », « Eu »: too short to be told from a word
+            if best is None or (k, full) > best[0]:
+                best = ((k, full), position, name if full else name[: spelt[k - 1][2]])
+        if best is None:
+            runs.append((i, i + 1, None, raw[words[i][1] : words[i][2]]))
+            i += 1
+        else:
+            runs.append((i, i + best[0][0], best[1], best[2]))
+            i += best[0][0]
+    return runs
+
+
+def _title_word(word: str, *, first: bool) -> str:
+    """One word of an upper-case name in French title case (« SUR » → « sur »)."""
+    low = word.lower()
+    folded = normalize_header(low)
+    if folded in ("st", "ste"):
+        low = _ABBREVIATIONS[folded]
+    if folded in _SMALL_WORDS and not first:
+        return low
+    if any(c.isdigit() for c in word):
+        return word  # « T10 », « 77 »
+    return low[:1].upper() + low[1:]
+
+
+def display_name(raw: str, commune_names: Sequence[str] = ()) -> str:
+    """A territory name as people write it, from the capitals of an official file.
+
+    Bassin, CLPE and zone names come in capitals without accents or hyphens
+    (« LES SABLES D OLONNES »). Where the name is that of a commune of
+    ``commune_names`` (compared without case, accents, punctuation, with « ST »
+    for « SAINT » and a light typo tolerated), the commune's spelling of the COG is
+    used; the rest is put in French title case (articles and prepositions in lower
+    case, « d' » and « l' » elided, « Saint-X »). A name that already holds lower-case
+    letters (Insee's zones d'emploi) is kept as it is.
+
+    Parameters
+    ----------
+    raw
+        The name as the file spells it.
+    commune_names
+        Names of the communes it may be named after, as the COG spells them: the
+        territory's own communes, most populous first (the first wins a tie).
+
+    Returns
+    -------
+    str
+        The name to show; ``raw`` itself when it is not all capitals.
+
+    Examples
+    --------
+    >>> display_name("LES SABLES D OLONNES", ["Les Sables-d'Olonne", "Olonne-sur-Mer"])
+    "Les Sables-d'Olonne"
+    >>> display_name("ST NAZAIRE"), display_name("VALLEE DE L ARVE")
+    ('Saint-Nazaire', "Vallee de l'Arve")
+    >>> display_name("CHATEAU GONTIER", ["Château-Gontier-sur-Mayenne"])
+    'Château-Gontier'
+    >>> display_name("Marne la Vallée")
+    'Marne la Vallée'
+    """
+    if not isinstance(raw, str) or raw != raw.upper() or not raw.strip():
+        return raw
+    runs = _match(raw, commune_names)
+    spans = _words(raw)
+    out = ""
+    for n, (_, end, position, text) in enumerate(runs):
+        if position is None:
+            text = _title_word(text, first=n == 0)
+        out += text
+        if n + 1 == len(runs):
+            break
+        between = raw[spans[end - 1][2] : spans[end][1]]
+        sep = between.strip()
+        if not sep:
+            sep = " "
+            folded = normalize_header(text) if position is None else ""
+            if folded in ("d", "l"):
+                sep = "'"  # « D OLONNE » → « d'Olonne »
+            elif folded in ("saint", "sainte"):
+                sep = "-"
+        elif sep != between:
+            sep = f" {sep} "  # « LURE / HERICOURT »
+        out += sep
+    return out + raw[spans[-1][2] :].strip() if spans else raw
+
+
+def named_after(name: str, commune_names: Sequence[str]) -> list[int]:
+    """Positions in ``commune_names`` of the communes ``name`` is named after.
+
+    Compared as :func:`display_name` does (« ALBI CARMAUX » is named after two).
+
+    Examples
+    --------
+    >>> named_after("LA ROCHE SUR YON", ["Aizenay", "La Roche-sur-Yon"])
+    [1]
+    >>> named_after("Pays de Retz", ["Pornic"])
+    []
+    """
+    if not isinstance(name, str):
+        return []
+    return [p for _, _, p, _ in _match(name, commune_names) if p is not None]
+
+
+def display_names(table: pd.DataFrame, level: str, names: pd.Series) -> pd.Series:
+    """:func:`display_name` of each territory of ``names`` (code → raw name).
+
+    Each is compared with the names of its own communes in ``table`` (the commune
+    table), most populous first.
+    """
+    raw = dict(zip(names.index.tolist(), names.astype(object).tolist(), strict=True))
+    capitals = {c for c, v in raw.items() if isinstance(v, str) and v == v.upper()}
+    if not capitals or level not in table.columns:
+        return names
+    rows = table[table[level].isin(capitals)].sort_values(
+        ["population", "commune"], ascending=[False, True], na_position="last", kind="stable"
+    )
+    members: dict[str, list[str]] = {}
+    for code, name in zip(rows[level].tolist(), rows["commune_nom"].tolist(), strict=True):
+        if isinstance(name, str):
+            members.setdefault(code, []).append(name)
+    shown = {c: display_name(v, members.get(c, ())) if c in capitals else v for c, v in raw.items()}
+    return pd.Series(shown, index=names.index, dtype="string", name=names.name)
 
 
 def _slug(text: str) -> str:

@@ -495,6 +495,17 @@ def test_map_bmo_bassins(demo_bmo):
     assert "pas de donn" in html
 
 
+def test_map_bmo_bassins_outlines_the_territory_and_says_so(demo_bmo):
+    summary = dg.recruitment_summary(demo_bmo, by="bassin")
+    polygons = _bassin_polygons()
+    territory = polygons[polygons["territoire"] == "9901"]
+    page = dg.map_bmo_bassins(summary, polygons, outline=territory).get_root().render()
+    assert "Limite du territoire" in page and "border-top:3px solid #000091" in page
+    assert '"fill": false' in page  # the outline is a line over the bassins
+    page = dg.map_bmo_bassins(summary, polygons).get_root().render()
+    assert "Limite du territoire" not in page and '"fill": false' not in page
+
+
 def test_map_refuses_bad_inputs(demo_bmo):
     summary = dg.recruitment_summary(demo_bmo, by="bassin")
     no_crs = _bassin_polygons().set_crs(None, allow_override=True)

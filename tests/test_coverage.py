@@ -363,6 +363,38 @@ def test_map_partners_is_offline_with_layers_clusters_and_french_popups(partners
     assert "layer.bindPopup(feature.properties._popup" in page
 
 
+def test_map_partners_framed_on_the_territory_with_its_outline_and_a_legend(partners, grid):
+    territory = grid[grid["commune"] == code(0, 0)]  # one cell, 10 km wide
+    sites = pd.DataFrame(
+        {
+            "nom": ["Agence Sud", "DR"],
+            "niveau": ["agence", "direction_regionale"],
+            "latitude": [lonlat(5, -40)[1], lonlat(30, 30)[1]],
+            "longitude": [lonlat(5, -40)[0], lonlat(30, 30)[0]],
+        }
+    )
+    m = coverage.map_partners(
+        partners, geometries=grid, sites=sites, outline=territory, frame=territory
+    )
+    page = m.get_root().render()
+    west, south, east, north = territory.to_crs("EPSG:4326").total_bounds
+    bounds = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1))
+    assert [*bounds[0], *bounds[1]] == pytest.approx([south, west, north, east])
+    legend = re.search(r'<div class="legende-atelier".*?</div></details></div>', page).group(0)
+    assert re.findall(r"</span>([^<]+)</div>", legend) == [
+        "Cap emploi (1)",
+        "Mission locale (2)",
+        "France Travail – agence",
+        "France Travail – direction régionale",
+        "Limite du territoire",
+    ]
+    # without a frame, the map holds every structure and site drawn
+    page = coverage.map_partners(partners, geometries=grid, sites=sites).get_root().render()
+    bounds = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1))
+    assert bounds[0][0] == pytest.approx(lonlat(5, -40)[1])
+    assert "Limite du territoire" not in page
+
+
 def test_map_coverage_legend_and_uncovered_missions_locales(
     partners, ressort, table, grid, tmp_path
 ):

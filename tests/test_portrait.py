@@ -275,6 +275,83 @@ def test_maps_embed_only_displayed_columns_and_simplified_shapes(demo_data):
     assert portrait.external_resources(section._repr_html_()) == []
 
 
+def _map_labels(page: str) -> list[str]:
+    """The names written on a map page (:func:`geo.maps.add_place_labels`)."""
+    found = re.search(r"(\[\[[^\n]*?\]\])\.forEach", page)
+    return [html.unescape(name) for _, _, name in json.loads(found.group(1))] if found else []
+
+
+def _legend(page: str) -> list[str]:
+    """The entries of the legend of a map page."""
+    legend = re.search(r'<div class="legende-atelier".*?</div></details></div>', page)
+    entries = re.findall(r"</span>([^<]+)</div>", legend.group(0)) if legend else []
+    return [html.unescape(e) for e in entries]
+
+
+def test_territory_map_names_its_main_communes_and_has_a_legend(demo_data):
+    page = portrait.section_territory_map(demo_data).maps["territoire"].page
+    labels = _map_labels(page)
+    communes = demo_data.communes().sort_values("population", ascending=False)
+    # the bassin is named after one of its communes: that one is written first
+    assert demo_data.territory.raw_name == "VEGICOURT"
+    assert labels[0] == demo_data.territory.name == "Vegicourt"
+    assert labels[0] in set(communes["commune_nom"])
+    assert communes["commune_nom"].iloc[0] in labels  # and the most populous one
+    assert 5 <= len(labels) <= 9
+    assert _legend(page) == [
+        "Communes du territoire",
+        "Autres bassins d'emploi de la région",
+        "Limite du territoire",
+        "Limite de département",
+    ]
+    assert len(set(re.findall(r'"_couleur": "(#[0-9a-f]{6})"', page))) == 1  # no mosaic
+
+
+def test_region_map_shows_its_departements_not_a_mosaic_of_communes():
+    data = portrait.load_portrait(DEMO_CONFIG, "region", "99")
+    page = portrait.section_territory_map(data).maps["territoire"].page
+    table = data.inputs.commune_table()
+    departements = table[table["region"] == "99"].drop_duplicates("departement")
+    assert len(departements) < len(data.territory)
+    assert page.count('"departement": ') == len(departements)
+    assert '"commune_nom"' not in page
+    expected = sorted(
+        f"{n} ({c})"
+        for c, n in zip(departements["departement"], departements["departement_nom"], strict=True)
+    )
+    assert sorted(_legend(page)[: len(departements)]) == expected
+    # the largest commune of each département is named
+    largest = table[table["region"] == "99"].sort_values("population", ascending=False)
+    assert set(largest.drop_duplicates("departement")["commune_nom"]) <= set(_map_labels(page))
+
+
+@pytest.mark.real_data
+def test_real_region_and_bassin_maps(shared_data):
+    """The région map of the real files has a feature per département, not per commune."""
+    population = json.loads(
+        (shared_data / "referentiels" / "communes_population.json").read_text(encoding="utf-8")
+    )
+    nantes = next(c for c in population if c["code"] == "44109")
+    region = [c for c in population if c.get("region") == nantes["region"]]
+    departements = {c["departement"] for c in region}
+    data = portrait.load_portrait(REAL_CONFIG, "region", nantes["region"])
+    page = portrait.section_territory_map(data).maps["territoire"].page
+    assert page.count('"departement": ') == len(departements) < len(region)
+    assert len(page.encode()) < 600_000
+    bassin = portrait.load_portrait(
+        REAL_CONFIG,
+        "bassin",
+        data.inputs.commune_table().set_index("commune").loc["44109", "bassin"],
+    )
+    section = portrait.section_territory_map(bassin)
+    assert nantes["nom"] in _map_labels(section.maps["territoire"].page)
+    names = portrait.section_bmo_map(bassin).tables["bassins"]["bassin_nom"].dropna()
+    assert len(names) > 0 and not (names == names.str.upper()).any()
+    # the sites' communes as the COG writes them, whatever the sites file says
+    access = portrait.section_access(bassin).maps["acces"].page
+    assert f"{nantes['nom']} ({nantes['code']})" in access
+
+
 def test_bmo_map_outlines_the_territory(demo_data):
     section = portrait.section_bmo_map(demo_data)
     assert set(section.tables["bassins"]["bassin"]) == {f"99{i:02d}" for i in range(1, 11)}
@@ -789,7 +866,7 @@ def test_pays_de_la_loire_bassins_in_one_command(shared_data, tmp_path):
         assert "Section non établie" not in page, name  # inputs not given: sections left out
         assert "Pour compléter ce portrait : un annuaire des partenaires ajouterait" in page
     nantes = json.loads((tmp_path / "details" / "bassin_5220.json").read_text(encoding="utf-8"))
-    assert nantes["territoire"]["nom"] == "NANTES"
+    assert nantes["territoire"]["nom"] == "Nantes"  # as people write it, not as the file does
     assert nantes["chiffres_cles"]["projets_bmo"] > 10_000
     assert nantes["sections"]["partenaires"].startswith("absente : ")
     assert nantes["sections"]["acces"] == "produite"

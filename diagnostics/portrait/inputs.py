@@ -580,9 +580,10 @@ class TerritoryInputs:
         built, _ = polygons.dissolve_communes(
             inside, corr, population=table[["commune", "population"]]
         )
-        names = territories.list_territories(table, level, names=self.level_names(level))
+        # names as people write them (« Les Sables-d'Olonne »), from these territories' communes
+        names = territories.list_territories(rows, level, names=self.level_names(level))
         label = names.set_index("code")["nom"]
-        built["territoire_nom"] = built["territoire_nom"].fillna(built["territoire"].map(label))
+        built["territoire_nom"] = built["territoire"].map(label).fillna(built["territoire_nom"])
         return simplify.simplify_coverage(built, tolerance_m=TERRITORY_TOLERANCE_M)
 
     def ressort(self) -> pd.DataFrame | None:

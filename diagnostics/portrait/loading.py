@@ -22,7 +22,7 @@ import pandas as pd
 
 from diagnostics.portrait.config import PortraitConfig, read_portrait_config, required_inputs
 from diagnostics.portrait.inputs import TerritoryInputs, portrait_inputs
-from geo import settings  # noqa: F401  (used by the examples)
+from geo import settings
 from geo.simplify import geojson_text, simplify_coverage
 from geo.territories import Territory
 
@@ -36,6 +36,9 @@ MAP_BYTES = 500_000
 
 
 # --------------------------------------------------------------------------- data
+
+#: Level → the level of its parts whose largest communes a map names first.
+_PARTS = {"region": "departement", "departement": "bassin"}
 
 
 @dataclass
@@ -83,7 +86,7 @@ class PortraitData:
 
     @property
     def label(self) -> str:
-        """French label, e.g. ``bassin d'emploi BMO 9901 – VEGICOURT``."""
+        """French label, e.g. ``bassin d'emploi BMO 9901 – Vegicourt``."""
         return self.territory.label
 
     def _cached(self, name: str, build: Callable[[], Any]) -> Any:
@@ -128,19 +131,130 @@ class PortraitData:
         return self._cached("shapes", build)
 
     def outline(self) -> gpd.GeoDataFrame | None:
-        """The territory as one (simplified) polygon, or ``None``."""
+        """The territory as one (simplified) polygon, or ``None``.
+
+        A région or a département is the union of its départements
+        (:meth:`departement_shapes`), lighter than the union of its communes.
+        """
 
         def build():
             import geopandas as gpd
             import shapely
 
-            shapes = self.shapes()
+            whole = self.territory.level in ("region", "departement")
+            shapes = self.departement_shapes() if whole else self.shapes()
             if shapes is None:
                 return None
             geom = shapely.coverage_union_all(shapes.geometry.values)
             return gpd.GeoDataFrame(geometry=[geom], crs=shapes.crs)
 
         return self._cached("outline", build)
+
+    def departement_shapes(self) -> gpd.GeoDataFrame | None:
+        """The territory's départements, whole (:meth:`context_shapes` columns), or ``None``."""
+        shapes = self.context_shapes("departement")
+        if shapes is None:
+            return None
+        mine = shapes[shapes["territoire"].isin(self.departements())]
+        return mine.reset_index(drop=True) if len(mine) else None
+
+    def departement_borders(self) -> gpd.GeoDataFrame | None:
+        """Lines between two départements of the territory's région(s), or ``None``.
+
+        The borders a map of the territory draws: only those shared by two
+        départements (the outer edge is the coast, or the end of the polygons given).
+        """
+
+        def build():
+            import geopandas as gpd
+            import shapely
+
+            shapes = self.context_shapes("departement")
+            if shapes is None or len(shapes) < 2:
+                return None
+            edges = shapely.union_all(shapely.boundary(shapes.geometry.values))
+            outer = shapely.boundary(shapely.coverage_union_all(shapes.geometry.values))
+            inner = shapely.line_merge(shapely.difference(edges, outer))
+            if inner.is_empty:
+                return None
+            return gpd.GeoDataFrame(geometry=[inner], crs=shapes.crs)
+
+        return self._cached("departement_borders", build)
+
+    def places(self, limit: int = 8) -> gpd.GeoDataFrame | None:
+        """The communes to name on a map of the territory: points ``commune, nom, population``.
+
+        The ``limit`` most populous communes and the commune(s) the territory is
+        named after (:func:`geo.territories.named_after`, for a bassin, zone or
+        CLPE) or the largest commune of each of its départements (a région) or
+        bassins (a département); less those whose label would overlap one already
+        kept on a map of the territory about 760 × 440 pixels (the named communes
+        first, then by population). Each point is the commune's centre, or a point
+        inside it when the centre falls outside. ``None`` without commune polygons.
+
+        Examples
+        --------
+        >>> data = load_territory(settings.demo_dir() / "portrait.toml", "bassin", "9901")
+        >>> data.places()["nom"].tolist()  # Vegicourt, the bassin's name, first
+        ['Vegicourt', 'Mataunan', 'Canouvignac', 'Noubralin', 'Prépaulan', 'Saint-Bilérières', 'Plotélay']
+        """
+
+        def build():
+            import geopandas as gpd
+            import shapely
+
+            from geo.crs import to_metric
+            from geo.territories import named_after
+
+            all_shapes = self.inputs.commune_shapes()
+            if all_shapes is None:
+                return None
+            communes = self.communes().sort_values(
+                ["population", "commune"], ascending=[False, True], na_position="last"
+            )
+            communes = communes[communes["commune"].isin(set(all_shapes["commune"]))]
+            if communes.empty:
+                return None
+            names = communes["commune_nom"].fillna(communes["commune"]).astype(str).tolist()
+            first: list[int] = []
+            if self.territory.level in ("bassin", "zone_emploi", "clpe"):
+                first = named_after(self.territory.raw_name or self.territory.name, names)
+            elif self.territory.level in _PARTS:  # the largest commune of each part
+                largest = ~communes[_PARTS[self.territory.level]].duplicated().to_numpy()
+                first = [i for i in range(len(names)) if largest[i]]
+            order = list(dict.fromkeys([*first, *range(min(limit, len(names)))]))
+            chosen = communes.iloc[order]
+            inside = to_metric(all_shapes[all_shapes["commune"].isin(set(communes["commune"]))])
+            minx, miny, maxx, maxy = inside.total_bounds
+            scale = min(760 / max(maxx - minx, 1.0), 440 / max(maxy - miny, 1.0))  # px per metre
+            polygons = inside.set_index("commune").geometry
+            kept: list[tuple[str, str, Any, float, float, float]] = []
+            for code, name, population in zip(
+                chosen["commune"], [names[i] for i in order], chosen["population"], strict=True
+            ):
+                polygon = polygons[code]
+                point = shapely.centroid(polygon)
+                if not polygon.contains(point):
+                    point = shapely.point_on_surface(polygon)
+                width = 7 * len(name) + 8  # pixels of a 12 px label
+                if any(
+                    abs(point.x - x) * scale < (width + w) / 2 and abs(point.y - y) * scale < 16
+                    for _, _, _, x, y, w in kept
+                ):
+                    continue
+                kept.append((code, name, population, point.x, point.y, width))
+            frame = gpd.GeoDataFrame(
+                {
+                    "commune": [k[0] for k in kept],
+                    "nom": [k[1] for k in kept],
+                    "population": pd.array([k[2] for k in kept], dtype="Int64"),
+                },
+                geometry=gpd.points_from_xy([k[3] for k in kept], [k[4] for k in kept]),
+                crs=inside.crs,
+            )
+            return frame.to_crs(settings.storage_crs)
+
+        return self._cached(f"places_{limit}", build)
 
     def regions(self) -> list[str]:
         """Régions of the territory (of the bassin as published, for a bassin)."""
@@ -275,7 +389,7 @@ def load_territory(
     --------
     >>> data = load_territory(settings.demo_dir() / "portrait.toml", "bassin", "9901")
     >>> data.label, len(data.territory), len(data.communes())
-    ("bassin d'emploi BMO 9901 – VEGICOURT", 40, 40)
+    ("bassin d'emploi BMO 9901 – Vegicourt", 40, 40)
     >>> len(data.inputs.commune_table()) > len(data.communes())
     True
     >>> load_territory(settings.demo_dir() / "portrait.toml", "bassin", "9991")
@@ -311,6 +425,6 @@ def load_portrait(
     Examples
     --------
     >>> load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9901").label
-    "bassin d'emploi BMO 9901 – VEGICOURT"
+    "bassin d'emploi BMO 9901 – Vegicourt"
     """
     return load_territory(config, level, code, years=years, files=files)

@@ -40,6 +40,7 @@ from geo.display import (
 from geo.problems import ProblemReport, collect_problems, split_by_place
 
 if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -276,7 +277,7 @@ def section_title(data: PortraitData) -> Section:
     --------
     >>> data = load_portrait(settings.demo_dir() / "portrait.toml", "bassin", "9902")
     >>> print(repr(section_title(data)).splitlines()[0])
-    Portrait de territoire : bassin d'emploi BMO 9902 – SAINT LOUNIRAC
+    Portrait de territoire : bassin d'emploi BMO 9902 – Saint-Lounirac
     """
     section = Section("titre")
     section.html(
@@ -393,33 +394,104 @@ def section_key_figures(data: PortraitData) -> Section:
     return _done(data, section)
 
 
+_OTHERS = {
+    "bassin": "Autres bassins d'emploi de la région",
+    "zone_emploi": "Autres zones d'emploi de la région",
+    "clpe": "Autres CLPE de la région",
+    "departement": "Autres départements de la région",
+}
+
+
 def section_territory_map(data: PortraitData) -> Section:
-    """Map of the territory's communes over the neighbouring territories of its région."""
+    """Map of the territory: its communes (its départements for a région), named and framed.
+
+    The communes share one colour, with their borders; a région shows its
+    départements instead of its communes. The main communes are named
+    (:meth:`PortraitData.places`), the département borders drawn, the territory
+    outlined, the other territories of its level in its région in grey; a legend
+    says which is which.
+
+    Examples
+    --------
+    >>> s = section_territory_map(load_portrait(settings.demo_dir() / "portrait.toml", "region", "99"))
+    >>> page = s.maps["territoire"].page
+    >>> "Limite de département" in page, "Vegicourt" in page
+    (True, True)
+    >>> page.count('"type": "Feature"')  # its 3 départements, its outline, their borders
+    5
+    """
     from geo.maps import map_territories
 
     section = Section("carte_territoire")
-    shapes = data.shapes()
     if not data.config.files("referentiels.communes_polygones"):
         return _omit(data, section, ["referentiels.communes_polygones"])
+    level = data.territory.level
+    region_wide = level == "region"
+    shapes = data.departement_shapes() if region_wide else data.shapes()
     if shapes is None:
         reason = data.inputs.problem("referentiels.communes_polygones") or (
             "aucun contour pour les communes de ce territoire"
         )
         section.absent(f"Carte non établie : contours des communes — {reason}.")
         return _done(data, section)
-    level = data.territory.level
-    background = data.context_shapes(level) if level not in ("region", "commune") else None
-    m = map_territories(
-        shapes,
-        tooltip_columns={"commune": "Code", "commune_nom": "Commune", "population": "Population"},
-        title=data.label,
-        background=background,
-    )
+    background = _near_territory(data, data.context_shapes(level)) if level in _OTHERS else None
+    legend = {
+        "territories": "Communes du territoire",
+        "background": _OTHERS.get(level, ""),
+        "outline": "Limite du territoire",
+        "borders": "Limite de département",
+    }
+    if region_wide:
+        shapes = shapes.assign(
+            departement=[
+                f"{n} ({c})"
+                for c, n in zip(shapes["territoire"], shapes["territoire_nom"], strict=True)
+            ]
+        )
+        m = map_territories(
+            shapes,
+            tooltip_columns={
+                "departement": "Département",
+                "nb_communes": "Communes",
+                "population": "Population",
+            },
+            color_column="departement",
+            title=data.label,
+            outline=data.outline(),
+            borders=data.departement_borders(),
+            places=data.places(),
+            legend={**legend, "caption": "Départements"},
+        )
+    else:
+        m = map_territories(
+            shapes,
+            tooltip_columns={
+                "commune": "Code",
+                "commune_nom": "Commune",
+                "population": "Population",
+            },
+            title=data.label,
+            background=background,
+            fill=_TERRITORY_FILL,
+            outline=data.outline(),
+            borders=_near_territory(data, data.departement_borders()),
+            places=data.places(),
+            legend=legend,
+        )
     section.map(m, name="territoire", title=f"Communes du territoire {data.label}")
-    section.text(
-        f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la région."
-    )
-    section.hint("Survolez une commune pour voir son nom et sa population.")
+    if region_wide:
+        communes = int(shapes["nb_communes"].sum())
+        section.text(
+            f"{communes} commune(s) dans {len(shapes)} département(s) ; les noms sont ceux des "
+            "communes les plus peuplées."
+        )
+        section.hint("Survolez un département pour voir ses communes et sa population.")
+    else:
+        section.text(
+            f"{len(shapes)} commune(s) ; en gris, les autres territoires du même niveau dans la "
+            "région."
+        )
+        section.hint("Survolez une commune pour voir son nom et sa population.")
     geography = ("polygones", "bassins", "zones_emploi", "clpe")
     _note_input_problems(
         section,
@@ -430,10 +502,38 @@ def section_territory_map(data: PortraitData) -> Section:
     return _done(data, section)
 
 
+def _near_territory(data: PortraitData, shapes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The part of ``shapes`` on the map of the territory, or ``None`` when none is.
+
+    The map is framed on the territory, about twice as wide as high: what lies
+    beyond that frame and a fifth of it around is cut off, out of the page (the
+    grey territories around, the département borders) and out of the legend.
+    """
+    import geopandas as gpd
+
+    outline = data.outline()
+    if shapes is None or outline is None:
+        return shapes
+    minx, miny, maxx, maxy = outline.to_crs(shapes.crs).total_bounds
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    # degrees of longitude are shorter than those of latitude: about 1.5 at these latitudes
+    half_h = max(maxy - miny, (maxx - minx) / 3) / 2 * 1.2
+    half_w = max((maxx - minx) / 2, half_h * 3) * 1.2
+    near = shapes.geometry.clip_by_rect(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    keep = ~near.is_empty
+    if not keep.any():
+        return None
+    frame = shapes[keep.to_numpy()].copy()
+    frame[frame.geometry.name] = near[keep].to_numpy()
+    return gpd.GeoDataFrame(frame, crs=shapes.crs)
+
+
+#: Fill of the territory's communes on its map (the outline and borders are darker).
+_TERRITORY_FILL = "#a6bddb"
+
+
 def section_bmo_map(data: PortraitData) -> Section:
     """Map of the share of difficult recruitment projects by bassin in the territory's région."""
-    import folium
-
     from diagnostics.bmo import map_bmo_bassins, recruitment_summary
 
     section, values = _start(data, "bmo_carte", "bmo.fichiers")
@@ -454,16 +554,20 @@ def section_bmo_map(data: PortraitData) -> Section:
     rows = bmo[(bmo["annee"] == year) & bmo["bassin"].isin(set(shapes["territoire"]))]
     try:
         summary = recruitment_summary(rows, by="bassin")
-        m = map_bmo_bassins(summary, shapes, title=f"Part des projets jugés difficiles ({year})")
+        # the bassins named as people write them (the BMO file spells them in capitals)
+        names = shapes.set_index("territoire")["territoire_nom"]
+        shown = summary["bassin"].map(names)
+        if "bassin_nom" in summary.columns:
+            shown = shown.fillna(summary["bassin_nom"])
+        summary["bassin_nom"] = shown
+        m = map_bmo_bassins(
+            summary,
+            shapes,
+            title=f"Part des projets jugés difficiles ({year})",
+            outline=data.outline(),
+        )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
-    outline = data.outline()
-    if outline is not None:
-        folium.GeoJson(
-            outline.to_crs(settings.storage_crs).__geo_interface__,
-            name="Territoire",
-            style_function=lambda _f: {"fill": False, "color": "#000091", "weight": 3},
-        ).add_to(m)
     section.map(m, name="bmo_bassins", title=f"Tensions de recrutement par bassin, {year}")
     section.text(
         f"Part des projets de recrutement jugés difficiles par les employeurs en {year}, par "
@@ -822,7 +926,16 @@ def _sites_here(data: PortraitData) -> pd.DataFrame | None:
     sites = data.inputs.get("partenaires.sites_france_travail")
     if sites is None:
         return None
-    return sites[sites["commune"].isin(set(data.territory.communes))]
+    return _cog_names(data, sites[sites["commune"].isin(set(data.territory.communes))])
+
+
+def _cog_names(data: PortraitData, sites: pd.DataFrame) -> pd.DataFrame:
+    """``sites`` with their communes named as the COG writes them (« Nantes », not « NANTES »)."""
+    table = data.inputs.commune_table().drop_duplicates("commune").set_index("commune")
+    named = sites["commune"].map(table["commune_nom"])
+    if "commune_nom" in sites.columns:
+        named = named.fillna(sites["commune_nom"])
+    return sites.assign(commune_nom=named)
 
 
 def section_jobseekers(data: PortraitData) -> Section:
@@ -951,9 +1064,11 @@ def section_partners_map(data: PortraitData) -> Section:
         m = map_partners(
             here,
             geometries=data.inputs.commune_shapes(),
-            background=data.shapes(),
+            background=_map_background(data),
             title=f"Partenaires – {data.territory.name}",
             sites=_sites_here(data),
+            outline=data.outline(),
+            frame=data.outline(),
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
@@ -1199,19 +1314,25 @@ def section_access(data: PortraitData) -> Section:
     )
     section.tables["distances"] = nearest
     section.tables["agences"] = agences.reset_index(drop=True)
-    shown = sites[
-        sites["commune"].isin(here)
-        | sites["site_id"].isin(set(distances["agence_proche"].dropna()))
-    ]
+    shown = _cog_names(
+        data,
+        sites[
+            sites["commune"].isin(here)
+            | sites["site_id"].isin(set(distances["agence_proche"].dropna()))
+        ],
+    )
     no_partner = pd.DataFrame(
         {"partenaire_id": pd.Series(dtype="string"), "type": pd.Series(dtype="string")}
     )
+    outline = data.outline()
     try:
         m = map_partners(
             no_partner,
             sites=shown,
-            background=data.shapes(),
+            background=_map_background(data),
             title=f"France Travail – {data.territory.name}",
+            outline=outline,
+            frame=_territory_and_points(outline, shown),
         )
     except WorkbenchError as exc:
         return _failed(data, section, exc)
@@ -1220,6 +1341,27 @@ def section_access(data: PortraitData) -> Section:
         section, {"sites": sites}, "des sites France Travail signalée(s)", data=data
     )
     return _done(data, section)
+
+
+def _map_background(data: PortraitData) -> gpd.GeoDataFrame | None:
+    """The grey ground of a map of points: the territory's communes, its départements for a région."""
+    return data.departement_shapes() if data.territory.level == "region" else data.shapes()
+
+
+def _territory_and_points(
+    outline: gpd.GeoDataFrame | None, points: pd.DataFrame
+) -> gpd.GeoDataFrame | None:
+    """The territory and the located ``points`` (``latitude``, ``longitude``): what a map frames."""
+    import geopandas as gpd
+
+    lat = pd.to_numeric(points["latitude"], errors="coerce")
+    lon = pd.to_numeric(points["longitude"], errors="coerce")
+    ok = (lat.notna() & lon.notna()).to_numpy()
+    parts = [gpd.GeoSeries(gpd.points_from_xy(lon[ok], lat[ok]), crs=settings.storage_crs)]
+    if outline is not None:
+        parts.append(outline.geometry.to_crs(settings.storage_crs))
+    frame = gpd.GeoDataFrame(geometry=pd.concat(parts, ignore_index=True), crs=settings.storage_crs)
+    return frame if len(frame) else None
 
 
 def section_positioning(data: PortraitData) -> Section:
