@@ -77,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naif", type=int, default=5, help="territoires de la boucle naïve")
     args = parser.parse_args(argv)
 
-    config = args.config or (REAL if SHARED.is_dir() else DEMO)
-    region = args.region or ("52" if config == REAL else "99")
+    # absolute: the naive loop runs the notebook from notebooks/, not from here
+    config = (args.config or (REAL if SHARED.is_dir() else DEMO)).resolve()
+    region = args.region or ("52" if config == REAL.resolve() else "99")
     inputs = portrait_inputs(read_portrait_config(config))
     codes = inputs.list_territories(args.niveau, region=region)["code"].tolist()
     print(f"Configuration : {config}")

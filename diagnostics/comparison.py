@@ -824,6 +824,11 @@ def recruitment_profiles(
         region_names.reindex(out["code"]).to_numpy() if region_names is not None else pd.NA,
     )
     if communes is not None and by in communes.columns:
+        from geo.territories import display_names
+
+        # Names as people write them (« Rennes », not « RENNES »), from the communes.
+        raw = pd.Series(out["nom"].to_numpy(), index=out["code"].astype(str).to_numpy())
+        out["nom"] = display_names(communes, by, raw).to_numpy()
         population = pd.to_numeric(communes["population"]).groupby(communes[by]).sum(min_count=1)
         out.insert(4, "population", population.reindex(out["code"]).to_numpy())
     else:

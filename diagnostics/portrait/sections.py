@@ -1985,7 +1985,10 @@ def section_sources(data: PortraitData) -> Section:
     frame = pd.DataFrame(
         rows, columns=["Donnée", "Fichier(s)", "Taille", "Empreinte SHA-256", "État"]
     )
-    section.table(frame, name="fichiers", max_rows=len(frame))
+    # The files not given are said once, in plain words, by section_completion: the
+    # table shows the files of this portrait (``.tables["fichiers"]`` keeps every input).
+    given = frame[frame["État"] != Missing.NOT_PROVIDED.label]
+    section.table(frame, name="fichiers", display=given, max_rows=len(frame))
     elsewhere = _problems_elsewhere(data)
     if elsewhere:
         section.facts["remarques_autres_territoires"] = dict(elsewhere)
