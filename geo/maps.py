@@ -444,7 +444,7 @@ def add_place_labels(m: folium.Map, places: gpd.GeoDataFrame, *, column: str = "
     (True, False, 1)
     """
     points = places.to_crs(settings.storage_crs)
-    rows = [
+    rows: list[list[float | str]] = [
         [round(float(pt.y), 5), round(float(pt.x), 5), html_text(str(name))]
         for pt, name in zip(points.geometry, points[column], strict=True)
         if pt is not None and not pt.is_empty and isinstance(name, str)

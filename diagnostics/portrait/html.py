@@ -586,7 +586,7 @@ def pack_frames(body: str, *, min_size: int = 1000) -> str:
     documents = [html.unescape(m.group(1)) for m in _FRAME_DOC.finditer(body)]
     if not documents:
         return body
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, ...], int] = {}
     for document in documents:
         for block in {m.groups() for m in _INLINE_BLOCK.finditer(document)}:
             counts[block] = counts.get(block, 0) + 1
