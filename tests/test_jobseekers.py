@@ -349,7 +349,10 @@ def test_portrait_section_absent_without_input(demo_dir: Path) -> None:
         demo_dir / "portrait.toml", "bassin", "9901", files={"demandeurs.fichier": None}
     )
     section = section_jobseekers(data)
-    assert "demandeurs.fichier" in section.status
+    # left out of the page; the closing box names the file in plain words
+    assert section.status.startswith("absente")
+    assert section.missing_inputs == ("demandeurs.fichier",)
+    assert "série mensuelle des demandeurs d'emploi" in section.status
     assert data.sections["demandeurs"] == section.status
 
 

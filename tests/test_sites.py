@@ -343,8 +343,9 @@ def test_portrait_access_section_says_why_without_sites(tmp_path):
     path = _demo_config(tmp_path, 'sites_france_travail = "partenaires/', '# sites = "')
     data = portrait.load_portrait(path, "bassin", "9901")
     section = portrait.section_access(data)
-    assert section.status != "produite"
-    assert "partenaires.sites_france_travail" in repr(section)
+    assert section.status.startswith("absente")
+    assert section.missing_inputs == ("partenaires.sites_france_travail",)
+    assert "fichier des sites France Travail" in repr(section)
 
 
 @pytest.mark.real_data
