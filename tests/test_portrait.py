@@ -840,7 +840,7 @@ def test_pdf_when_chromium_is_available(batch, chromium, tmp_path):
 #: Bassins of Pays de la Loire portrayed from the real files, in three départements (44,
 #: 72, 53): the 26 bassins of the région are listed here, all portrayed by
 #: benchmarks/bench_portraits.py.
-REAL_BASSINS = ["5220", "5209", "5227"]
+REAL_BASSINS = ["5220", "5209", "5227"]  # among them, computed from the files below
 
 
 @pytest.mark.real_data
@@ -850,11 +850,10 @@ def test_pays_de_la_loire_bassins_in_one_command(shared_data, tmp_path):
     assert len(planned) == 26
     assert "5220" in planned and "5313" not in planned
     assert set(REAL_BASSINS) <= set(planned)
-    result = portrait.run_portraits(
-        REAL_CONFIG, "bassin", tmp_path, codes=REAL_BASSINS, workers=1, progress=False
-    )
+    # every bassin of the région (issue 16: each opens with the synthesis, no empty box)
+    result = portrait.run_portraits(REAL_CONFIG, "bassin", tmp_path, region="52", progress=False)
     manifest = result.manifest
-    assert manifest["code"].tolist() == REAL_BASSINS
+    assert manifest["code"].tolist() == planned
     assert set(manifest["statut"]) == {"produit"}, manifest.loc[
         manifest["statut"] != "produit", ["territoire", "erreur"]
     ].to_string()
@@ -865,13 +864,17 @@ def test_pays_de_la_loire_bassins_in_one_command(shared_data, tmp_path):
         assert "Pays de la Loire" in page
         assert "Section non établie" not in page, name  # inputs not given: sections left out
         assert "Pour compléter ce portrait : un annuaire des partenaires ajouterait" in page
+        # the synthesis opens the portrait: right after the title, before the key figures
+        first = page.index('data-section="titre"')
+        assert first < page.index('data-section="synthese"') < page.index('"chiffres_cles"'), name
+        assert page.count('class="tuile"') >= 5, name
     nantes = json.loads((tmp_path / "details" / "bassin_5220.json").read_text(encoding="utf-8"))
     assert nantes["territoire"]["nom"] == "Nantes"  # as people write it, not as the file does
     assert nantes["chiffres_cles"]["projets_bmo"] > 10_000
     assert nantes["sections"]["partenaires"].startswith("absente : ")
     assert nantes["sections"]["acces"] == "produite"
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert index.count('<a href="bassin_5') == len(REAL_BASSINS)
+    assert index.count('<a href="bassin_5') == len(planned)
 
 
 @pytest.mark.real_data
