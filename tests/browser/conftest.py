@@ -123,9 +123,9 @@ def loopback_server(
     """Run ``command``, a server that listens on ``port`` of 127.0.0.1, until the block ends.
 
     Returns once the port accepts connections; fails the test, naming the server
-    ``name``, with the end of ``log``
-    (the server's output) when the server dies or does not listen within ``timeout``
-    seconds. The server is stopped (SIGTERM, then SIGKILL after 10 s) on leaving.
+    ``name``, with the end of ``log`` (the server's output) when the server dies or does
+    not listen within ``timeout`` seconds. The server is stopped (SIGTERM, then SIGKILL
+    after 10 s) on leaving, whatever happened in the block.
     """
     with log.open("w+") as out:
         process = subprocess.Popen(
