@@ -35,6 +35,13 @@ _KERNEL_READY = f"""() => {{
     const status = document.querySelector('{_PANEL} .jp-Notebook-ExecutionIndicator');
     return name !== '' && name !== 'No Kernel' && status?.dataset.status === 'idle';
 }}"""
+#: Run All is over when no cell waits or runs any more ([*]) and the first one ran: after
+#: an error, JupyterLab leaves the following cells without a number.
+_RUN_DONE = f"""() => {{
+    const prompts = [...document.querySelectorAll('{_PANEL} .jp-CodeCell .jp-InputPrompt')]
+        .map(p => p.textContent);
+    return prompts.length > 0 && /\\d/.test(prompts[0]) && !prompts.some(p => p.includes('*'));
+}}"""
 
 
 @dataclass(frozen=True)
@@ -135,18 +142,7 @@ def test_getting_started_runs_in_jupyterlab(jupyterlab, offline_page):
     page.wait_for_function(_KERNEL_READY, timeout=120_000)
 
     _open_menu_item(page, "Run", _RUN_ALL)
-    # done when no cell waits or runs any more ([*]) and the first one ran: after an error,
-    # JupyterLab leaves the following cells without a number
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll(
-                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
-                .map(p => p.textContent);
-            return prompts.length > 0 && /\\d/.test(prompts[0])
-                && !prompts.some(p => p.includes('*'));
-        }""",
-        timeout=RUN_TIMEOUT_MS,
-    )
+    page.wait_for_function(_RUN_DONE, timeout=RUN_TIMEOUT_MS)
     page.wait_for_function(_KERNEL_READY)
 
     # what the notebook holds, saved by JupyterLab into the copy: every cell ran, none failed
@@ -160,14 +156,14 @@ def test_getting_started_runs_in_jupyterlab(jupyterlab, offline_page):
     assert _errors(notebook) == []
     assert [cell["execution_count"] for cell in code] == list(range(1, len(code) + 1))
 
-    # the map: Leaflet inlined in a sandboxed srcdoc frame (diagnostics.portrait.embed_map)
-    frame = page.locator(".jp-OutputArea-output iframe[srcdoc]")
-    assert frame.count() == 1
-    frame.scroll_into_view_if_needed()
-    shapes = page.frame_locator(".jp-OutputArea-output iframe[srcdoc]").locator(
-        "path.leaflet-interactive"
-    )
-    shapes.first.wait_for(state="attached", timeout=30_000)
-    assert shapes.count() > 0
+    # the maps: Leaflet inlined in sandboxed srcdoc frames (diagnostics.portrait.embed_map),
+    # each drawn once in view (cells out of view are not laid out)
+    frames = page.locator(f"{_PANEL} .jp-OutputArea-output iframe[srcdoc]")
+    assert frames.count() >= 1
+    for i in range(frames.count()):
+        frames.nth(i).scroll_into_view_if_needed()
+        shapes = frames.nth(i).content_frame.locator("path.leaflet-interactive")
+        shapes.first.wait_for(state="attached", timeout=30_000)
+        assert shapes.count() > 0
     offline.screenshot("jupyterlab_prise_en_main")
     assert offline.blocked == []
