@@ -95,6 +95,23 @@ def test_readme_starts_with_the_two_commands():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_setup_installs_every_extra_and_make_lab_opens_the_notebooks():
+    """The set-up of ``make demo``/``make test`` installs JupyterLab; ``make lab`` is documented."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    extras = re.findall(r'pip install [^\n]*-e "\.\[([^\]]+)\]"', makefile)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert len(extras) == 1
+    assert sorted(extras[0].split(",")) == sorted(project["optional-dependencies"])
+    assert "ipykernel install --sys-prefix --name python3" in makefile
+    lab = re.search(r"^lab: \$\(STAMP\)\n\t(.+)$", makefile, flags=re.MULTILINE)
+    assert lab is not None and lab.group(1).split()[1:] == [
+        "lab",
+        "--ServerApp.root_dir=notebooks",
+    ]
+    head = (ROOT / "README.md").read_text(encoding="utf-8")[:600]
+    assert "make lab" in head and "JupyterLab" in head
+
+
 def test_no_real_data_is_committed():
     shared = ROOT.parent / "shared" / "data"
     if not shared.is_dir():

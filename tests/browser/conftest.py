@@ -9,11 +9,18 @@ Every page is opened with the network cut: a request to anything but the page's
 own origin (``file://``, ``data:``, ``about:``, or the loopback server under
 test) is aborted and recorded, so a test can assert that nothing left the machine.
 Screenshots go to ``artifacts/browser/`` (git-ignored).
+
+Servers under test (Voilà, JupyterLab) listen on a free port of 127.0.0.1 only:
+:func:`loopback_server` starts one, waits for its port and stops it whatever happens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import contextlib
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,3 +100,58 @@ def offline_page(browser) -> Iterator[Callable[..., OfflinePage]]:
     yield make
     for context in contexts:
         context.close()
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def loopback_server(
+    command: Sequence[str],
+    *,
+    name: str,
+    port: int,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> Iterator[subprocess.Popen]:
+    """Run ``command``, a server that listens on ``port`` of 127.0.0.1, until the block ends.
+
+    Returns once the port accepts connections; fails the test, naming the server
+    ``name``, with the end of ``log`` (the server's output) when the server dies or does
+    not listen within ``timeout`` seconds. The server is stopped (SIGTERM, then SIGKILL
+    after 10 s) on leaving, whatever happened in the block.
+    """
+    with log.open("w+") as out:
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        out.seek(0)
+                        pytest.fail(f"{name} n'a pas démarré :\n{out.read()[-3000:]}")
+                    time.sleep(0.5)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

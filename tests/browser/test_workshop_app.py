@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +15,7 @@ import pytest
 from diagnostics import workshop
 from diagnostics.positioning import read_positioning
 from geo import settings
+from tests.browser.conftest import free_port, loopback_server
 
 pytestmark = pytest.mark.browser
 
@@ -39,12 +37,6 @@ _DATA = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def voila_app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """Voilà serving the workshop notebook on a copy of the demo data: (url, data folder)."""
@@ -53,44 +45,25 @@ def voila_app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     for pattern in _DATA:
         for path in settings.demo_dir().glob(pattern):
             shutil.copy2(path, folder / path.name)
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("voila_log") / "voila.log").open("w+")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voila",
-            str(NOTEBOOK.relative_to(ROOT)),
-            "--no-browser",
-            f"--port={port}",
-            "--Voila.ip=127.0.0.1",
-        ],
-        cwd=ROOT,
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(NOTEBOOK.relative_to(ROOT)),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+    ]
+    with loopback_server(
+        command,
+        name="Voilà",
+        port=port,
+        log=tmp_path_factory.mktemp("voila_log") / "voila.log",
         env={**os.environ, workshop.DATA_ENV: str(folder)},
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # the server is up once its port accepts connections
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"Voilà n'a pas démarré :\n{log.read()[-3000:]}")
-                time.sleep(0.5)
-        yield url, folder
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        cwd=ROOT,
+    ):
+        yield f"http://127.0.0.1:{port}/", folder
 
 
 def _dropdown(page, label: str):
