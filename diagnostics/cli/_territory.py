@@ -1,0 +1,49 @@
+"""Territories asked by name on the command line: what the command understood.
+
+The resolution itself is :func:`geo.territories.resolve_territory_code` (through
+:func:`geo.territories.territory` for the commands that read a commune table); this
+module only words, for the user, which territory a name was taken for.
+"""
+
+from __future__ import annotations
+
+from geo import codes
+
+__all__ = ["understood"]
+
+
+def understood(level: str, text: str | None, code: str, label: str) -> str | None:
+    """« « nantes » compris comme bassin 5220 – Nantes. » when ``text`` was not ``code`` itself.
+
+    Parameters
+    ----------
+    level
+        Level of the territory (``bassin``, ``departement``...).
+    text
+        What the user wrote (``--code``), ``None`` when nothing was written.
+    code
+        The code it was resolved to.
+    label
+        The territory as shown to people (« bassin d'emploi BMO 5220 – Nantes »).
+
+    Returns
+    -------
+    str or None
+        The sentence to print, ``None`` when ``text`` was the code (or a spelling of it:
+        ``101`` for ``0101``).
+
+    Examples
+    --------
+    >>> understood("bassin", "nantes", "5220", "bassin d'emploi BMO 5220 – Nantes")
+    "Territoire compris : « nantes » → bassin d'emploi BMO 5220 – Nantes."
+    >>> understood("bassin", "5220", "5220", "bassin d'emploi BMO 5220 – Nantes") is None
+    True
+    """
+    if text is None:
+        return None
+    written = str(text).strip()
+    normalize = getattr(codes, f"normalize_{level}", None)
+    spelt = normalize(written, errors="coerce") if normalize is not None else None
+    if code in (written, written.upper(), spelt):
+        return None
+    return f"Territoire compris : « {written} » → {label}."
