@@ -532,7 +532,8 @@ def _unknown(
         fix = "Vérifiez le code, le niveau demandé et le millésime du référentiel."
     return UnknownTerritoryError(
         f"{label[:1].upper()}{label[1:]} « {written} » inconnu{feminine} dans {source} "
-        f"({len(known)} {_PLURALS[level]} connu{feminine}s).{hints} {fix}",
+        f"({len(known)} {_PLURALS[level] if len(known) > 1 else label} "
+        f"connu{feminine}{'s' if len(known) > 1 else ''}).{hints} {fix}",
         suggestions=close_names + [c for c in close_codes if c not in close_names],
     )
 
