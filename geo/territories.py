@@ -528,6 +528,8 @@ def _unknown(
             f"Écrivez le code ou le nom d'un{feminine} {label} connu{feminine} (majuscules, "
             "accents et tirets sont indifférents), ou vérifiez le niveau demandé."
         )
+    elif any(c.isalpha() for c in written):
+        fix = f"Les noms des {_PLURALS[level]} ne sont pas connus ici : écrivez le code."
     else:
         fix = "Vérifiez le code, le niveau demandé et le millésime du référentiel."
     return UnknownTerritoryError(

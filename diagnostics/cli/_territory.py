@@ -7,9 +7,32 @@ module only words, for the user, which territory a name was taken for.
 
 from __future__ import annotations
 
-from geo import codes
+import pandas as pd
 
-__all__ = ["understood"]
+from geo import codes
+from geo.territories import display_name
+
+__all__ = ["understood", "code_names"]
+
+
+def code_names(frame: pd.DataFrame, code: str, name: str) -> pd.Series:
+    """Code → name of the territories of ``frame``, as people write it then as spelt.
+
+    Official files spell names in capitals (« ST NAZAIRE »); both spellings go to
+    :func:`geo.territories.resolve_territory_code`, the readable one first (the one its
+    messages show).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"bassin": ["9908"], "bassin_nom": ["ST JEVROCOURT"]})
+    >>> code_names(frame, "bassin", "bassin_nom").tolist()
+    ['Saint-Jevrocourt', 'ST JEVROCOURT']
+    """
+    rows = frame.dropna(subset=[code]).drop_duplicates(code)
+    keys = rows[code].astype(str).tolist()
+    raw = rows[name].tolist() if name in rows.columns else [None] * len(keys)
+    shown = [display_name(v) if isinstance(v, str) else v for v in raw]
+    return pd.Series(shown + raw, index=keys + keys, dtype=object)
 
 
 def understood(level: str, text: str | None, code: str, label: str) -> str | None:

@@ -42,7 +42,7 @@ from diagnostics.bmo import (
     top_tension_metiers,
 )
 from diagnostics.cli._strict import add_strict_option, check_strict
-from diagnostics.cli._territory import understood
+from diagnostics.cli._territory import code_names, understood
 from geo._errors import CodeError
 from geo.display import Missing, format_int, format_percent
 from geo.problems import problems_of
@@ -100,17 +100,8 @@ def _count(row: pd.Series, column: str) -> str:
 
 
 def _names(frame: pd.DataFrame, level: str) -> pd.Series:
-    """Code → name of the territories of ``level`` in ``frame``: as people write it, then as spelt.
-
-    Names of the BMO file come in capitals (« ST NAZAIRE »); both spellings are
-    given to :func:`geo.territories.resolve_territory_code`, the readable one first.
-    """
-    rows = frame.dropna(subset=[level]).drop_duplicates(level)
-    codes = rows[level].astype(str).tolist()
-    column = f"{level}_nom"
-    raw = rows[column].tolist() if column in rows.columns else [None] * len(codes)
-    shown = [display_name(v) if isinstance(v, str) else v for v in raw]
-    return pd.Series(shown + raw, index=codes + codes, dtype=object)
+    """Code → names of the territories of ``level`` in ``frame`` (:func:`code_names`)."""
+    return code_names(frame, level, f"{level}_nom")
 
 
 def _source(bmo: pd.DataFrame) -> str:
