@@ -242,7 +242,10 @@ def _say_understood(args: argparse.Namespace, rows: pd.DataFrame) -> None:
     if args.code is None or len(rows) != 1:
         return
     row = rows.iloc[0]
-    label = f"{territories.LEVEL_LABELS[args.niveau]} {row['code']} – {row['nom']}"
+    label = (
+        f"{territories.LEVEL_LABELS[args.niveau]} {row['code']} – "
+        f"{territories.display_name(str(row['nom']))}"
+    )
     sentence = understood(args.niveau, args.code, str(row["code"]), label)
     if sentence:
         print(sentence)
