@@ -67,6 +67,7 @@ from diagnostics.training import *  # noqa: F403
 from diagnostics.training import __all__ as _training_all
 from geo import settings
 from geo._errors import (
+    AmbiguousTerritoryError,
     CodeError,
     CRSError,
     GeometryError,
@@ -158,6 +159,7 @@ __all__ = [
     "SchemaError",
     "CodeError",
     "UnknownTerritoryError",
+    "AmbiguousTerritoryError",
     "CRSError",
     "GeometryError",
     "SourceError",

@@ -14,6 +14,7 @@ __all__ = [
     "SchemaError",
     "CodeError",
     "UnknownTerritoryError",
+    "AmbiguousTerritoryError",
     "CRSError",
     "GeometryError",
     "SourceError",
@@ -52,6 +53,10 @@ class UnknownTerritoryError(WorkbenchError, LookupError):
     def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
         super().__init__(message)
         self.suggestions = list(suggestions or [])
+
+
+class AmbiguousTerritoryError(UnknownTerritoryError):
+    """A territory name matches several territories; ``suggestions`` lists their codes."""
 
 
 class CRSError(WorkbenchError, ValueError):

@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from geo import codes as _codes
-from geo._errors import SchemaError, UnknownTerritoryError
+from geo._errors import AmbiguousTerritoryError, SchemaError, UnknownTerritoryError
 from geo.crs import to_metric
 from geo.tables import normalize_header
 
@@ -33,6 +33,7 @@ __all__ = [
     "Territory",
     "commune_table",
     "territory",
+    "resolve_territory_code",
     "list_territories",
     "project_territory",
     "display_name",
@@ -50,6 +51,17 @@ LEVEL_LABELS: dict[str, str] = {
     "commune": "commune",
     "projet": "territoire de projet",
 }
+
+#: Plural of each level's label, and the feminine levels, for messages.
+_PLURALS: dict[str, str] = {
+    "region": "régions",
+    "departement": "départements",
+    "bassin": "bassins d'emploi BMO",
+    "zone_emploi": "zones d'emploi",
+    "clpe": "CLPE",
+    "commune": "communes",
+}
+_FEMININE = frozenset({"region", "zone_emploi", "commune"})
 
 _COLUMNS = [
     "commune",
@@ -258,17 +270,40 @@ def list_territories(
 
 
 def territory(
-    table: pd.DataFrame, level: str, code: str | int, *, names: pd.DataFrame | None = None
+    table: pd.DataFrame,
+    level: str,
+    code: str | int,
+    *,
+    names: pd.DataFrame | None = None,
+    source: str = "le référentiel",
 ) -> Territory:
-    """Return the territory of ``level`` and ``code`` from the commune table.
+    """Return the territory of ``level`` and ``code`` (or name) from the commune table.
 
     Codes are normalised first (``5203``, ``'5203'`` and ``5203.0`` are the same
-    bassin; département ``1`` is ``01``).
+    bassin; département ``1`` is ``01``). A text that is no known code is taken
+    for a name (:func:`resolve_territory_code`): « nantes », « Saint Nazaire »,
+    « Loire-Atlantique ».
+
+    Parameters
+    ----------
+    table
+        Commune table (:func:`commune_table`).
+    level
+        ``region``, ``departement``, ``bassin``, ``zone_emploi``, ``clpe`` or ``commune``.
+    code
+        Code of the territory, or its name.
+    names
+        Optional table with ``<level>`` and ``<level>_nom`` columns giving labels.
+    source
+        What lists the territories, for messages (« le référentiel (commune_bassin_bmo.csv) »).
 
     Raises
     ------
     UnknownTerritoryError
-        No commune carries that code; the message lists the closest codes.
+        Neither a code nor a name of ``level``; the message lists the closest names
+        and codes.
+    AmbiguousTerritoryError
+        A name that fits several territories; the message lists them with their codes.
 
     Examples
     --------
@@ -279,23 +314,18 @@ def territory(
     >>> t = territory(table, "departement", "9a")
     >>> t.code, len(t) > 0
     ('9A', True)
+    >>> bassins = referentials.read_commune_bassin(demo / "commune_bassin_bmo.csv")
+    >>> territory(commune_table(pop, bassin=bassins), "bassin", "saint jevrocourt").label
+    "bassin d'emploi BMO 9908 – Saint-Jévrocourt"
     """
     _check_level(level)
-    if level == "commune":
-        norm = _codes.normalize_commune(code, errors="coerce")
-    else:
-        norm = getattr(_codes, f"normalize_{level}")(code, errors="coerce")
-    column = level
-    members = table.loc[table[column] == norm, "commune"] if norm else pd.Series(dtype="string")
+    norm = _normalize_code(level, code)
+    members = table.loc[table[level] == norm, "commune"] if norm else pd.Series(dtype="string")
     if members.empty:
-        known = sorted(table[column].dropna().unique().tolist())
-        close = difflib.get_close_matches(str(code).upper(), known, n=5, cutoff=0.5)
-        hint = f" Codes proches : {', '.join(close)}." if close else ""
-        raise UnknownTerritoryError(
-            f"{LEVEL_LABELS[level][0].upper()}{LEVEL_LABELS[level][1:]} {code!s} inconnu(e) dans le référentiel "
-            f"({len(known)} code(s) connus).{hint} Vérifiez le code et le millésime du référentiel.",
-            suggestions=close,
+        norm = resolve_territory_code(
+            level, code, _candidate_names(table, level, names), source=source
         )
+        members = table.loc[table[level] == norm, "commune"]
     if level == "commune":
         raw = table.loc[table["commune"] == norm, "commune_nom"].iloc[0]
     else:
@@ -310,6 +340,203 @@ def territory(
         name=name,
         communes=tuple(sorted(members.astype(str))),
         raw_name=raw if raw != name else None,
+    )
+
+
+def _normalize_code(level: str, code: object) -> str | None:
+    """``code`` normalised as a code of ``level``, ``None`` when it cannot be one."""
+    normalize = getattr(_codes, f"normalize_{level}", None)
+    if normalize is None:
+        return None
+    norm = normalize(code, errors="coerce")
+    return str(norm) if norm is not None and not pd.isna(norm) else None
+
+
+def _candidate_names(table: pd.DataFrame, level: str, names: pd.DataFrame | None) -> pd.Series:
+    """Every code of ``level`` in ``table`` with its names: as shown first, then as spelt."""
+    if level == "commune":
+        rows = table.dropna(subset=["commune"])
+        return pd.Series(rows["commune_nom"].tolist(), index=rows["commune"].tolist(), dtype=object)
+    codes = pd.Series(pd.NA, index=sorted(table[level].dropna().unique().tolist()), dtype=object)
+    return pd.concat(
+        [_names(table, level, names).astype(object), _raw_names(table, level, names), codes]
+    )
+
+
+# --------------------------------------------------------------------------- names by name
+
+
+def _name_key(text: str) -> tuple[str, ...]:
+    """The words of a name folded for comparison: no case, accents or punctuation, « ST » → « saint »."""
+    return tuple(_ABBREVIATIONS.get(w, w) for w, _, _ in _words(text))
+
+
+def _name_fit(query: tuple[str, ...], name: tuple[str, ...]) -> int:
+    """2 when ``name`` is ``query``, 1 when ``query`` spells whole consecutive words of it, else 0.
+
+    Spaces do not count (« saintnazaire » spells « saint nazaire »).
+    """
+    wanted = "".join(query)
+    if not wanted:
+        return 0
+    if wanted == "".join(name):
+        return 2
+    for start in range(len(name)):
+        run = ""
+        for word in name[start:]:
+            run += word
+            if run == wanted:
+                return 1
+            if len(run) >= len(wanted):
+                break
+    return 0
+
+
+def resolve_territory_code(
+    level: str,
+    text: str | int,
+    names: pd.Series,
+    *,
+    source: str = "le référentiel",
+) -> str:
+    """The code of the territory of ``level`` that ``text`` designates, by code or by name.
+
+    An exact code wins (normalised as the level's codes are: ``1`` is département
+    ``01``). Otherwise ``text`` is a name, compared without regard to case, accents,
+    hyphens, apostrophes and spaces, « ST » standing for « SAINT »: a territory whose
+    name is ``text`` wins over those whose name only contains it as whole words
+    (« Loire » is the département 42, not Loire-Atlantique; « Nazaire » is
+    Saint-Nazaire when no other name holds that word).
+
+    Parameters
+    ----------
+    level
+        ``region``, ``departement``, ``bassin``, ``zone_emploi``, ``clpe`` or ``commune``.
+    text
+        A code or a name, as the user wrote it.
+    names
+        The territories of ``level``: index the (normalised) codes, values their names
+        (missing when unknown). A code may come several times with several spellings
+        (« Saint-Nazaire », « ST NAZAIRE »); the first is the one messages show.
+    source
+        What lists the territories, for messages (« le fichier BMO ... »).
+
+    Returns
+    -------
+    str
+        The code of the territory.
+
+    Raises
+    ------
+    AmbiguousTerritoryError
+        Several territories fit the name; the message lists them with their codes.
+    UnknownTerritoryError
+        No code nor name fits; the message gives close names and close codes.
+
+    Examples
+    --------
+    >>> names = pd.Series({"9902": "Saint-Lounirac", "9908": "Saint-Jévrocourt", "9906": "LE BABOUNON"})
+    >>> resolve_territory_code("bassin", "st jevrocourt", names), resolve_territory_code("bassin", 9906, names)
+    ('9908', '9906')
+    >>> resolve_territory_code("bassin", "Saint", names)
+    Traceback (most recent call last):
+    ...
+    geo._errors.AmbiguousTerritoryError: Plusieurs bassins d'emploi BMO correspondent à « Saint » dans le référentiel : 9902 Saint-Lounirac, 9908 Saint-Jévrocourt. Précisez le code (--code 9902, par exemple) ou le nom complet.
+    """
+    _check_level(level)
+    shown, spellings = _spellings(names)
+    written = str(text).strip()
+    for candidate in (_normalize_code(level, text), written, written.upper()):
+        if candidate and candidate in shown:
+            return candidate
+    found = _fitting(_name_key(written), spellings)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        more = f", … ({len(found)} en tout)" if len(found) > 12 else ""
+        raise AmbiguousTerritoryError(
+            f"Plusieurs {_PLURALS[level]} correspondent à « {written} » dans {source} : "
+            f"{_listed(found[:12], shown)}{more}. Précisez le code (--code {found[0]}, par "
+            "exemple) ou le nom complet.",
+            suggestions=found,
+        )
+    raise _unknown(level, text, shown, spellings, source)
+
+
+def _spellings(names: pd.Series) -> tuple[dict[str, str | None], list[tuple[str, str]]]:
+    """The codes of ``names`` with the name messages show, and every (code, spelling)."""
+    shown: dict[str, str | None] = {}
+    spellings: list[tuple[str, str]] = []
+    for code, name in zip(names.index.tolist(), names.tolist(), strict=True):
+        if code is None or pd.isna(code):
+            continue
+        has_name = isinstance(name, str) and bool(name.strip())
+        if shown.get(str(code)) is None:
+            shown[str(code)] = name if has_name else None
+        if has_name:
+            spellings.append((str(code), name))
+    return shown, spellings
+
+
+def _fitting(query: tuple[str, ...], spellings: list[tuple[str, str]]) -> list[str]:
+    """Codes whose name is ``query``; if none, codes whose name holds it (sorted)."""
+    exact: set[str] = set()
+    partial: set[str] = set()
+    for code, name in spellings:
+        fit = _name_fit(query, _name_key(name))
+        if fit == 2:
+            exact.add(code)
+        elif fit == 1:
+            partial.add(code)
+    return sorted(exact or partial)
+
+
+def _listed(codes: Sequence[str], shown: dict[str, str | None]) -> str:
+    """« 9902 Saint-Lounirac, 9908 Saint-Jévrocourt »."""
+    return ", ".join(f"{c} {shown[c]}" if shown.get(c) else c for c in codes)
+
+
+def _unknown(
+    level: str,
+    text: str | int,
+    shown: dict[str, str | None],
+    spellings: list[tuple[str, str]],
+    source: str,
+) -> UnknownTerritoryError:
+    """The error for a ``text`` that is neither a code nor a name: close names and codes, the fix."""
+    written = str(text).strip()
+    label = LEVEL_LABELS[level]
+    feminine = "e" if level in _FEMININE else ""
+    known = sorted(shown)
+    typed = _normalize_code(level, text) or written.upper()
+    close_codes = difflib.get_close_matches(typed, known, n=5, cutoff=0.5)
+    by_key: dict[str, list[str]] = {}
+    for code, name in spellings:
+        by_key.setdefault("".join(_name_key(name)), []).append(code)
+    query = "".join(_name_key(written))
+    keys = difflib.get_close_matches(query, list(by_key), n=5, cutoff=0.6) if query else []
+    close_names = list(dict.fromkeys(c for key in keys for c in by_key[key]))[:5]
+    hints = ""
+    if not close_names and not close_codes and spellings:
+        hints += f" Par exemple : {_listed(known[:3], shown)}."
+    if close_names:
+        hints += f" Noms proches : {_listed(close_names, shown)}."
+    if close_codes:
+        hints += f" Codes proches : {', '.join(close_codes)}."
+    if any(c.isalpha() for c in written) and spellings:
+        fix = (
+            f"Écrivez le code ou le nom d'un{feminine} {label} connu{feminine} (majuscules, "
+            "accents et tirets sont indifférents), ou vérifiez le niveau demandé."
+        )
+    elif any(c.isalpha() for c in written):
+        fix = f"Les noms des {_PLURALS[level]} ne sont pas connus ici : écrivez le code."
+    else:
+        fix = "Vérifiez le code, le niveau demandé et le millésime du référentiel."
+    return UnknownTerritoryError(
+        f"{label[:1].upper()}{label[1:]} « {written} » inconnu{feminine} dans {source} "
+        f"({len(known)} {_PLURALS[level] if len(known) > 1 else label} "
+        f"connu{feminine}{'s' if len(known) > 1 else ''}).{hints} {fix}",
+        suggestions=close_names + [c for c in close_codes if c not in close_names],
     )
 
 

@@ -568,13 +568,94 @@ def test_cli_one_bassin(demo_2024, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--niveau", "bassin", "--code", "9990"], "absent(e) du fichier BMO"),
+        (["--niveau", "bassin", "--code", "9990"], "« 9990 » inconnu dans le fichier BMO 2024"),
         (["--code", "9901"], "demande un niveau"),
+        (["--region", "99"], "L'option --region demande un niveau"),
+        (["--niveau", "bassin", "--region", "98"], "Région « 98 » inconnue dans le fichier BMO"),
     ],
 )
 def test_cli_bad_codes(demo_2024, capsys, args, message):
     assert main(["bmo", "resume", "--fichier", str(demo_2024), *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_filters_the_territories_of_a_region_or_a_departement(demo_2024, capsys):
+    base = ["bmo", "resume", "--fichier", str(demo_2024), "--niveau", "bassin"]
+    assert main([*base, "--region", "99", "--json"]) == 0
+    codes = [json.loads(line)["code"] for line in capsys.readouterr().out.splitlines()]
+    assert codes == [f"99{n:02d}" for n in range(1, 11)]
+    assert main([*base, "--departement", "9B", "--json"]) == 0
+    codes = [json.loads(line)["code"] for line in capsys.readouterr().out.splitlines()]
+    assert codes == ["9905", "9906", "9907"]
+    # by name, and said
+    assert main([*base, "--departement", "cote-brumaire"]) == 0
+    out = capsys.readouterr().out
+    assert "Territoire compris : « cote-brumaire » → département 9B – Côte-Brumaire." in out
+    assert [line.split()[0] for line in out.splitlines() if line[:2] == "99"] == [
+        "9905",
+        "9906",
+        "9907",
+    ]
+
+
+def test_bmo_resume_by_name_within_an_area(demo_bmo):
+    from diagnostics.cli.bmo import bmo_resume
+
+    assert bmo_resume(demo_bmo, level="departement", region="99")["code"].tolist() == [
+        "9A",
+        "9B",
+        "9C",
+    ]
+    one = bmo_resume(demo_bmo, level="bassin", code="Saint Jévrocourt")
+    assert one[["code", "nom", "projets"]].values.tolist() == [["9908", "SAINT JEVROCOURT", 856]]
+    # « saint » fits two bassins of the file, one of the département 9C
+    with pytest.raises(dg.AmbiguousTerritoryError, match="9902 Saint-Lounirac, 9908 Saint-"):
+        bmo_resume(demo_bmo, level="bassin", code="saint")
+    assert bmo_resume(demo_bmo, level="bassin", departement="9C", code="saint")[
+        "code"
+    ].tolist() == ["9908"]
+
+
+def test_cli_one_bassin_by_name_with_its_first_metiers(demo_2024, demo_bmo, capsys):
+    args = ["bmo", "resume", "--fichier", str(demo_2024), "--niveau", "bassin"]
+    assert main([*args, "--code", "st-jevrocourt"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("Territoire compris : « st-jevrocourt » → bassin 9908 – Saint-Jevrocourt.")
+    assert lines[start + 1] == "Bassin 9908 – Saint-Jevrocourt : enquête BMO 2024, 1 bassin(s)"
+    most = lines.index("  Les 5 métiers aux plus nombreux projets de recrutement :")
+    assert lines[most + 1 : most + 3] == [
+        "    1. Viticulteurs, arboriculteurs : 89 projets, dont 28,1\u202f% jugés difficiles",
+        "    2. Aides de cuisine et employés polyvalents de la restauration : 75 projets, dont "
+        "48,0\u202f% jugés difficiles",
+    ]
+    tension = most + 6
+    assert lines[tension] == (
+        "  Les 5 métiers en tension (classés par projets jugés difficiles, parmi les métiers "
+        "d'au moins 20 projets publiés au moins aussi difficiles à pourvoir que l'ensemble du "
+        "territoire, 53,9\u202f%) :"
+    )
+    assert lines[tension + 1 : tension + 3] == [
+        "    1. Serveurs de cafés restaurants : 45 projets jugés difficiles sur 68 (66,2\u202f%)",
+        "    2. Aides à domicile et auxiliaires de vie : 37 projets jugés difficiles sur 42 "
+        "(88,1\u202f%)",
+    ]
+    # the same figures from the rows of the file, summed here
+    rows = demo_bmo[demo_bmo["bassin"] == "9908"].groupby("metier_nom")
+    assert int(rows["projets"].sum()["Viticulteurs, arboriculteurs"]) == 89
+    assert int(rows["projets_difficiles"].sum()["Serveurs de cafés restaurants"]) == 45
+    # a code is not « understood »: no sentence
+    assert main([*args, "--code", "9908"]) == 0
+    assert "Territoire compris" not in capsys.readouterr().out
+
+
+def test_cli_ambiguous_name_lists_the_bassins(demo_2024, capsys):
+    args = ["bmo", "resume", "--fichier", str(demo_2024), "--niveau", "bassin", "--code", "Saint"]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        "Erreur : Plusieurs bassins d'emploi BMO correspondent à « Saint » dans le fichier BMO "
+        "2024 : 9902 Saint-Lounirac, 9908 Saint-Jevrocourt. Précisez le code (--code 9902, par "
+        "exemple) ou le nom complet.\n"
+    )
 
 
 def test_cli_bad_files(tmp_path, capsys):

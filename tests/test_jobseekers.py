@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -428,3 +429,27 @@ def test_a_missing_commune_makes_the_territory_missing_not_partial(tmp_path: Pat
     assert out["demandeurs"].isna().all()
     project = js_mod.jobseekers_for_territory(series, ["9A001", "9B001"], communes=communes)
     assert project["demandeurs"].isna().all()
+
+
+def test_cli_resume_code_by_name(demo_dir: Path, capsys) -> None:
+    from diagnostics.cli import main
+
+    args = [
+        "demandeurs",
+        "resume",
+        "--fichier",
+        str(demo_dir / "demandeurs" / "emploi_demandeur.csv"),
+        "--niveau",
+        "bassin",
+        "--population",
+        str(demo_dir / "communes_population.json"),
+        "--correspondance",
+        str(demo_dir / "commune_bassin_bmo.csv"),
+    ]
+    assert main([*args, "--code", "le-babounon"]) == 0
+    out = capsys.readouterr().out
+    assert "Territoire compris : « le-babounon » → bassin d'emploi BMO 9906 – Le Babounon." in out
+    assert main([*args, "--code", "babounon", "--json"]) == 0
+    assert [json.loads(line)["code"] for line in capsys.readouterr().out.splitlines()] == ["9906"]
+    assert main([*args, "--code", "Saint"]) == 2
+    assert "9902 Saint-Lounirac, 9908 Saint-Jevrocourt. Précisez le code" in capsys.readouterr().err

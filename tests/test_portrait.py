@@ -745,6 +745,25 @@ def test_territories_of_an_area():
         data.inputs.list_territories("bassin", region="98")
 
 
+def test_territories_by_name_through_the_loader():
+    """The notebooks' ``code`` parameter takes a name: « Saint-Jévrocourt » is bassin 9908."""
+    data = portrait.load_territory(DEMO_CONFIG, "bassin", "saint jevrocourt")
+    assert data.label == "bassin d'emploi BMO 9908 – Saint-Jévrocourt"
+    in_9c = data.inputs.list_territories("bassin", departement="Val-de-Lisandre")
+    assert (
+        in_9c["code"].tolist()
+        == data.inputs.list_territories("bassin", departement="9C")["code"].tolist()
+    )
+    with pytest.raises(dg.AmbiguousTerritoryError, match="9902 Saint-Lounirac, 9908 Saint-"):
+        portrait.load_territory(DEMO_CONFIG, "bassin", "saint")
+    with pytest.raises(
+        UnknownTerritoryError,
+        match=r"« Vegicour » inconnu dans le référentiel commune_bassin_bmo.csv .* "
+        "Noms proches : 9901 Vegicourt",
+    ):
+        portrait.load_territory(DEMO_CONFIG, "bassin", "Vegicour")
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -788,6 +807,28 @@ def test_cli_unknown_code_exits_2_with_close_codes(tmp_path, capsys):
     )
     assert code == 2
     assert "Codes proches" in capsys.readouterr().err
+
+
+def test_cli_ambiguous_name_exits_2_with_the_candidates(tmp_path, capsys):
+    args = ["portrait", "--config", str(DEMO_CONFIG), "--niveau", "bassin", "--code", "Saint"]
+    assert cli.main([*args, "--sortie", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "Erreur : Plusieurs bassins d'emploi BMO correspondent à « Saint » dans le référentiel "
+        "commune_bassin_bmo.csv : 9902 Saint-Lounirac, 9908 Saint-Jévrocourt. Précisez le code "
+        "(--code 9902, par exemple) ou le nom complet.\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.notebook
+def test_cli_portrait_by_name_says_which_territory(tmp_path, capsys):
+    args = ["portrait", "--config", str(DEMO_CONFIG), "--niveau", "departement"]
+    assert cli.main([*args, "--code", "cote brumaire", "--sortie", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "Territoire compris : « cote brumaire » → département 9B – Côte-Brumaire.\n"
+    )
+    assert (tmp_path / "departement_9B.html").is_file()
 
 
 @pytest.mark.notebook

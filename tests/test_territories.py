@@ -6,7 +6,7 @@ import pytest
 from shapely import box
 
 from geo import referentials, territories
-from geo._errors import SchemaError, UnknownTerritoryError
+from geo._errors import AmbiguousTerritoryError, SchemaError, UnknownTerritoryError
 from geo.tables import normalize_header
 
 
@@ -194,3 +194,160 @@ def test_real_bassin_names_are_written_as_people_do(shared_data):
         folded = {normalize_header(n): n for n in own}
         if normalize_header(brut) in folded:
             assert nom == folded[normalize_header(brut)], (code, brut, nom)
+
+
+# --------------------------------------------------------------------------- by name
+
+
+@pytest.fixture
+def demo_table(demo_dir):
+    pop = referentials.read_communes_population(demo_dir / "communes_population.json")
+    return territories.commune_table(
+        pop,
+        bassin=referentials.read_commune_bassin(demo_dir / "commune_bassin_bmo.csv"),
+        zone_emploi=referentials.read_commune_zone_emploi(demo_dir / "commune_zone_emploi.csv"),
+        clpe=referentials.read_commune_clpe(demo_dir / "commune_clpe.csv"),
+        population=pop,
+        departements=referentials.read_departements(demo_dir / "departements.csv"),
+        regions=referentials.read_regions(demo_dir / "regions.csv"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("level", "text", "code"),
+    [
+        # the file spells « SAINT JEVROCOURT »; case, accents, hyphens, spaces do not count
+        ("bassin", "Saint-Jévrocourt", "9908"),
+        ("bassin", "saint jevrocourt", "9908"),
+        ("bassin", "ST-JEVROCOURT", "9908"),
+        ("bassin", "saintjévrocourt", "9908"),
+        ("bassin", "  vegicourt ", "9901"),
+        ("bassin", "Le Babounon", "9906"),
+        ("bassin", "babounon", "9906"),  # whole words of one name only
+        ("bassin", 9901, "9901"),
+        ("departement", "cote brumaire", "9B"),
+        ("departement", "Val de Lisandre", "9C"),
+        ("departement", "9c", "9C"),
+        ("region", "Île-Démonstration", "99"),
+        ("zone_emploi", "lacherine", "9905"),
+        ("clpe", "zone 2 saint lounirac", "CLPE9A002"),
+        ("commune", "nonette", "9B053"),
+    ],
+)
+def test_territory_by_name_on_the_demo(demo_table, level, text, code):
+    assert territories.territory(demo_table, level, text).code == code
+
+
+def test_an_exact_code_wins_over_a_name():
+    names = pd.Series({"0044": "SAINT NAZAIRE", "5225": "44"})
+    assert territories.resolve_territory_code("bassin", "44", names) == "0044"
+    assert territories.resolve_territory_code("bassin", "st nazaire", names) == "0044"
+
+
+def test_an_exact_name_wins_over_names_that_hold_it():
+    names = pd.Series({"42": "Loire", "44": "Loire-Atlantique", "49": "Maine-et-Loire"})
+    assert territories.resolve_territory_code("departement", "LOIRE", names) == "42"
+    assert territories.resolve_territory_code("departement", "atlantique", names) == "44"
+    with pytest.raises(AmbiguousTerritoryError) as err:
+        territories.resolve_territory_code(
+            "departement",
+            "et loire",
+            pd.Series({"37": "Indre-et-Loire", "49": "Maine-et-Loire", "71": "Saône-et-Loire"}),
+        )
+    assert err.value.suggestions == ["37", "49", "71"]
+
+
+def test_an_ambiguous_name_lists_the_candidates_with_their_codes(demo_table):
+    with pytest.raises(AmbiguousTerritoryError) as err:
+        territories.territory(demo_table, "bassin", "Saint")
+    assert str(err.value) == (
+        "Plusieurs bassins d'emploi BMO correspondent à « Saint » dans le référentiel : "
+        "9902 Saint-Lounirac, 9908 Saint-Jévrocourt. Précisez le code (--code 9902, par "
+        "exemple) ou le nom complet."
+    )
+    assert err.value.suggestions == ["9902", "9908"]
+    assert isinstance(err.value, UnknownTerritoryError)  # callers that catch it still do
+
+
+def test_an_unknown_name_suggests_close_names_and_the_fix(demo_table):
+    with pytest.raises(UnknownTerritoryError) as err:
+        territories.territory(
+            demo_table, "bassin", "Vegicour", source="le référentiel commune_bassin_bmo.csv"
+        )
+    assert str(err.value) == (
+        "Bassin d'emploi BMO « Vegicour » inconnu dans le référentiel commune_bassin_bmo.csv "
+        "(10 bassins d'emploi BMO connus). Noms proches : 9901 Vegicourt. Écrivez le code ou "
+        "le nom d'un bassin d'emploi BMO connu (majuscules, accents et tirets sont "
+        "indifférents), ou vérifiez le niveau demandé."
+    )
+    assert err.value.suggestions == ["9901"]
+    with pytest.raises(UnknownTerritoryError) as err:
+        territories.territory(demo_table, "region", "Bretagne")
+    assert str(err.value) == (
+        "Région « Bretagne » inconnue dans le référentiel (1 région connue). Par exemple : "
+        "99 Île-Démonstration (région fictive). Écrivez le code ou le nom d'une région connue "
+        "(majuscules, accents et tirets sont indifférents), ou vérifiez le niveau demandé."
+    )
+
+
+def test_an_unknown_code_suggests_close_codes(demo_table):
+    with pytest.raises(UnknownTerritoryError) as err:
+        territories.territory(demo_table, "bassin", "9991")
+    assert str(err.value) == (
+        "Bassin d'emploi BMO « 9991 » inconnu dans le référentiel (10 bassins d'emploi BMO "
+        "connus). Codes proches : 9910, 9909, 9901, 9908, 9907. Vérifiez le code, le niveau "
+        "demandé et le millésime du référentiel."
+    )
+
+
+def test_names_unknown_to_the_source_ask_for_the_code():
+    names = pd.Series(pd.NA, index=["44", "49"], dtype=object)
+    with pytest.raises(UnknownTerritoryError, match="ne sont pas connus ici : écrivez le code"):
+        territories.resolve_territory_code("departement", "Loire-Atlantique", names)
+
+
+@pytest.mark.real_data
+def test_real_territories_by_name(shared_data):
+    """« Nantes », « Saint Nazaire », « Loire-Atlantique », « Pays de la Loire » by name.
+
+    The expected codes are read from the files themselves, not from the library.
+    """
+    ref = shared_data / "referentiels"
+    raw_bassins = pd.read_csv(ref / "commune_bassin_bmo.csv", dtype=str)
+    labels = raw_bassins.drop_duplicates("code_bassin_BMO").set_index("lib_bassin_BMO")
+    nantes = labels.loc["NANTES", "code_bassin_BMO"]
+    nazaire = next(
+        labels.loc[name, "code_bassin_BMO"]
+        for name in labels.index
+        if name.replace("-", " ") in ("ST NAZAIRE", "SAINT NAZAIRE")
+    )
+    deps = pd.read_csv(ref / "departements.csv", dtype=str)
+    loire_atlantique = deps.loc[deps["libelle"] == "Loire-Atlantique", "dep"].iloc[0].zfill(2)
+    regs = pd.read_csv(ref / "regions.csv", dtype=str)
+    pdl = regs.loc[regs["libelle"] == "Pays de la Loire", "reg"].iloc[0].zfill(2)
+
+    pop = referentials.read_communes_population(ref / "communes_population.json")
+    table = territories.commune_table(
+        pop,
+        bassin=referentials.read_commune_bassin(ref / "commune_bassin_bmo.csv"),
+        population=pop,
+        departements=referentials.read_departements(ref / "departements.csv"),
+        regions=referentials.read_regions(ref / "regions.csv"),
+    )
+    assert territories.territory(table, "bassin", "Nantes").code == nantes
+    assert territories.territory(table, "bassin", "nantes").code == nantes
+    assert territories.territory(table, "bassin", "Saint Nazaire").code == nazaire
+    assert territories.territory(table, "bassin", "st-nazaire").code == nazaire
+    assert territories.territory(table, "departement", "Loire-Atlantique").code == (
+        loire_atlantique
+    )
+    assert territories.territory(table, "departement", "loire atlantique").code == (
+        loire_atlantique
+    )
+    assert territories.territory(table, "region", "Pays de la Loire").code == pdl
+    assert territories.territory(table, "region", "pays-de-la-loire").code == pdl
+    with pytest.raises(AmbiguousTerritoryError, match=f"{nazaire} Saint-Nazaire") as err:
+        territories.territory(table, "bassin", "Saint")
+    assert nazaire in err.value.suggestions
+    with pytest.raises(UnknownTerritoryError, match=f"Noms proches : {nantes} Nantes"):
+        territories.territory(table, "bassin", "Nante")

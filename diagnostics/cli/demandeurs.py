@@ -29,6 +29,7 @@ import pandas as pd
 
 from diagnostics._readers.jobseekers import JOBSEEKERS_LABEL, read_jobseekers
 from diagnostics.cli._strict import add_strict_option, check_strict
+from diagnostics.cli._territory import code_names, understood
 from diagnostics.jobseekers import (
     BREAK_NOTE,
     ESTIMATE_RULE,
@@ -40,6 +41,7 @@ from geo import codes, referentials, territories
 from geo._errors import CodeError, SchemaError, UnknownTerritoryError
 from geo.display import format_int, format_number, format_percent
 from geo.problems import problems_of
+from geo.territories import resolve_territory_code
 
 __all__ = ["register", "jobseekers_resume"]
 
@@ -56,12 +58,6 @@ def _month(text: str | None) -> pd.Timestamp | None:
         raise CodeError(
             f"Option --mois : « {text} » n'est pas un mois ; écrivez-le AAAA-MM (ex. 2024-12)."
         ) from None
-
-
-def _normalize(level: str, code: str) -> str:
-    if level == "commune":
-        return str(codes.normalize_commune(code, errors="coerce") or code)
-    return str(getattr(codes, f"normalize_{level}")(code, errors="coerce") or code)
 
 
 def _published_only(series: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -138,20 +134,10 @@ def jobseekers_resume(
             )
         long = long[long["code"].isin(keep)]
     if code is not None:
-        wanted_code = _normalize(level, code)
-        selected = long[long["code"] == wanted_code]
-        if selected.empty:
-            known = sorted(long["code"].dropna().unique())
-            import difflib
-
-            close = difflib.get_close_matches(wanted_code, known, n=5, cutoff=0.5)
-            hint = f" Codes proches : {', '.join(close)}." if close else ""
-            raise UnknownTerritoryError(
-                f"Option --code : {level} {code} absent(e) des demandeurs d'emploi "
-                f"({len(known)} code(s) de ce niveau).{hint} Vérifiez le code et --niveau.",
-                suggestions=close,
-            )
-        long = selected
+        wanted_code = resolve_territory_code(
+            level, code, code_names(long, "code", "nom"), source="les demandeurs d'emploi"
+        )
+        long = long[long["code"] == wanted_code]
     return _summary(long, communes, level, month)
 
 
@@ -251,6 +237,20 @@ def _commune_table(args: argparse.Namespace) -> pd.DataFrame | None:
     return territories.commune_table(population, population=population, **tables)
 
 
+def _say_understood(args: argparse.Namespace, rows: pd.DataFrame) -> None:
+    """Print which territory ``--code`` was taken for, when it was a name."""
+    if args.code is None or len(rows) != 1:
+        return
+    row = rows.iloc[0]
+    label = (
+        f"{territories.LEVEL_LABELS[args.niveau]} {row['code']} – "
+        f"{territories.display_name(str(row['nom']))}"
+    )
+    sentence = understood(args.niveau, args.code, str(row["code"]), label)
+    if sentence:
+        print(sentence)
+
+
 def _resume(args: argparse.Namespace) -> int:
     path = Path(args.fichier)
     series = read_jobseekers(path, strict=args.strict, cache=not args.sans_cache)
@@ -287,6 +287,7 @@ def _resume(args: argparse.Namespace) -> int:
         if len(report) > 10:
             print(f"  … et {len(report) - 10} autre(s)")
         print()
+    _say_understood(args, rows)
     print(f"Demandeurs d'emploi : {JOBSEEKERS_LABEL}.")
     for _, row in rows.iterrows():
         change = (
@@ -373,7 +374,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--fichier", required=True, metavar="FICHIER", help="emploi_demandeur.csv")
     p.add_argument("--niveau", choices=_LEVELS, required=True, help="niveau des territoires")
-    p.add_argument("--code", metavar="CODE", help="un seul territoire (ex. 52, 44, 5203, 44109)")
+    p.add_argument(
+        "--code",
+        metavar="CODE",
+        help="un seul territoire, par son code ou son nom (ex. 52, 44, 5203, 44109, « Nantes »)",
+    )
     p.add_argument(
         "--region",
         metavar="R",

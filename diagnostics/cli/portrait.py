@@ -16,7 +16,9 @@ from pathlib import Path
 
 from diagnostics.cli._outputs import guard_output_folder
 from diagnostics.cli._strict import add_strict_option, check_strict
-from geo._errors import SchemaError, format_problems
+from diagnostics.cli._territory import understood
+from geo import codes
+from geo._errors import SchemaError, UnknownTerritoryError, format_problems
 from geo.display import format_count, format_number
 from geo.problems import ProblemReport, problems_of
 
@@ -69,15 +71,38 @@ def _check_inputs(args: argparse.Namespace, pages: tuple[str, ...] = ()) -> None
     check_strict(report, strict=True)
 
 
+def _resolve(args: argparse.Namespace, level: str, text: str, *, lenient: bool = False) -> str:
+    """The code of the territory ``text`` names (a code or a name), said when it was a name.
+
+    With ``lenient``, an unknown or ambiguous ``text`` is returned as it is: the batch
+    records it as an error of its manifest.
+    """
+    from diagnostics.portrait import read_portrait_config
+    from diagnostics.portrait.inputs import portrait_inputs
+
+    inputs = portrait_inputs(read_portrait_config(Path(args.config)))
+    try:
+        territory = inputs.territory(level, text)
+    except UnknownTerritoryError:
+        if lenient:
+            return text
+        raise
+    sentence = understood(level, text, territory.code, territory.label)
+    if sentence:
+        print(sentence)
+    return territory.code
+
+
 def _portrait(args: argparse.Namespace) -> int:
     from diagnostics.portrait import run_portrait
 
-    _check_inputs(args, pages=(f"{args.niveau}_{args.code}.html",))
+    code = _resolve(args, args.niveau, args.code)
+    _check_inputs(args, pages=(f"{args.niveau}_{code}.html",))
 
     result = run_portrait(
         Path(args.config),
         args.niveau,
-        args.code,
+        code,
         Path(args.sortie),
         years=args.annees,
         force=args.forcer,
@@ -109,14 +134,20 @@ def _portraits(args: argparse.Namespace) -> int:
     from diagnostics.portrait import run_portraits
 
     _check_inputs(args)
+    region, departement = args.region, args.departement
+    if region and codes.normalize_region(region, errors="coerce") is None:
+        region = _resolve(args, "region", region)  # a name (a code is checked by the batch)
+    if departement and codes.normalize_departement(departement, errors="coerce") is None:
+        departement = _resolve(args, "departement", departement)
+    wanted = [_resolve(args, args.niveau, c, lenient=True) for c in args.codes or ()] or None
 
     result = run_portraits(
         Path(args.config),
         args.niveau,
         Path(args.sortie),
-        region=args.region,
-        departement=args.departement,
-        codes=args.codes,
+        region=region,
+        departement=departement,
+        codes=wanted,
         years=args.annees,
         workers=args.travailleurs,
         force=args.forcer,
@@ -159,7 +190,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     _common(p)
-    p.add_argument("--code", required=True, metavar="CODE", help="code du territoire (ex. 5203)")
+    p.add_argument(
+        "--code",
+        required=True,
+        metavar="CODE",
+        help="code ou nom du territoire (ex. 5203, « Saint-Nazaire »)",
+    )
     p.set_defaults(func=_portrait)
 
     q = subparsers.add_parser(
@@ -173,9 +209,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _common(q)
     where = q.add_mutually_exclusive_group(required=True)
-    where.add_argument("--region", metavar="CODE", help="territoires de cette région")
-    where.add_argument("--departement", metavar="CODE", help="territoires de ce département")
-    where.add_argument("--codes", nargs="+", metavar="CODE", help="territoires de ces codes")
+    where.add_argument("--region", metavar="CODE", help="territoires de cette région (code ou nom)")
+    where.add_argument(
+        "--departement", metavar="CODE", help="territoires de ce département (code ou nom)"
+    )
+    where.add_argument(
+        "--codes", nargs="+", metavar="CODE", help="territoires de ces codes (ou de ces noms)"
+    )
     q.add_argument(
         "--travailleurs",
         type=int,

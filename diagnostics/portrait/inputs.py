@@ -420,7 +420,7 @@ class TerritoryInputs:
         )
 
     def territory(self, level: str, code: str) -> territories.Territory:
-        """The territory ``level``/``code`` (raises with close codes when unknown).
+        """The territory ``level``/``code``; ``code`` may be a name (« Nantes »).
 
         Raises
         ------
@@ -428,11 +428,22 @@ class TerritoryInputs:
             The inputs that list the territories of ``level`` are unusable
             (:meth:`check_level`).
         UnknownTerritoryError
-            The code is not in them.
+            Neither a code nor a name of them (close names and codes are suggested);
+            :class:`~geo._errors.AmbiguousTerritoryError` when a name fits several.
         """
         self.check_level(level)
+        named = {"departement": ("referentiels.departements",), "region": ("referentiels.regions",)}
+        given = [
+            [path.name for path in self.config.files(key)]
+            for key in named.get(level, LEVEL_INPUTS.get(level, ()))
+        ]
+        files = next((names for names in given if names), [])
         return territories.territory(
-            self.commune_table(), level, code, names=self.level_names(level)
+            self.commune_table(),
+            level,
+            code,
+            names=self.level_names(level),
+            source=" ".join(["le référentiel", ", ".join(files)]).strip(),
         )
 
     def list_territories(
@@ -444,6 +455,7 @@ class TerritoryInputs:
         bassins, the région and département *of the bassin* as published in the
         commune → bassin table (a bassin straddling régions belongs to one); for
         the other levels, the territories with at least one commune in the area.
+        The area is a code or a name (« Loire-Atlantique », :meth:`territory`).
         """
         from geo import codes
 
@@ -458,7 +470,9 @@ class TerritoryInputs:
         ):
             if value is None:
                 continue
-            wanted = normalize(value, errors="coerce") or str(value)
+            wanted = normalize(value, errors="coerce")
+            if wanted is None:  # not a code: a name
+                wanted = self.territory(column, value).code
             if bassins is not None and column in bassins.columns:
                 inside = set(bassins.loc[bassins[column] == wanted, "bassin"].dropna())
             else:

@@ -395,7 +395,7 @@ def load_territory(
     >>> load_territory(settings.demo_dir() / "portrait.toml", "bassin", "9991")
     Traceback (most recent call last):
     ...
-    geo._errors.UnknownTerritoryError: Bassin d'emploi BMO 9991 inconnu(e) dans le référentiel (10 code(s) connus). Codes proches : ... Vérifiez le code et le millésime du référentiel.
+    geo._errors.UnknownTerritoryError: Bassin d'emploi BMO « 9991 » inconnu dans le référentiel commune_bassin_bmo.csv (10 bassins d'emploi BMO connus). Codes proches : ... Vérifiez le code, le niveau demandé et le millésime du référentiel.
     """
     config = config if isinstance(config, PortraitConfig) else read_portrait_config(config)
     config = config.with_overrides(files)
