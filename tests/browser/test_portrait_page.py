@@ -40,11 +40,19 @@ def real_portrait(tmp_path_factory) -> Path:
     return output / row["sortie"]
 
 
+def _count(frame, selector: str) -> int:
+    """Elements of ``selector`` in ``frame``; 0 while the frame loads its rebuilt document."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return frame.locator(selector).count()
+    except PlaywrightError:  # the frame is navigating to its srcdoc, set by the page's script
+        return 0
+
+
 def _map_frames(page) -> list:
     """The frames that hold a Leaflet map (the page itself excluded)."""
-    return [
-        f for f in page.frames if f != page.main_frame and f.query_selector(".leaflet-container")
-    ]
+    return [f for f in page.frames if f != page.main_frame and _count(f, ".leaflet-container")]
 
 
 def _open(offline, path: Path):
@@ -52,9 +60,11 @@ def _open(offline, path: Path):
     page = offline.page
     page.goto(path.as_uri(), wait_until="load")
     expected = page.locator("iframe.carte").count()
+    # every packed frame unpacked and given its document by the page's script
+    page.wait_for_function("document.querySelectorAll('iframe[data-srcdoc-gz]').length === 0")
     for _ in range(80):
         frames = _map_frames(page)
-        counts = [f.locator("path.leaflet-interactive").count() for f in frames]
+        counts = [_count(f, "path.leaflet-interactive") for f in frames]
         if len(frames) == expected and all(n > 0 for n in counts):
             break
         page.wait_for_timeout(250)
@@ -78,7 +88,7 @@ def test_real_portrait_offline_maps_drawn(real_portrait, offline_page, tmp_path)
     assert page.locator("iframe[data-srcdoc-gz]").count() == 0  # every frame unpacked
     maps = _map_frames(page)
     assert len(maps) == frames.count()
-    counts = [f.locator("path.leaflet-interactive").count() for f in maps]
+    counts = [_count(f, "path.leaflet-interactive") for f in maps]
     assert all(n > 0 for n in counts), counts
     folder = Path(os.environ.get("ATELIER_CAPTURES") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
