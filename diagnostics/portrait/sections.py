@@ -955,7 +955,6 @@ def section_jobseekers(data: PortraitData) -> Section:
     """
     from diagnostics.jobseekers import (
         JOBSEEKERS_LABEL,
-        jobseekers_by_commune,
         jobseekers_for_territory,
         jobseekers_indicators,
         plot_jobseekers,
@@ -967,9 +966,7 @@ def section_jobseekers(data: PortraitData) -> Section:
     (series,) = values
     table = data.inputs.commune_table()
     try:
-        estimates = data.inputs.cached(
-            "demandeurs_communes", lambda: jobseekers_by_commune(series, table)
-        )
+        estimates = _jobseeker_estimates(data, series)
         monthly = jobseekers_for_territory(
             series, data.territory, communes=table, by_commune=estimates
         )
@@ -1178,24 +1175,31 @@ def section_coverage(data: PortraitData) -> Section:
     return _done(data, section)
 
 
+def _jobseeker_estimates(data: PortraitData, series: pd.DataFrame) -> Any:
+    """Job seekers of every commune, once per configuration.
+
+    :func:`~diagnostics.jobseekers.jobseekers_by_commune`, shared by the job-seeker,
+    access and synthesis sections.
+    """
+    from diagnostics.jobseekers import jobseekers_by_commune
+
+    table = data.inputs.commune_table()
+    return data.inputs.cached("demandeurs_communes", lambda: jobseekers_by_commune(series, table))
+
+
 def _access_jobseekers(data: PortraitData) -> pd.Series | None:
     """Job seekers per commune at the series' last month (published, else estimated).
 
     ``None`` when the configuration names no job-seeker file (``[demandeurs]``) or it
     cannot be used: the access section then leaves its job-seeker columns out.
     """
-    from diagnostics.jobseekers import jobseekers_by_commune
-
     if not data.inputs.config.files("demandeurs.fichier"):
         return None
     series = data.inputs.get("demandeurs.fichier")
     if series is None:
         return None
-    table = data.inputs.commune_table()
     try:
-        estimates = data.inputs.cached(
-            "demandeurs_communes", lambda: jobseekers_by_commune(series, table)
-        )
+        estimates = _jobseeker_estimates(data, series)
     except WorkbenchError:
         return None
     values = estimates.values

@@ -50,18 +50,14 @@ def _year(data: PortraitData) -> int | None:
 
 def _jobseekers(data: PortraitData) -> tuple[pd.DataFrame | None, Any]:
     """The job-seeker series and its commune estimates (shared with the job-seeker section)."""
-    from diagnostics.jobseekers import jobseekers_by_commune
+    from diagnostics.portrait.sections import _jobseeker_estimates
 
     if not data.inputs.config.files("demandeurs.fichier"):
         return None, None
     series = data.inputs.get("demandeurs.fichier")
     if series is None:
         return None, None
-    table = data.inputs.commune_table()
-    estimates = data.inputs.cached(
-        "demandeurs_communes", lambda: jobseekers_by_commune(series, table)
-    )
-    return series, estimates
+    return series, _jobseeker_estimates(data, series)
 
 
 def _bmo_or_none(data: PortraitData) -> pd.DataFrame | None:
