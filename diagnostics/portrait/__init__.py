@@ -38,6 +38,10 @@ first use::
     lieu.inputs.commune_table()               # every commune of the referentials
     lieu.inputs.get("partenaires.annuaire")   # None, and inputs.problem(key) says why
 
+:func:`available` shows a French note in place of a part whose input is missing
+(the notebook runs on); :func:`as_list` reads a list parameter given as a string
+on papermill's command line (:mod:`~diagnostics.portrait.notebook`).
+
 Batches
 -------
 :func:`run_portrait` and :func:`run_portraits` (``territoire portrait`` and
@@ -61,6 +65,7 @@ from diagnostics.portrait.config import PortraitConfig, read_portrait_config
 from diagnostics.portrait.html import MapView, Section, embed_map, external_resources
 from diagnostics.portrait.inputs import TerritoryInputs
 from diagnostics.portrait.loading import PortraitData, load_portrait, load_territory
+from diagnostics.portrait.notebook import as_list, as_years, available, missing_note, show_note
 from diagnostics.portrait.sections import *  # noqa: F403
 from diagnostics.portrait.sections import __all__ as _sections_all
 from diagnostics.portrait.synthesis import section_comparisons, section_synthesis
@@ -76,6 +81,11 @@ __all__ = [
     "load_territory",
     "load_portrait",
     "embed_map",
+    "as_list",
+    "as_years",
+    "available",
+    "missing_note",
+    "show_note",
     *_sections_all,
     "section_synthesis",
     "section_comparisons",
