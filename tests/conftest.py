@@ -216,6 +216,12 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_config(shared_data) -> Path:
+    """The portrait configuration of the real Pays de la Loire files (skips without them)."""
+    return ROOT / "tests" / "data" / "portrait_pays_de_la_loire.toml"
+
+
+@pytest.fixture(scope="session")
 def demo_dir() -> Path:
     """Folder of the fictional demonstration territory."""
     return settings.demo_dir()
