@@ -107,6 +107,7 @@ __all__ = [
     "map_bmo_bassins",
     "format_share_with_bounds",
     "format_projects_with_bounds",
+    "format_recruitment_summary",
     "plot_top_metiers",
     "plot_family_breakdown",
 ]
@@ -1317,6 +1318,56 @@ def format_projects_with_bounds(value: Any, low: Any, high: Any) -> str:
     if is_missing(low) or is_missing(high):
         return Missing.SECRET.label
     return f"{Missing.SECRET.label} (entre {format_int(low)} et {format_int(high)})"
+
+
+def format_recruitment_summary(row: Mapping[str, Any]) -> str:
+    r"""One vintage of a territory in a French sentence: projects, shares difficult and seasonal.
+
+    What a single vintage says when there is no other to compare it with.
+
+    Parameters
+    ----------
+    row
+        A row of :func:`recruitment_summary` (or of :func:`bmo_tension`).
+
+    Returns
+    -------
+    str
+        « En 2024 : 1 200 projets de recrutement, dont 61,0 % jugés difficiles et
+        17,9 % saisonniers. », with the bounds of the projects when masked cells
+        leave a range, and of the shares (:func:`format_share_with_bounds`).
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> bmo = read_bmo(settings.demo_dir() / "bmo" / "Base_open_data_BMO_2024.xlsx", cache=False)
+    >>> row = recruitment_summary(bmo[bmo["bassin"] == "9901"]).iloc[0]
+    >>> format_recruitment_summary(row).startswith("En 2024 : ")
+    True
+    >>> format_recruitment_summary({
+    ...     "annee": 2024, "projets": 1200, "projets_min": 1200, "projets_max": 1212,
+    ...     "part_difficiles": 0.61, "part_difficiles_min": 0.6, "part_difficiles_max": 0.62,
+    ...     "part_saisonniers": 0.179, "part_saisonniers_min": 0.179,
+    ...     "part_saisonniers_max": 0.179})
+    'En 2024 : 1\u202f200 projets de recrutement (entre 1\u202f200 et 1\u202f212 avec les cellules secrètes), dont entre 60,0\u202f% et 62,0\u202f% jugés difficiles et 17,9\u202f% saisonniers.'
+    """
+    low, high = format_int(row["projets_min"]), format_int(row["projets_max"])
+    if is_missing(row["projets"]):  # every project cell masked
+        projects = f"projets de recrutement sous secret statistique (entre {low} et {high})"
+    else:
+        projects = f"{format_int(row['projets'])} projets de recrutement"
+        if low != high:
+            projects += f" (entre {low} et {high} avec les cellules secrètes)"
+    shares = [
+        format_share_with_bounds(
+            row[f"part_{short}"], row[f"part_{short}_min"], row[f"part_{short}_max"]
+        )
+        for short in ("difficiles", "saisonniers")
+    ]
+    return (
+        f"En {int(row['annee'])} : {projects}, dont {shares[0]} jugés "
+        f"difficiles et {shares[1]} saisonniers."
+    )
 
 
 def map_bmo_bassins(

@@ -30,6 +30,7 @@ Commune polygons are checked where they are read
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import geopandas as gpd
@@ -458,11 +459,17 @@ def _problem_text(problem: dict) -> str:
 
 
 def _select(
-    correspondence: pd.DataFrame, *, region: str | None, departement: str | None
+    correspondence: pd.DataFrame,
+    *,
+    region: str | None,
+    departement: str | None,
+    codes: Iterable[str] | None = None,
 ) -> set[str]:
-    """Territories of the correspondence that belong to the région/département asked."""
+    """Territories of the correspondence that belong to the région/département (and codes) asked."""
     corr = correspondence
     selected = set(corr["territoire"].dropna())
+    if codes is not None:
+        selected &= {str(code) for code in codes}
     for column, value in (("region", region), ("departement", departement)):
         if value is None:
             continue
@@ -482,6 +489,7 @@ def assign_territories(
     passage: pd.DataFrame | None = None,
     region: str | None = None,
     departement: str | None = None,
+    territory_codes: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, MatchingReport]:
     """Attach each commune to its territory, reporting what does not match.
 
@@ -499,6 +507,9 @@ def assign_territories(
         communes of another COG vintage in both directions.
     region, departement
         Keep only the territories of this région / département.
+    territory_codes
+        Keep only these territories (a commune of another one is reported as
+        attached to a territory outside the selection).
 
     Returns
     -------
@@ -511,7 +522,9 @@ def assign_territories(
     for table in (communes, correspondence):
         report.remarques += problems_of(table).lines()
         report.problemes += [asdict(p) for p in problems_of(table)]
-    selected = _select(correspondence, region=region, departement=departement)
+    selected = _select(
+        correspondence, region=region, departement=departement, codes=territory_codes
+    )
     terr_of = correspondence.set_index("commune")["territoire"]
     name_of = correspondence.drop_duplicates("territoire").set_index("territoire")["territoire_nom"]
     territory = communes["commune"].map(terr_of)
@@ -652,6 +665,7 @@ def dissolve_communes(
     passage: pd.DataFrame | None = None,
     region: str | None = None,
     departement: str | None = None,
+    territory_codes: Iterable[str] | None = None,
     population: pd.DataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, MatchingReport]:
     """Build territory polygons by dissolving communes through a correspondence.
@@ -662,7 +676,7 @@ def dissolve_communes(
         Commune polygons (:func:`geo.referentials.read_commune_polygons`).
     correspondence
         Commune → territory table (:func:`geo.referentials.read_correspondence`).
-    passage, region, departement
+    passage, region, departement, territory_codes
         See :func:`assign_territories`.
     population
         Optional ``commune, population`` table; adds a ``population`` column.
@@ -695,7 +709,12 @@ def dissolve_communes(
         # Polygons that did not come through the reader: territories must not overlap either.
         communes, _ = remove_overlaps(communes, report=overlaps)
     assigned, report = assign_territories(
-        communes, correspondence, passage=passage, region=region, departement=departement
+        communes,
+        correspondence,
+        passage=passage,
+        region=region,
+        departement=departement,
+        territory_codes=territory_codes,
     )
     report.remarques += overlaps.lines()
     report.problemes += [asdict(p) for p in overlaps]

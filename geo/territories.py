@@ -30,6 +30,7 @@ from geo.tables import normalize_header
 
 __all__ = [
     "LEVEL_LABELS",
+    "LEVEL_PLURALS",
     "Territory",
     "commune_table",
     "territory",
@@ -52,8 +53,8 @@ LEVEL_LABELS: dict[str, str] = {
     "projet": "territoire de projet",
 }
 
-#: Plural of each level's label, and the feminine levels, for messages.
-_PLURALS: dict[str, str] = {
+#: Plural of each level's label (« bassins d'emploi BMO »), for messages and titles.
+LEVEL_PLURALS: dict[str, str] = {
     "region": "régions",
     "departement": "départements",
     "bassin": "bassins d'emploi BMO",
@@ -61,6 +62,7 @@ _PLURALS: dict[str, str] = {
     "clpe": "CLPE",
     "commune": "communes",
 }
+#: The levels whose label is feminine (« une région »), for messages.
 _FEMININE = frozenset({"region", "zone_emploi", "commune"})
 
 _COLUMNS = [
@@ -455,7 +457,7 @@ def resolve_territory_code(
     if found:
         more = f", … ({len(found)} en tout)" if len(found) > 12 else ""
         raise AmbiguousTerritoryError(
-            f"Plusieurs {_PLURALS[level]} correspondent à « {written} » dans {source} : "
+            f"Plusieurs {LEVEL_PLURALS[level]} correspondent à « {written} » dans {source} : "
             f"{_listed(found[:12], shown)}{more}. Précisez le code (--code {found[0]}, par "
             "exemple) ou le nom complet.",
             suggestions=found,
@@ -529,12 +531,12 @@ def _unknown(
             "accents et tirets sont indifférents), ou vérifiez le niveau demandé."
         )
     elif any(c.isalpha() for c in written):
-        fix = f"Les noms des {_PLURALS[level]} ne sont pas connus ici : écrivez le code."
+        fix = f"Les noms des {LEVEL_PLURALS[level]} ne sont pas connus ici : écrivez le code."
     else:
         fix = "Vérifiez le code, le niveau demandé et le millésime du référentiel."
     return UnknownTerritoryError(
         f"{label[:1].upper()}{label[1:]} « {written} » inconnu{feminine} dans {source} "
-        f"({len(known)} {_PLURALS[level] if len(known) > 1 else label} "
+        f"({len(known)} {LEVEL_PLURALS[level] if len(known) > 1 else label} "
         f"connu{feminine}{'s' if len(known) > 1 else ''}).{hints} {fix}",
         suggestions=close_names + [c for c in close_codes if c not in close_names],
     )

@@ -7,6 +7,7 @@ The papermill runs share the warm kernel of ``tests/conftest.py``.
 from __future__ import annotations
 
 import ast
+import html
 import json
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import papermill
 import pytest
 
 from diagnostics.portrait.batch import execute_notebook
+from diagnostics.portrait.config import read_portrait_config
 from diagnostics.portrait.html import external_resources
 from geo import settings
 
@@ -35,6 +37,42 @@ def _python(source: str) -> str:
     return "\n".join(
         "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
     )
+
+
+def _errors(notebook: nbformat.NotebookNode) -> list[str]:
+    """``ename: evalue`` of every error output of an executed notebook."""
+    return [
+        f"{o['ename']}: {o['evalue']}"
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
+
+
+def _text(notebook: nbformat.NotebookNode) -> str:
+    """Everything an executed notebook printed or showed as text (Markdown notes included)."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                parts.append(output["text"])
+            data = output.get("data", {})
+            parts.append(data.get("text/markdown") or data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def _demo_config_without(folder: Path, *keys: str) -> Path:
+    """A copy of the demo configuration without the inputs ``keys`` (absolute paths)."""
+    config = read_portrait_config(settings.demo_dir() / "portrait.toml")
+    tables: dict[str, list[str]] = {}
+    for key, paths in config.inputs.items():
+        if key not in keys:
+            table, name = key.split(".", 1)
+            tables.setdefault(table, []).append(f"{name} = {json.dumps([str(p) for p in paths])}")
+    text = "\n\n".join(f"[{table}]\n" + "\n".join(lines) for table, lines in tables.items())
+    path = folder / "sans.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
 
 
 def test_every_workbench_notebook_is_there():
@@ -64,6 +102,25 @@ def test_one_parameters_cell_with_annotated_commented_defaults(path):
     inferred = papermill.inspect_notebook(str(path))
     assert list(inferred) == names  # papermill --help-notebook documents every parameter
     assert all(p["help"] for p in inferred.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "parameters"),
+    [
+        (
+            "tensions_bmo.ipynb",
+            ["configuration", "niveau", "code", "fichiers_bmo", "nb_metiers", "sortie"],
+        ),
+        ("prise_en_main.ipynb", ["configuration", "niveau", "code", "decoupage", "sortie"]),
+    ],
+)
+def test_help_notebook_documents_the_territory_parameters(name, parameters):
+    """``papermill --help-notebook``: the configuration, the territory, then each option."""
+    inferred = papermill.inspect_notebook(str(FOLDER / name))
+    assert list(inferred) == parameters
+    assert inferred["configuration"]["default"] == '"../data/demo/portrait.toml"'
+    for parameter in inferred.values():
+        assert parameter["help"] and parameter["default"] is not None, parameter
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -170,12 +227,14 @@ def test_partners_notebook_writes_the_coverage(warm_kernel, tmp_path):
 
 
 def test_getting_started_notebook_builds_polygons_and_map(warm_kernel, tmp_path):
-    execute_notebook(
+    executed = execute_notebook(
         FOLDER / "prise_en_main.ipynb",
         tmp_path / "prise_en_main.ipynb",
         {
-            "donnees": str(settings.demo_dir()),
-            "niveau": "zone_emploi",
+            "configuration": str(settings.demo_dir() / "portrait.toml"),
+            "niveau": "region",
+            "code": "Île-Démonstration",
+            "decoupage": "zone_emploi",
             "sortie": str(tmp_path),
         },
         kernel=warm_kernel,
@@ -184,6 +243,77 @@ def test_getting_started_notebook_builds_polygons_and_map(warm_kernel, tmp_path)
     assert len(zones["features"]) == 6
     page = (tmp_path / "carte_zone_emploi.html").read_text(encoding="utf-8")
     assert external_resources(page) == []
+    assert "Zones d'emploi – Île-Démonstration (région fictive)" in html.unescape(page)
+    assert _errors(executed) == []
+
+
+def test_getting_started_notebook_inside_a_departement(warm_kernel, tmp_path):
+    """The bassins of one département: those the commune → bassin table places there."""
+    execute_notebook(
+        FOLDER / "prise_en_main.ipynb",
+        tmp_path / "prise_en_main.ipynb",
+        {"niveau": "departement", "code": "9B", "sortie": str(tmp_path)},
+        kernel=warm_kernel,
+    )
+    bassins = json.loads((tmp_path / "bassin.geojson").read_text(encoding="utf-8"))
+    table = pd.read_csv(settings.demo_dir() / "commune_bassin_bmo.csv", dtype=str)
+    expected = set(table.loc[table["dep"] == "9B", "code_bassin_BMO"])
+    assert {f["properties"]["territoire"] for f in bassins["features"]} == expected
+
+
+def test_getting_started_notebook_without_polygons_nor_clpe_table(warm_kernel, tmp_path):
+    """Inputs not configured: a French note in place of each part, and the run goes on."""
+    config = _demo_config_without(
+        tmp_path, "referentiels.communes_polygones", "referentiels.communes_clpe"
+    )
+    executed = execute_notebook(
+        FOLDER / "prise_en_main.ipynb",
+        tmp_path / "prise_en_main.ipynb",
+        {"configuration": str(config), "decoupage": "clpe", "sortie": str(tmp_path / "sortie")},
+        kernel=warm_kernel,
+    )
+    assert _errors(executed) == []
+    text = _text(executed)
+    assert "Aucun territoire (CLPE) dans région 99" in text and "`communes_clpe`" in text
+    assert "Rien n'est écrit" in text
+    assert not (tmp_path / "sortie").exists()
+
+
+def test_tensions_notebook_takes_one_bmo_file_as_a_plain_string(warm_kernel, tmp_path):
+    """``-p fichiers_bmo "x.xlsx"``: one file, not its characters; one vintage, no evolution."""
+    out = tmp_path / "tensions.csv"
+    executed = execute_notebook(
+        FOLDER / "tensions_bmo.ipynb",
+        tmp_path / "tensions.ipynb",
+        {
+            "niveau": "bassin",
+            "code": "Vrapronais",
+            "fichiers_bmo": str(settings.demo_dir() / "bmo" / "Base_open_data_BMO_2023.xlsx"),
+            "sortie": str(out),
+        },
+        kernel=warm_kernel,
+    )
+    assert _errors(executed) == []
+    text = _text(executed)
+    assert "Un seul millésime de l'enquête (2023) : pas d'évolution à calculer." in text
+    assert "Base_open_data_BMO_2024" not in text  # the configuration's files are replaced
+    ranking = pd.read_csv(out)
+    assert set(ranking["annee"]) == {2023} and len(ranking) > 0
+
+
+def test_tensions_notebook_without_bmo_file_runs_to_the_end(warm_kernel, tmp_path):
+    config = _demo_config_without(tmp_path, "bmo.fichiers")
+    executed = execute_notebook(
+        FOLDER / "tensions_bmo.ipynb",
+        tmp_path / "tensions.ipynb",
+        {"configuration": str(config), "sortie": str(tmp_path / "tensions.csv")},
+        kernel=warm_kernel,
+    )
+    assert _errors(executed) == []
+    text = _text(executed)
+    assert "Non établi ici : les tensions de recrutement (enquête BMO)." in text
+    assert "entrée `fichiers` de la section `[bmo]`" in text
+    assert "Rien n'est écrit" in text and not (tmp_path / "tensions.csv").exists()
 
 
 def test_notebook_error_is_reported_with_the_executed_notebook(warm_kernel, tmp_path):

@@ -91,6 +91,24 @@ def test_region_filter_reports_communes_of_neighbouring_territories():
     assert "rattachée à 5313 (REDON), hors du périmètre demandé" in report.details[0]
 
 
+def test_selection_by_codes_reports_communes_of_other_territories():
+    corr = correspondence(
+        [
+            ("01001", "8401", "UN", "84"),
+            ("01002", "8401", "UN", "84"),
+            ("01003", "8402", "DEUX", "84"),
+            ("01004", "8402", "DEUX", "84"),
+            ("01005", "8403", "TROIS", "84"),
+            ("01006", "8403", "TROIS", "84"),
+        ]
+    )
+    out, report = polygons.dissolve_communes(grid(), corr, territory_codes=["8401", "8403"])
+    assert out["territoire"].tolist() == ["8401", "8403"]
+    assert report.territoires == 2 and report.territoires_sans_commune == []
+    assert report.communes_sans_territoire == ["01003", "01004"]
+    assert "rattachée à 8402 (DEUX), hors du périmètre demandé" in report.details[0]
+
+
 def test_filter_on_a_column_the_table_lacks_is_refused():
     corr = correspondence([("01001", "8401", "UN", "84")]).drop(columns="region")
     corr.attrs["niveau"] = "bassin"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -578,27 +578,51 @@ class TerritoryInputs:
     def _dissolve(
         self, shapes: gpd.GeoDataFrame, level: str, codes: frozenset[str]
     ) -> gpd.GeoDataFrame | None:
+        corr = self.correspondence(level, codes)
+        inside = shapes[shapes["commune"].isin(set(corr["commune"]))]
+        if inside.empty:
+            return None
         table = self.commune_table()
-        rows = table[table[level].isin(codes)]
+        built, _ = polygons.dissolve_communes(
+            inside, corr, population=table[["commune", "population"]]
+        )
+        return simplify.simplify_coverage(built, tolerance_m=TERRITORY_TOLERANCE_M)
+
+    def correspondence(self, level: str, codes: Iterable[str] | None = None) -> pd.DataFrame:
+        """Commune → territory table of ``level``, from the commune table.
+
+        ``commune, territoire, territoire_nom, departement, region`` of the communes of
+        the territories ``codes`` (every territory of ``level`` by default), the
+        territories named as people write them (« Les Sables-d'Olonne »);
+        ``attrs["niveau"]`` is ``level``: the table
+        :func:`geo.polygons.dissolve_communes` takes.
+
+        Examples
+        --------
+        >>> from diagnostics.portrait import read_portrait_config
+        >>> from geo import settings
+        >>> inputs = TerritoryInputs(read_portrait_config(settings.demo_dir() / "portrait.toml"))
+        >>> corr = inputs.correspondence("bassin", ["9901"])
+        >>> corr["territoire"].unique().tolist(), len(corr), corr.attrs["niveau"]
+        (['9901'], 40, 'bassin')
+        >>> corr["territoire_nom"].iloc[0]
+        'Vegicourt'
+        """
+        table = self.commune_table()
+        keep = table[level].notna() if codes is None else table[level].isin(set(codes))
+        rows = table[keep]
+        names = territories.list_territories(rows, level, names=self.level_names(level))
         corr = pd.DataFrame(
             {
                 "commune": rows["commune"],
                 "territoire": rows[level],
-                "territoire_nom": rows[f"{level}_nom"] if f"{level}_nom" in rows else rows[level],
+                "territoire_nom": rows[level].map(names.set_index("code")["nom"]).astype("string"),
+                "departement": rows["departement"],
+                "region": rows["region"],
             }
-        )
+        ).reset_index(drop=True)
         corr.attrs["niveau"] = level
-        inside = shapes[shapes["commune"].isin(set(rows["commune"]))]
-        if inside.empty:
-            return None
-        built, _ = polygons.dissolve_communes(
-            inside, corr, population=table[["commune", "population"]]
-        )
-        # names as people write them (« Les Sables-d'Olonne »), from these territories' communes
-        names = territories.list_territories(rows, level, names=self.level_names(level))
-        label = names.set_index("code")["nom"]
-        built["territoire_nom"] = built["territoire"].map(label).fillna(built["territoire_nom"])
-        return simplify.simplify_coverage(built, tolerance_m=TERRITORY_TOLERANCE_M)
+        return corr
 
     def ressort(self) -> pd.DataFrame | None:
         """Long ressort table ``partenaire_id, commune`` of the partner directory."""

@@ -282,6 +282,40 @@ class PortraitData:
         codes |= set(self.communes()[level].dropna())
         return self.inputs.level_shapes(level, frozenset(codes))
 
+    def parts(self, level: str) -> pd.DataFrame:
+        """The territories of ``level`` that lie in this territory: ``code, nom, nb_communes, population``.
+
+        In a région or a département, the bassins are those the BMO survey publishes
+        there (the région and département columns of the commune → bassin table,
+        :meth:`TerritoryInputs.list_territories`): a bassin straddling two régions
+        counts in one only, as in the BMO files. Otherwise, the territories of
+        ``level`` with at least one commune in this territory. ``nb_communes`` and
+        ``population`` are those of each whole territory of ``level``. Empty when no
+        commune of the referentials has a code of ``level`` (its correspondence table is
+        not configured).
+
+        Examples
+        --------
+        >>> region = load_territory(settings.demo_dir() / "portrait.toml", "region", "99")
+        >>> len(region.parts("bassin")), len(region.parts("departement"))
+        (10, 3)
+        >>> load_territory(settings.demo_dir() / "portrait.toml", "bassin", "9901").parts(
+        ...     "departement")["code"].tolist()
+        ['9A']
+        """
+
+        def build():
+            here = self.territory
+            listing = self.inputs.list_territories(level)
+            if listing.empty:
+                return listing
+            if here.level in ("region", "departement"):
+                return self.inputs.list_territories(level, **{here.level: here.code})
+            inside = set(self.communes()[level].dropna())
+            return listing[listing["code"].isin(inside)].reset_index(drop=True)
+
+        return self._cached(f"parts_{level}", build)
+
     def departements(self) -> list[str]:
         """Départements of the territory's communes."""
         return sorted(self.communes()["departement"].dropna().unique().tolist())
