@@ -1317,7 +1317,7 @@ def section_access(data: PortraitData) -> Section:
         caption="Les communes les plus éloignées d'une agence locale.",
     )
     section.tables["distances"] = nearest
-    section.tables["agences"] = agences.reset_index(drop=True)
+    section.tables["agences"] = _cog_names(data, agences).reset_index(drop=True)
     shown = _cog_names(
         data,
         sites[
