@@ -34,6 +34,7 @@ _DATA = (
     "partenariats.csv",
     "unites_pole_emploi.csv",
     "flux_partenaires.csv",
+    "portrait.toml",
 )
 
 
@@ -60,7 +61,7 @@ def voila_app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         name="Voilà",
         port=port,
         log=tmp_path_factory.mktemp("voila_log") / "voila.log",
-        env={**os.environ, workshop.DATA_ENV: str(folder)},
+        env={**os.environ, workshop.CONFIG_ENV: str(folder / "portrait.toml")},
         cwd=ROOT,
     ):
         yield f"http://127.0.0.1:{port}/", folder
