@@ -229,7 +229,7 @@ def _note_input_problems(
     problems = _problems_here(data, collect_problems(tables))[0].lines()
     if problems:
         section.note(
-            f"{len(problems)} ligne(s) des fichiers {what} à la lecture : "
+            f"{len(problems)} remarque(s) sur les fichiers {what} à la lecture : "
             + " ; ".join(problems[:5])
             + (" ..." if len(problems) > 5 else "")
         )
