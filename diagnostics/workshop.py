@@ -331,8 +331,8 @@ class WorkshopData:
         return portrait_inputs(self.config).territory(self.level, code).code
 
 
-def workshop_configuration(configuration: str | Path | None = None) -> Path:
-    """The workshop's configuration: :data:`CONFIG_ENV` when set, else ``configuration``, else the demo.
+def workshop_configuration(config: str | Path | None = None) -> Path:
+    """The workshop's configuration: :data:`CONFIG_ENV` when set, else ``config``, else the demo.
 
     Voilà passes no parameter to the notebook: the environment variable is the way
     to open the workshop on another configuration
@@ -348,7 +348,7 @@ def workshop_configuration(configuration: str | Path | None = None) -> Path:
     >>> workshop_configuration().name
     'portrait.toml'
     """
-    chosen = os.environ.get(CONFIG_ENV, "") or configuration or ""
+    chosen = os.environ.get(CONFIG_ENV, "") or config or ""
     return Path(chosen) if str(chosen) else settings.demo_dir() / "portrait.toml"
 
 
@@ -361,7 +361,7 @@ def _read_positioning_file(path: Path, partners: pd.DataFrame | None) -> pd.Data
 
 
 def load_workshop_data(
-    configuration: str | Path | PortraitConfig | None = None,
+    config: str | Path | PortraitConfig | None = None,
     *,
     level: str = "bassin",
     files: Mapping[str, str | Path | None] | None = None,
@@ -380,7 +380,7 @@ def load_workshop_data(
 
     Parameters
     ----------
-    configuration
+    config
         The TOML configuration of the portraits (see :func:`workshop_configuration`).
     level
         Level of the territories offered: ``bassin``, ``zone_emploi``, ``clpe``,
@@ -410,10 +410,8 @@ def load_workshop_data(
     >>> data.level, len(data.territories), data.decisions_path.name
     ('bassin', 10, 'decisions_atelier.csv')
     """
-    if isinstance(configuration, PortraitConfig):
-        config = configuration
-    else:
-        config = read_portrait_config(workshop_configuration(configuration))
+    if not isinstance(config, PortraitConfig):
+        config = read_portrait_config(workshop_configuration(config))
     config = config.with_overrides(files)
     required_inputs(config, level)
     inputs = portrait_inputs(config)
@@ -1673,7 +1671,7 @@ class PartnerWorkshop:
 
 
 def partner_workshop(
-    configuration: str | Path | PortraitConfig | None = None,
+    config: str | Path | PortraitConfig | None = None,
     *,
     territory: str | None = None,
     author: str = "",
@@ -1683,7 +1681,7 @@ def partner_workshop(
 
     Parameters
     ----------
-    configuration
+    config
         The TOML configuration of the portraits (see :func:`workshop_configuration`).
     territory
         Territory shown first: a code or a name (default: the first one).
@@ -1701,5 +1699,5 @@ def partner_workshop(
     '9901'
     """
     return PartnerWorkshop(
-        load_workshop_data(configuration, **options), territory=territory, author=author
+        load_workshop_data(config, **options), territory=territory, author=author
     )
