@@ -123,9 +123,8 @@ def missing_note(data: PortraitData | TerritoryInputs, *keys: str, pour: str) ->
     >>> missing_note(lieu, "bmo.fichiers", pour="les tensions") is None
     True
     """
-    from diagnostics.portrait.sections import _french_list, _input_phrase
-
     from diagnostics.portrait.loading import PortraitData
+    from diagnostics.portrait.sections import _french_list, _input_phrase
 
     inputs = data.inputs if isinstance(data, PortraitData) else data
     absent, unreadable = [], []
