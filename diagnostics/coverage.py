@@ -91,6 +91,8 @@ __all__ = [
     "map_coverage",
     "nearest_agence_distance",
     "agence_access",
+    "agence_coverage",
+    "AGENCE_TYPE",
 ]
 
 _LEVELS = ("region", "departement", "bassin", "zone_emploi", "clpe", "commune")
@@ -104,6 +106,9 @@ _NONE_COLOUR = "#f2f2f2"
 _HIGHLIGHT = "#d7191c"
 
 _PointRule = Literal["centroid", "representative"]
+
+#: Type code and label of the France Travail agences in :func:`agence_coverage`.
+AGENCE_TYPE: tuple[str, str] = ("agence_france_travail", "Agence France Travail")
 
 #: Distance thresholds (km) of :func:`agence_access`.
 ACCESS_THRESHOLDS_KM: tuple[float, ...] = (10.0, 20.0, 30.0)
@@ -1179,8 +1184,8 @@ def agence_access(
     pandas.DataFrame
         One row per territory: ``niveau, territoire, territoire_nom, nb_agences``
         (agences whose commune, found from their coordinates, is in the
-        territory), ``communes, population, distance_moyenne_km`` (weighted by
-        population), ``distance_max_km``, ``part_population_au_dela_<d>_km`` for
+        territory), ``communes, population, distance_moyenne_km`` and
+        ``distance_mediane_km`` (weighted by population), ``distance_max_km``, ``part_population_au_dela_<d>_km`` for
         each threshold, then ``demandeurs`` (sum over the communes with a
         count), ``part_demandeurs_au_dela_<d>_km`` and
         ``agences_pour_10000_demandeurs``. Shares are fractions between 0 and 1
@@ -1233,6 +1238,7 @@ def agence_access(
                 dtype="Int64",
             ),
             "distance_moyenne_km": stats["distance_moyenne_km"],
+            "distance_mediane_km": stats["distance_mediane_km"],
             "distance_max_km": stats["distance_max_km"],
         }
     )
@@ -1263,6 +1269,85 @@ def agence_access(
             total > 0, out["nb_agences"].to_numpy() * 10_000 / total, np.nan
         )
     out.attrs["remarques"] = remarks
+    return out
+
+
+def agence_coverage(
+    sites: pd.DataFrame,
+    communes: pd.DataFrame,
+    *,
+    geometries: pd.DataFrame | gpd.GeoDataFrame,
+    by: str | Territory | Sequence[Territory] = "departement",
+    beyond_km: float = 20.0,
+    point: _PointRule = "centroid",
+) -> pd.DataFrame:
+    """The agences locales France Travail as rows of :func:`partner_coverage`.
+
+    So that one table (one export) gives, type by type, the structures of the
+    directory and the France Travail agences. The sites file gives no ressort:
+    the columns of communes and population *covered* are missing; the distances
+    are those of :func:`agence_access` (to the nearest agence, wherever it is).
+
+    Parameters
+    ----------
+    sites, communes, geometries, by, point
+        As :func:`agence_access`.
+    beyond_km
+        Distance threshold of ``part_population_au_dela_seuil``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`partner_coverage`, one row per territory, type
+        :data:`AGENCE_TYPE`; ``nb_sites`` is the number of agences located in the
+        territory, ``nb_structures`` and the coverage columns are missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sites = pd.DataFrame({"site_id": ["A1"], "nom": ["Agence"], "niveau": ["agence"],
+    ...     "commune": ["9A001"], "latitude": [46.0], "longitude": [-9.0]})
+    >>> points = pd.DataFrame({"commune": ["9A001", "9A002"],
+    ...     "latitude": [46.0, 46.2], "longitude": [-9.0, -9.0]})
+    >>> communes = pd.DataFrame({"commune": ["9A001", "9A002"], "departement": ["9A", "9A"],
+    ...     "population": [3000, 1000]})
+    >>> row = agence_coverage(sites, communes, geometries=points).iloc[0]
+    >>> row["type_libelle"], int(row["nb_sites"]), float(row["part_population_au_dela_seuil"])
+    ('Agence France Travail', 1, 0.25)
+    """
+    access = agence_access(
+        sites, communes, geometries=geometries, by=by, thresholds=(beyond_km,), point=point
+    )
+    n = len(access)
+    missing_int = pd.array([pd.NA] * n, dtype="Int64")
+    missing = np.full(n, np.nan)
+    out = pd.DataFrame(
+        {
+            "niveau": access["niveau"].array,
+            "territoire": access["territoire"].array,
+            "territoire_nom": access["territoire_nom"].array,
+            "type": pd.array([AGENCE_TYPE[0]] * n, dtype="string"),
+            "type_libelle": pd.array([AGENCE_TYPE[1]] * n, dtype="string"),
+            "nb_structures": missing_int,
+            "nb_sites": access["nb_agences"].to_numpy(),
+            "communes": access["communes"].to_numpy(),
+            "communes_couvertes": missing_int,
+            "communes_non_couvertes": missing_int,
+            "communes_chevauchement": missing_int,
+            "part_communes_couvertes": missing,
+            "population": access["population"].array,
+            "population_couverte": missing_int,
+            "part_population_couverte": missing,
+            "distance_moyenne_km": access["distance_moyenne_km"].to_numpy(),
+            "distance_mediane_km": access["distance_mediane_km"].to_numpy(),
+            "distance_max_km": access["distance_max_km"].to_numpy(),
+            "seuil_km": float(beyond_km),
+            "part_population_au_dela_seuil": access[
+                f"part_population_au_dela_{beyond_km:g}_km"
+            ].to_numpy(),
+        }
+    )
+    out.attrs["remarques"] = access.attrs.get("remarques", [])
     return out
 
 

@@ -9,8 +9,8 @@ Four controls (territory, domain, client situation, partner type) drive the
 views that update together: the map of the partner sites (:func:`map_partners`,
 offline, in an ``iframe``), the positioning grid of the territory
 (:func:`positioning_grid`), the list of its partners with their role in the
-chosen cell and their last decision, and — when the folder holds a partnerships
-registry — the network of the territory's actors (:func:`workshop_network`, an
+chosen cell and their last decision, and — when the configuration names a
+partnerships registry — the network of the territory's actors (:func:`workshop_network`, an
 offline force layout in an ``iframe``, with its reading in plain French). A form
 records, for one partner, its role on the grid, a priority and a decision (garder,
 développer, arrêter) with a mandatory justification.
@@ -22,9 +22,11 @@ Each record is written at once to the input files, never kept only in memory:
 - the decision is appended to ``decisions_atelier.csv`` beside the partner
   directory (columns :data:`DECISION_COLUMNS`; one row per decision, the history
   is kept, the last row of a partner and territory is its current decision);
-- a role changed on the grid is written into the positioning file (the row of the
-  actor and cell is updated or added, or removed with *Retirer de la case*),
-  keeping its separator, encoding, columns and other rows as they were;
+- a role changed on the grid is written into the positioning file of the
+  configuration (``partenaires.positionnement``; when it names none,
+  :data:`POSITIONING_FILE` beside the configuration, created at the first role):
+  the row of the actor and cell is updated or added, or removed with *Retirer de
+  la case*, keeping its separator, encoding, columns and other rows as they were;
 - before any write, the previous version of the file is copied into a
   ``sauvegardes_atelier/`` folder beside it, its name stamped with the time
   (:func:`backup_file`); files are replaced atomically and keep their mode (a file
@@ -44,13 +46,15 @@ opened elsewhere or read-only) leaves the form as it was and says why in French.
 
 Data
 ----
-:func:`load_workshop_data` reads one folder (the demonstration territory by
-default, or the folder named by the environment variable :data:`DATA_ENV`):
-commune polygons ``communes-*.geojson``, the correspondence tables and the
-partner and positioning files, with the names of the demonstration territory
-(``data/demo/LISEZMOI.md``); each name can be changed.
+:func:`load_workshop_data` reads the inputs of a portrait configuration (the
+demonstration territory by default; the environment variable :data:`CONFIG_ENV`,
+when set, names another one): the referentials and commune polygons, the partner
+directory, the positioning, the France Travail sites (drawn on the map) and the
+network files (``partenariats.registre``, ``partenariats.unites``,
+``partenariats.flux``). Without a partner directory (public data only), the
+workshop says so and shows the map of the territory and its France Travail sites.
 
-Partners of a territory are those whose ressort (:func:`partner_ressort`) or site
+Partners of a territory are those whose ressort (:func:`~diagnostics.partners.partner_ressort`) or site
 commune lies in it. The client situation keeps the partners positioned on that
 situation in the territory, those whose publics match it
 (:data:`SITUATION_PUBLICS`, the workbench's own correspondence) and those whose
@@ -65,6 +69,7 @@ import errno
 import html
 import io
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -79,8 +84,10 @@ import pandas as pd
 from diagnostics._readers.positioning import INPUT_COLUMNS as _POSITIONING_HEADERS
 from diagnostics.coverage import map_partners
 from diagnostics.network import NetworkSection, network_section, partner_network
-from diagnostics.partners import DOMAINS, partner_ressort, read_partners
-from diagnostics.partnerships import read_partner_flows, read_partnerships, read_pole_emploi_units
+from diagnostics.partners import DOMAINS
+from diagnostics.portrait.config import PortraitConfig, read_portrait_config, required_inputs
+from diagnostics.portrait.inputs import portrait_inputs
+from diagnostics.portrait.notebook import missing_note
 from diagnostics.positioning import (
     CLIENT_SITUATIONS,
     POSITIONING_DOMAINS,
@@ -89,7 +96,7 @@ from diagnostics.positioning import (
     read_positioning,
     validate_positioning,
 )
-from geo import referentials, settings
+from geo import settings
 from geo import territories as _territories
 from geo._errors import InputFileError, SchemaError, WorkbenchError
 from geo.exports import neutralize_cell, neutralize_formulas, restore_formulas
@@ -98,7 +105,8 @@ from geo.problems import ProblemReport, attach_problems, collect_problems
 from geo.tables import normalize_header, read_table
 
 __all__ = [
-    "DATA_ENV",
+    "CONFIG_ENV",
+    "POSITIONING_FILE",
     "DECISIONS",
     "PRIORITIES",
     "DECISION_COLUMNS",
@@ -106,7 +114,7 @@ __all__ = [
     "BACKUP_FOLDER",
     "SITUATION_PUBLICS",
     "WorkshopData",
-    "data_folder",
+    "workshop_configuration",
     "load_workshop_data",
     "read_decisions",
     "workshop_partners",
@@ -120,8 +128,12 @@ __all__ = [
     "partner_workshop",
 ]
 
-#: Environment variable naming the data folder of the workshop (used by Voilà).
-DATA_ENV = "ATELIER_DONNEES"
+#: Environment variable naming the configuration of the workshop; when set, it replaces the
+#: configuration given (Voilà passes no parameter to the notebook).
+CONFIG_ENV = "ATELIER_CONFIGURATION"
+
+#: Positioning file the workshop creates beside the configuration when it names none.
+POSITIONING_FILE = "positionnement_atelier.csv"
 
 #: Decisions on a partner (code → French label).
 DECISIONS: dict[str, str] = {
@@ -188,27 +200,6 @@ SITUATION_PUBLICS: dict[str, tuple[str, ...]] = {
     "besoin_accompagnement": ("employeurs",),
 }
 
-# Referential files of a data folder (names of the demonstration territory).
-_REFERENTIAL_FILES: dict[str, str] = {
-    "polygones": "communes-*.geojson",
-    "population": "communes_population.json",
-    "bassin": "commune_bassin_bmo.csv",
-    "zone_emploi": "commune_zone_emploi.csv",
-    "clpe": "commune_clpe.csv",
-    "departements": "departements.csv",
-    "regions": "regions.csv",
-    "partenariats": "partenariats.csv",
-    "unites": "unites_pole_emploi.csv",
-    "flux_partenaires": "flux_partenaires.csv",
-}
-_READERS = {
-    "population": referentials.read_communes_population,
-    "bassin": referentials.read_commune_bassin,
-    "zone_emploi": referentials.read_commune_zone_emploi,
-    "clpe": referentials.read_commune_clpe,
-    "departements": referentials.read_departements,
-    "regions": referentials.read_regions,
-}
 _POSITIONING_HEADER = (
     "territoire",
     "acteur",
@@ -228,51 +219,69 @@ _REMOVE_ROLE = "retire"
 
 @dataclass
 class WorkshopData:
-    """Everything the workshop shows, read from one data folder.
+    """Everything the workshop shows, read through a portrait configuration.
 
     Attributes
     ----------
+    config
+        The configuration (:func:`~diagnostics.portrait.read_portrait_config`).
     folder
-        Data folder.
+        Folder of the configuration (its relative paths start there).
     level
         Level of the territories offered (``bassin`` by default).
-    partners_path, positioning_path, decisions_path
-        Files read and written back.
+    partners_path
+        The partner directory (``None`` when the configuration names none).
+    positioning_path, decisions_path
+        Files written back: the configured positioning file (else
+        :data:`POSITIONING_FILE` beside the configuration) and
+        :data:`DECISIONS_FILE` beside the partner directory (else beside the
+        configuration).
     communes
         Commune table (:func:`geo.territories.commune_table`).
     polygons
-        Commune polygons (``commune, commune_nom, geometry``, WGS84).
+        Commune polygons, simplified (``commune, commune_nom, geometry``, WGS84).
     territories
-        Territories of ``level``: ``code, nom, nb_communes, population``.
+        Territories of ``level`` with commune polygons: ``code, nom, nb_communes, population``.
     partners
-        Partner directory (:func:`diagnostics.partners.read_partners`).
+        Partner directory (:func:`diagnostics.partners.read_partners`), ``None``
+        when the configuration has none: the workshop then shows the map of the
+        territory and its France Travail sites, and records nothing.
     ressort
-        ``partenaire_id, commune``: the communes each partner serves.
+        ``partenaire_id, commune``: the communes each partner serves (``None``
+        without a directory).
     positioning
         Roles on the grid (:func:`diagnostics.positioning.read_positioning`).
     decisions
         Decisions recorded so far (:func:`read_decisions`).
     partnerships, units, partner_flows
-        Partnerships registry, Pôle emploi units and flows between actors
-        (:mod:`diagnostics.partnerships`), for the network view; ``None`` when
-        the folder has no such file.
+        Partnerships registry, France Travail units (the units file, else the
+        sites) and flows between actors (:mod:`diagnostics.partnerships`), for
+        the network view; ``None`` when not configured or unreadable.
+    sites
+        France Travail sites (``partenaires.sites_france_travail``), drawn on the
+        map; ``None`` when not configured or unreadable.
+    notes
+        French notes on the inputs the workshop lacks (shown above the views).
     """
 
+    config: PortraitConfig = field(repr=False)
     folder: Path
     level: str
-    partners_path: Path
+    partners_path: Path | None
     positioning_path: Path
     decisions_path: Path
-    communes: pd.DataFrame
-    polygons: gpd.GeoDataFrame
-    territories: pd.DataFrame
-    partners: pd.DataFrame
-    ressort: pd.DataFrame
+    communes: pd.DataFrame = field(repr=False)
+    polygons: gpd.GeoDataFrame = field(repr=False)
+    territories: pd.DataFrame = field(repr=False)
+    partners: pd.DataFrame | None = field(repr=False)
+    ressort: pd.DataFrame | None = field(repr=False)
     positioning: pd.DataFrame = field(repr=False)
     decisions: pd.DataFrame = field(repr=False)
     partnerships: pd.DataFrame | None = field(default=None, repr=False)
     units: pd.DataFrame | None = field(default=None, repr=False)
     partner_flows: pd.DataFrame | None = field(default=None, repr=False)
+    sites: pd.DataFrame | None = field(default=None, repr=False)
+    notes: list[str] = field(default_factory=list, repr=False)
 
     def problems(self) -> ProblemReport:
         """What the readers reported in the workshop's files, in one report.
@@ -306,20 +315,44 @@ class WorkshopData:
         """Codes of the communes of territory ``code``."""
         return self.communes.loc[self.communes[self.level] == code, "commune"].astype(str)
 
+    def territory_code(self, code: str) -> str:
+        """The code of the territory ``code`` of :attr:`level`, given as a code or a name.
 
-def data_folder(folder: str | Path | None = None) -> Path:
-    """The workshop's data folder: ``folder``, else :data:`DATA_ENV`, else the demo territory.
+        Raises
+        ------
+        UnknownTerritoryError
+            Neither a code nor a name of a territory of the configuration.
+
+        Examples
+        --------
+        >>> load_workshop_data().territory_code("Vegicourt")
+        '9901'
+        """
+        return portrait_inputs(self.config).territory(self.level, code).code
+
+
+def workshop_configuration(config: str | Path | None = None) -> Path:
+    """The workshop's configuration: :data:`CONFIG_ENV` when set, else ``config``, else the demo.
+
+    Voilà passes no parameter to the notebook: the environment variable is the way
+    to open the workshop on another configuration
+    (``ATELIER_CONFIGURATION=config.toml voila notebooks/atelier_partenaires.ipynb``),
+    so it replaces the configuration given.
 
     Examples
     --------
-    >>> data_folder("/tmp/atelier").as_posix()
-    '/tmp/atelier'
+    >>> import os
+    >>> os.environ.pop(CONFIG_ENV, None) and None
+    >>> workshop_configuration("/tmp/atelier.toml").as_posix()
+    '/tmp/atelier.toml'
+    >>> workshop_configuration().name
+    'portrait.toml'
     """
-    chosen = folder if folder not in (None, "") else os.environ.get(DATA_ENV, "")
-    return Path(chosen) if chosen else settings.demo_dir()
+    chosen = os.environ.get(CONFIG_ENV, "") or config or ""
+    return Path(chosen) if str(chosen) else settings.demo_dir() / "portrait.toml"
 
 
-def _read_positioning_file(path: Path, partners: pd.DataFrame) -> pd.DataFrame:
+def _read_positioning_file(path: Path, partners: pd.DataFrame | None) -> pd.DataFrame:
     if not path.is_file():
         return validate_positioning(
             pd.DataFrame(columns=list(_POSITIONING_HEADER)), source=path.name
@@ -328,43 +361,48 @@ def _read_positioning_file(path: Path, partners: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_workshop_data(
-    folder: str | Path | None = None,
+    config: str | Path | PortraitConfig | None = None,
     *,
-    partners: str = "partenaires.csv",
-    positioning: str = "positionnement.csv",
     level: str = "bassin",
-    files: Mapping[str, str] | None = None,
+    files: Mapping[str, str | Path | None] | None = None,
 ) -> WorkshopData:
-    """Read the data folder of a workshop.
+    """Read the inputs of a workshop from a portrait configuration.
+
+    The workshop reads the referentials, the partner directory
+    (``partenaires.annuaire``), the positioning (``partenaires.positionnement``),
+    the France Travail sites and the network files (``partenariats.registre``,
+    ``partenariats.unites``, ``partenariats.flux``) of the configuration. It
+    writes the roles into the configured positioning file, or, when the
+    configuration names none, into :data:`POSITIONING_FILE` beside the
+    configuration (created at the first role; name it in the configuration to use
+    it in the portraits); the decisions go to :data:`DECISIONS_FILE` beside the
+    partner directory.
 
     Parameters
     ----------
-    folder
-        Data folder (see :func:`data_folder`).
-    partners
-        Partner directory, relative to ``folder`` (CSV or XLSX).
-    positioning
-        Positioning file (CSV), relative to ``folder``; created at the first role
-        recorded when it does not exist.
+    config
+        The TOML configuration of the portraits (see :func:`workshop_configuration`).
     level
         Level of the territories offered: ``bassin``, ``zone_emploi``, ``clpe``,
         ``departement`` or ``region``.
     files
-        Other names of the referential files, by key: ``polygones`` (a glob
-        pattern), ``population``, ``bassin``, ``zone_emploi``, ``clpe``,
-        ``departements``, ``regions``, and of the network files ``partenariats``,
-        ``unites``, ``flux_partenaires``. Missing files are skipped, except the
-        polygons and the table of ``level``.
+        Inputs replacing those of the configuration (key → path, ``None`` to drop
+        one; relative paths against the current folder), as
+        :func:`~diagnostics.portrait.load_territory`.
 
     Returns
     -------
     WorkshopData
+        Without a partner directory, ``partners`` is ``None`` and ``notes`` says
+        what is missing.
 
     Raises
     ------
     InputFileError
-        The folder, the polygons, the partner directory or the table of ``level``
-        is missing.
+        The configuration, or its commune polygons, is missing; or the
+        positioning file would be the partner directory.
+    SchemaError
+        The configuration cannot list the territories of ``level``.
 
     Examples
     --------
@@ -372,69 +410,66 @@ def load_workshop_data(
     >>> data.level, len(data.territories), data.decisions_path.name
     ('bassin', 10, 'decisions_atelier.csv')
     """
-    root = data_folder(folder)
-    if not root.is_dir():
+    if not isinstance(config, PortraitConfig):
+        config = read_portrait_config(workshop_configuration(config))
+    config = config.with_overrides(files)
+    required_inputs(config, level)
+    inputs = portrait_inputs(config)
+    inputs.check_level(level)
+    folder = config.path.parent if config.path else Path.cwd()
+    communes = inputs.commune_table()
+    polygons = inputs.commune_shapes()
+    if polygons is None:
         raise InputFileError(
-            f"Dossier de données de l'atelier introuvable : {root}. Donnez un dossier existant "
-            f"(paramètre dossier du carnet ou variable d'environnement {DATA_ENV})."
+            f"Configuration {config.path or ''} : contours des communes indisponibles "
+            f"({inputs.problem('referentiels.communes_polygones')}). L'atelier en a besoin pour "
+            "ses cartes : nommez les fichiers GeoJSON des communes dans l'entrée "
+            "`communes_polygones` de la section `[referentiels]`."
         )
-    names = {**_REFERENTIAL_FILES, **(files or {})}
-    polygon_files = sorted(root.glob(names["polygones"]))
-    if not polygon_files:
-        raise InputFileError(
-            f"{root} : aucun contour de communes ({names['polygones']}). Copiez les fichiers "
-            "GeoJSON des communes dans ce dossier ou donnez files={'polygones': ...}."
-        )
-    tables: dict[str, pd.DataFrame] = {}
-    for key, reader in _READERS.items():
-        path = root / names[key]
-        if path.is_file():
-            tables[key] = reader(path)
-        elif key == level:
-            raise InputFileError(
-                f"{path} : table des communes par {_territories.LEVEL_LABELS[level]} "
-                f"introuvable ; elle est nécessaire au niveau « {level} ». Copiez-la dans "
-                "le dossier ou choisissez un autre niveau."
-            )
-    polygons = referentials.read_commune_polygons(polygon_files)
-    base = tables.get("population", polygons)
-    communes = _territories.commune_table(
-        base,
-        bassin=tables.get("bassin"),
-        zone_emploi=tables.get("zone_emploi"),
-        clpe=tables.get("clpe"),
-        population=tables.get("population"),
-        departements=tables.get("departements"),
-        regions=tables.get("regions"),
+    listing = inputs.list_territories(level)
+    drawn = set(communes.loc[communes["commune"].isin(set(polygons["commune"])), level].dropna())
+    listing = listing[listing["code"].isin(drawn)].reset_index(drop=True)
+
+    directory = inputs.get("partenaires.annuaire")
+    partners_path = next(iter(config.files("partenaires.annuaire")), None)
+    positioning_path = next(
+        iter(config.files("partenaires.positionnement")), folder / POSITIONING_FILE
     )
-    partners_path = root / partners
-    directory = read_partners(partners_path, communes=communes)
-    positioning_path = root / positioning
-    decisions_path = partners_path.with_name(DECISIONS_FILE)
-    _check_own_files(partners_path, positioning_path, decisions_path)
-
-    def optional(key: str, read, **context: Any) -> pd.DataFrame | None:
-        path = root / names[key]
-        return read(path, **context) if path.is_file() else None
-
-    units = optional("unites", read_pole_emploi_units)
-    context = {"partners": directory, "units": units}
+    decisions_path = (partners_path.parent if partners_path else folder) / DECISIONS_FILE
+    if partners_path is not None:
+        _check_own_files(partners_path, positioning_path, decisions_path)
+    notes = []
+    if directory is None:
+        note = missing_note(
+            inputs,
+            "partenaires.annuaire",
+            pour="la liste des partenaires, leur positionnement et l'enregistrement des décisions",
+        )
+        shown = (
+            "L'atelier montre la carte des communes du territoire et ses sites France Travail."
+            if inputs.get("partenaires.sites_france_travail") is not None
+            else "L'atelier montre la carte des communes du territoire."
+        )
+        notes.append(f"{note} {shown}")
     return WorkshopData(
-        folder=root,
+        config=config,
+        folder=folder,
         level=level,
         partners_path=partners_path,
         positioning_path=positioning_path,
         decisions_path=decisions_path,
         communes=communes,
         polygons=polygons,
-        territories=_territories.list_territories(communes, level),
+        territories=listing,
         partners=directory,
-        ressort=partner_ressort(directory, communes),
+        ressort=inputs.ressort(),
         positioning=_read_positioning_file(positioning_path, directory),
         decisions=read_decisions(decisions_path),
-        partnerships=optional("partenariats", read_partnerships, **context),
-        units=units,
-        partner_flows=optional("flux_partenaires", read_partner_flows, **context),
+        partnerships=inputs.get("partenariats.registre"),
+        units=inputs.pole_emploi_units(),
+        partner_flows=inputs.get("partenariats.flux"),
+        sites=inputs.get("partenaires.sites_france_travail"),
+        notes=notes,
     )
 
 
@@ -444,13 +479,14 @@ def _check_own_files(partners: Path, positioning: Path, decisions: Path) -> None
         raise InputFileError(
             f"{partners.name} est l'annuaire des partenaires : l'atelier ne l'écrit jamais, "
             f"il enregistre les rôles dans le fichier de positionnement et les décisions dans "
-            f"{DECISIONS_FILE}. Donnez un autre nom au fichier de positionnement (paramètre "
-            f"positionnement) ou renommez l'annuaire."
+            f"{DECISIONS_FILE}. Nommez un autre fichier de positionnement (entrée "
+            "`positionnement` de la section `[partenaires]` de la configuration)."
         )
     if positioning.resolve() == decisions.resolve():
         raise InputFileError(
-            f"{positioning.name} est le fichier des décisions de l'atelier : donnez un autre "
-            "nom au fichier de positionnement (paramètre positionnement)."
+            f"{positioning.name} est le fichier des décisions de l'atelier : nommez un autre "
+            "fichier de positionnement (entrée `positionnement` de la section `[partenaires]` "
+            "de la configuration)."
         )
 
 
@@ -521,7 +557,7 @@ def workshop_positioning(
         rows = rows.loc[rows["domaine"] == domain]
     if situation:
         rows = rows.loc[rows["situation"] == situation]
-    if partner_type:
+    if partner_type and data.partners is not None:
         types = data.partners.set_index("partenaire_id")["type"]
         of_type = rows["acteur"].map(types) == partner_type
         rows = rows.loc[of_type.fillna(False).astype(bool) | ~rows["acteur"].isin(types.index)]
@@ -542,7 +578,7 @@ def workshop_network(data: WorkshopData, code: str) -> NetworkSection | None:
     >>> section.reading[0].startswith("Le réseau compte")
     True
     """
-    if data.partnerships is None:
+    if data.partnerships is None or data.partners is None:
         return None
     roles = data.positioning
     roles = roles[roles["territoire"] == data.territory_key(code)] if len(roles) else roles
@@ -599,6 +635,10 @@ def workshop_partners(
     >>> 0 < len(training) < len(all_)
     True
     """
+    if data.partners is None or data.ressort is None:  # no directory: no partner
+        return pd.DataFrame(
+            {c: pd.Series(dtype="string") for c in ("partenaire_id", "nom", "type", "commune")}
+        )
     communes = set(data.territory_communes(territory))
     serving = set(data.ressort.loc[data.ressort["commune"].isin(communes), "partenaire_id"])
     partners = data.partners
@@ -1140,6 +1180,17 @@ def _options(labels: Mapping[str, str], everything: str) -> list[tuple[str, str]
     return [(everything, _ALL), *((label, code) for code, label in labels.items())]
 
 
+def _markdown_html(text: str) -> str:
+    """HTML of a French note written in Markdown (**bold**, `code`), escaped.
+
+    >>> _markdown_html("**Non établi ici : <x>.** Entrée `annuaire`.")
+    '<b>Non établi ici : &lt;x&gt;.</b> Entrée <code>annuaire</code>.'
+    """
+    escaped = html.escape(text, quote=False)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+
+
 def _text(value: Any) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(map(str, value))
@@ -1184,10 +1235,20 @@ class PartnerWorkshop:
 
         self.data = data
         codes = data.territories["code"].astype(str).tolist()
+        where = data.config.path or data.folder
         if not codes:
             raise SchemaError(
-                f"Aucun territoire de niveau {data.level} dans les données de {data.folder}."
+                f"Aucun territoire de niveau {data.level} avec des contours de communes dans la "
+                f"configuration {where}."
             )
+        if territory and territory not in codes:  # a name (« Nantes »)
+            territory = data.territory_code(territory)
+            if territory not in codes:
+                raise SchemaError(
+                    f"Territoire {territory} : aucun contour de ses communes dans la "
+                    f"configuration {where} ; l'atelier ne peut pas le montrer. Choisissez un "
+                    "territoire des départements dont les contours sont donnés."
+                )
         labels = [
             (f"{code} – {name}" if isinstance(name, str) else code, code)
             for code, name in zip(codes, data.territories["nom"].astype(object), strict=True)
@@ -1213,12 +1274,16 @@ class PartnerWorkshop:
             style=style,
             layout=layout,
         )
-        type_labels = dict(
-            data.partners[["type", "type_libelle"]]
-            .dropna()
-            .drop_duplicates("type")
-            .sort_values("type_libelle")
-            .itertuples(index=False)
+        type_labels = (
+            {}
+            if data.partners is None
+            else dict(
+                data.partners[["type", "type_libelle"]]
+                .dropna()
+                .drop_duplicates("type")
+                .sort_values("type_libelle")
+                .itertuples(index=False)
+            )
         )
         self.partner_type = w.Dropdown(
             options=_options(type_labels, "Tous les types"),
@@ -1283,6 +1348,23 @@ class PartnerWorkshop:
             control.observe(self._on_filter, names="value")
         self.save_button.on_click(lambda _button: self.record())
 
+        notes = "".join(
+            f"<p class='atelier-note'>{_markdown_html(note)}</p>" for note in data.notes
+        )
+        self.notes = w.HTML(notes)
+        if data.partners is None:  # the map of the territory, nothing to record
+            self.app = w.VBox(
+                [
+                    w.HTML(_STYLE),
+                    self.notes,
+                    self.territory,
+                    self.summary,
+                    w.HTML("<h3>Carte du territoire</h3>"),
+                    self.map_view,
+                ]
+            )
+            self.refresh()
+            return
         controls = w.HBox([self.territory, self.domain, self.situation, self.partner_type])
         controls.layout.flex_flow = "row wrap"
         form = w.VBox(
@@ -1299,6 +1381,7 @@ class PartnerWorkshop:
         self.app = w.VBox(
             [
                 w.HTML(_STYLE),
+                self.notes,
                 controls,
                 self.summary,
                 w.HTML("<h3>Carte des partenaires</h3>"),
@@ -1331,8 +1414,21 @@ class PartnerWorkshop:
         self.refresh()
 
     def refresh(self) -> None:
-        """Recompute the three views from the controls and the files read."""
+        """Recompute the views from the controls and the files read."""
         code = self.territory.value
+        if self.data.partners is None:
+            sites = self._sites_here(code)
+            self.summary.value = (
+                f"<p class='atelier-resume'>Territoire {html.escape(self.territory.label)} : "
+                + (
+                    f"<b>{int((sites['niveau'] == 'agence').sum())}</b> agence(s) France Travail "
+                    "dans ses communes.</p>"
+                    if sites is not None
+                    else "pas de fichier des sites France Travail dans la configuration.</p>"
+                )
+            )
+            self.map_view.value = self._map_html(code, None)
+            return
         partners = workshop_partners(self.data, code, **self._filters())
         self._partners = partners
         self.summary.value = (
@@ -1352,19 +1448,35 @@ class PartnerWorkshop:
         ids = partners["partenaire_id"].tolist()
         self.partner.value = chosen if chosen in ids else (ids[0] if ids else None)
 
-    def _map_html(self, code: str, partners: pd.DataFrame) -> str:
+    def _sites_here(self, code: str) -> pd.DataFrame | None:
+        """The France Travail sites in the communes of territory ``code`` (``None`` without sites)."""
+        sites = self.data.sites
+        if sites is None:
+            return None
+        return sites.loc[sites["commune"].isin(set(self.data.territory_communes(code)))]
+
+    def _map_html(self, code: str, partners: pd.DataFrame | None) -> str:
         communes = set(self.data.territory_communes(code))
         background = self.data.polygons.loc[self.data.polygons["commune"].isin(communes)]
+        if partners is None:
+            partners = pd.DataFrame(
+                {
+                    c: pd.Series(dtype="string")
+                    for c in ("partenaire_id", "type", "commune", "latitude")
+                }
+            )
         located = partners.loc[
             partners["latitude"].notna()
             | partners["commune"].isin(set(self.data.polygons["commune"]))
         ]
-        if len(located):
+        sites = self._sites_here(code)
+        if len(located) or (sites is not None and len(sites)):
             m = map_partners(
                 located,
                 geometries=self.data.polygons,
                 cluster=False,
                 background=background,
+                sites=sites if sites is not None and len(sites) else None,
             )
         else:
             import folium
@@ -1389,10 +1501,13 @@ class PartnerWorkshop:
         if code not in self._networks:
             section = workshop_network(self.data, code)
             if section is None:
+                note = missing_note(
+                    portrait_inputs(self.data.config),
+                    "partenariats.registre",
+                    pour="le réseau des partenaires",
+                )
                 self._networks[code] = (
-                    "<p class='atelier-reseau-vide'>Pas de registre des partenariats "
-                    f"({_REFERENTIAL_FILES['partenariats']}) dans le dossier des données : "
-                    "le réseau n'est pas affiché.</p>"
+                    f"<p class='atelier-reseau-vide'>{_markdown_html(note or '')}</p>"
                 )
             else:
                 page = section.html(title=f"Réseau des partenaires – {self.territory.label}")
@@ -1431,7 +1546,7 @@ class PartnerWorkshop:
                 :, grid.columns.get_level_values(1) == CLIENT_SITUATIONS[filters["situation"]]
             ]
         caption = ""
-        if len(actors) == 1:
+        if len(actors) == 1 and self.data.partners is not None:
             names = self.data.partners.set_index("partenaire_id")["nom"]
             caption = f"<p>Rôles de {html.escape(str(names.get(actors[0], actors[0])))}.</p>"
         return caption + grid.to_html(classes="atelier-table atelier-grille", border=0)
@@ -1481,6 +1596,11 @@ class PartnerWorkshop:
         Returns ``True`` when saved. On error the form is left as it was.
         """
         data = self.data
+        if data.partners is None:
+            self.status.value = "".join(
+                f"<p class='atelier-statut-erreur'>{_markdown_html(n)}</p>" for n in data.notes
+            )
+            return False
         territoire = data.territory_key(self.territory.value)
         acteur = self.partner.value
         domaine, situation, role = (
@@ -1551,32 +1671,33 @@ class PartnerWorkshop:
 
 
 def partner_workshop(
-    folder: str | Path | None = None,
+    config: str | Path | PortraitConfig | None = None,
     *,
     territory: str | None = None,
     author: str = "",
     **options: Any,
 ) -> PartnerWorkshop:
-    """Read the data folder and build the workshop app.
+    """Read the inputs of a configuration and build the workshop app.
 
     Parameters
     ----------
-    folder
-        Data folder (see :func:`data_folder`).
+    config
+        The TOML configuration of the portraits (see :func:`workshop_configuration`).
     territory
-        Territory shown first.
+        Territory shown first: a code or a name (default: the first one).
     author
         Facilitator's name, written with each decision.
     **options
-        Passed to :func:`load_workshop_data` (``partners``, ``positioning``,
-        ``level``, ``files``).
+        Passed to :func:`load_workshop_data` (``level``, ``files``).
 
     Examples
     --------
     >>> app = partner_workshop(territory="9902")
     >>> app.territory.value, app.domain.value
     ('9902', '')
+    >>> partner_workshop(territory="Vegicourt").territory.value
+    '9901'
     """
     return PartnerWorkshop(
-        load_workshop_data(folder, **options), territory=territory, author=author
+        load_workshop_data(config, **options), territory=territory, author=author
     )

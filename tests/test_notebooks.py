@@ -223,7 +223,11 @@ def test_partners_notebook_writes_the_coverage(warm_kernel, tmp_path):
     coverage = pd.read_csv(out, dtype={"territoire": str})
     assert set(coverage["territoire"]) == {"9901"}
     assert (coverage["seuil_km"] == 10.0).all()
-    assert coverage["part_communes_couvertes"].between(0, 1).all()
+    directory = coverage[coverage["type"] != "agence_france_travail"]
+    assert len(directory) > 0 and directory["part_communes_couvertes"].between(0, 1).all()
+    # the France Travail agences, one more row: their sites file gives no ressort
+    agences = coverage[coverage["type"] == "agence_france_travail"]
+    assert len(agences) == 1 and agences["part_communes_couvertes"].isna().all()
 
 
 def test_getting_started_notebook_builds_polygons_and_map(warm_kernel, tmp_path):

@@ -533,7 +533,7 @@ def test_methods_and_reading_remarks_are_about_the_territory(tmp_path):
     ]
     assert len(notes) == 1
     assert notes[0].startswith(
-        "Note : 1 ligne(s) des fichiers des demandeurs d'emploi signalée(s) à la lecture : "
+        "Note : 1 remarque(s) sur les fichiers des demandeurs d'emploi signalée(s) à la lecture : "
         f"emploi_demandeur.csv, ligne {len(lines) + 1}, colonne « codgeo » : code « 9A017 »"
     )
     assert "9A022" not in notes[0] and "9A049" not in notes[0]

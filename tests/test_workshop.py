@@ -29,16 +29,18 @@ _DEMO_FILES = (
     "partenariats.csv",
     "unites_pole_emploi.csv",
     "flux_partenaires.csv",
+    "portrait.toml",
 )
 
 
 def _copy_demo(demo_dir: Path, target: Path, *, skip: tuple[str, ...] = ()) -> Path:
+    """A copy of the demo files the workshop reads; returns its configuration (portrait.toml)."""
     target.mkdir(parents=True, exist_ok=True)
     for pattern in _DEMO_FILES:
         for path in demo_dir.glob(pattern):
             if path.name not in skip:
                 shutil.copy2(path, target / path.name)
-    return target
+    return target / "portrait.toml"
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +48,8 @@ def shared_app(tmp_path_factory) -> workshop.PartnerWorkshop:
     """An app on a copy of the demo data, for tests that only read."""
     from geo import settings
 
-    folder = _copy_demo(settings.demo_dir(), tmp_path_factory.mktemp("atelier_lecture"))
-    return workshop.partner_workshop(folder, territory="9901")
+    config = _copy_demo(settings.demo_dir(), tmp_path_factory.mktemp("atelier_lecture"))
+    return workshop.partner_workshop(config, territory="9901")
 
 
 @pytest.fixture
@@ -78,21 +80,41 @@ def _fill(app, *, partner="P0001", justification="Pivot reconnu par tous les par
 # ---------------------------------------------------------------- data and filters
 
 
-def test_data_folder_prefers_argument_then_environment(monkeypatch, tmp_path, demo_dir):
-    monkeypatch.delenv(workshop.DATA_ENV, raising=False)
-    assert workshop.data_folder() == demo_dir
-    monkeypatch.setenv(workshop.DATA_ENV, str(tmp_path))
-    assert workshop.data_folder() == tmp_path
-    assert workshop.data_folder(tmp_path / "autre") == tmp_path / "autre"
+def test_configuration_is_the_environment_then_the_argument_then_the_demo(
+    monkeypatch, tmp_path, demo_dir
+):
+    monkeypatch.delenv(workshop.CONFIG_ENV, raising=False)
+    assert workshop.workshop_configuration() == demo_dir / "portrait.toml"
+    assert workshop.workshop_configuration(tmp_path / "a.toml") == tmp_path / "a.toml"
+    monkeypatch.setenv(workshop.CONFIG_ENV, str(tmp_path / "b.toml"))  # Voilà's only way in
+    assert workshop.workshop_configuration(tmp_path / "a.toml") == tmp_path / "b.toml"
 
 
-def test_load_refuses_missing_folder_and_level_table(tmp_path, demo_dir):
-    with pytest.raises(InputFileError, match="introuvable.*ATELIER_DONNEES"):
-        workshop.load_workshop_data(tmp_path / "absent")
-    folder = _copy_demo(demo_dir, tmp_path / "sans_bassins", skip=("commune_bassin_bmo.csv",))
-    with pytest.raises(InputFileError, match=r"commune_bassin_bmo\.csv.*niveau « bassin »"):
-        workshop.load_workshop_data(folder)
-    assert workshop.load_workshop_data(folder, level="zone_emploi").territories["code"].size == 6
+def test_load_refuses_missing_configuration_and_level_table(tmp_path, demo_dir):
+    with pytest.raises(InputFileError, match="absent.toml"):
+        workshop.load_workshop_data(tmp_path / "absent.toml")
+    config = _copy_demo(demo_dir, tmp_path / "sans_bassins", skip=("commune_bassin_bmo.csv",))
+    with pytest.raises(InputFileError, match=r"commune_bassin_bmo\.csv"):
+        workshop.load_workshop_data(config)
+    assert workshop.load_workshop_data(config, level="zone_emploi").territories["code"].size == 6
+
+
+def test_territory_given_by_its_name(shared_app):
+    assert shared_app.data.territory_code("Vegicourt") == "9901"
+    with pytest.raises(LookupError, match="Vegicour"):
+        shared_app.data.territory_code("Vegicour")
+
+
+def test_without_directory_the_workshop_shows_the_map_and_says_why(demo_dir, tmp_path):
+    config = _copy_demo(demo_dir, tmp_path / "d")
+    before = {p.name: p.read_bytes() for p in config.parent.iterdir()}
+    app = workshop.partner_workshop(config, territory="9901", files={"partenaires.annuaire": None})
+    assert app.data.partners is None
+    assert "Non établi ici" in app.notes.value and "<code>annuaire</code>" in app.notes.value
+    assert app.map_view.value.startswith('<iframe class="atelier-carte"')
+    assert app.record() is False  # no partner to record a decision on
+    assert "Non établi ici" in app.status.value
+    assert {p.name: p.read_bytes() for p in config.parent.iterdir()} == before
 
 
 def test_domain_filter_keeps_active_or_positioned_partners(shared_app):
@@ -178,10 +200,11 @@ def test_network_view_follows_the_territory(shared_app):
 
 
 def test_network_view_without_registry(demo_dir, tmp_path):
-    folder = _copy_demo(demo_dir, tmp_path / "donnees", skip=("partenariats.csv",))
-    app = workshop.partner_workshop(folder, territory="9901")
+    config = _copy_demo(demo_dir, tmp_path / "donnees", skip=("partenariats.csv",))
+    app = workshop.partner_workshop(config, territory="9901")
     assert app.data.partnerships is None
-    assert "Pas de registre des partenariats (partenariats.csv)" in app.network_view.value
+    assert "Non établi ici : le réseau des partenaires" in app.network_view.value
+    assert "partenariats.csv" in app.network_view.value  # the file named but absent
 
 
 # ---------------------------------------------------------------- recording
@@ -283,9 +306,14 @@ def test_failed_write_keeps_the_form_and_the_file(app, monkeypatch):
     assert not list(app.data.folder.glob(".decisions_atelier.csv.*"))
 
 
-def test_missing_positioning_file_is_created_from_the_template(demo_dir, tmp_path):
-    folder = _copy_demo(demo_dir, tmp_path / "d", skip=("positionnement.csv",))
-    app = workshop.partner_workshop(folder, territory="9902")
+@pytest.mark.parametrize("configured", [True, False], ids=["configure", "non_configure"])
+def test_missing_positioning_file_is_created_from_the_template(demo_dir, tmp_path, configured):
+    config = _copy_demo(demo_dir, tmp_path / "d", skip=("positionnement.csv",))
+    folder = config.parent
+    files = None if configured else {"partenaires.positionnement": None}
+    app = workshop.partner_workshop(config, territory="9902", files=files)
+    name = "positionnement.csv" if configured else workshop.POSITIONING_FILE
+    assert app.data.positioning_path == folder / name
     assert "Aucun rôle enregistré" in app.grid_view.value
     app.partner.value = app.partner.options[0][1]
     app.domain.value = "insertion"
@@ -293,7 +321,7 @@ def test_missing_positioning_file_is_created_from_the_template(demo_dir, tmp_pat
     app.role.value = "pivot"
     app.justification.value = "Seul acteur présent sur ce public."
     assert app.record() is True, app.status.value
-    text = (folder / "positionnement.csv").read_text(encoding="utf-8").splitlines()
+    text = (folder / name).read_text(encoding="utf-8").splitlines()
     assert text[0] == "territoire,acteur,domaine,situation,role,commentaire,date_verification"
     assert text[1].startswith(f"bassin:9902,{app.partner.value},insertion,eloigne_emploi,pivot,")
     assert "Pivot" in app.grid_view.value

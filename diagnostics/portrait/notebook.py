@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from geo._errors import InputFileError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from diagnostics.portrait.inputs import TerritoryInputs
     from diagnostics.portrait.loading import PortraitData
 
 __all__ = ["as_list", "as_years", "available", "missing_note", "show_note"]
@@ -98,13 +99,14 @@ def _where(key: str) -> str:
     return f"entrée `{entry}` de la section `[{table}]`"
 
 
-def missing_note(data: PortraitData, *keys: str, pour: str) -> str | None:
+def missing_note(data: PortraitData | TerritoryInputs, *keys: str, pour: str) -> str | None:
     """The French note (Markdown) saying why ``pour`` is not shown, or ``None`` when every input is there.
 
     Parameters
     ----------
     data
-        The territory (:func:`~diagnostics.portrait.loading.load_territory`).
+        The territory (:func:`~diagnostics.portrait.loading.load_territory`), or
+        the input tables of a configuration (its ``.inputs``).
     keys
         Input keys of the configuration (``"partenaires.annuaire"``...), all needed.
     pour
@@ -121,14 +123,16 @@ def missing_note(data: PortraitData, *keys: str, pour: str) -> str | None:
     >>> missing_note(lieu, "bmo.fichiers", pour="les tensions") is None
     True
     """
+    from diagnostics.portrait.loading import PortraitData
     from diagnostics.portrait.sections import _french_list, _input_phrase
 
+    inputs = data.inputs if isinstance(data, PortraitData) else data
     absent, unreadable = [], []
     for key in keys:
-        if data.inputs.get(key) is not None:
+        if inputs.get(key) is not None:
             continue
-        if data.config.files(key):
-            unreadable.append(f"{_input_phrase(key)} : {data.inputs.problem(key)}")
+        if inputs.config.files(key):
+            unreadable.append(f"{_input_phrase(key)} : {inputs.problem(key)}")
         else:
             absent.append(f"{_input_phrase(key)} ({_where(key)} de la configuration)")
     if not absent and not unreadable:

@@ -229,7 +229,7 @@ def _note_input_problems(
     problems = _problems_here(data, collect_problems(tables))[0].lines()
     if problems:
         section.note(
-            f"{len(problems)} ligne(s) des fichiers {what} à la lecture : "
+            f"{len(problems)} remarque(s) sur les fichiers {what} à la lecture : "
             + " ; ".join(problems[:5])
             + (" ..." if len(problems) > 5 else "")
         )
@@ -1317,7 +1317,7 @@ def section_access(data: PortraitData) -> Section:
         caption="Les communes les plus éloignées d'une agence locale.",
     )
     section.tables["distances"] = nearest
-    section.tables["agences"] = agences.reset_index(drop=True)
+    section.tables["agences"] = _cog_names(data, agences).reset_index(drop=True)
     shown = _cog_names(
         data,
         sites[

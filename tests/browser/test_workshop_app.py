@@ -34,6 +34,7 @@ _DATA = (
     "partenariats.csv",
     "unites_pole_emploi.csv",
     "flux_partenaires.csv",
+    "portrait.toml",
 )
 
 
@@ -60,7 +61,7 @@ def voila_app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         name="Voilà",
         port=port,
         log=tmp_path_factory.mktemp("voila_log") / "voila.log",
-        env={**os.environ, workshop.DATA_ENV: str(folder)},
+        env={**os.environ, workshop.CONFIG_ENV: str(folder / "portrait.toml")},
         cwd=ROOT,
     ):
         yield f"http://127.0.0.1:{port}/", folder
@@ -152,3 +153,46 @@ def test_workshop_in_voila(voila_app, offline_page):
     assert all("@fortawesome/fontawesome-free" in u for u in offline.blocked), offline.blocked
     errors = [e for e in offline.console_errors if "fontawesome" not in e]
     assert errors == [], errors
+
+
+@pytest.mark.real_data
+def test_workshop_in_voila_on_public_data_only(real_config, offline_page, tmp_path):
+    """The real configuration has no partner directory: the app says so and shows the map."""
+    pytest.importorskip("voila", reason="Voilà absent : pip install -e '.[workshop]'")
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(NOTEBOOK.relative_to(ROOT)),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+    ]
+    url = f"http://127.0.0.1:{port}/"
+    before = sorted(p.name for p in real_config.parent.iterdir())
+    with loopback_server(
+        command,
+        name="Voilà",
+        port=port,
+        log=tmp_path / "voila.log",
+        env={**os.environ, workshop.CONFIG_ENV: str(real_config)},
+        cwd=ROOT,
+    ):
+        offline = offline_page(allow=(url,))
+        page = offline.page
+        page.goto(url, wait_until="domcontentloaded")
+        note = page.locator(".atelier-note")
+        note.first.wait_for(timeout=120_000)
+        assert "Non établi ici" in note.inner_text() and "annuaire" in note.inner_text()
+        frame = page.frame_locator("iframe.atelier-carte")
+        frame.locator(".leaflet-overlay-pane path >> visible=true").first.wait_for(timeout=15_000)
+        assert "agence(s) France Travail" in page.locator(".atelier-resume").inner_text()
+        assert page.locator("table.atelier-partenaires").count() == 0
+        assert page.get_by_role("button", name="Enregistrer la décision").count() == 0
+        assert "Traceback" not in page.inner_text("body")
+        offline.screenshot("atelier_voila_donnees_publiques")
+        assert all("@fortawesome/fontawesome-free" in u for u in offline.blocked), offline.blocked
+        errors = [e for e in offline.console_errors if "fontawesome" not in e]
+        assert errors == [], errors
+    assert sorted(p.name for p in real_config.parent.iterdir()) == before  # nothing written

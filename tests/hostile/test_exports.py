@@ -474,7 +474,10 @@ def test_workshop_never_writes_the_partner_directory(tmp_path, demo_dir):
         demo_dir, folder, ignore=shutil.ignore_patterns("bmo", "cotraitance", "formation")
     )
     with pytest.raises(InputFileError) as caught:
-        workshop.load_workshop_data(folder, positioning="partenaires.csv")
+        workshop.load_workshop_data(
+            folder / "portrait.toml",
+            files={"partenaires.positionnement": folder / "partenaires.csv"},
+        )
     assert_actionable(str(caught.value), file="partenaires.csv", where=False)
 
 
@@ -489,7 +492,7 @@ def app(tmp_path, demo_dir) -> workshop.PartnerWorkshop:
     )
     names = {"P0001": PAYLOADS[0]}
     _rename(folder / "partenaires.csv", "Identifiant", "Nom de la structure", names)
-    return workshop.partner_workshop(folder, territory="9901")
+    return workshop.partner_workshop(folder / "portrait.toml", territory="9901")
 
 
 def _fill(app) -> None:
