@@ -125,9 +125,19 @@ _INPUT_PHRASES = {
     "cotraitance.structures": "la liste des agences et missions locales de la cotraitance",
     "cotraitance.flux": "les flux mensuels de cotraitance",
     "cotraitance.objectifs": "les objectifs de cotraitance",
+    "cotraitance.besoins": "les besoins de cotraitance (demande potentielle, jeunes demandeurs "
+    "d'emploi)",
+    "cotraitance.episodes": "l'extraction pseudonymisée des épisodes de cotraitance",
+    "cotraitance.periodes": "les périodes d'alerte et de suspension des épisodes",
+    "cotraitance.ressorts": "le ressort (communes) des missions locales",
     "partenariats.registre": "un registre des partenariats",
+    "partenariats.indicateurs": "les indicateurs des partenariats",
+    "partenariats.flux": "les flux entre partenaires",
     "formation.sessions": "les sessions de formation financées",
     "formation.prescriptions": "les prescriptions de formation",
+    "formation.agences": "les agences prescriptrices (commune de chaque agence)",
+    "formation.poe": "les entrées en POE",
+    "formation.correspondance": "la correspondance FAP ↔ ROME",
 }
 
 
