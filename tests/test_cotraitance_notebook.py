@@ -108,3 +108,27 @@ def test_committee_notebook_is_committed_without_outputs():
     # the demo by default, through the configuration of the portraits
     assert len(params) == 1
     assert 'configuration: str = "../data/demo/portrait.toml"' in params[0].source
+
+
+def test_committee_notebook_notes_a_year_the_files_do_not_cover(warm_kernel, tmp_path):
+    """A year without flows nor objectives: a French note naming the files, nothing written."""
+    out = tmp_path / "comite"
+    executed = execute_notebook(
+        NOTEBOOK,
+        tmp_path / "cotraitance_suivi.ipynb",
+        {"annee": 2031, "sortie": str(out)},
+        kernel=warm_kernel,
+    )
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code)
+    notes = [
+        o["data"]["text/markdown"]
+        for c in code
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
+    ]
+    assert len(notes) == 1
+    assert notes[0].startswith("> **Non établi ici : le tableau de bord à fin 2031-06.**")
+    assert "flux.csv : aucun flux en 2031" in notes[0]
+    assert "objectifs.csv : aucun objectif pour 2031" in notes[0]
+    assert "le tableau de bord n'est pas établi" in _printed(executed) and not out.exists()

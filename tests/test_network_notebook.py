@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -9,6 +10,7 @@ import networkx as nx
 import pandas as pd
 
 from diagnostics.portrait.batch import execute_notebook
+from geo import settings
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "reseau_partenaires.ipynb"
 
@@ -70,3 +72,31 @@ def test_network_notebook_is_committed_without_outputs():
     assert len(params) == 1
     assert 'configuration: str = "../data/demo/portrait.toml"' in params[0].source
     assert "dossier" not in params[0].source
+
+
+def test_network_notebook_without_directory_checks_the_whole_registry(warm_kernel, tmp_path):
+    """No partner directory: the whole registry is checked (said so), no graph, no export."""
+    copy = tmp_path / "demo"
+    shutil.copytree(settings.demo_dir(), copy)
+    config = copy / "portrait.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('annuaire = "partenaires.csv"\n', ""), encoding="utf-8")
+    prefix = tmp_path / "exports" / "reseau"
+    executed, printed = _run(
+        warm_kernel, tmp_path, {"configuration": str(config), "sortie": str(prefix)}
+    )
+    notes = [
+        o["data"]["text/markdown"]
+        for c in executed.cells
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
+    ]
+    assert len(notes) == 2
+    assert "les contrôles portent sur tout le registre (150 partenariat(s))" in notes[0]
+    assert notes[1].startswith(
+        "> **Non établi ici : le graphe des acteurs du territoire.** Il faudrait un annuaire des "
+        "partenaires (entrée `annuaire` de la section `[partenaires]` de la configuration)."
+    )
+    assert "evaluation_en_retard" in str(executed.cells)  # the checks are there
+    assert "Le réseau compte" not in printed
+    assert "le graphe des acteurs n'est pas établi" in printed and not prefix.parent.exists()
