@@ -101,6 +101,8 @@ _MODULE_ONLY = frozenset(
         "plot_pace",
         "plot_sankey",
         "map_flows",
+        "period_problems",
+        "local_tables",
         # positioning
         "reference_matrix",
         # jobseekers

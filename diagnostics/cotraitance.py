@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,7 @@ from diagnostics._readers.cotraitance import (
     FOLDER_FILES,
     LEVELS,
     STATES,
+    period_problems,
     read_cotraitance_flows,
     read_cotraitance_folder,
     read_cotraitance_needs,
@@ -117,6 +118,9 @@ __all__ = [
     "read_cotraitance_ressorts",
     "FOLDER_FILES",
     "read_cotraitance_folder",
+    "period_problems",
+    "missions_locales_of",
+    "local_tables",
     "regional_objectives_2010",
     "check_regional_objectives",
     "flows_from_episodes",
@@ -1254,8 +1258,15 @@ def cotraitance_section(
     years are ignored —, ``acces`` (:func:`access_rate` of the affectations from
     January to ``month``) when ``needs`` also gives ``demandeurs_jeunes``, ``delais``, ``stocks``,
     ``sorties_dues`` and ``affectations_non_annulees`` when ``episodes`` is given) and figures
-    (``figure_rythme``, ``figure_sankey``, ``carte_flux``). ``mission_locales``
-    restricts the flows to a territory's missions locales.
+    (``figure_rythme``, ``figure_sankey``, ``carte_flux``).
+
+    ``mission_locales`` (a territory's missions locales, :func:`missions_locales_of`)
+    keeps the rows of these missions locales, of their départements and of their
+    régions (:func:`local_tables`): attainment, alerts, need mismatch and access are
+    computed on the whole files first, so that a département or a région is
+    measured on all its entries; the pace (against the sum of the objectives of
+    these missions locales), the Sankey diagram, the map and the episode tables
+    show their flows and episodes only.
 
     Examples
     --------
@@ -1265,9 +1276,12 @@ def cotraitance_section(
     ...                         read_structures(d / "structures.csv"), year=2024, month=6)
     >>> sorted(k for k in s if not k.startswith(("figure", "carte")))
     ['alertes', 'atteinte', 'paiements', 'rythme', 'sankey']
+    >>> one = cotraitance_section(read_cotraitance_flows(d / "flux.csv"), read_objectives(d / "objectifs.csv"),
+    ...                           read_structures(d / "structures.csv"), year=2024, month=6,
+    ...                           mission_locales=["P0001"])
+    >>> one["atteinte"][["niveau", "territoire"]].values.tolist()
+    [['mission_locale', 'P0001'], ['departement', '9A'], ['region', '99']]
     """
-    if mission_locales is not None:
-        flows = flows[flows["mission_locale"].isin(list(mission_locales))]
     attainment = objective_attainment(
         flows,
         objectives,
@@ -1303,6 +1317,16 @@ def cotraitance_section(
     if needs is not None and needs.get("demandeurs_jeunes", pd.Series()).notna().any():
         so_far = year_flows[year_flows["mois"].str[5:7].astype(int) <= month]
         out["acces"] = access_rate(so_far, needs, threshold=threshold)
+    if mission_locales is not None:
+        local = list(mission_locales)
+        out = local_tables(out, structures, local)
+        year_flows = year_flows[year_flows["mission_locale"].isin(local)]
+        mine = out["atteinte"]
+        objective = mine.loc[mine["niveau"] == "mission_locale", "objectif"].sum()
+        out["rythme"] = monthly_pace(
+            year_flows, float(objective), year=year, civis_rule=civis_rule, threshold=threshold
+        )
+        out["sankey"] = sankey_links(year_flows, structures, threshold=threshold)
     if episodes is not None:
         if mission_locales is not None:
             episodes = episodes[episodes["mission_locale"].isin(list(mission_locales))]
@@ -1320,6 +1344,82 @@ def cotraitance_section(
     out["figure_rythme"] = plot_pace(out["rythme"]).figure
     out["figure_sankey"] = plot_sankey(out["sankey"]).figure
     out["carte_flux"] = map_flows(year_flows, structures, threshold=threshold)
+    return out
+
+
+def missions_locales_of(
+    structures: pd.DataFrame, communes: Iterable[str] | Any, ressorts: pd.DataFrame | None = None
+) -> list[str]:
+    """The missions locales of a territory: sited in its communes, or whose ressort meets them.
+
+    Parameters
+    ----------
+    structures
+        Agences and missions locales (:func:`read_structures`).
+    communes
+        Commune codes of the territory, or a :class:`geo.territories.Territory`.
+    ressorts
+        Communes of each mission locale (:func:`read_cotraitance_ressorts`), when known.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> d = settings.demo_dir() / "cotraitance"
+    >>> missions_locales_of(read_structures(d / "structures.csv"), ["9A111"])
+    ['P0001']
+    """
+    inside = set(getattr(communes, "communes", communes))
+    ml = structures[structures["type"] == "mission_locale"]
+    keep = set(ml.loc[ml["commune"].isin(inside).fillna(False).astype(bool), "code"])
+    if ressorts is not None:
+        keep |= set(ressorts.loc[ressorts["commune"].isin(inside), "mission_locale"])
+    return sorted(keep & set(ml["code"]))
+
+
+def local_tables(
+    section: Mapping[str, Any], structures: pd.DataFrame, mission_locales: Sequence[str]
+) -> dict[str, Any]:
+    """The tables of ``section`` kept to ``mission_locales``, their départements and régions.
+
+    A table with a ``niveau`` column keeps its rows of these missions locales and
+    of their départements and régions (not the national level); a table by
+    mission locale (``mission_locale`` column) or by ``territoire`` keeps theirs.
+    Tables without such columns (the pace, the Sankey links) and the figures are
+    returned as they are: they are built from flows, which the caller restricts.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> inputs = read_cotraitance_folder(settings.demo_dir() / "cotraitance")
+    >>> s = local_tables(cotraitance_section(**inputs, year=2024, month=6),
+    ...                  inputs["structures"], ["P0004"])
+    >>> s["alertes"]["territoire"].tolist(), s["delais"]["mission_locale"].unique().tolist()
+    ([], ['P0004'])
+    """
+    local = list(mission_locales)
+    ml = structures.drop_duplicates("code").set_index("code").reindex(local)
+    mine = {
+        "mission_locale": set(local),
+        "departement": set(ml["departement"].dropna()),
+        "region": set(ml["region"].dropna()),
+    }
+    codes = set().union(*mine.values())
+    out: dict[str, Any] = {}
+    for name, table in section.items():
+        if not isinstance(table, pd.DataFrame):
+            out[name] = table
+        elif {"niveau", "territoire"} <= set(table.columns):
+            keep = [
+                code in mine.get(level, set())
+                for level, code in zip(table["niveau"], table["territoire"], strict=True)
+            ]
+            out[name] = table[keep].reset_index(drop=True)
+        elif "mission_locale" in table.columns:
+            out[name] = table[table["mission_locale"].isin(local)].reset_index(drop=True)
+        elif "territoire" in table.columns:
+            out[name] = table[table["territoire"].isin(codes)].reset_index(drop=True)
+        else:
+            out[name] = table
     return out
 
 

@@ -77,6 +77,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "NetworkSection",
     "partner_network",
+    "territory_partnerships",
+    "territory_roles",
     "actor_projection",
     "network_metrics",
     "network_bridges",
@@ -395,6 +397,86 @@ def partner_network(
         )
     g.graph["remarques"] = " ".join(remarks)
     return g
+
+
+def territory_partnerships(
+    partners: pd.DataFrame, partnerships: pd.DataFrame, communes: Iterable[str] | Any
+) -> pd.DataFrame:
+    """The partnerships of a territory: those with a party sited there or whose ressort meets it.
+
+    The rule :func:`partner_network` applies with ``communes`` (every status, so
+    that the follow-up of the partnerships also sees those that have ended).
+
+    Parameters
+    ----------
+    partners
+        Partner directory (:func:`diagnostics.partners.read_partners`).
+    partnerships
+        Registry (:func:`diagnostics.partnerships.read_partnerships`).
+    communes
+        Commune codes of the territory, or a :class:`geo.territories.Territory`.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> from diagnostics.partners import read_partners
+    >>> from diagnostics.partnerships import read_partnerships
+    >>> demo = settings.demo_dir()
+    >>> registry = read_partnerships(demo / "partenariats.csv")
+    >>> mine = territory_partnerships(read_partners(demo / "partenaires.csv"), registry, ["9A111"])
+    >>> 0 < len(mine) < len(registry)
+    True
+    """
+    directory = partners.drop_duplicates("partenaire_id").set_index("partenaire_id")
+    local = _local_actors(directory, communes)
+    keep = [bool(local.intersection(parties)) for parties in partnerships["parties"]]
+    return partnerships[keep]
+
+
+def territory_roles(
+    positioning: pd.DataFrame, territory: Any, communes: pd.DataFrame
+) -> pd.DataFrame:
+    """The rows of a positioning table about ``territory`` or a territory inside it.
+
+    A région's network keeps the roles declared for each of its bassins; a
+    bassin's, those of the bassin (and of its communes).
+
+    Parameters
+    ----------
+    positioning
+        Roles of the actors (:func:`diagnostics.positioning.read_positioning`:
+        ``niveau``, ``code_territoire``).
+    territory
+        The territory (:class:`geo.territories.Territory`).
+    communes
+        The commune table (:func:`geo.territories.commune_table`), with a column per level.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> from diagnostics.portrait import load_territory
+    >>> lieu = load_territory(settings.demo_dir() / "portrait.toml", "departement", "9A")
+    >>> roles = lieu.inputs.get("partenaires.positionnement")
+    >>> sorted(territory_roles(roles, lieu.territory, lieu.inputs.commune_table())["territoire"].unique())
+    ['bassin:9901', 'bassin:9902', 'bassin:9903', 'bassin:9904']
+    """
+    inside = set(territory.communes)
+    keep = {}
+    for level, code in (
+        positioning[["niveau", "code_territoire"]].drop_duplicates().itertuples(index=False)
+    ):
+        if level == territory.level and code == territory.code:
+            keep[(level, code)] = True
+        elif level in communes.columns:
+            theirs = set(communes.loc[communes[level] == code, "commune"])
+            keep[(level, code)] = bool(theirs) and theirs <= inside
+        else:
+            keep[(level, code)] = False
+    mask = [
+        keep[(level, code)]
+        for level, code in zip(positioning["niveau"], positioning["code_territoire"], strict=True)
+    ]
+    return positioning[mask]
 
 
 def actor_projection(graph: nx.Graph) -> nx.Graph:

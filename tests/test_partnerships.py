@@ -62,6 +62,30 @@ def test_bad_inputs_are_reported_and_the_rest_used(tmp_path):
     assert any("partie « PX » absente" in line for line in lines)
 
 
+def test_each_party_is_checked_against_the_table_of_its_kind(tmp_path):
+    """Units without a directory check the unit ids only: the partners are kept (issue 17)."""
+    path = _write(
+        tmp_path,
+        [
+            "A;Bon;PE-AG-1|P1;local;;agrement;;;;;en_cours;;;;;",
+            "B;Unité inconnue;PE-AG-9|P2;local;;agrement;;;;;en_cours;;;;;",
+        ],
+    )
+    only_units = ps.read_partnerships(path, units=["PE-AG-1"])
+    assert only_units["parties"].tolist() == [("PE-AG-1", "P1")]
+    problems = [(p.line, p.value, p.category) for p in only_units.attrs["problemes"]]
+    assert problems == [(3, "PE-AG-9", "partie_inconnue"), (3, "PE-AG-9|P2", "partie_unique")]
+    only_partners = ps.read_partnerships(path, partners=["P1"])
+    assert only_partners["parties"].tolist() == [("PE-AG-1", "P1")]
+    problems = [(p.value, p.category) for p in only_partners.attrs["problemes"]]
+    assert problems == [("P2", "partie_inconnue"), ("PE-AG-9|P2", "partie_unique")]
+    flows = tmp_path / "flux.csv"
+    flows.write_text(
+        "Source;Cible;Type de flux;Année;Volume\nPE-AG-1;P1;orientation;2024;12\n", encoding="utf-8"
+    )
+    assert len(ps.read_partner_flows(flows, units=["PE-AG-1"])) == 1
+
+
 def test_missing_column_raises_in_french(tmp_path):
     path = _write(tmp_path, ["A;x"], header="Identifiant;Intitulé\n")
     with pytest.raises(SchemaError, match="colonne.*Parties"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -44,7 +46,6 @@ def run(warm_kernel, tmp_path_factory):
         NOTEBOOK,
         folder / "formation.ipynb",
         {
-            "dossier": str(settings.demo_dir() / "formation"),
             "configuration": str(settings.demo_dir() / "portrait.toml"),
             "niveau": "departement",
             "code": "9A",
@@ -84,6 +85,9 @@ def test_training_notebook_uses_the_injected_territory_and_rule(run):
     )
     assert "Formations hors du territoire : 4 site(s)" in printed
     assert "Paramètre sortie vide" not in printed
+    assert "Fichiers lus : sessions.csv, prescriptions.csv, agences.csv, poe.csv, fap_rome.csv" in (
+        printed
+    )
 
 
 def test_training_notebook_writes_every_table_under_the_injected_threshold(run):
@@ -140,4 +144,47 @@ def test_training_notebook_is_committed_without_outputs():
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
-    assert len(params) == 1 and 'dossier: str = ""' in params[0].source  # "" : the demo
+    # the demo by default, through the configuration of the portraits; no folder of its own
+    assert len(params) == 1
+    assert 'configuration: str = "../data/demo/portrait.toml"' in params[0].source
+    assert "dossier:" not in params[0].source
+
+
+def _without_training(folder: Path) -> Path:
+    """A copy of the demo whose configuration has no [formation] section (nor its files)."""
+    copy = folder / "demo"
+    shutil.copytree(settings.demo_dir(), copy, ignore=shutil.ignore_patterns("formation"))
+    text = (copy / "portrait.toml").read_text(encoding="utf-8")
+    start = text.index("[formation]")
+    end = text.index("\n[", start + 1)
+    (copy / "portrait.toml").write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    return copy / "portrait.toml"
+
+
+def test_training_notebook_without_training_inputs_reads_no_demo_file(warm_kernel, tmp_path):
+    """A configuration without [formation]: one note, no demo training file, nothing written."""
+    config = _without_training(tmp_path)
+    assert "[formation]" not in config.read_text(encoding="utf-8")
+    out = tmp_path / "sortie"
+    executed = execute_notebook(
+        NOTEBOOK,
+        tmp_path / "formation.ipynb",
+        {"configuration": str(config), "niveau": "departement", "code": "9A", "sortie": str(out)},
+        kernel=warm_kernel,
+    )
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code)
+    outputs = [o for c in code for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = json.dumps(outputs, ensure_ascii=False)
+    assert text.count("Non établi ici") == 1
+    assert (
+        "**Non établi ici : le suivi de la formation des demandeurs d'emploi.** Il faudrait les "
+        "sessions de formation financées (entrée `sessions` de la section `[formation]` de la "
+        "configuration)" in text
+    )
+    # nothing from the demo training files (they were read in place of the missing ones)
+    assert str(settings.demo_dir()) not in text and "Fichiers lus" not in text
+    for demo_value in ("A9901", "AFPA", "prescriptions (dont", "secret statistique"):
+        assert demo_value not in text
+    assert "Rien n'est écrit dans" in text and not out.exists()

@@ -48,6 +48,7 @@ __all__ = [
     "read_cotraitance_needs",
     "read_cotraitance_ressorts",
     "read_cotraitance_folder",
+    "period_problems",
 ]
 
 #: Exit reasons (motif de sortie) of the accord, code → French label (L463-467,
@@ -765,7 +766,31 @@ def read_cotraitance_folder(
 
 
 def _check_period(inputs: Mapping[str, pd.DataFrame], *, year: int, month: int | None) -> None:
-    flows, objectives = inputs["flows"], inputs["objectives"]
+    problems = period_problems(inputs["flows"], inputs["objectives"], year=year, month=month)
+    if problems:
+        raise SchemaError(
+            format_problems(f"Période {year} non couverte par les fichiers :", problems), problems
+        )
+
+
+def period_problems(
+    flows: pd.DataFrame, objectives: pd.DataFrame, *, year: int, month: int | None = None
+) -> list[str]:
+    """Why the flows and objectives cannot give a dashboard at the end of ``year``-``month`` (French).
+
+    ``[]`` when the flows have months of ``year`` up to ``month`` and the objectives
+    have ``year``; otherwise one sentence per problem, naming the file and the fix.
+
+    Examples
+    --------
+    >>> from geo import settings
+    >>> d = settings.demo_dir() / "cotraitance"
+    >>> flows, objectives = read_cotraitance_flows(d / "flux.csv"), read_objectives(d / "objectifs.csv")
+    >>> period_problems(flows, objectives, year=2024, month=6)
+    []
+    >>> period_problems(flows, objectives, year=2031, month=6)[1]
+    'objectifs.csv : aucun objectif pour 2031 (années présentes : 2023, 2024). Ajoutez les objectifs de 2031.'
+    """
     problems = []
     if month is not None and not 1 <= month <= 12:
         problems.append(f"mois {month} invalide (attendu un entier de 1 à 12).")
@@ -790,7 +815,4 @@ def _check_period(inputs: Mapping[str, pd.DataFrame], *, year: int, month: int |
             f"{objectives.attrs.get('fichier', 'objectifs')} : aucun objectif pour {year} "
             f"(années présentes : {years}). Ajoutez les objectifs de {year}."
         )
-    if problems:
-        raise SchemaError(
-            format_problems(f"Période {year} non couverte par les fichiers :", problems), problems
-        )
+    return problems

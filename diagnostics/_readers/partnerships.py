@@ -16,7 +16,7 @@ readers and holds the checks.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -353,18 +353,27 @@ def _columns(raw: pd.DataFrame, kind: str, label: str) -> dict[str, str]:
     return found
 
 
-def _known_actors(partners: Any, units: Any) -> set[str] | None:
+def _unknown_actor(partners: Any, units: Any) -> Callable[[str], bool]:
+    """Whether an actor id is unknown to the tables given (``partners``, ``units``).
+
+    A unit id (``PE-...``) is checked when the units are given, any other id when the
+    partner directory is: without a directory, the partners of a registry cannot be
+    told from typos and are kept (the units alone do not make them unknown).
+    """
     ids: set[str] = set()
-    given = False
     for table, column in ((partners, "partenaire_id"), (units, "unite_id")):
         if table is None:
             continue
-        given = True
         if isinstance(table, pd.DataFrame):
             ids.update(table[column].dropna().astype(str))
         else:
             ids.update(str(v) for v in table)
-    return ids if given else None
+
+    def unknown(item: str) -> bool:
+        checked = units if str(item).startswith(_PE_PREFIX) else partners
+        return checked is not None and str(item) not in ids
+
+    return unknown
 
 
 def _set_aside_from(item: str, *tables: Any) -> str | None:
@@ -511,7 +520,7 @@ def read_partnerships(
     cols = _columns(raw, "partenariats", label)
     report = ProblemReport(label)
     report_blank_lines(raw, report)
-    known = _known_actors(partners, units)
+    unknown = _unknown_actor(partners, units)
     records: list[dict[str, Any]] = []
     seen: set[str] = set()
     set_aside: dict[str, str] = {}
@@ -547,7 +556,7 @@ def read_partnerships(
         seen.add(pid)
         parties: list[str] = []
         for item in split_values(cell(row, "parties")):
-            if known is not None and item not in known:
+            if unknown(item):
                 where = "l'annuaire des partenaires ni des unités Pôle emploi"
                 parent = _set_aside_from(item, partners, units)
                 report.add(
@@ -869,13 +878,13 @@ def read_partner_flows(
     ['source', 'cible', 'type_flux', 'annee', 'volume', 'ligne']
     """
     raw, cols, report, lines = _simple_reader(path, "flux")
-    known = _known_actors(partners, units)
+    unknown = _unknown_actor(partners, units)
     rows = []
     for line, rec in zip(lines, raw.to_dict("records"), strict=True):
         ends = []
         for field in ("source", "cible"):
             actor = rec[field]
-            if _blank(actor) or (known is not None and str(actor) not in known):
+            if _blank(actor) or unknown(str(actor)):
                 parent = None if _blank(actor) else _set_aside_from(str(actor), partners, units)
                 report.add(
                     f"acteur « {actor} » écarté, {parent} ; flux ignoré. Corrigez cette ligne."

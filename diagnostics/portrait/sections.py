@@ -125,9 +125,19 @@ _INPUT_PHRASES = {
     "cotraitance.structures": "la liste des agences et missions locales de la cotraitance",
     "cotraitance.flux": "les flux mensuels de cotraitance",
     "cotraitance.objectifs": "les objectifs de cotraitance",
+    "cotraitance.besoins": "les besoins de cotraitance (demande potentielle, jeunes demandeurs "
+    "d'emploi)",
+    "cotraitance.episodes": "l'extraction pseudonymisée des épisodes de cotraitance",
+    "cotraitance.periodes": "les périodes d'alerte et de suspension des épisodes",
+    "cotraitance.ressorts": "le ressort (communes) des missions locales",
     "partenariats.registre": "un registre des partenariats",
+    "partenariats.indicateurs": "les indicateurs des partenariats",
+    "partenariats.flux": "les flux entre partenaires",
     "formation.sessions": "les sessions de formation financées",
     "formation.prescriptions": "les prescriptions de formation",
+    "formation.agences": "les agences prescriptrices (commune de chaque agence)",
+    "formation.poe": "les entrées en POE",
+    "formation.correspondance": "la correspondance FAP ↔ ROME",
 }
 
 
@@ -1467,18 +1477,6 @@ _COTRAITANCE_OPTIONAL = {
 }
 
 
-def _local_missions_locales(
-    data: PortraitData, structures: pd.DataFrame, ressorts: pd.DataFrame | None
-) -> list[str]:
-    """Missions locales sited in the territory or whose ressort meets it."""
-    inside = set(data.territory.communes)
-    ml = structures[structures["type"] == "mission_locale"]
-    keep = set(ml.loc[ml["commune"].isin(inside).fillna(False).astype(bool), "code"])
-    if ressorts is not None:
-        keep |= set(ressorts.loc[ressorts["commune"].isin(inside), "mission_locale"])
-    return sorted(keep & set(ml["code"]))
-
-
 def section_cotraitance(data: PortraitData) -> Section:
     """Cotraitance with the missions locales of the territory, under disclosure control.
 
@@ -1523,7 +1521,7 @@ def section_cotraitance(data: PortraitData) -> Section:
             "objectifs de l'année pour suivre leur atteinte."
         )
         return _done(data, section)
-    local = _local_missions_locales(data, structures, optional.get("ressorts"))
+    local = ct.missions_locales_of(structures, data.territory, optional.get("ressorts"))
     section.facts.update(periode=last, missions_locales=local)
     if not local:
         section.absent(
@@ -1541,31 +1539,11 @@ def section_cotraitance(data: PortraitData) -> Section:
         full = data.inputs.cached(("cotraitance", year, month), build)
     except WorkbenchError as exc:
         return _failed(data, section, exc)
-    ml = structures.set_index("code")
-    departements = set(ml.loc[local, "departement"].dropna())
-    regions = set(ml.loc[local, "region"].dropna())
-    codes = set(local) | departements | regions
-    mine = {"mission_locale": set(local), "departement": departements, "region": regions}
-
-    def ours(table: pd.DataFrame, column: str = "territoire") -> pd.DataFrame:
-        if "niveau" in table.columns:
-            keep = [
-                code in mine.get(level, set())
-                for level, code in zip(table["niveau"], table[column], strict=True)
-            ]
-            return table[keep].reset_index(drop=True)
-        return table[table[column].isin(codes)].reset_index(drop=True)
-
-    names = ml["nom"].to_dict()
-    attainment = ours(full["atteinte"])
-    tables: dict[str, Any] = {
-        "atteinte": attainment,
-        "alertes": ours(full["alertes"]),
-        "paiements": ours(full["paiements"]),
-    }
-    for key in ("delais", "stocks", "sorties_dues", "affectations_non_annulees"):
-        if key in full:
-            tables[key] = ours(full[key], "mission_locale")
+    names = structures.set_index("code")["nom"].to_dict()
+    mine = ct.local_tables(full, structures, local)
+    attainment = mine["atteinte"]
+    keys = ("alertes", "paiements", "delais", "stocks", "sorties_dues", "affectations_non_annulees")
+    tables: dict[str, Any] = {"atteinte": attainment, **{k: mine[k] for k in keys if k in mine}}
     facts = ct.alert_summary(tables, structures, year=year, month=month)
     section.text(
         f"Missions locales suivies : {', '.join(f'{names.get(c, c)} ({c})' for c in local)}. "
