@@ -35,10 +35,11 @@ DEMO = re.compile(
 def _note(what: str, *keys: str) -> list[str]:
     """The pieces of the note of a part: its title and the entries (``"table.entry"``) it needs."""
     entries = [key.split(".") for key in keys]
-    return [f"**Non établi ici : {what}.** Il faudrait"] + [
-        f"(entrée `{entry}` de la section `[{table}]` de la configuration)"
-        for table, entry in entries
-    ]
+    return (
+        [f"**Non établi ici : {what}.** Il faudrait", "de la configuration)"]
+        + [f"`{entry}`" for _, entry in entries]
+        + [f"de la section `[{table}]`" for table, _ in entries]
+    )
 
 
 CASES = {

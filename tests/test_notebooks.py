@@ -124,6 +124,20 @@ def test_help_notebook_documents_the_territory_parameters(name, parameters):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_takes_the_configuration_a_level_and_a_territory(path):
+    """One way to name inputs: the portraits' configuration, ``niveau`` and ``code`` first."""
+    parameters = papermill.inspect_notebook(str(path))
+    assert list(parameters)[:3] == ["configuration", "niveau", "code"]
+    assert parameters["configuration"]["default"].strip("\"'") == "../data/demo/portrait.toml"
+    assert "nom" in parameters["code"]["help"]  # a code or a name
+    for name, parameter in parameters.items():
+        if parameter["inferred_type_name"] == "list":  # a plain string works from the command line
+            assert "," in parameter["help"] or "texte" in parameter["help"], name
+    source = "\n".join(c.source for c in _code_cells(path))
+    assert "dossier" not in parameters and "glob(" not in source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_function_definitions(path):
     for cell in _code_cells(path):
         for node in ast.walk(ast.parse(_python(cell.source))):

@@ -94,9 +94,20 @@ def as_years(value: Any, *, name: str = "annees") -> list[int]:
     return sorted(set(years))
 
 
-def _where(key: str) -> str:
-    table, entry = key.split(".", 1)
-    return f"entrée `{entry}` de la section `[{table}]`"
+def _where(keys: list[str]) -> str:
+    """Where the inputs ``keys`` go in the configuration, grouped by section."""
+    from diagnostics.portrait.sections import _french_list
+
+    sections: dict[str, list[str]] = {}
+    for key in keys:
+        table, entry = key.split(".", 1)
+        sections.setdefault(table, []).append(f"`{entry}`")
+    places = [
+        f"{'entrées' if len(entries) > 1 else 'entrée'} {_french_list(entries)} "
+        f"de la section `[{table}]`"
+        for table, entries in sections.items()
+    ]
+    return f"{_french_list(places)} de la configuration"
 
 
 def missing_note(data: PortraitData | TerritoryInputs, *keys: str, pour: str) -> str | None:
@@ -127,19 +138,21 @@ def missing_note(data: PortraitData | TerritoryInputs, *keys: str, pour: str) ->
     from diagnostics.portrait.sections import _french_list, _input_phrase
 
     inputs = data.inputs if isinstance(data, PortraitData) else data
-    absent, unreadable = [], []
+    absent: list[str] = []
+    unreadable: list[str] = []
     for key in keys:
         if inputs.get(key) is not None:
             continue
         if inputs.config.files(key):
             unreadable.append(f"{_input_phrase(key)} : {inputs.problem(key)}")
         else:
-            absent.append(f"{_input_phrase(key)} ({_where(key)} de la configuration)")
+            absent.append(key)
     if not absent and not unreadable:
         return None
     parts = [f"**Non établi ici : {pour}.**"]
     if absent:
-        parts.append(f"Il faudrait {_french_list(absent)}.")
+        phrases = _french_list([_input_phrase(key) for key in absent])
+        parts.append(f"Il faudrait {phrases} ({_where(absent)}).")
     if unreadable:
         parts.append(f"Fichier donné mais inutilisable — {' ; '.join(unreadable)}.")
     return " ".join(parts)
