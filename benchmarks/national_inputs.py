@@ -30,18 +30,20 @@ Usage::
     python benchmarks/national_inputs.py --sortie DOSSIER --echelle 0.02
 
 ``--echelle`` scales the volumes (communes, structures, episodes, prescriptions,
-BMO métiers); the numbers of départements and régions stay those of France and
-the other territorial levels keep their national counts while there are enough
-communes for them. The script prints the rows and size of each file and the
+BMO métiers) and the numbers of bassins, zones d'emploi, CLPE, EPCI and cantons,
+with at least one per département (zone d'emploi: per région); the départements
+and régions stay those of France. The script prints the rows and size of each file and the
 generation time, then reads every input of the written configuration once
 (``--sans-lecture`` skips it).
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -394,6 +396,8 @@ def build_national(*, scale: float = 1.0, seed: int = SEED) -> NationalTerritory
     regions = sorted(reg_members)
 
     def nested(name: str, total: int, *, force: bool, by=members):
+        # at least one group per département (région), scaled like the communes
+        total = round(total * min(scale, 1.0))
         return _nested(graph, points, by, total, _stream(name, seed), chefs if force else None)
 
     bassin_group, bassin_dep = nested("bassins", N_BASSINS, force=True)
@@ -491,9 +495,10 @@ def _write(path: Path, text: str, *, bom: bool = False) -> Path:
 
 
 def _postal_code(t: NationalTerritory, i: int) -> str:
+    """A postal code that points to the commune's département (Corsica: 200xx, 202xx)."""
     d = t.departement[i]
-    head = {"2A": "20", "2B": "20"}.get(d, d)
-    return (head + t.code[i][-3:])[:5] if len(d) == 2 else head + t.code[i][-2:]
+    head = {"2A": "200", "2B": "202"}.get(d, d)
+    return head + t.code[i][-(5 - len(head)) :]
 
 
 def write_geometries(t: NationalTerritory, out: Path) -> list[Path]:
@@ -1039,6 +1044,236 @@ correspondance = "formation/fap_rome.csv"
 {partnerships}"""
 
 
+def _triples(departements: list[str]) -> list[tuple[str, str, str]]:
+    """National départements by three, standing for the demo's ``9A``, ``9B``, ``9C``."""
+    deps = list(departements)
+    padded = deps + deps[: (-len(deps)) % 3]
+    return [tuple(padded[k : k + 3]) for k in range(0, len(padded), 3)]
+
+
+def _party_mapper(
+    t: NationalTerritory, partners, demo_partners, triple: tuple[str, str, str], agences
+):
+    """Map a demo party (unit or partner identifier) to a national one, for ``triple``.
+
+    A partner becomes a national partner of the same type in the matching
+    département (picked by a hash of the demo identifier, so the same demo partner
+    always maps to the same national one within a triple); an agence becomes the
+    agence of the same rank in the département; the direction régionale that of the
+    first département's région.
+    """
+    import zlib
+
+    dep_of = dict(zip(("9A", "9B", "9C"), triple, strict=True))
+    demo_type = dict(zip(demo_partners["partenaire_id"], demo_partners["type"], strict=True))
+    demo_dep = dict(
+        zip(demo_partners["partenaire_id"], demo_partners["commune"].str[:2], strict=True)
+    )
+    region_of = _region_of_departement()
+    demo_agences = ["9A111", "9A055", "9B087", "9B059", "9C077", "9C026"]
+
+    def pick(pool: list[str], key: str, offset: int) -> str:
+        return pool[(zlib.crc32(key.encode()) + offset) % len(pool)]
+
+    def mapper(party: str, offset: int = 0) -> str:
+        if party.startswith("PE-DR-"):
+            return f"PE-DR-{region_of[triple[0]]}"
+        if party.startswith("PE-DT-"):
+            return f"PE-DT-{dep_of[party[6:]]}"
+        if party.startswith("PE-AG-"):
+            code = party[6:]
+            pool = agences[dep_of[code[:2]]]
+            return f"PE-AG-{pool[demo_agences.index(code) % 2 % len(pool)]}"
+        d = dep_of.get(demo_dep.get(party, "9A"), triple[0])
+        pool = partners.get((d, demo_type.get(party)), [])
+        if offset >= len(pool):  # another structure of the département
+            pool = partners[(d, None)]
+        return pick(pool, party, offset)
+
+    return mapper
+
+
+def _map_parties(parties: str, mapper) -> str:
+    """Map the ``|``-separated parties of one partnership, never twice the same actor."""
+    out: list[str] = []
+    for party in parties.split("|"):
+        new = mapper(party)
+        for offset in range(1, 50):
+            if new not in out:
+                break
+            new = mapper(party, offset)
+        out.append(new)
+    return "|".join(out)
+
+
+def _agence_units(t: NationalTerritory) -> dict[str, list[str]]:
+    """Commune of each national agence (the main commune of each bassin), by département."""
+    bassins = _bassin_frame(_commune_frame(t))
+    out: dict[str, list[str]] = {}
+    for dep, commune in zip(bassins["departement"], bassins["commune"], strict=True):
+        out.setdefault(dep, []).append(commune)
+    return out
+
+
+def write_partnerships(
+    t: NationalTerritory, out: Path, partners_path: Path, *, scale: float, seed: int
+) -> list[Path]:
+    """Units, partnerships, indicators, flows and positioning, cloned from the demo's.
+
+    The demo's files are cloned once per triple of national départements (the demo
+    has three; ``scale`` of the triples at a smaller scale), every party mapped by
+    :func:`_party_mapper`. The positioning of each
+    national bassin copies that of a demo bassin of the matching département.
+    """
+    import re
+
+    import pandas as pd
+
+    from diagnostics.partners import read_partners
+
+    del seed  # no random draw: the clones are fixed by the demo and the hashes
+    national = read_partners(partners_path)
+    demo_partners = read_partners(DEMO / "partenaires.csv")
+    dep = national["commune"].astype(str).map(dict(zip(t.code, t.departement, strict=True)))
+    pools: dict[tuple[str, str | None], list[str]] = {}
+    for pid, d, kind in zip(national["partenaire_id"], dep, national["type"], strict=True):
+        pools.setdefault((d, kind), []).append(pid)
+        pools.setdefault((d, None), []).append(pid)
+    c = _commune_frame(t).set_index("commune")
+    agences = _agence_units(t)
+    units = [
+        (f"PE-DR-{r}", f"Direction régionale {nm}", "direction_regionale",
+         t.code[t.chefs_lieux[REGIONS[r][0]]])
+        for r, nm in t.region_labels.items()
+    ]  # fmt: skip
+    for d in t.departement_labels:
+        units.append((f"PE-DT-{d}", f"Direction territoriale {d}", "direction_territoriale",
+                      t.code[t.chefs_lieux[d]]))  # fmt: skip
+        units += [
+            (f"PE-AG-{a}", f"Agence Pôle emploi {a}", "agence", a) for a in agences.get(d, [])
+        ]
+    unit_table = pd.DataFrame(units, columns=["Identifiant", "Nom", "Niveau", "Code commune"])
+    unit_table["Latitude"] = unit_table["Code commune"].map(c["lat"]).astype(str)
+    unit_table["Longitude"] = unit_table["Code commune"].map(c["lon"]).astype(str)
+    registry = _template(DEMO / "partenariats.csv")
+    indicators = _template(DEMO / "partenariats_indicateurs.csv")
+    flows = _template(DEMO / "flux_partenaires.csv")
+    positioning = _template(DEMO / "positionnement.csv", sep=",", encoding="utf-8")
+    ids = re.compile(r"PE-(?:DR|DT|AG)-\w+|P\d{4}")
+    bassins = _bassin_frame(_commune_frame(t))
+    demo_table = _template(DEMO / "commune_bassin_bmo.csv", sep=",", encoding="utf-8")
+    demo_bassins = demo_table.groupby("dep")["code_bassin_BMO"].unique().map(sorted).to_dict()
+    done: set[str] = set()
+    reg_parts, ind_parts, flow_parts, pos_parts = [], [], [], []
+    triples = _triples(sorted(t.departement_labels))
+    registered = max(1, round(len(triples) * min(scale, 1.0)))  # the registry scales
+    for n, triple in enumerate(triples):
+        mapper = _party_mapper(t, pools, demo_partners, triple, agences)
+        new_ids = {
+            old: f"CV{n + 1:03d}{k + 1:03d}" for k, old in enumerate(registry["Identifiant"])
+        }
+        part = registry.copy()
+        part["Identifiant"] = part["Identifiant"].map(new_ids)
+        part["Intitulé"] = part["Intitulé"].str.replace(
+            ids, lambda m, f=mapper: f(m.group(0)), regex=True
+        )
+        part["Parties"] = part["Parties"].map(lambda p, f=mapper: _map_parties(p, f))
+        ind = indicators.copy()
+        ind["Identifiant du partenariat"] = ind["Identifiant du partenariat"].map(new_ids)
+        fl = flows.copy()
+        fl["Origine"] = fl["Origine"].map(mapper)
+        fl["Destination"] = fl["Destination"].map(mapper)
+        if n < registered:
+            reg_parts.append(part)
+            ind_parts.append(ind)
+            flow_parts.append(fl)
+        for demo_dep, d in zip(("9A", "9B", "9C"), triple, strict=True):
+            if d in done:
+                continue
+            done.add(d)
+            for rank, b in enumerate(bassins.loc[bassins["departement"] == d, "bassin"]):
+                source = demo_bassins[demo_dep][rank % len(demo_bassins[demo_dep])]
+                pos = positioning[positioning["territoire"] == f"bassin:{source}"].copy()
+                pos["territoire"] = f"bassin:{b}"
+                pos["acteur"] = pos["acteur"].map(mapper)
+                pos_parts.append(pos)
+    registry = pd.concat(reg_parts, ignore_index=True)
+    flows = pd.concat(flow_parts, ignore_index=True)
+    flows = flows.drop_duplicates(["Origine", "Destination", "Type de flux", "Année"])
+    positioning = pd.concat(pos_parts, ignore_index=True)
+    positioning = positioning.drop_duplicates(["territoire", "acteur", "domaine", "situation"])
+    return [
+        _save(unit_table, out / "unites_pole_emploi.csv", bom=True),
+        _save(registry, out / "partenariats.csv", bom=True),
+        _save(
+            pd.concat(ind_parts, ignore_index=True), out / "partenariats_indicateurs.csv", bom=True
+        ),
+        _save(flows, out / "flux_partenaires.csv", bom=True),
+        _save(positioning, out / "positionnement.csv", sep=","),
+    ]
+
+
+def write_sites(t: NationalTerritory, out: Path) -> Path:
+    """``partenaires/pole_emploi_agencies.csv``: DRA per région, DDA per département, ALE.
+
+    The format of the public sites file (decimal commas quoted, ``NULL``, postal
+    codes, capitals, no final newline), as the demo writes it; the agences are those
+    of ``cotraitance/structures.csv``.
+    """
+    import csv as csv_module
+    import io
+
+    ds = _load_script("demo_sites")
+    index = {code: i for i, code in enumerate(t.code)}
+    region_of = _region_of_departement()
+    rows: list[list[str]] = []
+
+    def add(ref: str, name: str, safir: str, kind: str, commune: str) -> None:
+        i = index[commune]
+        k = len(rows)
+        lon, lat = t.lonlat[i]
+        region = t.region[i]
+        rows.append(
+            [
+                ref, ds._capitals(name), safir, kind, str(int(region)),
+                ds._capitals(t.region_labels[region]), "NULL",
+                "BATIMENT B" if k % 3 == 2 else "NULL",
+                f"{2 + 7 * (k % 100)} {ds._STREETS[k % len(ds._STREETS)]}",
+                _postal_code(t, i), ds._capitals(t.name[i]),
+                ds._decimal(f"{lat:.5f}"), ds._decimal(f"{lon:.5f}"),
+            ]
+        )  # fmt: skip
+
+    for r in t.region_labels:
+        add(f"NAT00000DR{r}", f"DR {t.region_labels[r]}", f"{r}000", "DRA",
+            t.code[t.chefs_lieux[REGIONS[r][0]]])  # fmt: skip
+    for d in t.departement_labels:
+        add(f"NAT00000DT{d}", f"DT {d}", f"{region_of[d]}{d[-2:]}0"[:5], "DDA",
+            t.code[t.chefs_lieux[d]])  # fmt: skip
+    bassins = _bassin_frame(_commune_frame(t))
+    for b, name, commune in zip(bassins["bassin"], bassins["nom"], bassins["commune"], strict=True):
+        add(f"NAT0000A{b}", name, f"9{b}", "ALE", commune)
+    buffer = io.StringIO()
+    writer = csv_module.writer(buffer, lineterminator="\n")
+    writer.writerow(ds._HEADER)
+    writer.writerows(rows)
+    path = out / ds.SITES_FILE
+    return _write(path, buffer.getvalue().rstrip("\n"))
+
+
+_PARTNERS_EXTRA = """\
+positionnement = "positionnement.csv"
+sites_france_travail = "partenaires/pole_emploi_agencies.csv"
+"""
+_PARTNERSHIPS = """
+[partenariats]
+registre = "partenariats.csv"
+indicateurs = "partenariats_indicateurs.csv"
+flux = "flux_partenaires.csv"
+unites = "unites_pole_emploi.csv"
+"""
+
+
 def write_national_inputs(
     folder: str | Path = DEFAULT_OUT, *, scale: float = 1.0, seed: int = SEED
 ) -> Path:
@@ -1070,12 +1305,100 @@ def write_national_inputs(
     partners = write_partners(t, out, scale=scale, seed=seed)
     write_cotraitance(t, out, partners, scale=scale, seed=seed)
     write_training(t, out, scale=scale, seed=seed)
+    write_partnerships(t, out, partners, scale=scale, seed=seed)
+    write_sites(t, out)
     polygons = files["referentiels.communes_polygones"]
     text = _CONFIG.format(
         scale=scale,
         seed=seed,
         polygons="\n".join(f'    "{p.relative_to(out).as_posix()}",' for p in polygons),
-        partners_extra="",
-        partnerships="",
+        partners_extra=_PARTNERS_EXTRA,
+        partnerships=_PARTNERSHIPS,
     )
     return _write(out / "portrait.toml", text)
+
+
+def _rows(path: Path) -> int:
+    """Rows of a written file (features of a GeoJSON, objects of a JSON array, sheet rows)."""
+    if path.suffix == ".geojson":
+        return len(json.loads(path.read_text(encoding="utf-8"))["features"])
+    if path.suffix == ".json":
+        return len(json.loads(path.read_text(encoding="utf-8")))
+    if path.suffix == ".xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as book:  # the data sheet is the last one
+            sheets = sorted(n for n in book.namelist() if n.startswith("xl/worksheets/sheet"))
+            return book.read(sheets[-1]).count(b"<row ") - 1
+    with path.open("rb") as f:
+        return sum(1 for _ in f) - 1 + (0 if path.read_bytes().endswith(b"\n") else 1)
+
+
+def read_every_input(config: Path) -> list[tuple[str, float, int | None, str]]:
+    """Load the configuration on its first bassin and read every input once.
+
+    Returns ``(key, seconds, rows, problem)`` per input of
+    :data:`diagnostics.portrait.config.INPUTS`.
+    """
+    import pandas as pd
+
+    from diagnostics.portrait import load_territory
+    from diagnostics.portrait.config import INPUTS
+
+    bassins = pd.read_csv(config.parent / "commune_bassin_bmo.csv", dtype=str)
+    start = time.perf_counter()
+    data = load_territory(config, "bassin", bassins["code_bassin_BMO"].min())
+    out: list[tuple[str, float, int | None, str]] = [
+        ("load_territory", time.perf_counter() - start, len(data.communes()), "")
+    ]
+    for key in INPUTS:
+        start = time.perf_counter()
+        value = data.inputs.get(key)
+        out.append(
+            (
+                key,
+                time.perf_counter() - start,
+                None if value is None else len(value),
+                data.inputs.problem(key) or "",
+            )
+        )
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: write the set, print rows and sizes, then read every input once."""
+    parser = argparse.ArgumentParser(
+        description="Écrit le jeu d'entrées national synthétique (benchmarks, issue 18)."
+    )
+    parser.add_argument("--sortie", type=Path, default=DEFAULT_OUT, help="dossier de sortie")
+    parser.add_argument("--echelle", type=float, default=1.0, help="part des volumes nationaux")
+    parser.add_argument("--graine", type=int, default=SEED)
+    parser.add_argument(
+        "--sans-lecture", action="store_true", help="ne pas relire les entrées après écriture"
+    )
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    config = write_national_inputs(args.sortie, scale=args.echelle, seed=args.graine)
+    elapsed = time.perf_counter() - start
+    files = sorted(p for p in args.sortie.rglob("*") if p.is_file())
+    polygons = [p for p in files if p.suffix == ".geojson"]
+    print(f"{'fichier':45s} {'lignes':>10s} {'Mo':>8s}")
+    for path in [p for p in files if p.suffix != ".geojson"]:
+        rows = "" if path.suffix == ".toml" else f"{_rows(path):,}"
+        size = path.stat().st_size / 1e6
+        print(f"{path.relative_to(args.sortie).as_posix():45s} {rows:>10s} {size:8.1f}")
+    rows = sum(_rows(p) for p in polygons)
+    size = sum(p.stat().st_size for p in polygons) / 1e6
+    print(f"{f'communes/*.geojson ({len(polygons)} fichiers)':45s} {rows:>10,} {size:8.1f}")
+    total = sum(p.stat().st_size for p in files) / 1e6
+    print(f"total {total:.0f} Mo ; génération {elapsed:.0f} s ; configuration : {config}")
+    if not args.sans_lecture:
+        start = time.perf_counter()
+        for key, seconds, n, problem in read_every_input(config):
+            print(f"  {key:40s} {seconds:8.2f} s  {'' if n is None else f'{n:,}':>10s}  {problem}")
+        print(f"lecture de toutes les entrées : {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
