@@ -632,7 +632,14 @@ def write_referentials(t: NationalTerritory, out: Path) -> dict[str, Path | list
     ]
     files["referentiels.regions"] = _write(out / "regions.csv", csv([header, *rows], eol="\r\n"))
     header = ("Année", "Niveau", "Type", "Ancien Code Officiel", "Code Courant Officiel")
-    rows = [("2025", "COM", "commune", t.code[i], t.code[i]) for i in order]
+    # Identity rows, and one former commune per département merged into its chef-lieu
+    # (the first free number), as the COG passage table lists merged communes.
+    pairs = [(t.code[i], t.code[i]) for i in order]
+    count = Counter(t.departement)
+    for d, chef in t.chefs_lieux.items():
+        width = 2 if len(d) == 3 else 3
+        pairs.append((f"{d}{count[d] + 1:0{width}d}", t.code[chef]))
+    rows = [("2025", "COM", "commune", old, new) for old, new in sorted(pairs)]
     files["referentiels.passage_codes"] = _write(
         out / "passage_codes_communes.csv", csv([header, *rows], sep=";", eol="\r\n"), bom=True
     )
