@@ -74,9 +74,7 @@ def test_volumes_follow_the_scale(national, config):
     expected = (national.METRO_COMMUNES + sum(national.OVERSEAS_COMMUNES.values())) * SCALE
     assert len(communes) == pytest.approx(expected, rel=0.05)
     assert len(_rows(folder / "partenaires.csv")) == round(national.N_PARTNERS * SCALE)
-    assert len(_rows(folder / "cotraitance" / "episodes.csv")) == round(
-        national.N_EPISODES * SCALE
-    )
+    assert len(_rows(folder / "cotraitance" / "episodes.csv")) == round(national.N_EPISODES * SCALE)
     assert len(_rows(folder / "formation" / "prescriptions.csv")) == round(
         national.N_PRESCRIPTIONS * SCALE
     )
