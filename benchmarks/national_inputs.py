@@ -55,7 +55,23 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-__all__ = ["SEED", "DEFAULT_OUT", "NationalTerritory", "build_national", "write_national_inputs"]
+__all__ = [
+    "DEFAULT_OUT",
+    "SEED",
+    "NationalTerritory",
+    "build_national",
+    "main",
+    "read_every_input",
+    "write_bmo",
+    "write_cotraitance",
+    "write_geometries",
+    "write_national_inputs",
+    "write_partners",
+    "write_partnerships",
+    "write_referentials",
+    "write_sites",
+    "write_training",
+]
 
 #: Master seed of the national input set.
 SEED = 20260418
@@ -406,7 +422,7 @@ def build_national(*, scale: float = 1.0, seed: int = SEED) -> NationalTerritory
     canton_group, canton_dep = nested("cantons", N_CANTONS, force=True)
     ze_group, ze_reg = nested("zones_emploi", N_ZONES_EMPLOI, force=False, by=reg_members)
 
-    # Towns: the main commune of each bassin is a town, the chef-lieu a city.
+    # Towns: one commune of each bassin (its first) is a town, the chef-lieu a city.
     pop_rng = _stream("towns", seed)
     seeds_of_bassin: dict[int, int] = {}
     for i in range(n):
@@ -772,7 +788,7 @@ def write_cotraitance(
     """
     import pandas as pd
 
-    from diagnostics.cotraitance import flows_from_episodes
+    from diagnostics import cotraitance as ct
 
     dc = _load_script("demo_cotraitance")
     rng = _stream("cotraitance", seed)
@@ -835,13 +851,13 @@ def write_cotraitance(
     }
     written = [_save(frame, target / name) for name, frame in files.items()]
     # Flows, objectives and needs from the episodes, as the demo computes them.
-    from diagnostics import cotraitance as ct
-
     read_structures = ct.read_structures(target / "structures.csv")
     read_episodes = ct.read_episodes(target / "episodes.csv", structures=read_structures)
     read_periods = ct.read_periods(target / "periodes.csv", episodes=read_episodes)
     last = dc.EXTRACT_DATE.strftime("%Y-%m")
-    flows = flows_from_episodes(read_episodes, read_periods, first_month="2023-01", last_month=last)
+    flows = ct.flows_from_episodes(
+        read_episodes, read_periods, first_month="2023-01", last_month=last
+    )
     counted = (
         (flows["initialisations"] - flows["initialisations_civis"])
         .groupby([flows["mois"].str[:4], flows["mission_locale"]])
