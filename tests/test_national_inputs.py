@@ -1,7 +1,8 @@
 """Tests of the national-scale synthetic input set (``benchmarks/national_inputs.py``).
 
-The set is generated at a small scale: the full one (35,000 communes, a million
-episodes) is for the benchmarks of issue 18, not for the test suite.
+The set is generated at a small scale (about 700 communes, 20,000 episodes): the full
+one (35,000 communes, a million episodes) is for the benchmarks of issue 18, not for
+the test suite. Every test but the last is slow (``SLOW_TESTS`` in ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from geo import codes
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "national_inputs.py"
 SCALE = 0.02
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
