@@ -125,6 +125,12 @@ SLOW_TESTS = {
     "tests/test_cotraitance.py": ("test_no_small_count_in_any_written_output",),
     "tests/test_coverage.py": ("test_pays_de_la_loire_partners_against_real_communes_and_bassins",),
     "tests/test_demo.py": ("test_demo_files_are_deterministic_and_up_to_date",),
+    "tests/test_national_inputs.py": (
+        "test_every_configured_input_is_read_without_problem",
+        "test_codes_are_real_departements_and_regions",
+        "test_volumes_follow_the_scale",
+        "test_generation_is_deterministic",
+    ),
     "tests/test_network.py": ("test_demo_network",),
     "tests/test_partners.py": ("test_demo_file_is_up_to_date",),
     "tests/test_portrait.py": (

@@ -28,6 +28,7 @@ import argparse
 import datetime as dt
 import sys
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +138,11 @@ def _rng(seed: int, name: str) -> np.random.Generator:
 
 
 def _draw(
-    bassins: pd.DataFrame, size: np.ndarray, year: int, rng: np.random.Generator
+    bassins: pd.DataFrame,
+    size: np.ndarray,
+    year: int,
+    rng: np.random.Generator,
+    metiers: Sequence[tuple[str, str, str, float, float, float]] = DEMO_METIERS,
 ) -> list[dict]:
     """Fictional counts for every métier × bassin part, as cell values.
 
@@ -146,7 +151,7 @@ def _draw(
     nomenclature_2009 = year < 2024
     size = size * rng.lognormal(mean=0.0, sigma=0.1, size=len(bassins))
     rows = []
-    for code, label, famille, volume, difficult, seasonal in DEMO_METIERS:
+    for code, label, famille, volume, difficult, seasonal in metiers:
         if nomenclature_2009 and code[2] == "X":
             code = code[:2] + "Z" + code[3:]
         for part, bassin in enumerate(bassins.itertuples(index=False)):
@@ -211,7 +216,14 @@ def _write_workbook(path: Path, year: int, rows: list[dict]) -> None:
     workbook.close()
 
 
-def write_demo_bmo(out_dir: Path, bassins: pd.DataFrame, *, seed: int) -> list[Path]:
+def write_demo_bmo(
+    out_dir: Path,
+    bassins: pd.DataFrame,
+    *,
+    seed: int,
+    years: Sequence[int] = (2024, 2023),
+    metiers: Sequence[tuple[str, str, str, float, float, float]] = DEMO_METIERS,
+) -> list[Path]:
     """Write the demonstration BMO files (2024 and 2023 layouts) into ``out_dir``.
 
     Parameters
@@ -223,12 +235,18 @@ def write_demo_bmo(out_dir: Path, bassins: pd.DataFrame, *, seed: int) -> list[P
         ``bassin, bassin_nom, departement, departement_nom, region, region_nom``.
     seed
         Seed of the draws; the same seed writes identical bytes.
+    years
+        Vintages to write, among 2024 and 2023 (the national benchmark set
+        writes 2024 only).
+    metiers
+        Métiers drawn, as in :data:`DEMO_METIERS` (the national benchmark set
+        draws more of them, to reach the size of the real file).
 
     Returns
     -------
     list of pathlib.Path
-        The files written: ``Base_open_data_BMO_2024.xlsx`` then
-        ``Base_open_data_BMO_2023.xlsx``.
+        The files written, in the order of ``years``: ``Base_open_data_BMO_2024.xlsx``
+        then ``Base_open_data_BMO_2023.xlsx`` by default.
     """
     missing = [c for c in _BASSIN_COLUMNS if c not in bassins.columns]
     if missing:
@@ -239,9 +257,10 @@ def write_demo_bmo(out_dir: Path, bassins: pd.DataFrame, *, seed: int) -> list[P
     out_dir.mkdir(parents=True, exist_ok=True)
     size = _rng(seed, "bmo-bassins").lognormal(mean=0.0, sigma=0.5, size=len(table))
     written = []
-    for year in (2024, 2023):
+    for year in years:
         path = out_dir / f"Base_open_data_BMO_{year}.xlsx"
-        _write_workbook(path, year, _draw(table, size, year, _rng(seed, f"bmo-{year}")))
+        rows = _draw(table, size, year, _rng(seed, f"bmo-{year}"), metiers)
+        _write_workbook(path, year, rows)
         written.append(path)
     return written
 
